@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { systemContext } from './platform/auth/auth-context.js';
+import { userService } from './platform/auth/auth.routes.js';
+import { ROLES, type Role } from './platform/auth/permissions.js';
+import { ConfigError, loadConfig } from './platform/config.js';
+import { openDatabase } from './platform/db/database.js';
+import { migrateDatabase } from './platform/db/migrate.js';
+import { ensureTenant, findTenantByName } from './platform/tenancy/tenant.service.js';
+import { parseImportFile, runImport } from './modules/crm/crm-import.service.js';
+import type { ImportableEntity } from './modules/crm/crm.service.js';
+import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_TENANT, seedDemo } from './modules/crm/demo-seed.js';
+import { createServer } from './server.js';
+
+/** A CLI error: printed as one line, exit code 2. */
+class CliError extends Error {}
+
+async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
+  try {
+    await migrateDatabase(database);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+const program = new Command();
+program.name('zhongshu').description('Zhongshu (中枢) — AI-native sales hub').showHelpAfterError();
+
+program
+  .command('start')
+  .description('Migrate, seed the demo tenant when the database is empty, and serve the API and web app')
+  .action(async () => {
+    const started = Date.now();
+    const config = loadConfig();
+    const server = await createServer(config);
+    const { rows } = await server.platform.database.query<{ n: number }>('select count(*)::int as n from tenants', []);
+    let seeded = false;
+    if (rows[0].n === 0 && config.demoSeed) {
+      const summary = await seedDemo(server.platform.database, DEMO_TENANT);
+      seeded = true;
+      server.app.log.info(summary, 'seeded the demo tenant');
+    }
+    await server.app.listen({ port: config.port, host: config.host });
+    const address = server.app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://localhost:${port}`;
+    const db = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}`;
+    console.log(`\n  Zhongshu 中枢 is running at ${url}  (${db}, ready in ${Date.now() - started} ms)`);
+    console.log(`  API docs: ${url}/docs`);
+    if (seeded || (await findTenantByName(server.platform.database, DEMO_TENANT))) {
+      console.log(`  Demo login: ${DEMO_ADMIN_EMAIL} / ${DEMO_PASSWORD}  (tenant "${DEMO_TENANT}")\n`);
+    }
+    const shutdown = async () => {
+      await server.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+
+program
+  .command('migrate')
+  .description('Apply database migrations (and row-level security)')
+  .action(async () => {
+    await withDatabase(async () => undefined);
+    console.log('Migrations applied.');
+  });
+
+const seed = program.command('seed').description('Load data');
+seed
+  .command('demo')
+  .description('Seed realistic Chinese B2B demo data into a tenant (created when missing)')
+  .option('--tenant <name>', 'tenant name', DEMO_TENANT)
+  .action(async (opts: { tenant: string }) => {
+    const summary = await withDatabase((db) => seedDemo(db, opts.tenant));
+    if (!summary.created) console.log(`Tenant "${opts.tenant}" already has data (${summary.accounts} accounts); nothing seeded.`);
+    else console.log(`Seeded tenant "${summary.tenant}": ${summary.users} users, ${summary.accounts} accounts, ${summary.contacts} contacts, ${summary.opportunities} opportunities, ${summary.activities} activities. Password for every demo user: ${DEMO_PASSWORD}`);
+  });
+
+const user = program.command('user').description('Manage users');
+user
+  .command('create')
+  .description('Create a user (and the tenant when it does not exist)')
+  .requiredOption('--tenant <name>', 'tenant name')
+  .requiredOption('--email <email>', 'login email')
+  .requiredOption('--password <password>', 'password (at least 8 characters)')
+  .addOption(new Option('--role <role>', 'role').choices([...ROLES]).default('rep'))
+  .option('--name <name>', 'display name (defaults to the email)')
+  .action(async (opts: { tenant: string; email: string; password: string; role: Role; name?: string }) => {
+    if (opts.password.length < 8) throw new CliError('--password: at least 8 characters');
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(opts.email)) throw new CliError(`--email: "${opts.email}" is not an email address`);
+    await withDatabase(async (db) => {
+      const { tenant, created } = await ensureTenant(db, opts.tenant);
+      const ctx = systemContext(tenant.id, 'cli', 'zhongshu CLI');
+      const row = await db.tenantTx(tenant.id, async (tx) => {
+        const exists = await userService.list(tx, ctx, { q: opts.email.toLowerCase(), limit: 5 });
+        if (exists.data.some((u) => String(u.email) === opts.email.toLowerCase())) {
+          throw new CliError(`A user with email ${opts.email} already exists in tenant "${opts.tenant}"`);
+        }
+        return userService.create(tx, ctx, { email: opts.email, name: opts.name ?? opts.email, role: opts.role, password: opts.password }, { method: 'manual' });
+      });
+      console.log(`${created ? `Created tenant "${opts.tenant}". ` : ''}Created ${opts.role} ${row.email} (id ${row.id}).`);
+    });
+  });
+
+program
+  .command('import')
+  .description('Import a CSV or Excel file into a tenant (validates every row; --dry-run only reports)')
+  .requiredOption('--tenant <name>', 'tenant name')
+  .addOption(new Option('--entity <entity>', 'what the rows are').choices(['accounts', 'contacts', 'opportunities', 'activities', 'products']).makeOptionMandatory())
+  .requiredOption('--file <path>', 'CSV or .xlsx file')
+  .option('--dry-run', 'validate only', false)
+  .option('--mapping <json>', 'JSON object: file column → field')
+  .action(async (opts: { tenant: string; entity: ImportableEntity; file: string; dryRun: boolean; mapping?: string }) => {
+    let content: Buffer;
+    try {
+      content = readFileSync(opts.file);
+    } catch {
+      throw new CliError(`--file: cannot read ${opts.file}`);
+    }
+    let mapping: Record<string, string> | undefined;
+    try {
+      mapping = opts.mapping ? JSON.parse(opts.mapping) : undefined;
+    } catch {
+      throw new CliError('--mapping: not valid JSON');
+    }
+    await withDatabase(async (db) => {
+      const tenant = await findTenantByName(db, opts.tenant);
+      if (!tenant) throw new CliError(`No tenant named "${opts.tenant}"`);
+      const file = await parseImportFile(content, opts.file);
+      const ctx = systemContext(tenant.id, `import:${file.format}`, 'zhongshu CLI');
+      const t0 = Date.now();
+      const result = await db.tenantTx(tenant.id, (tx) => runImport(tx, ctx, opts.entity, file, mapping, opts.dryRun));
+      for (const e of result.errors.slice(0, 200)) console.log(`row ${e.row}: ${e.field}: ${e.reason}`);
+      if (result.errors.length > 200) console.log(`… and ${result.errors.length - 200} more errors`);
+      console.log(`${opts.dryRun ? 'Dry run: ' : ''}${result.total} rows, ${result.valid} valid, ${result.invalid} invalid${opts.dryRun ? '' : `, ${result.imported} imported`} in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
+      if (result.invalid > 0) process.exitCode = 1;
+    });
+  });
+
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CliError || err instanceof ConfigError) {
+    console.error(`zhongshu: ${err.message}`);
+    process.exitCode = 2;
+    return;
+  }
+  const e = err as { status?: number; message?: string; errors?: { field: string; reason: string }[] };
+  if (e?.status && e.status < 500) {
+    console.error(`zhongshu: ${e.message}${e.errors?.length ? ` (${e.errors.map((x) => `${x.field}: ${x.reason}`).join('; ')})` : ''}`);
+    process.exitCode = 2;
+    return;
+  }
+  console.error(err);
+  process.exitCode = 1;
+});

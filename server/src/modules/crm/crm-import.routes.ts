@@ -1,0 +1,130 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { badRequest } from '../../platform/http/problem.js';
+import { errorResponses } from '../../platform/records/resource-routes.js';
+import { IMPORT_FIELDS, parseImportFile, runImport, suggestMapping, tableToCsv, tableToXlsx, toTable } from './crm-import.service.js';
+import { type ImportableEntity, crmServices, customFieldsOf } from './crm.service.js';
+
+const entityEnum = z.enum(['accounts', 'contacts', 'opportunities', 'activities', 'products']);
+const fileBody = z.object({
+  entity: entityEnum,
+  filename: z.string().min(1).max(300).describe('Original file name; .csv or .xlsx decides the parser'),
+  content_base64: z.string().min(1).describe('The file, base64-encoded'),
+});
+const importResult = z.object({
+  entity: entityEnum,
+  dry_run: z.boolean(),
+  total: z.number(),
+  valid: z.number(),
+  invalid: z.number(),
+  imported: z.number(),
+  errors: z.array(z.object({ row: z.number().describe('Row number as shown in the file (header = 1)'), field: z.string(), reason: z.string() })),
+  mapping: z.record(z.string(), z.string()),
+  batch_id: z.string().nullable(),
+});
+
+const MAX_EXPORT_ROWS = 1_000_000;
+
+function decode(b64: string): Buffer {
+  const buf = Buffer.from(b64, 'base64');
+  if (buf.length === 0) throw badRequest('The file is empty', [{ field: 'content_base64', reason: 'empty or not base64' }]);
+  return buf;
+}
+
+export function registerImportExportRoutes(app: FastifyInstance): void {
+  const tags = ['Import & export'];
+  app.post(
+    '/imports/preview',
+    {
+      config: { permission: 'crm:import' },
+      schema: {
+        tags,
+        summary: 'Read a CSV/Excel file: its columns, a suggested mapping and sample rows',
+        body: fileBody,
+        response: {
+          200: z.object({
+            headers: z.array(z.string()),
+            suggested_mapping: z.record(z.string(), z.string()),
+            sample_rows: z.array(z.array(z.string())),
+            total_rows: z.number(),
+            fields: z.array(z.string()),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const body = req.body as z.infer<typeof fileBody>;
+      const file = await parseImportFile(decode(body.content_base64), body.filename);
+      const customKeys = await app.withTenant(req, async (tx, ctx) => (await customFieldsOf(tx, ctx, body.entity)).map((d) => d.key));
+      return {
+        headers: file.headers,
+        suggested_mapping: suggestMapping(body.entity, file.headers, customKeys),
+        sample_rows: file.rows.slice(0, 10),
+        total_rows: file.rows.length,
+        fields: [...IMPORT_FIELDS[body.entity], ...customKeys.map((k) => `custom.${k}`)],
+      };
+    },
+  );
+
+  app.post(
+    '/imports',
+    {
+      config: { permission: 'crm:import' },
+      schema: {
+        tags,
+        summary: 'Import CSV/Excel rows: dry run reports every bad row; a real run keeps the good rows, all in one transaction',
+        body: fileBody.extend({
+          mapping: z.record(z.string(), z.string()).optional().describe('file column → field (or "ignore"); suggested when omitted'),
+          dry_run: z.boolean().default(true),
+        }),
+        response: { 200: importResult, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const body = req.body as z.infer<typeof fileBody> & { mapping?: Record<string, string>; dry_run: boolean };
+      const file = await parseImportFile(decode(body.content_base64), body.filename);
+      return app.withTenant(req, (tx, ctx) => runImport(tx, { ...ctx, source: `import:${file.format}` }, body.entity, file, body.mapping, body.dry_run));
+    },
+  );
+
+  for (const entity of Object.keys(crmServices) as ImportableEntity[]) {
+    const service = crmServices[entity];
+    app.get(
+      `/${entity}/export`,
+      {
+        config: { permission: 'crm:export' },
+        schema: {
+          tags,
+          summary: `Export ${entity} (same filters, search and sort as the list) as CSV or Excel`,
+          querystring: z.object({ format: z.enum(['csv', 'xlsx']).default('csv'), q: z.string().optional(), sort: z.string().optional() }).catchall(z.string()),
+          produces: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+          ...{ response: errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const { format, ...query } = req.query as Record<string, string>;
+        const rows = await app.withTenant(req, async (tx, ctx) => {
+          const out: Record<string, unknown>[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await service.list(tx, ctx, { ...query, limit: 500, cursor });
+            out.push(...page.data);
+            cursor = page.next_cursor ?? undefined;
+          } while (cursor && out.length < MAX_EXPORT_ROWS);
+          return out;
+        });
+        const table = toTable(rows);
+        const stamp = new Date().toISOString().slice(0, 10);
+        if (format === 'xlsx') {
+          reply
+            .header('content-disposition', `attachment; filename="${entity}-${stamp}.xlsx"`)
+            .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+          return reply.send(await tableToXlsx(table, entity));
+        }
+        reply.header('content-disposition', `attachment; filename="${entity}-${stamp}.csv"`).type('text/csv; charset=utf-8');
+        return reply.send(tableToCsv(table));
+      },
+    );
+  }
+}

@@ -1,0 +1,431 @@
+import { type SQL, and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { z } from 'zod';
+import type { ActorContext } from '../../platform/auth/auth-context.js';
+import { users } from '../../platform/auth/auth.schema.js';
+import type { Tx } from '../../platform/db/database.js';
+import { type FieldError, unprocessable } from '../../platform/http/problem.js';
+import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
+import {
+  accounts,
+  activities,
+  contacts,
+  customFields,
+  opportunities,
+  pipelines,
+  products,
+  regions,
+  teams,
+} from './crm.schema.js';
+
+export interface Stage {
+  key: string;
+  name: string;
+  name_en?: string;
+  probability: number;
+  kind: 'open' | 'won' | 'lost';
+}
+
+const like = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Referenced ids must exist in the caller's tenant (foreign keys alone do not check the tenant). */
+async function assertRefs(
+  tx: Tx,
+  ctx: ActorContext,
+  values: Record<string, unknown>,
+  refs: Record<string, { table: PgTable & { id: PgColumn; tenant_id: PgColumn }; label: string; many?: boolean }>,
+) {
+  const errors: FieldError[] = [];
+  for (const [field, ref] of Object.entries(refs)) {
+    const v = values[field];
+    if (v === undefined || v === null) continue;
+    const ids = ref.many ? [...new Set(v as string[])] : [v as string];
+    if (ids.length === 0) continue;
+    const found = await tx
+      .select({ id: ref.table.id })
+      .from(ref.table)
+      .where(and(eq(ref.table.tenant_id, ctx.tenantId), inArray(ref.table.id, ids)));
+    if (found.length !== ids.length) errors.push({ field, reason: `no such ${ref.label}` });
+  }
+  if (errors.length) throw unprocessable('Some referenced records do not exist', errors);
+}
+
+// ---------- custom fields ----------
+
+export type CustomFieldDef = typeof customFields.$inferSelect;
+
+export async function customFieldsOf(tx: Tx, ctx: ActorContext, entity: string): Promise<CustomFieldDef[]> {
+  return tx
+    .select()
+    .from(customFields)
+    .where(and(eq(customFields.tenant_id, ctx.tenantId), eq(customFields.entity, entity)))
+    .orderBy(asc(customFields.created_at));
+}
+
+function customValueSchema(def: CustomFieldDef): z.ZodType {
+  switch (def.type) {
+    case 'number':
+      return z.number({ error: 'must be a number' });
+    case 'boolean':
+      return z.boolean({ error: 'must be true or false' });
+    case 'date':
+      return z.iso.date('must be a date YYYY-MM-DD');
+    case 'select':
+      return z.enum(def.options as [string, ...string[]], { error: `must be one of: ${def.options.join(', ')}` });
+    case 'multiselect':
+      return z.array(z.enum(def.options as [string, ...string[]], { error: `each must be one of: ${def.options.join(', ')}` }));
+    default:
+      return z.string({ error: 'must be text' }).max(10_000);
+  }
+}
+
+/** Validates a record's custom values against the admin-defined fields; returns the merged object. */
+export async function validateCustom(
+  tx: Tx,
+  ctx: ActorContext,
+  entity: string,
+  incoming: Record<string, unknown> | undefined,
+  existing: Record<string, unknown> | undefined,
+  creating: boolean,
+): Promise<Record<string, unknown> | undefined> {
+  const defs = await customFieldsOf(tx, ctx, entity);
+  if (incoming === undefined && !creating) return undefined;
+  const merged: Record<string, unknown> = { ...(existing ?? {}), ...(incoming ?? {}) };
+  const errors: FieldError[] = [];
+  for (const key of Object.keys(incoming ?? {})) {
+    if (!defs.some((d) => d.key === key)) errors.push({ field: `custom.${key}`, reason: 'no such custom field' });
+  }
+  for (const def of defs) {
+    const v = merged[def.key];
+    if (v === null || v === undefined || v === '') {
+      delete merged[def.key];
+      if (def.required) errors.push({ field: `custom.${def.key}`, reason: 'required' });
+      continue;
+    }
+    const r = customValueSchema(def).safeParse(v);
+    if (!r.success) errors.push({ field: `custom.${def.key}`, reason: r.error.issues[0]?.message ?? 'invalid' });
+  }
+  if (errors.length) throw unprocessable('Some custom field values are invalid', errors);
+  return merged;
+}
+
+/** `cf.<key>=value` filters on custom fields (typed comparison for numbers and booleans). */
+function customFilter(entity: string, table: { custom: PgColumn }) {
+  return async (tx: Tx, ctx: ActorContext, key: string, value: string): Promise<SQL | undefined> => {
+    if (!key.startsWith('cf.')) return undefined;
+    const fieldKey = key.slice(3);
+    const def = (await customFieldsOf(tx, ctx, entity)).find((d) => d.key === fieldKey);
+    if (!def) return undefined;
+    if (def.type === 'multiselect') return sql`${table.custom} -> ${fieldKey} ? ${value}`;
+    if (def.type === 'number') return sql`(${table.custom} ->> ${fieldKey})::numeric = ${Number(value)}`;
+    return sql`${table.custom} ->> ${fieldKey} = ${value}`;
+  };
+}
+
+// ---------- pipelines ----------
+
+export async function defaultPipeline(tx: Tx, ctx: ActorContext) {
+  const rows = await tx
+    .select()
+    .from(pipelines)
+    .where(eq(pipelines.tenant_id, ctx.tenantId))
+    .orderBy(sql`${pipelines.is_default} desc`, asc(pipelines.created_at))
+    .limit(1);
+  return rows[0];
+}
+
+async function pipelineById(tx: Tx, ctx: ActorContext, id: string) {
+  const rows = await tx
+    .select()
+    .from(pipelines)
+    .where(and(eq(pipelines.tenant_id, ctx.tenantId), eq(pipelines.id, id)));
+  return rows[0];
+}
+
+// ---------- resources ----------
+
+const uuidFilter = (column: PgColumn) => ({ column, op: 'eq' as const, schema: z.uuid() });
+
+export const accountService = new ResourceService({
+  entity: 'accounts',
+  label: 'Account',
+  table: accounts as any,
+  fields: [
+    'name', 'aliases', 'domains', 'credit_code', 'industry', 'region_id', 'size', 'employees', 'owner_id', 'tags',
+    'website', 'phone', 'address', 'description', 'custom',
+  ],
+  sortable: { name: accounts.name, created_at: accounts.created_at, updated_at: accounts.updated_at },
+  defaultSort: 'name',
+  filters: {
+    owner_id: uuidFilter(accounts.owner_id),
+    region_id: uuidFilter(accounts.region_id),
+    industry: { column: accounts.industry, op: 'eq' },
+    tag: { column: accounts.tags, op: 'contains' },
+    domain: { column: accounts.domains, op: 'contains' },
+    credit_code: { column: accounts.credit_code, op: 'eq' },
+  },
+  search: (q) =>
+    sql`(${accounts.name} ilike ${like(q)} or array_to_string(${accounts.aliases}, ' ') ilike ${like(q)}
+        or array_to_string(${accounts.domains}, ' ') ilike ${like(q)} or ${accounts.credit_code} = ${q.toUpperCase()})`,
+  extraFilter: customFilter('accounts', accounts),
+  async prepare(tx, ctx, values, existing) {
+    await assertRefs(tx, ctx, values, {
+      owner_id: { table: users as any, label: 'user' },
+      region_id: { table: regions as any, label: 'region' },
+    });
+    const custom = await validateCustom(tx, ctx, 'accounts', values.custom as any, existing?.custom as any, !existing);
+    if (custom !== undefined) values.custom = custom;
+    return values;
+  },
+} satisfies ResourceDef);
+
+export const contactService = new ResourceService({
+  entity: 'contacts',
+  label: 'Contact',
+  table: contacts as any,
+  fields: [
+    'name', 'name_en', 'account_id', 'emails', 'phones', 'title', 'department', 'committee_role', 'influence', 'stance',
+    'preferences', 'owner_id', 'tags', 'custom',
+  ],
+  sortable: { name: contacts.name, created_at: contacts.created_at, updated_at: contacts.updated_at },
+  defaultSort: 'name',
+  filters: {
+    account_id: uuidFilter(contacts.account_id),
+    owner_id: uuidFilter(contacts.owner_id),
+    committee_role: { column: contacts.committee_role, op: 'eq' },
+    stance: { column: contacts.stance, op: 'eq' },
+    email: { column: contacts.emails, op: 'contains' },
+    tag: { column: contacts.tags, op: 'contains' },
+  },
+  search: (q) =>
+    sql`(${contacts.name} ilike ${like(q)} or ${contacts.name_en} ilike ${like(q)}
+        or array_to_string(${contacts.emails}, ' ') ilike ${like(q)} or ${contacts.title} ilike ${like(q)})`,
+  extraFilter: customFilter('contacts', contacts),
+  async prepare(tx, ctx, values, existing) {
+    await assertRefs(tx, ctx, values, {
+      account_id: { table: accounts as any, label: 'account' },
+      owner_id: { table: users as any, label: 'user' },
+    });
+    const custom = await validateCustom(tx, ctx, 'contacts', values.custom as any, existing?.custom as any, !existing);
+    if (custom !== undefined) values.custom = custom;
+    return values;
+  },
+} satisfies ResourceDef);
+
+export const opportunityService = new ResourceService({
+  entity: 'opportunities',
+  label: 'Opportunity',
+  table: opportunities as any,
+  fields: [
+    'name', 'account_id', 'pipeline_id', 'stage', 'status', 'amount', 'currency', 'expected_close_date', 'probability',
+    'owner_id', 'team_id', 'region_id', 'product_ids', 'close_reason', 'custom',
+  ],
+  sortable: {
+    name: opportunities.name,
+    amount: opportunities.amount,
+    expected_close_date: opportunities.expected_close_date,
+    created_at: opportunities.created_at,
+    updated_at: opportunities.updated_at,
+    probability: opportunities.probability,
+  },
+  defaultSort: '-updated_at',
+  filters: {
+    account_id: uuidFilter(opportunities.account_id),
+    owner_id: uuidFilter(opportunities.owner_id),
+    team_id: uuidFilter(opportunities.team_id),
+    region_id: uuidFilter(opportunities.region_id),
+    pipeline_id: uuidFilter(opportunities.pipeline_id),
+    stage: { column: opportunities.stage, op: 'in', schema: z.array(z.string().min(1)) },
+    status: { column: opportunities.status, op: 'in', schema: z.array(z.enum(['open', 'won', 'lost'])) },
+    currency: { column: opportunities.currency, op: 'eq' },
+    amount_min: { column: opportunities.amount, op: 'gte', schema: z.coerce.number() },
+    amount_max: { column: opportunities.amount, op: 'lte', schema: z.coerce.number() },
+    close_from: { column: opportunities.expected_close_date, op: 'gte', schema: z.iso.date() },
+    close_to: { column: opportunities.expected_close_date, op: 'lte', schema: z.iso.date() },
+  },
+  search: (q) => sql`${opportunities.name} ilike ${like(q)}`,
+  extraFilter: customFilter('opportunities', opportunities),
+  async prepare(tx, ctx, values, existing) {
+    await assertRefs(tx, ctx, values, {
+      account_id: { table: accounts as any, label: 'account' },
+      owner_id: { table: users as any, label: 'user' },
+      team_id: { table: teams as any, label: 'team' },
+      region_id: { table: regions as any, label: 'region' },
+      product_ids: { table: products as any, label: 'product', many: true },
+    });
+    const pipelineId = (values.pipeline_id as string) ?? (existing?.pipeline_id as string);
+    const pipeline = pipelineId ? await pipelineById(tx, ctx, pipelineId) : await defaultPipeline(tx, ctx);
+    if (!pipeline) throw unprocessable('No such pipeline', [{ field: 'pipeline_id', reason: pipelineId ? 'no such pipeline' : 'the tenant has no pipeline yet' }]);
+    values.pipeline_id = pipeline.id;
+    const stages = pipeline.stages as Stage[];
+    const stageKey = (values.stage as string) ?? (existing?.stage as string) ?? stages[0].key;
+    const stage = stages.find((s) => s.key === stageKey);
+    if (!stage) {
+      throw unprocessable('Unknown stage', [{ field: 'stage', reason: `one of: ${stages.map((s) => s.key).join(', ')}` }]);
+    }
+    const stageChanged = !existing || existing.stage !== stage.key || existing.pipeline_id !== pipeline.id;
+    if (stageChanged) {
+      values.stage = stage.key;
+      values.status = stage.kind;
+      if (values.probability === undefined) values.probability = stage.probability;
+      values.stage_changed_at = new Date();
+      values.closed_at = stage.kind === 'open' ? null : new Date();
+    }
+    if (values.currency === undefined && !existing) values.currency = 'CNY';
+    const custom = await validateCustom(tx, ctx, 'opportunities', values.custom as any, existing?.custom as any, !existing);
+    if (custom !== undefined) values.custom = custom;
+    if (typeof values.amount === 'number') values.amount = String(values.amount);
+    return values;
+  },
+} satisfies ResourceDef);
+
+export const activityService = new ResourceService({
+  entity: 'activities',
+  label: 'Activity',
+  table: activities as any,
+  fields: [
+    'type', 'subject', 'body', 'occurred_at', 'duration_minutes', 'status', 'account_id', 'opportunity_id',
+    'contact_ids', 'owner_id', 'participants', 'custom',
+  ],
+  sortable: { occurred_at: activities.occurred_at, created_at: activities.created_at, updated_at: activities.updated_at },
+  defaultSort: '-occurred_at',
+  filters: {
+    type: { column: activities.type, op: 'in', schema: z.array(z.string()) },
+    status: { column: activities.status, op: 'eq' },
+    account_id: uuidFilter(activities.account_id),
+    opportunity_id: uuidFilter(activities.opportunity_id),
+    owner_id: uuidFilter(activities.owner_id),
+    contact_id: { column: sql`${activities.contact_ids}::text[]`, op: 'contains', schema: z.uuid() },
+    from: { column: activities.occurred_at, op: 'gte', schema: z.iso.datetime({ offset: true }).or(z.iso.date()) },
+    to: { column: activities.occurred_at, op: 'lte', schema: z.iso.datetime({ offset: true }).or(z.iso.date()) },
+  },
+  search: (q) => sql`(${activities.subject} ilike ${like(q)} or ${activities.body} ilike ${like(q)})`,
+  extraFilter: customFilter('activities', activities),
+  async prepare(tx, ctx, values, existing) {
+    await assertRefs(tx, ctx, values, {
+      account_id: { table: accounts as any, label: 'account' },
+      opportunity_id: { table: opportunities as any, label: 'opportunity' },
+      contact_ids: { table: contacts as any, label: 'contact', many: true },
+      owner_id: { table: users as any, label: 'user' },
+    });
+    if (typeof values.occurred_at === 'string') values.occurred_at = new Date(values.occurred_at);
+    if (!existing && values.owner_id === undefined && ctx.actorType === 'user') values.owner_id = ctx.actorId;
+    const custom = await validateCustom(tx, ctx, 'activities', values.custom as any, existing?.custom as any, !existing);
+    if (custom !== undefined) values.custom = custom;
+    return values;
+  },
+} satisfies ResourceDef);
+
+export const productService = new ResourceService({
+  entity: 'products',
+  label: 'Product',
+  table: products as any,
+  fields: ['name', 'sku', 'family', 'unit_price', 'currency', 'active', 'description', 'custom'],
+  sortable: { name: products.name, created_at: products.created_at, updated_at: products.updated_at },
+  defaultSort: 'name',
+  filters: {
+    family: { column: products.family, op: 'eq' },
+    active: { column: products.active, op: 'eq', schema: z.enum(['true', 'false']).transform((v) => v === 'true') },
+  },
+  search: (q) => sql`(${products.name} ilike ${like(q)} or ${products.sku} ilike ${like(q)})`,
+  extraFilter: customFilter('products', products),
+  async prepare(tx, ctx, values, existing) {
+    if (typeof values.unit_price === 'number') values.unit_price = String(values.unit_price);
+    const custom = await validateCustom(tx, ctx, 'products', values.custom as any, existing?.custom as any, !existing);
+    if (custom !== undefined) values.custom = custom;
+    return values;
+  },
+} satisfies ResourceDef);
+
+export const pipelineService = new ResourceService({
+  entity: 'pipelines',
+  label: 'Pipeline',
+  table: pipelines as any,
+  fields: ['name', 'is_default', 'stages'],
+  sortable: { name: pipelines.name, created_at: pipelines.created_at },
+  defaultSort: 'created_at',
+  filters: {},
+  search: (q) => sql`${pipelines.name} ilike ${like(q)}`,
+  async prepare(tx, ctx, values, existing) {
+    if (existing && values.stages) {
+      // Removing a stage that opportunities still use would orphan them.
+      const keys = new Set((values.stages as Stage[]).map((s) => s.key));
+      const used = await tx
+        .selectDistinct({ stage: opportunities.stage })
+        .from(opportunities)
+        .where(and(eq(opportunities.tenant_id, ctx.tenantId), eq(opportunities.pipeline_id, String(existing.id))));
+      const orphaned = used.map((u) => u.stage).filter((s) => !keys.has(s));
+      if (orphaned.length) {
+        throw unprocessable('Stages still in use cannot be removed', [
+          { field: 'stages', reason: `opportunities are in: ${orphaned.join(', ')}` },
+        ]);
+      }
+    }
+    if (values.is_default === true) {
+      await tx.update(pipelines).set({ is_default: false }).where(eq(pipelines.tenant_id, ctx.tenantId));
+    }
+    return values;
+  },
+} satisfies ResourceDef);
+
+export const customFieldService = new ResourceService({
+  entity: 'custom_fields',
+  label: 'Custom field',
+  table: customFields as any,
+  fields: ['entity', 'key', 'label', 'label_en', 'type', 'options', 'required'],
+  sortable: { created_at: customFields.created_at, key: customFields.key },
+  defaultSort: 'created_at',
+  filters: { entity: { column: customFields.entity, op: 'eq' } },
+  search: (q) => sql`(${customFields.key} ilike ${like(q)} or ${customFields.label} ilike ${like(q)})`,
+  async prepare(_tx, _ctx, values, existing) {
+    const type = (values.type ?? existing?.type) as string;
+    const options = (values.options ?? existing?.options ?? []) as string[];
+    if ((type === 'select' || type === 'multiselect') && options.length === 0) {
+      throw unprocessable('Select fields need options', [{ field: 'options', reason: 'at least one option' }]);
+    }
+    if (existing && (values.entity !== undefined || values.key !== undefined)) {
+      if ((values.entity ?? existing.entity) !== existing.entity || (values.key ?? existing.key) !== existing.key) {
+        throw unprocessable('entity and key cannot change', [{ field: 'key', reason: 'create a new field instead' }]);
+      }
+    }
+    return values;
+  },
+} satisfies ResourceDef);
+
+export const regionService = new ResourceService({
+  entity: 'regions',
+  label: 'Region',
+  table: regions as any,
+  fields: ['name', 'code', 'parent_id'],
+  sortable: { name: regions.name, created_at: regions.created_at },
+  defaultSort: 'name',
+  filters: {},
+  search: (q) => sql`${regions.name} ilike ${like(q)}`,
+} satisfies ResourceDef);
+
+export const teamService = new ResourceService({
+  entity: 'teams',
+  label: 'Team',
+  table: teams as any,
+  fields: ['name', 'region_id', 'leader_id'],
+  sortable: { name: teams.name, created_at: teams.created_at },
+  defaultSort: 'name',
+  filters: { region_id: uuidFilter(teams.region_id) },
+  search: (q) => sql`${teams.name} ilike ${like(q)}`,
+  async prepare(tx, ctx, values) {
+    await assertRefs(tx, ctx, values, {
+      region_id: { table: regions as any, label: 'region' },
+      leader_id: { table: users as any, label: 'user' },
+    });
+    return values;
+  },
+} satisfies ResourceDef);
+
+export const crmServices = {
+  accounts: accountService,
+  contacts: contactService,
+  opportunities: opportunityService,
+  activities: activityService,
+  products: productService,
+} as const;
+export type ImportableEntity = keyof typeof crmServices;

@@ -1,0 +1,136 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { type SQL, sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+
+export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+/** A transaction (or the database) that service functions write through. */
+export type Tx = Db;
+
+/** The role that tenant-scoped transactions switch to, so row-level security applies. */
+export const APP_ROLE = 'zhongshu_app';
+
+export interface SqlExecutor {
+  /** Runs one parameterised statement and returns its rows (used by pg-boss and raw SQL). */
+  query<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: T[] }>;
+}
+
+export interface Database extends SqlExecutor {
+  kind: 'pglite' | 'postgres';
+  db: Db;
+  /** Whether RLS policies are active for tenant transactions (false when we could not create the role). */
+  rlsEnabled: boolean;
+  /** Runs fn in a transaction scoped to one tenant: data-layer filters plus RLS as the second wall. */
+  tenantTx<T>(tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs fn in a transaction with no tenant scope (login, migrations, jobs across tenants). */
+  systemTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  /** Raw handle, for migrations and pg-boss. */
+  raw: { pglite?: PGlite; pool?: pg.Pool };
+}
+
+// numeric → JS number (amounts fit in double precision at our scale); bigint counts too.
+pg.types.setTypeParser(1700, (v) => (v === null ? null : Number(v)));
+pg.types.setTypeParser(20, (v) => (v === null ? null : Number(v)));
+// date stays a 'YYYY-MM-DD' string.
+pg.types.setTypeParser(1082, (v) => v);
+
+export async function openDatabase(opts: {
+  databaseUrl?: string;
+  dataDir?: string;
+  poolSize?: number;
+}): Promise<Database> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 20);
+  return openPglite(opts.dataDir);
+}
+
+function wrapTransactions(db: Db, state: { rlsEnabled: boolean }) {
+  return {
+    async tenantTx<T>(tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+      return db.transaction(async (tx) => {
+        if (state.rlsEnabled) await tx.execute(sql.raw(`set local role ${APP_ROLE}`));
+        await tx.execute(sql`select set_config('zhongshu.tenant_id', ${tenantId}, true)`);
+        return fn(tx as unknown as Tx);
+      });
+    },
+    async systemTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+      return db.transaction(async (tx) => fn(tx as unknown as Tx));
+    },
+  };
+}
+
+async function openPglite(dataDir?: string): Promise<Database> {
+  if (dataDir && dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir ?? 'memory://', {
+    extensions: { pg_trgm },
+    // Same value types as the node-postgres path: numeric/bigint → number, date → 'YYYY-MM-DD'.
+    parsers: { 1700: (v: string) => Number(v), 20: (v: string) => Number(v), 1082: (v: string) => v },
+  });
+  const db = drizzlePglite(client) as unknown as Db;
+  const state = { rlsEnabled: true };
+  const database: Database = {
+    kind: 'pglite',
+    db,
+    get rlsEnabled() {
+      return state.rlsEnabled;
+    },
+    set rlsEnabled(v: boolean) {
+      state.rlsEnabled = v;
+    },
+    ...wrapTransactions(db, state),
+    async query(text, values) {
+      if (!values || values.length === 0) {
+        // exec handles multi-statement scripts (pg-boss creates its schema this way).
+        const results = await client.exec(text);
+        return { rows: (results.at(-1)?.rows ?? []) as any[] };
+      }
+      const r = await client.query(text, values);
+      return { rows: r.rows as any[] };
+    },
+    async close() {
+      await client.close();
+    },
+    raw: { pglite: client },
+  };
+  return database;
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  pool.on('error', () => {
+    /* idle client errors are retried on next checkout */
+  });
+  await pool.query('select 1');
+  const db = drizzleNodePg(pool) as unknown as Db;
+  const state = { rlsEnabled: true };
+  const database: Database = {
+    kind: 'postgres',
+    db,
+    get rlsEnabled() {
+      return state.rlsEnabled;
+    },
+    set rlsEnabled(v: boolean) {
+      state.rlsEnabled = v;
+    },
+    ...wrapTransactions(db, state),
+    async query(text, values) {
+      const r = await pool.query(text, values as any[]);
+      return { rows: r.rows };
+    },
+    async close() {
+      await pool.end();
+    },
+    raw: { pool },
+  };
+  return database;
+}
+
+/** Convenience for raw SQL fragments executed through drizzle inside a transaction. */
+export async function execRows<T>(tx: Tx, query: SQL): Promise<T[]> {
+  const r: any = await tx.execute(query);
+  return (r.rows ?? r) as T[];
+}

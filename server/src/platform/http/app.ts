@@ -1,0 +1,227 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import scalar from '@scalar/fastify-api-reference';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import client from 'prom-client';
+import type { ActorContext } from '../auth/auth-context.js';
+import { SESSION_COOKIE, type SessionUser } from '../auth/auth.service.js';
+import type { Permission } from '../auth/permissions.js';
+import type { Tx } from '../db/database.js';
+import type { Platform } from '../platform.js';
+import { ProblemError, forbidden, problemBody, unauthorized } from './problem.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: ActorContext | null;
+    sessionUser: SessionUser | null;
+  }
+  interface FastifyContextConfig {
+    /** Permission the route requires; omit together with public: true for open routes. */
+    permission?: Permission;
+    public?: boolean;
+  }
+  interface FastifyInstance {
+    platform: Platform;
+    /** Runs fn in the caller's tenant transaction; relays the events it emitted after commit. */
+    withTenant<T>(req: FastifyRequest, fn: (tx: Tx, ctx: ActorContext) => Promise<T>): Promise<T>;
+  }
+}
+
+export type App = FastifyInstance;
+
+export interface AppModule {
+  name: string;
+  /** Routes of the module, registered under /api/v1. */
+  routes?: (app: FastifyInstance) => Promise<void> | void;
+}
+
+const httpDuration = new client.Histogram({
+  name: 'zhongshu_http_request_duration_seconds',
+  help: 'HTTP request duration',
+  labelNames: ['method', 'route', 'status'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+});
+let defaultMetricsStarted = false;
+
+export async function buildApp(platform: Platform, modules: AppModule[]): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: platform.config.logLevel === 'silent' ? false : { level: platform.config.logLevel },
+    bodyLimit: 64 * 1024 * 1024,
+    genReqId: () => crypto.randomUUID(),
+    ajv: undefined,
+  }).withTypeProvider<ZodTypeProvider>();
+  if (!defaultMetricsStarted) {
+    client.collectDefaultMetrics();
+    defaultMetricsStarted = true;
+  }
+
+  app.setValidatorCompiler(validatorCompiler);
+  // Response schemas document the API; rows are serialised as plain JSON (dates → ISO strings).
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.decorate('platform', platform);
+  app.decorateRequest('actor', null);
+  app.decorateRequest('sessionUser', null);
+  app.decorate('withTenant', async <T>(req: FastifyRequest, fn: (tx: Tx, ctx: ActorContext) => Promise<T>) => {
+    const ctx = req.actor;
+    if (!ctx) throw unauthorized();
+    const result = await platform.database.tenantTx(ctx.tenantId, (tx) => fn(tx, ctx));
+    platform.bus.nudge();
+    return result;
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Zhongshu API',
+        description: 'REST API of Zhongshu (中枢). JSON fields are snake_case; errors are RFC 9457 problem+json.',
+        version: '1',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Session token from /auth/login or an API key' },
+          cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json' } as any });
+
+  app.addHook('onRequest', async (req) => {
+    (req as any).startedAt = process.hrtime.bigint();
+    const header = req.headers.authorization;
+    const token = header?.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : req.cookies?.[SESSION_COOKIE];
+    if (!token) return;
+    const resolved = await platform.auth.authenticate(token, header ? 'api' : 'ui');
+    if (resolved) {
+      req.actor = { ...resolved.ctx, requestId: req.id };
+      req.sessionUser = resolved.user;
+    }
+  });
+
+  app.addHook('preHandler', async (req) => {
+    const cfg = req.routeOptions.config;
+    if (!req.url.startsWith('/api/') || cfg?.public) return;
+    if (!req.actor) throw unauthorized();
+    if (cfg?.permission && !req.actor.permissions.has(cfg.permission) && !req.actor.permissions.has('*')) {
+      throw forbidden(`Your role (${req.actor.role}) lacks the permission ${cfg.permission}`);
+    }
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const started = (req as any).startedAt as bigint | undefined;
+    if (started === undefined) return;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    httpDuration.observe({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: reply.statusCode }, seconds);
+  });
+
+  app.setErrorHandler((err: any, req, reply) => {
+    let problem: ProblemError;
+    if (err instanceof ProblemError) problem = err;
+    else if (hasZodFastifySchemaValidationErrors(err)) {
+      const where = (err as any).validationContext ?? 'body';
+      problem = new ProblemError(
+        400,
+        'Bad Request',
+        `Invalid ${where}`,
+        err.validation.map((v) => ({
+          field: fieldName(v.instancePath, (v.params as any)?.issue),
+          reason: v.message ?? 'invalid',
+        })),
+      );
+    } else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+      problem = new ProblemError(400, 'Bad Request', 'Request body is not valid JSON');
+    } else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      problem = new ProblemError(400, 'Bad Request', 'Request body is empty');
+    } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      problem = new ProblemError(415, 'Unsupported Media Type', err.message);
+    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      problem = new ProblemError(413, 'Content Too Large', err.message);
+    } else if (pgCode(err) === '23505') {
+      problem = new ProblemError(409, 'Conflict', 'A record with the same unique value already exists', [
+        { field: uniqueField(err), reason: 'already exists' },
+      ]);
+    } else if (pgCode(err) === '23503') {
+      problem = new ProblemError(422, 'Unprocessable Content', 'A referenced record does not exist', [
+        { field: fkField(err), reason: 'no such record in this tenant' },
+      ]);
+    } else if (pgCode(err) === '22P02' || pgCode(err) === '22003' || pgCode(err) === '22007' || pgCode(err) === '22008') {
+      problem = new ProblemError(400, 'Bad Request', 'A value has the wrong format');
+    } else if (typeof err.statusCode === 'number' && err.statusCode < 500) {
+      problem = new ProblemError(err.statusCode, err.name ?? 'Error', err.message);
+    } else {
+      req.log.error({ err }, 'unhandled error');
+      problem = new ProblemError(500, 'Internal Server Error', 'Something went wrong on our side; it has been logged.');
+    }
+    reply.status(problem.status).type('application/problem+json').send(problemBody(problem, req.url));
+  });
+
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    reply.type(client.register.contentType);
+    return client.register.metrics();
+  });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(
+    async (api) => {
+      for (const m of modules) if (m.routes) await m.routes(api);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  const webDist = platform.config.webDist ?? join(import.meta.dirname, '..', '..', '..', '..', 'web', 'dist');
+  const hasWeb = existsSync(join(webDist, 'index.html'));
+  if (hasWeb) {
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
+  } else {
+    app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
+      reply
+        .type('text/html; charset=utf-8')
+        .send('<!doctype html><meta charset="utf-8"><title>Zhongshu 中枢</title><h1>Zhongshu 中枢</h1><p>The web app is not built. Run <code>npm run build --workspace web</code>. API docs: <a href="/docs">/docs</a></p>'),
+    );
+  }
+  app.setNotFoundHandler((req, reply) => {
+    if (hasWeb && req.method === 'GET' && !req.url.startsWith('/api/') && req.headers.accept?.includes('text/html')) {
+      return reply.sendFile('index.html');
+    }
+    const p = new ProblemError(404, 'Not Found', `No route ${req.method} ${req.url.split('?')[0]}`);
+    return reply.status(404).type('application/problem+json').send(problemBody(p, req.url));
+  });
+
+  return app as unknown as FastifyInstance;
+}
+
+function pgCode(err: any): string | undefined {
+  return err?.code && /^[0-9A-Z]{5}$/.test(err.code) ? err.code : err?.cause?.code;
+}
+function constraintOf(err: any): string {
+  return String(err?.constraint ?? err?.cause?.constraint ?? err?.detail ?? err?.cause?.detail ?? '');
+}
+function uniqueField(err: any): string {
+  const detail = String(err?.detail ?? err?.cause?.detail ?? '');
+  const m = detail.match(/\(([^)]+)\)=/);
+  if (m) return m[1].split(',').map((s) => s.trim()).filter((s) => s !== 'tenant_id').join(',') || 'id';
+  return constraintOf(err);
+}
+function fkField(err: any): string {
+  const detail = String(err?.detail ?? err?.cause?.detail ?? '');
+  const m = detail.match(/\(([^)]+)\)=/);
+  return m ? m[1] : constraintOf(err);
+}
+function fieldName(instancePath: string, issue?: { path?: (string | number)[] }): string {
+  if (issue?.path?.length) return issue.path.join('.');
+  return instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+}

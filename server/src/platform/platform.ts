@@ -1,0 +1,38 @@
+import { AuthService } from './auth/auth.service.js';
+import type { AppConfig } from './config.js';
+import { type Database, openDatabase } from './db/database.js';
+import { migrateDatabase } from './db/migrate.js';
+import { EventBus } from './events/event-bus.js';
+import { JobQueue } from './jobs/job-queue.js';
+import { TimelineRegistry } from './records/timeline.js';
+
+/** The shared, business-free services every module is given. */
+export interface Platform {
+  config: AppConfig;
+  database: Database;
+  bus: EventBus;
+  auth: AuthService;
+  timeline: TimelineRegistry;
+  jobs: JobQueue;
+}
+
+export async function createPlatform(config: AppConfig, opts: { database?: Database; migrate?: boolean } = {}): Promise<Platform> {
+  const database =
+    opts.database ??
+    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }));
+  if (opts.migrate !== false) await migrateDatabase(database);
+  return {
+    config,
+    database,
+    bus: new EventBus(database),
+    auth: new AuthService(database, config.sessionTtlHours),
+    timeline: new TimelineRegistry(),
+    jobs: new JobQueue(database, config.jobs, config.databaseUrl),
+  };
+}
+
+export async function closePlatform(p: Platform): Promise<void> {
+  await p.bus.stop();
+  await p.jobs.stop();
+  await p.database.close();
+}

@@ -1,0 +1,203 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { fieldLineage } from '../audit/change-log.js';
+import type { Permission } from '../auth/permissions.js';
+import type { ResourceService } from './resource.js';
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
+  })
+  .describe('RFC 9457 problem details');
+
+export const errorResponses = {
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  409: problemSchema,
+  422: problemSchema,
+};
+
+export const idParams = z.object({ id: z.string().describe('Record id (uuid)') });
+
+export const lineageSchema = z.object({
+  data: z.array(
+    z.object({
+      field: z.string(),
+      value: z.unknown(),
+      source: z.string(),
+      method: z.string(),
+      actor_type: z.string(),
+      actor_id: z.string().nullable(),
+      actor_name: z.string().nullable(),
+      confidence: z.number().nullable(),
+      at: z.string(),
+      change_id: z.number(),
+    }),
+  ),
+});
+
+export const timelineSchema = z.object({
+  data: z.array(
+    z.object({
+      kind: z.string(),
+      id: z.string(),
+      at: z.string(),
+      title: z.string(),
+      summary: z.string().nullable().optional(),
+      actor_name: z.string().nullable().optional(),
+      source: z.string().nullable().optional(),
+      data: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
+});
+
+export interface ResourceRouteOptions {
+  tag: string;
+  createSchema: z.ZodObject<any>;
+  updateSchema: z.ZodObject<any>;
+  outputSchema: z.ZodObject<any>;
+  /** Extra documented query parameters (filters); unknown keys are passed on (custom fields). */
+  filterSchema: z.ZodObject<any>;
+  permissions: { read: Permission; write: Permission; delete: Permission };
+  /** Adds GET /:id/timeline and GET /:id/lineage */
+  history?: boolean;
+}
+
+/** Registers list/create/get/patch/delete (+ timeline, lineage) for one resource under its entity path. */
+export function registerResourceRoutes(app: FastifyInstance, service: ResourceService, o: ResourceRouteOptions): void {
+  const { entity, label } = service.def;
+  const present = service.def.present ?? ((r: Record<string, unknown>) => r);
+  const base = `/${entity.replaceAll('_', '-')}`;
+  const listQuery = z
+    .object({
+      limit: z.coerce.number().int().min(1).max(500).optional().describe('Page size (default 50, max 500)'),
+      cursor: z.string().optional().describe('next_cursor from the previous page'),
+      q: z.string().max(200).optional().describe('Full-text search (Chinese and English)'),
+      sort: z.string().optional().describe('Field to sort by; prefix with - for descending'),
+    })
+    .extend(o.filterSchema.shape)
+    .catchall(z.string());
+  const tags = [o.tag];
+
+  app.get(
+    base,
+    {
+      config: { permission: o.permissions.read },
+      schema: {
+        tags,
+        summary: `List ${entity}`,
+        querystring: listQuery,
+        response: { 200: z.object({ data: z.array(o.outputSchema), next_cursor: z.string().nullable() }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const page = await app.withTenant(req, (tx, ctx) => service.list(tx, ctx, req.query as any));
+      return { data: page.data.map(present), next_cursor: page.next_cursor };
+    },
+  );
+
+  app.post(
+    base,
+    {
+      config: { permission: o.permissions.write },
+      schema: { tags, summary: `Create ${label.toLowerCase()}`, body: o.createSchema, response: { 201: o.outputSchema, ...errorResponses } },
+    },
+    async (req, reply) => {
+      const row = await app.withTenant(req, (tx, ctx) => service.create(tx, ctx, req.body as any));
+      return reply.status(201).send(present(row));
+    },
+  );
+
+  app.get(
+    `${base}/:id`,
+    {
+      config: { permission: o.permissions.read },
+      schema: { tags, summary: `Get ${label.toLowerCase()}`, params: idParams, response: { 200: o.outputSchema, ...errorResponses } },
+    },
+    async (req) => present(await app.withTenant(req, (tx, ctx) => service.get(tx, ctx, (req.params as any).id))),
+  );
+
+  app.patch(
+    `${base}/:id`,
+    {
+      config: { permission: o.permissions.write },
+      schema: {
+        tags,
+        summary: `Update ${label.toLowerCase()}`,
+        params: idParams,
+        body: o.updateSchema,
+        response: { 200: o.outputSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const body = req.body as Record<string, unknown>;
+      const { change_reason, ...patch } = body;
+      return present(
+        await app.withTenant(req, (tx, ctx) =>
+          service.update(tx, ctx, (req.params as any).id, patch, { reason: (change_reason as string) ?? undefined }),
+        ),
+      );
+    },
+  );
+
+  app.delete(
+    `${base}/:id`,
+    {
+      config: { permission: o.permissions.delete },
+      schema: { tags, summary: `Delete ${label.toLowerCase()}`, params: idParams, response: { 204: z.null(), ...errorResponses } },
+    },
+    async (req, reply) => {
+      await app.withTenant(req, (tx, ctx) => service.remove(tx, ctx, (req.params as any).id));
+      return reply.status(204).send();
+    },
+  );
+
+  if (!o.history) return;
+
+  app.get(
+    `${base}/:id/timeline`,
+    {
+      config: { permission: o.permissions.read },
+      schema: {
+        tags,
+        summary: `Timeline of a ${label.toLowerCase()}: activities, changes and signals, newest first`,
+        params: idParams,
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).optional() }),
+        response: { 200: timelineSchema, ...errorResponses },
+      },
+    },
+    async (req) =>
+      app.withTenant(req, async (tx, ctx) => {
+        const id = (req.params as any).id;
+        await service.get(tx, ctx, id);
+        const limit = (req.query as any).limit ?? 200;
+        return { data: await app.platform.timeline.build(tx, ctx, { entity, id }, limit) };
+      }),
+  );
+
+  app.get(
+    `${base}/:id/lineage`,
+    {
+      config: { permission: o.permissions.read },
+      schema: {
+        tags,
+        summary: `Every field's current value of a ${label.toLowerCase()} with where it came from`,
+        params: idParams,
+        response: { 200: lineageSchema, ...errorResponses },
+      },
+    },
+    async (req) =>
+      app.withTenant(req, async (tx, ctx) => {
+        const row = await service.get(tx, ctx, (req.params as any).id);
+        return { data: await fieldLineage(tx, ctx.tenantId, entity, row, service.def.fields) };
+      }),
+  );
+}
+

@@ -1,0 +1,257 @@
+import { type SQL, and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { z } from 'zod';
+import type { ActorContext } from '../auth/auth-context.js';
+import type { ChangeOptions, FieldChanges } from '../audit/change-log.js';
+import { changeLogRow, recordChange } from '../audit/change-log.js';
+import { changeLog } from '../audit/audit.schema.js';
+import type { Tx } from '../db/database.js';
+import { emitEvent } from '../events/event-bus.js';
+import { badRequest, conflict, notFound } from '../http/problem.js';
+
+type AnyTable = PgTable & { id: PgColumn; tenant_id: PgColumn; updated_at: PgColumn; created_at: PgColumn };
+
+export interface FilterDef {
+  column: PgColumn | SQL;
+  /** eq: column = value; in: comma list; contains: array column contains value; gte/lte: ranges */
+  op: 'eq' | 'in' | 'contains' | 'gte' | 'lte';
+  schema?: z.ZodType;
+  description?: string;
+}
+
+export interface ResourceDef {
+  /** Plural, as in the URL and in change_log.entity: accounts, contacts … */
+  entity: string;
+  label: string;
+  table: AnyTable;
+  /** Fields whose provenance is tracked and returned by /:id/lineage. */
+  fields: readonly string[];
+  sortable: Record<string, PgColumn>;
+  defaultSort: string;
+  filters: Record<string, FilterDef>;
+  /** Expressions matched by `q` (ILIKE, works for Chinese and English). */
+  search: (q: string) => SQL | undefined;
+  /** Domain checks + derived values before insert/update; throws ProblemError on bad input. */
+  prepare?: (tx: Tx, ctx: ActorContext, values: Record<string, unknown>, existing?: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  /** Shapes a stored row for the API (e.g. drops secrets). */
+  present?: (row: Record<string, unknown>) => Record<string, unknown>;
+  /** Extra filters from query keys not in `filters` (e.g. custom fields `cf.key`). */
+  extraFilter?: (tx: Tx, ctx: ActorContext, key: string, value: string) => Promise<SQL | undefined>;
+}
+
+export interface ListQuery {
+  limit?: number;
+  cursor?: string;
+  q?: string;
+  sort?: string;
+  [filter: string]: unknown;
+}
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+function encodeCursor(value: unknown, id: string): string {
+  const v = value instanceof Date ? value.toISOString() : value;
+  return Buffer.from(JSON.stringify([v, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [unknown, string] {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[1] !== 'string') throw new Error();
+    return parsed as [unknown, string];
+  } catch {
+    throw badRequest('Invalid cursor', [{ field: 'cursor', reason: 'not a cursor returned by this API' }]);
+  }
+}
+
+/** Generic tenant-scoped CRUD over one table with audit, lineage and events on every write. */
+export class ResourceService {
+  constructor(readonly def: ResourceDef) {}
+
+  private get t() {
+    return this.def.table as any;
+  }
+
+  async list(tx: Tx, ctx: ActorContext, query: ListQuery): Promise<Page<Record<string, unknown>>> {
+    const { def } = this;
+    const limit = Math.min(Math.max(Number(query.limit ?? 50), 1), 500);
+    const sortParam = (query.sort as string) || def.defaultSort;
+    const descending = sortParam.startsWith('-');
+    const sortKey = descending ? sortParam.slice(1) : sortParam;
+    const sortCol = def.sortable[sortKey];
+    if (!sortCol) {
+      throw badRequest(`Cannot sort by ${sortKey}`, [
+        { field: 'sort', reason: `one of: ${Object.keys(def.sortable).join(', ')} (prefix - for descending)` },
+      ]);
+    }
+    const where: (SQL | undefined)[] = [eq(this.t.tenant_id, ctx.tenantId)];
+    for (const [key, raw] of Object.entries(query)) {
+      if (raw === undefined || raw === '' || ['limit', 'cursor', 'q', 'sort'].includes(key)) continue;
+      const f = def.filters[key];
+      const value = String(raw);
+      if (f) {
+        const input = f.op === 'in' ? value.split(',') : value;
+        const parsed = f.schema ? f.schema.safeParse(input) : null;
+        if (parsed && !parsed.success) {
+          throw badRequest(`Invalid filter ${key}`, [{ field: key, reason: parsed.error.issues[0]?.message ?? 'invalid' }]);
+        }
+        const v = (parsed ? parsed.data : input) as any;
+        const col = f.column as any;
+        if (f.op === 'eq') where.push(eq(col, v));
+        else if (f.op === 'in') where.push(inArray(col, v as unknown[]));
+        else if (f.op === 'contains') where.push(sql`${col} @> array[${v}]::text[]`);
+        else if (f.op === 'gte') where.push(sql`${col} >= ${v}`);
+        else if (f.op === 'lte') where.push(sql`${col} <= ${v}`);
+      } else if (def.extraFilter) {
+        const extra = await def.extraFilter(tx, ctx, key, value);
+        if (!extra) throw badRequest(`Unknown filter ${key}`, [{ field: key, reason: 'not a filter of this list' }]);
+        where.push(extra);
+      } else {
+        throw badRequest(`Unknown filter ${key}`, [{ field: key, reason: 'not a filter of this list' }]);
+      }
+    }
+    if (query.q && String(query.q).trim()) where.push(def.search(String(query.q).trim()));
+    if (query.cursor) {
+      const [v, id] = decodeCursor(String(query.cursor));
+      const cmp = descending ? lt : gt;
+      where.push(or(cmp(sortCol, v as any), and(eq(sortCol, v as any), cmp(this.t.id, id))));
+    }
+    const order = descending ? [desc(sortCol), desc(this.t.id)] : [asc(sortCol), asc(this.t.id)];
+    const rows = (await tx
+      .select()
+      .from(def.table)
+      .where(and(...where))
+      .orderBy(...order)
+      .limit(limit + 1)) as Record<string, unknown>[];
+    const hasMore = rows.length > limit;
+    const data = hasMore ? rows.slice(0, limit) : rows;
+    const last = data.at(-1);
+    return { data, next_cursor: hasMore && last ? encodeCursor(last[sortKey], String(last.id)) : null };
+  }
+
+  async get(tx: Tx, ctx: ActorContext, id: string): Promise<Record<string, unknown>> {
+    const row = await this.find(tx, ctx, id);
+    if (!row) throw notFound(this.def.label);
+    return row;
+  }
+
+  async find(tx: Tx, ctx: ActorContext, id: string, forUpdate = false): Promise<Record<string, unknown> | undefined> {
+    if (!z.uuid().safeParse(id).success) return undefined;
+    const q = tx
+      .select()
+      .from(this.def.table)
+      .where(and(eq(this.t.tenant_id, ctx.tenantId), eq(this.t.id, id)));
+    const rows = (await (forUpdate ? q.for('update') : q)) as Record<string, unknown>[];
+    return rows[0];
+  }
+
+  async create(tx: Tx, ctx: ActorContext, input: Record<string, unknown>, opts: ChangeOptions = {}) {
+    const values = this.def.prepare ? await this.def.prepare(tx, ctx, { ...input }) : { ...input };
+    const [row] = (await tx
+      .insert(this.def.table)
+      .values({ ...values, tenant_id: ctx.tenantId } as any)
+      .returning()) as Record<string, unknown>[];
+    const changes: FieldChanges = {};
+    for (const f of this.def.fields) if (row[f] !== null && row[f] !== undefined) changes[f] = { old: null, new: row[f] };
+    await recordChange(tx, ctx, this.def.entity, String(row.id), 'create', changes, opts);
+    await emitEvent(tx, {
+      tenantId: ctx.tenantId,
+      name: `${this.def.entity}.created`,
+      entity: this.def.entity,
+      entityId: String(row.id),
+      payload: { record: row, source: ctx.source },
+    });
+    return row;
+  }
+
+  async update(tx: Tx, ctx: ActorContext, id: string, patch: Record<string, unknown>, opts: ChangeOptions = {}) {
+    const existing = await this.find(tx, ctx, id, true);
+    if (!existing) throw notFound(this.def.label);
+    const values = this.def.prepare ? await this.def.prepare(tx, ctx, { ...patch }, existing) : { ...patch };
+    const changes: FieldChanges = {};
+    for (const [k, v] of Object.entries(values)) {
+      if (!sameValue(existing[k], v)) changes[k] = { old: existing[k] ?? null, new: v };
+    }
+    if (Object.keys(changes).length === 0) return existing;
+    const [row] = (await tx
+      .update(this.def.table)
+      .set({ ...values, updated_at: new Date() } as any)
+      .where(and(eq(this.t.tenant_id, ctx.tenantId), eq(this.t.id, id)))
+      .returning()) as Record<string, unknown>[];
+    // Record what was stored (after DB normalisation), not what was sent.
+    for (const k of Object.keys(changes)) changes[k] = { old: changes[k].old, new: row[k] ?? null };
+    await recordChange(tx, ctx, this.def.entity, id, 'update', changes, opts);
+    await emitEvent(tx, {
+      tenantId: ctx.tenantId,
+      name: `${this.def.entity}.updated`,
+      entity: this.def.entity,
+      entityId: id,
+      payload: { record: row, changed: Object.keys(changes), changes, source: ctx.source },
+    });
+    return row;
+  }
+
+  async remove(tx: Tx, ctx: ActorContext, id: string, opts: ChangeOptions = {}) {
+    const existing = await this.find(tx, ctx, id, true);
+    if (!existing) throw notFound(this.def.label);
+    try {
+      await tx.execute(sql`savepoint before_delete`);
+      await tx.delete(this.def.table).where(and(eq(this.t.tenant_id, ctx.tenantId), eq(this.t.id, id)));
+      await tx.execute(sql`release savepoint before_delete`);
+    } catch (err: any) {
+      if (err?.cause?.code === '23503' || err?.code === '23503') {
+        await tx.execute(sql`rollback to savepoint before_delete`);
+        throw conflict(`${this.def.label} is still referenced by other records; delete or move them first`);
+      }
+      throw err;
+    }
+    const changes: FieldChanges = {};
+    for (const f of this.def.fields) if (existing[f] !== null && existing[f] !== undefined) changes[f] = { old: existing[f], new: null };
+    await recordChange(tx, ctx, this.def.entity, id, 'delete', changes, opts);
+    await emitEvent(tx, {
+      tenantId: ctx.tenantId,
+      name: `${this.def.entity}.deleted`,
+      entity: this.def.entity,
+      entityId: id,
+      payload: { record: existing, source: ctx.source },
+    });
+  }
+
+  /**
+   * Inserts many prepared rows in batches with one change-log row each and one event for
+   * the whole batch (imports, seeds). Callers run it inside one transaction: all or nothing.
+   */
+  async bulkInsert(tx: Tx, ctx: ActorContext, rows: Record<string, unknown>[], opts: ChangeOptions = {}) {
+    const ids: string[] = [];
+    const BATCH = 1000;
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const chunk = rows.slice(i, i + BATCH).map((r) => ({ ...r, tenant_id: ctx.tenantId }));
+      const inserted = (await tx.insert(this.def.table).values(chunk as any).returning()) as Record<string, unknown>[];
+      const logs = inserted.map((row) => {
+        const changes: FieldChanges = {};
+        for (const f of this.def.fields) if (row[f] !== null && row[f] !== undefined) changes[f] = { old: null, new: row[f] };
+        return changeLogRow(ctx, this.def.entity, String(row.id), 'create', changes, opts);
+      });
+      await tx.insert(changeLog).values(logs);
+      for (const r of inserted) ids.push(String(r.id));
+    }
+    if (ids.length) {
+      await emitEvent(tx, {
+        tenantId: ctx.tenantId,
+        name: `${this.def.entity}.imported`,
+        entity: this.def.entity,
+        payload: { ids, count: ids.length, batch_id: opts.batchId ?? null, source: ctx.source },
+      });
+    }
+    return ids;
+  }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date) return new Date(a as any).getTime() === new Date(b as any).getTime();
+  if (typeof a === 'number' || typeof b === 'number') return a !== null && b !== null && Number(a) === Number(b);
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}

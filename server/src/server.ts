@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppConfig } from './platform/config.js';
+import type { Database } from './platform/db/database.js';
+import { buildApp } from './platform/http/app.js';
+import { type Platform, closePlatform, createPlatform } from './platform/platform.js';
+import { appModules } from './modules/index.js';
+import { registerPlatformJobs } from './platform/jobs/platform-jobs.js';
+
+export interface Server {
+  app: FastifyInstance;
+  platform: Platform;
+  close(): Promise<void>;
+}
+
+/** Builds the whole product (platform + modules + HTTP app) without listening. */
+export async function createServer(config: AppConfig, opts: { database?: Database; startWorkers?: boolean } = {}): Promise<Server> {
+  const platform = await createPlatform(config, { database: opts.database });
+  const app = await buildApp(platform, appModules);
+  registerPlatformJobs(platform);
+  if (opts.startWorkers !== false) {
+    platform.bus.start();
+    await platform.jobs.start();
+  }
+  return {
+    app,
+    platform,
+    async close() {
+      await app.close();
+      await closePlatform(platform);
+    },
+  };
+}
