@@ -71,10 +71,11 @@ export function fitIsotonic(probs: ArrayLike<number>, y: ArrayLike<number>): Cal
       blocks.pop();
     }
   }
-  // Half a pseudo-observation at 0.5 per block keeps calibrated probabilities off exactly 0 or 1
-  // (one unlucky test row would otherwise cost infinite log-loss); large blocks barely move.
+  // Clipping to [½/(n+1), 1−½/(n+1)] keeps calibrated probabilities off exactly 0 or 1 (one
+  // unlucky test row would otherwise cost infinite log-loss) and, being uniform, keeps monotonicity.
+  const eps = 0.5 / (y.length + 1);
   const xs = blocks.map((b) => b.sumX / b.n);
-  const ys = blocks.map((b) => (b.sumY + 0.25) / (b.n + 0.5));
+  const ys = blocks.map((b) => Math.min(1 - eps, Math.max(eps, b.sumY / b.n)));
   return {
     method: 'isotonic',
     apply(p) {
