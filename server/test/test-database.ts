@@ -71,7 +71,7 @@ export async function openTestDatabase(): Promise<{ database: Database; url?: st
       database,
       url: dbUrl,
       cleanup: async () => {
-        await database.close();
+        await database.close().catch(() => undefined);
         const a = new pg.Client({ connectionString: url });
         await a.connect();
         await a.query(`drop database if exists ${name} with (force)`);
@@ -87,7 +87,7 @@ export async function openTestDatabase(): Promise<{ database: Database; url?: st
     database,
     dataDir: dir,
     cleanup: async () => {
-      await database.close();
+      await database.close().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
   };

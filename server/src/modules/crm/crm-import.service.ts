@@ -411,9 +411,7 @@ function finalizeRow(entity: ImportableEntity, v: Record<string, unknown>, lk: L
     row.status = stage.kind;
     row.probability = v.probability ?? stage.probability;
     row.closed_at = stage.kind === 'open' ? null : new Date();
-    row.amount = String(v.amount);
   }
-  if (entity === 'products' && typeof v.unit_price === 'number') row.unit_price = String(v.unit_price);
   if (entity === 'activities') {
     row.occurred_at = new Date(String(v.occurred_at));
     if (row.owner_id === undefined && ctx.actorType === 'user') row.owner_id = ctx.actorId;

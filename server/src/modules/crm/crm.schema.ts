@@ -118,7 +118,7 @@ export const products = pgTable('products', {
   name: text('name').notNull(),
   sku: text('sku'),
   family: text('family'),
-  unit_price: numeric('unit_price', { precision: 18, scale: 2 }),
+  unit_price: numeric('unit_price', { precision: 18, scale: 2, mode: 'number' }),
   currency: text('currency').notNull().default('CNY'),
   active: boolean('active').notNull().default(true),
   description: text('description'),
@@ -152,7 +152,7 @@ export const opportunities = pgTable(
       .references(() => pipelines.id, { onDelete: 'restrict' }),
     stage: text('stage').notNull(),
     status: text('status').notNull().default('open'), // open | won | lost, derived from the stage kind
-    amount: numeric('amount', { precision: 18, scale: 2 }).notNull().default('0'),
+    amount: numeric('amount', { precision: 18, scale: 2, mode: 'number' }).notNull().default(0),
     currency: text('currency').notNull().default('CNY'),
     expected_close_date: date('expected_close_date').notNull(),
     probability: integer('probability').notNull().default(0),

@@ -274,7 +274,6 @@ export const opportunityService = new ResourceService({
     if (values.currency === undefined && !existing) values.currency = 'CNY';
     const custom = await validateCustom(tx, ctx, 'opportunities', values.custom as any, existing?.custom as any, !existing);
     if (custom !== undefined) values.custom = custom;
-    if (typeof values.amount === 'number') values.amount = String(values.amount);
     return values;
   },
 } satisfies ResourceDef);
@@ -330,7 +329,6 @@ export const productService = new ResourceService({
   search: (q) => sql`(${products.name} ilike ${like(q)} or ${products.sku} ilike ${like(q)})`,
   extraFilter: customFilter('products', products),
   async prepare(tx, ctx, values, existing) {
-    if (typeof values.unit_price === 'number') values.unit_price = String(values.unit_price);
     const custom = await validateCustom(tx, ctx, 'products', values.custom as any, existing?.custom as any, !existing);
     if (custom !== undefined) values.custom = custom;
     return values;

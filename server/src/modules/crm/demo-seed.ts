@@ -256,7 +256,7 @@ export async function seedDemo(database: Database, tenantName = DEMO_TENANT, now
         pipeline_id: pipeline.id,
         stage: stage.key,
         status: stage.kind,
-        amount: String(Math.round(between(...seg.amount) / 10000) * 10000),
+        amount: Math.round(between(...seg.amount) / 10000) * 10000,
         currency: 'CNY',
         expected_close_date: expected.toISOString().slice(0, 10),
         probability: stage.probability,

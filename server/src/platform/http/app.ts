@@ -111,7 +111,8 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
     }
   });
 
-  app.addHook('preHandler', async (req) => {
+  // preValidation, so an anonymous caller gets 401 before any body validation tells it anything.
+  app.addHook('preValidation', async (req) => {
     const cfg = req.routeOptions.config;
     if (!req.url.startsWith('/api/') || cfg?.public) return;
     if (!req.actor) throw unauthorized();

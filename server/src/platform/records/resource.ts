@@ -202,7 +202,8 @@ export class ResourceService {
       await tx.delete(this.def.table).where(and(eq(this.t.tenant_id, ctx.tenantId), eq(this.t.id, id)));
       await tx.execute(sql`release savepoint before_delete`);
     } catch (err: any) {
-      if (err?.cause?.code === '23503' || err?.code === '23503') {
+      const code = err?.cause?.code ?? err?.code;
+      if (code === '23503' || code === '23001') {
         await tx.execute(sql`rollback to savepoint before_delete`);
         throw conflict(`${this.def.label} is still referenced by other records; delete or move them first`);
       }

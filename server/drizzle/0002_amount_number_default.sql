@@ -1,0 +1,1 @@
+ALTER TABLE "opportunities" ALTER COLUMN "amount" SET DEFAULT 0;

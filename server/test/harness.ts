@@ -1,0 +1,88 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { systemContext } from '../src/platform/auth/auth-context.js';
+import { userService } from '../src/platform/auth/auth.routes.js';
+import type { Role } from '../src/platform/auth/permissions.js';
+import { loadConfig } from '../src/platform/config.js';
+import { ensureTenant } from '../src/platform/tenancy/tenant.service.js';
+import { DEFAULT_STAGES } from '../src/modules/crm/demo-seed.js';
+import { pipelineService } from '../src/modules/crm/crm.service.js';
+import { type Server, createServer } from '../src/server.js';
+import { openTestDatabase } from './test-database.js';
+
+export const PASSWORD = 'correct-horse-battery';
+
+export interface TestTenant {
+  id: string;
+  name: string;
+  /** Bearer tokens by role */
+  tokens: Record<Role, string>;
+  userIds: Record<Role, string>;
+}
+
+export interface TestServer {
+  server: Server;
+  app: FastifyInstance;
+  tenantA: TestTenant;
+  tenantB: TestTenant;
+  request(
+    method: string,
+    url: string,
+    opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
+  ): Promise<LightMyRequestResponse & { body: string; json: () => any }>;
+  close(): Promise<void>;
+}
+
+const ROLES_UNDER_TEST: Role[] = ['admin', 'manager', 'regional_manager', 'rep', 'presales', 'csm', 'marketing', 'coach'];
+
+/**
+ * A real server on a fresh database (PGlite copy, or PostgreSQL when DATABASE_URL is set), with two
+ * tenants, a user of every role in each, and a default pipeline. Nothing of ours is mocked.
+ */
+export async function startTestServer(): Promise<TestServer> {
+  const { database, cleanup } = await openTestDatabase();
+  const config = { ...loadConfig({ ...process.env, DATABASE_URL: '', LOG_LEVEL: 'silent' }), jobs: false };
+  const server = await createServer(config, { database, startWorkers: false });
+  const app = server.app;
+  await app.ready();
+
+  const request: TestServer['request'] = async (method, url, opts = {}) => {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    const res = await app.inject({ method: method as any, url, headers, payload: opts.body as any });
+    return Object.assign(res, { json: () => JSON.parse(res.body) });
+  };
+
+  async function makeTenant(name: string): Promise<TestTenant> {
+    const { tenant } = await ensureTenant(database, name);
+    const ctx = systemContext(tenant.id, 'test');
+    const userIds = {} as Record<Role, string>;
+    await database.tenantTx(tenant.id, async (tx) => {
+      for (const role of ROLES_UNDER_TEST) {
+        const u = await userService.create(tx, ctx, { email: `${role}@${name}.test`, name: `${role} ${name}`, role, password: PASSWORD });
+        userIds[role] = String(u.id);
+      }
+      await pipelineService.create(tx, ctx, { name: 'Default', is_default: true, stages: DEFAULT_STAGES });
+    });
+    const tokens = {} as Record<Role, string>;
+    for (const role of ROLES_UNDER_TEST) {
+      const res = await request('POST', '/api/v1/auth/login', { body: { email: `${role}@${name}.test`, password: PASSWORD } });
+      if (res.statusCode !== 200) throw new Error(`login failed for ${role}: ${res.body}`);
+      tokens[role] = res.json().token;
+    }
+    return { id: tenant.id, name, tokens, userIds };
+  }
+
+  const tenantA = await makeTenant('acme');
+  const tenantB = await makeTenant('globex');
+  return {
+    server,
+    app,
+    tenantA,
+    tenantB,
+    request,
+    async close() {
+      await server.close();
+      await cleanup();
+    },
+  };
+}
