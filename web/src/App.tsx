@@ -1,0 +1,56 @@
+import { Center, Loader } from '@mantine/core';
+import { lazy, Suspense } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router';
+import { useAuth } from './auth/auth';
+import { Shell } from './components/Shell';
+import { LoginPage } from './pages/LoginPage';
+
+const HomePage = lazy(() => import('./pages/HomePage'));
+const ListPage = lazy(() => import('./pages/ListPage'));
+const AccountPage = lazy(() => import('./pages/AccountPage'));
+const RecordPage = lazy(() => import('./pages/RecordPage'));
+const BoardPage = lazy(() => import('./pages/BoardPage'));
+const ImportPage = lazy(() => import('./pages/ImportPage'));
+const AdminPage = lazy(() => import('./pages/AdminPage'));
+
+export function PageLoader() {
+  return (
+    <Center h={240} aria-busy="true">
+      <Loader />
+    </Center>
+  );
+}
+
+export function App() {
+  const { me, loading } = useAuth();
+  const location = useLocation();
+  if (loading) return <PageLoader />;
+  if (!me) {
+    if (location.pathname === '/login') return <LoginPage />;
+    const next = location.pathname + location.search;
+    return <Navigate to={`/login${next && next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`} replace />;
+  }
+  return (
+    <Shell>
+      <Suspense fallback={<PageLoader />}>
+        <Routes>
+          <Route path="/" element={<HomePage />} />
+          <Route path="/login" element={<Navigate to="/" replace />} />
+          <Route path="/accounts" element={<ListPage entity="accounts" />} />
+          <Route path="/accounts/:id" element={<AccountPage />} />
+          <Route path="/contacts" element={<ListPage entity="contacts" />} />
+          <Route path="/contacts/:id" element={<RecordPage entity="contacts" />} />
+          <Route path="/opportunities" element={<ListPage entity="opportunities" />} />
+          <Route path="/opportunities/board" element={<BoardPage />} />
+          <Route path="/opportunities/:id" element={<RecordPage entity="opportunities" />} />
+          <Route path="/activities" element={<ListPage entity="activities" />} />
+          <Route path="/activities/:id" element={<RecordPage entity="activities" />} />
+          <Route path="/import" element={<ImportPage />} />
+          <Route path="/admin" element={<AdminPage />} />
+          <Route path="/admin/:tab" element={<AdminPage />} />
+          <Route path="*" element={<Navigate to="/" replace />} />
+        </Routes>
+      </Suspense>
+    </Shell>
+  );
+}

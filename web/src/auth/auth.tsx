@@ -1,0 +1,87 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef } from 'react';
+import { api, setUnauthorizedHandler } from '../lib/api';
+import { ApiError } from '../lib/problem';
+import type { Me } from '../lib/types';
+
+interface AuthValue {
+  me: Me | null;
+  loading: boolean;
+  /** true when the user was logged in and a request came back 401 */
+  expired: boolean;
+  can: (permission: string) => boolean;
+  login: (email: string, password: string, tenant?: string) => Promise<void>;
+  logout: () => Promise<void>;
+}
+
+const AuthContext = createContext<AuthValue | null>(null);
+const ME_KEY = ['me'];
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const qc = useQueryClient();
+  const expiredRef = useRef(false);
+  const meQuery = useQuery({
+    queryKey: ME_KEY,
+    queryFn: async () => {
+      try {
+        return await api<Me>('/me', { skipAuthRedirect: true });
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 401) return null;
+        throw e;
+      }
+    },
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: 1,
+  });
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      if (qc.getQueryData(ME_KEY)) {
+        expiredRef.current = true;
+        qc.clear();
+        qc.setQueryData(ME_KEY, null);
+      }
+    });
+    return () => setUnauthorizedHandler(null);
+  }, [qc]);
+
+  const login = useCallback(
+    async (email: string, password: string, tenant?: string) => {
+      await api('/auth/login', { method: 'POST', body: { email, password, ...(tenant ? { tenant } : {}) }, skipAuthRedirect: true });
+      expiredRef.current = false;
+      qc.clear();
+      const me = await api<Me>('/me', { skipAuthRedirect: true });
+      qc.setQueryData(ME_KEY, me);
+    },
+    [qc],
+  );
+  const logout = useCallback(async () => {
+    try {
+      await api('/auth/logout', { method: 'POST', skipAuthRedirect: true });
+    } finally {
+      expiredRef.current = false;
+      qc.clear();
+      qc.setQueryData(ME_KEY, null);
+    }
+  }, [qc]);
+
+  const me = meQuery.data ?? null;
+  const value = useMemo<AuthValue>(
+    () => ({
+      me,
+      loading: meQuery.isPending,
+      expired: expiredRef.current && !me,
+      can: (p) => !!me?.permissions.includes(p),
+      login,
+      logout,
+    }),
+    [me, meQuery.isPending, login, logout],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthValue {
+  const v = useContext(AuthContext);
+  if (!v) throw new Error('useAuth outside AuthProvider');
+  return v;
+}

@@ -1,0 +1,81 @@
+import { ApiError, type Problem } from './problem';
+
+export const API_BASE = '/api/v1';
+
+type UnauthorizedHandler = () => void;
+let onUnauthorized: UnauthorizedHandler | null = null;
+/** Called on any 401 from an authenticated request (session expired or logged out elsewhere). */
+export function setUnauthorizedHandler(fn: UnauthorizedHandler | null) {
+  onUnauthorized = fn;
+}
+
+export type Query = Record<string, string | number | boolean | undefined | null>;
+
+export function toSearch(params: Query | undefined): string {
+  if (!params) return '';
+  const sp = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue;
+    sp.set(k, String(v));
+  }
+  const s = sp.toString();
+  return s ? `?${s}` : '';
+}
+
+export async function api<T = unknown>(
+  path: string,
+  init: { method?: string; body?: unknown; query?: Query; signal?: AbortSignal; skipAuthRedirect?: boolean } = {},
+): Promise<T> {
+  const res = await fetch(`${API_BASE}${path}${toSearch(init.query)}`, {
+    method: init.method ?? 'GET',
+    credentials: 'same-origin',
+    headers: {
+      Accept: 'application/json, application/problem+json',
+      ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    },
+    body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+    signal: init.signal,
+  });
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (!res.ok) {
+    const problem: Problem =
+      json && typeof json === 'object' ? (json as Problem) : { title: res.statusText, status: res.status, detail: text };
+    if (res.status === 401 && !init.skipAuthRedirect) onUnauthorized?.();
+    throw new ApiError(res.status, problem);
+  }
+  return json as T;
+}
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+/** Follows next_cursor until `max` rows (or the end) — for boards and lookups. */
+export async function fetchAll<T>(path: string, query: Query = {}, max = 5000): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null | undefined;
+  do {
+    const page = await api<Page<T>>(path, { query: { ...query, limit: 500, cursor: cursor ?? undefined } });
+    out.push(...page.data);
+    cursor = page.next_cursor;
+  } while (cursor && out.length < max);
+  return out;
+}
+
+export function toBase64(buf: ArrayBuffer): string {
+  const bytes = new Uint8Array(buf);
+  let bin = '';
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    bin += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  }
+  return btoa(bin);
+}

@@ -1,0 +1,126 @@
+import { Badge, Text } from '@mantine/core';
+import type { TFunction } from 'i18next';
+import type { ReactNode } from 'react';
+import type { Entity } from './fields';
+import { formatDate, formatDateTime, formatMoney, formatPercent, type Lang } from './format';
+import { ACTIVITY_STATUSES, ACTIVITY_TYPES, ALL_COMMITTEE_ROLES, STANCES } from './types';
+
+export interface Ctx {
+  t: TFunction;
+  lang: Lang;
+  users: Map<string, string>;
+  regions: Map<string, string>;
+  teams: Map<string, string>;
+  accounts: Map<string, string>;
+  stageName: (pipelineId: string, key: string) => string;
+}
+
+export interface Column {
+  key: string;
+  /** server sort key, if sortable */
+  sort?: string;
+  mobile?: boolean;
+  render: (row: any, ctx: Ctx) => ReactNode;
+}
+
+export type FilterKind = 'text' | 'enum' | 'user' | 'region' | 'team' | 'number' | 'date' | 'stage';
+export interface Filter {
+  key: string;
+  kind: FilterKind;
+  labelKey: string;
+  options?: readonly string[];
+  optionsNs?: string;
+}
+
+const dash = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : String(v));
+
+export const LIST_CONFIG: Record<Entity, { columns: Column[]; filters: Filter[]; defaultSort: string }> = {
+  accounts: {
+    defaultSort: 'name',
+    columns: [
+      { key: 'name', sort: 'name', mobile: true, render: (r) => <Text fw={500} fz="sm">{r.name}</Text> },
+      { key: 'industry', render: (r) => dash(r.industry) },
+      { key: 'region_id', render: (r, c) => dash(c.regions.get(r.region_id)) },
+      { key: 'owner_id', mobile: true, render: (r, c) => dash(c.users.get(r.owner_id)) },
+      { key: 'credit_code', render: (r) => <Text fz="xs" ff="monospace">{dash(r.credit_code)}</Text> },
+      { key: 'updated_at', sort: 'updated_at', render: (r, c) => formatDate(r.updated_at, c.lang) },
+    ],
+    filters: [
+      { key: 'industry', kind: 'text', labelKey: 'fields.industry' },
+      { key: 'region_id', kind: 'region', labelKey: 'fields.region_id' },
+      { key: 'owner_id', kind: 'user', labelKey: 'fields.owner_id' },
+    ],
+  },
+  contacts: {
+    defaultSort: 'name',
+    columns: [
+      { key: 'name', sort: 'name', mobile: true, render: (r) => <Text fw={500} fz="sm">{r.name}{r.name_en ? <Text span c="dimmed" fz="xs"> {r.name_en}</Text> : null}</Text> },
+      { key: 'account_id', mobile: true, render: (r, c) => dash(c.accounts.get(r.account_id)) },
+      { key: 'title', render: (r) => dash(r.title) },
+      { key: 'committee_role', render: (r, c) => (r.committee_role ? <Badge variant="light">{c.t(`committee.${r.committee_role}`)}</Badge> : '—') },
+      { key: 'stance', render: (r, c) => (r.stance ? c.t(`stance.${r.stance}`) : '—') },
+      { key: 'emails', render: (r) => dash(r.emails?.[0]) },
+      { key: 'owner_id', render: (r, c) => dash(c.users.get(r.owner_id)) },
+    ],
+    filters: [
+      { key: 'committee_role', kind: 'enum', labelKey: 'fields.committee_role', options: ALL_COMMITTEE_ROLES, optionsNs: 'committee' },
+      { key: 'stance', kind: 'enum', labelKey: 'fields.stance', options: STANCES, optionsNs: 'stance' },
+      { key: 'owner_id', kind: 'user', labelKey: 'fields.owner_id' },
+    ],
+  },
+  opportunities: {
+    defaultSort: '-updated_at',
+    columns: [
+      { key: 'name', sort: 'name', mobile: true, render: (r) => <Text fw={500} fz="sm">{r.name}</Text> },
+      { key: 'account_id', render: (r, c) => dash(c.accounts.get(r.account_id)) },
+      { key: 'stage', render: (r, c) => <Badge variant="light" color={r.status === 'won' ? 'green' : r.status === 'lost' ? 'gray' : 'indigo'}>{c.stageName(r.pipeline_id, r.stage)}</Badge> },
+      { key: 'amount', sort: 'amount', mobile: true, render: (r, c) => <Text fz="sm" ta="right">{formatMoney(r.amount, r.currency, c.lang)}</Text> },
+      { key: 'probability', sort: 'probability', render: (r, c) => formatPercent(r.probability, c.lang) },
+      { key: 'expected_close_date', sort: 'expected_close_date', render: (r, c) => formatDate(r.expected_close_date, c.lang) },
+      { key: 'owner_id', render: (r, c) => dash(c.users.get(r.owner_id)) },
+    ],
+    filters: [
+      { key: 'status', kind: 'enum', labelKey: 'fields.status', options: ['open', 'won', 'lost'], optionsNs: 'oppStatus' },
+      { key: 'stage', kind: 'stage', labelKey: 'fields.stage' },
+      { key: 'owner_id', kind: 'user', labelKey: 'fields.owner_id' },
+      { key: 'team_id', kind: 'team', labelKey: 'fields.team_id' },
+      { key: 'region_id', kind: 'region', labelKey: 'fields.region_id' },
+      { key: 'amount_min', kind: 'number', labelKey: 'common.min' },
+      { key: 'amount_max', kind: 'number', labelKey: 'common.max' },
+      { key: 'close_from', kind: 'date', labelKey: 'common.from' },
+      { key: 'close_to', kind: 'date', labelKey: 'common.to' },
+    ],
+  },
+  activities: {
+    defaultSort: '-occurred_at',
+    columns: [
+      { key: 'subject', mobile: true, render: (r) => <Text fw={500} fz="sm">{r.subject}</Text> },
+      { key: 'type', render: (r, c) => c.t(`activityType.${r.type}`) },
+      { key: 'status', render: (r, c) => <Badge variant="light" color={r.status === 'planned' ? 'orange' : r.status === 'done' ? 'green' : 'gray'}>{c.t(`activityStatus.${r.status}`)}</Badge> },
+      { key: 'occurred_at', sort: 'occurred_at', mobile: true, render: (r, c) => formatDateTime(r.occurred_at, c.lang) },
+      { key: 'account_id', render: (r, c) => dash(c.accounts.get(r.account_id)) },
+      { key: 'owner_id', render: (r, c) => dash(c.users.get(r.owner_id)) },
+    ],
+    filters: [
+      { key: 'type', kind: 'enum', labelKey: 'fields.type', options: ACTIVITY_TYPES, optionsNs: 'activityType' },
+      { key: 'status', kind: 'enum', labelKey: 'fields.status', options: ACTIVITY_STATUSES, optionsNs: 'activityStatus' },
+      { key: 'owner_id', kind: 'user', labelKey: 'fields.owner_id' },
+      { key: 'from', kind: 'date', labelKey: 'common.from' },
+      { key: 'to', kind: 'date', labelKey: 'common.to' },
+    ],
+  },
+};
+
+/** Query params that make up a view (everything but paging). */
+export function viewParams(sp: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  sp.forEach((v, k) => {
+    if (k !== 'cursor' && v !== '') out[k] = v;
+  });
+  return out;
+}
+
+export function exportUrl(entity: string, params: Record<string, string>, format: 'csv' | 'xlsx'): string {
+  const sp = new URLSearchParams({ ...params, format });
+  return `/api/v1/${entity}/export?${sp.toString()}`;
+}
