@@ -11,6 +11,7 @@ import { parseImportFile, runImport } from './modules/crm/crm-import.service.js'
 import type { ImportableEntity } from './modules/crm/crm.service.js';
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_TENANT, seedDemo } from './modules/crm/demo-seed.js';
 import { createServer } from './server.js';
+import { registerPredictCommands } from './modules/predict/predict.cli.js';
 
 /** A CLI error: printed as one line, exit code 2. */
 class CliError extends Error {}
@@ -141,6 +142,8 @@ program
     });
   });
 
+
+registerPredictCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CliError || err instanceof ConfigError) {

@@ -40,7 +40,7 @@ const ROLES_UNDER_TEST: Role[] = ['admin', 'manager', 'regional_manager', 'rep',
  */
 export async function startTestServer(): Promise<TestServer> {
   const { database, cleanup } = await openTestDatabase();
-  const config = { ...loadConfig({ ...process.env, DATABASE_URL: '', LOG_LEVEL: 'silent' }), jobs: false };
+  const config = { ...loadConfig({ ...process.env, DATABASE_URL: '', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), jobs: false };
   const server = await createServer(config, { database, startWorkers: false });
   const app = server.app;
   await app.ready();

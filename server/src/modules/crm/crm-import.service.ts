@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, or } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { ActorContext } from '../../platform/auth/auth-context.js';
 import { users } from '../../platform/auth/auth.schema.js';
@@ -233,7 +233,7 @@ async function loadLookups(tx: Tx, ctx: ActorContext, entity: ImportableEntity, 
     const rows = await tx
       .select({ id: accounts.id, name: accounts.name, credit_code: accounts.credit_code })
       .from(accounts)
-      .where(and(eq(accounts.tenant_id, ctx.tenantId), sql`(${accounts.name} = any(${chunk}) or ${accounts.credit_code} = any(${chunk}))`));
+      .where(and(eq(accounts.tenant_id, ctx.tenantId), or(inArray(accounts.name, chunk), inArray(accounts.credit_code, chunk))));
     for (const r of rows) {
       accountsByKey.set(r.name.toLowerCase(), r.id);
       if (r.credit_code) accountsByKey.set(r.credit_code.toLowerCase(), r.id);
