@@ -14,8 +14,12 @@ if (existsSync(webPackage) && !existsSync(webIndex)) {
   const build = spawnSync('npm', ['run', 'build', '--workspace', 'web'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) console.warn('The web app did not build; the API still starts.');
 }
-const server = spawnSync(process.execPath, [join(root, 'server', 'bin', 'zhongshu.mjs'), 'start', ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const server = spawnSync(
+  process.execPath,
+  [join(root, 'server', 'bin', 'zhongshu.mjs'), 'start', ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 process.exit(server.status ?? 1);

@@ -21,7 +21,12 @@ beforeAll(async () => {
   // Hand the database over to the CLI process (PGlite allows one process per data dir).
   await t.database.close();
   work = mkdtempSync(join(tmpdir(), 'zhongshu-cli-'));
-  env = { ...process.env, DATABASE_URL: t.url ?? '', ZHONGSHU_DATA_DIR: t.dataDir ?? join(work, 'data'), LOG_LEVEL: 'silent' };
+  env = {
+    ...process.env,
+    DATABASE_URL: t.url ?? '',
+    ZHONGSHU_DATA_DIR: t.dataDir ?? join(work, 'data'),
+    LOG_LEVEL: 'silent',
+  };
   cleanup = t.cleanup;
 });
 afterAll(async () => {
@@ -32,13 +37,44 @@ afterAll(async () => {
 describe('zhongshu CLI', () => {
   it('migrates, creates users (and their tenant), seeds demo data, and imports a file', () => {
     expect(zhongshu('migrate').code).toBe(0);
-    const created = zhongshu('user', 'create', '--tenant', 'cli-co', '--email', 'boss@cli.test', '--password', 'long-password', '--role', 'admin');
+    const created = zhongshu(
+      'user',
+      'create',
+      '--tenant',
+      'cli-co',
+      '--email',
+      'boss@cli.test',
+      '--password',
+      'long-password',
+      '--role',
+      'admin',
+    );
     expect(created.code, created.err).toBe(0);
     expect(created.out).toContain('Created tenant "cli-co"');
-    const dup = zhongshu('user', 'create', '--tenant', 'cli-co', '--email', 'boss@cli.test', '--password', 'long-password');
+    const dup = zhongshu(
+      'user',
+      'create',
+      '--tenant',
+      'cli-co',
+      '--email',
+      'boss@cli.test',
+      '--password',
+      'long-password',
+    );
     expect(dup.code).toBe(2);
     expect(dup.err).toContain('already exists');
-    const badRole = zhongshu('user', 'create', '--tenant', 'cli-co', '--email', 'x@cli.test', '--password', 'long-password', '--role', 'emperor');
+    const badRole = zhongshu(
+      'user',
+      'create',
+      '--tenant',
+      'cli-co',
+      '--email',
+      'x@cli.test',
+      '--password',
+      'long-password',
+      '--role',
+      'emperor',
+    );
     expect(badRole.code).not.toBe(0);
     expect(badRole.err).toContain('emperor');
 
@@ -57,7 +93,12 @@ describe('zhongshu CLI', () => {
     expect(dry.out).toContain('Dry run: 2 rows, 1 valid, 1 invalid');
     const real = zhongshu('import', '--tenant', 'cli-co', '--entity', 'products', '--file', file);
     expect(real.out).toContain('1 imported');
-    expect(zhongshu('import', '--tenant', 'nope', '--entity', 'products', '--file', file).err).toContain('No tenant named "nope"');
-    expect(zhongshu('import', '--tenant', 'cli-co', '--entity', 'products', '--file', join(work, 'missing.csv')).code).toBe(2);
+    expect(zhongshu('import', '--tenant', 'nope', '--entity', 'products', '--file', file).err).toContain(
+      'No tenant named "nope"',
+    );
+    expect(
+      zhongshu('import', '--tenant', 'cli-co', '--entity', 'products', '--file', join(work, 'missing.csv'))
+        .code,
+    ).toBe(2);
   });
 });

@@ -1,24 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { systemContext } from './platform/auth/auth-context.js';
+import type { ImportableEntity } from './modules/crm/crm.service.js';
+import { parseImportFile, runImport } from './modules/crm/crm-import.service.js';
+import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_TENANT, seedDemo } from './modules/crm/demo-seed.js';
+import { registerPredictCommands } from './modules/predict/predict.cli.js';
 import { userService } from './platform/auth/auth.routes.js';
+import { systemContext } from './platform/auth/auth-context.js';
 import { ROLES, type Role } from './platform/auth/permissions.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { openDatabase } from './platform/db/database.js';
 import { migrateDatabase } from './platform/db/migrate.js';
 import { ensureTenant, findTenantByName } from './platform/tenancy/tenant.service.js';
-import { parseImportFile, runImport } from './modules/crm/crm-import.service.js';
-import type { ImportableEntity } from './modules/crm/crm.service.js';
-import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_TENANT, seedDemo } from './modules/crm/demo-seed.js';
 import { createServer } from './server.js';
-import { registerPredictCommands } from './modules/predict/predict.cli.js';
 
 /** A CLI error: printed as one line, exit code 2. */
 class CliError extends Error {}
 
 async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: 4,
+  });
   try {
     await migrateDatabase(database);
     return await fn(database);
@@ -37,7 +41,10 @@ program
     const started = Date.now();
     const config = loadConfig();
     const server = await createServer(config);
-    const { rows } = await server.platform.database.query<{ n: number }>('select count(*)::int as n from tenants', []);
+    const { rows } = await server.platform.database.query<{ n: number }>(
+      'select count(*)::int as n from tenants',
+      [],
+    );
     let seeded = false;
     if (rows[0].n === 0 && config.demoSeed) {
       const summary = await seedDemo(server.platform.database, DEMO_TENANT);
@@ -77,8 +84,12 @@ seed
   .option('--tenant <name>', 'tenant name', DEMO_TENANT)
   .action(async (opts: { tenant: string }) => {
     const summary = await withDatabase((db) => seedDemo(db, opts.tenant));
-    if (!summary.created) console.log(`Tenant "${opts.tenant}" already has data (${summary.accounts} accounts); nothing seeded.`);
-    else console.log(`Seeded tenant "${summary.tenant}": ${summary.users} users, ${summary.accounts} accounts, ${summary.contacts} contacts, ${summary.opportunities} opportunities, ${summary.activities} activities. Password for every demo user: ${DEMO_PASSWORD}`);
+    if (!summary.created)
+      console.log(`Tenant "${opts.tenant}" already has data (${summary.accounts} accounts); nothing seeded.`);
+    else
+      console.log(
+        `Seeded tenant "${summary.tenant}": ${summary.users} users, ${summary.accounts} accounts, ${summary.contacts} contacts, ${summary.opportunities} opportunities, ${summary.activities} activities. Password for every demo user: ${DEMO_PASSWORD}`,
+      );
   });
 
 const user = program.command('user').description('Manage users');
@@ -92,7 +103,8 @@ user
   .option('--name <name>', 'display name (defaults to the email)')
   .action(async (opts: { tenant: string; email: string; password: string; role: Role; name?: string }) => {
     if (opts.password.length < 8) throw new CliError('--password: at least 8 characters');
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(opts.email)) throw new CliError(`--email: "${opts.email}" is not an email address`);
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(opts.email))
+      throw new CliError(`--email: "${opts.email}" is not an email address`);
     await withDatabase(async (db) => {
       const { tenant, created } = await ensureTenant(db, opts.tenant);
       const ctx = systemContext(tenant.id, 'cli', 'zhongshu CLI');
@@ -101,9 +113,16 @@ user
         if (exists.data.some((u) => String(u.email) === opts.email.toLowerCase())) {
           throw new CliError(`A user with email ${opts.email} already exists in tenant "${opts.tenant}"`);
         }
-        return userService.create(tx, ctx, { email: opts.email, name: opts.name ?? opts.email, role: opts.role, password: opts.password }, { method: 'manual' });
+        return userService.create(
+          tx,
+          ctx,
+          { email: opts.email, name: opts.name ?? opts.email, role: opts.role, password: opts.password },
+          { method: 'manual' },
+        );
       });
-      console.log(`${created ? `Created tenant "${opts.tenant}". ` : ''}Created ${opts.role} ${row.email} (id ${row.id}).`);
+      console.log(
+        `${created ? `Created tenant "${opts.tenant}". ` : ''}Created ${opts.role} ${row.email} (id ${row.id}).`,
+      );
     });
   });
 
@@ -111,37 +130,52 @@ program
   .command('import')
   .description('Import a CSV or Excel file into a tenant (validates every row; --dry-run only reports)')
   .requiredOption('--tenant <name>', 'tenant name')
-  .addOption(new Option('--entity <entity>', 'what the rows are').choices(['accounts', 'contacts', 'opportunities', 'activities', 'products']).makeOptionMandatory())
+  .addOption(
+    new Option('--entity <entity>', 'what the rows are')
+      .choices(['accounts', 'contacts', 'opportunities', 'activities', 'products'])
+      .makeOptionMandatory(),
+  )
   .requiredOption('--file <path>', 'CSV or .xlsx file')
   .option('--dry-run', 'validate only', false)
   .option('--mapping <json>', 'JSON object: file column → field')
-  .action(async (opts: { tenant: string; entity: ImportableEntity; file: string; dryRun: boolean; mapping?: string }) => {
-    let content: Buffer;
-    try {
-      content = readFileSync(opts.file);
-    } catch {
-      throw new CliError(`--file: cannot read ${opts.file}`);
-    }
-    let mapping: Record<string, string> | undefined;
-    try {
-      mapping = opts.mapping ? JSON.parse(opts.mapping) : undefined;
-    } catch {
-      throw new CliError('--mapping: not valid JSON');
-    }
-    await withDatabase(async (db) => {
-      const tenant = await findTenantByName(db, opts.tenant);
-      if (!tenant) throw new CliError(`No tenant named "${opts.tenant}"`);
-      const file = await parseImportFile(content, opts.file);
-      const ctx = systemContext(tenant.id, `import:${file.format}`, 'zhongshu CLI');
-      const t0 = Date.now();
-      const result = await db.tenantTx(tenant.id, (tx) => runImport(tx, ctx, opts.entity, file, mapping, opts.dryRun));
-      for (const e of result.errors.slice(0, 200)) console.log(`row ${e.row}: ${e.field}: ${e.reason}`);
-      if (result.errors.length > 200) console.log(`… and ${result.errors.length - 200} more errors`);
-      console.log(`${opts.dryRun ? 'Dry run: ' : ''}${result.total} rows, ${result.valid} valid, ${result.invalid} invalid${opts.dryRun ? '' : `, ${result.imported} imported`} in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
-      if (result.invalid > 0) process.exitCode = 1;
-    });
-  });
-
+  .action(
+    async (opts: {
+      tenant: string;
+      entity: ImportableEntity;
+      file: string;
+      dryRun: boolean;
+      mapping?: string;
+    }) => {
+      let content: Buffer;
+      try {
+        content = readFileSync(opts.file);
+      } catch {
+        throw new CliError(`--file: cannot read ${opts.file}`);
+      }
+      let mapping: Record<string, string> | undefined;
+      try {
+        mapping = opts.mapping ? JSON.parse(opts.mapping) : undefined;
+      } catch {
+        throw new CliError('--mapping: not valid JSON');
+      }
+      await withDatabase(async (db) => {
+        const tenant = await findTenantByName(db, opts.tenant);
+        if (!tenant) throw new CliError(`No tenant named "${opts.tenant}"`);
+        const file = await parseImportFile(content, opts.file);
+        const ctx = systemContext(tenant.id, `import:${file.format}`, 'zhongshu CLI');
+        const t0 = Date.now();
+        const result = await db.tenantTx(tenant.id, (tx) =>
+          runImport(tx, ctx, opts.entity, file, mapping, opts.dryRun),
+        );
+        for (const e of result.errors.slice(0, 200)) console.log(`row ${e.row}: ${e.field}: ${e.reason}`);
+        if (result.errors.length > 200) console.log(`… and ${result.errors.length - 200} more errors`);
+        console.log(
+          `${opts.dryRun ? 'Dry run: ' : ''}${result.total} rows, ${result.valid} valid, ${result.invalid} invalid${opts.dryRun ? '' : `, ${result.imported} imported`} in ${((Date.now() - t0) / 1000).toFixed(1)} s.`,
+        );
+        if (result.invalid > 0) process.exitCode = 1;
+      });
+    },
+  );
 
 registerPredictCommands(program);
 
@@ -153,7 +187,9 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   }
   const e = err as { status?: number; message?: string; errors?: { field: string; reason: string }[] };
   if (e?.status && e.status < 500) {
-    console.error(`zhongshu: ${e.message}${e.errors?.length ? ` (${e.errors.map((x) => `${x.field}: ${x.reason}`).join('; ')})` : ''}`);
+    console.error(
+      `zhongshu: ${e.message}${e.errors?.length ? ` (${e.errors.map((x) => `${x.field}: ${x.reason}`).join('; ')})` : ''}`,
+    );
     process.exitCode = 2;
     return;
   }

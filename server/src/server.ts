@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { appModules } from './modules/index.js';
 import type { AppConfig } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
 import { buildApp } from './platform/http/app.js';
-import { type Platform, closePlatform, createPlatform } from './platform/platform.js';
-import { appModules } from './modules/index.js';
 import { registerPlatformJobs } from './platform/jobs/platform-jobs.js';
+import { closePlatform, createPlatform, type Platform } from './platform/platform.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -13,7 +13,10 @@ export interface Server {
 }
 
 /** Builds the whole product (platform + modules + HTTP app) without listening. */
-export async function createServer(config: AppConfig, opts: { database?: Database; startWorkers?: boolean } = {}): Promise<Server> {
+export async function createServer(
+  config: AppConfig,
+  opts: { database?: Database; startWorkers?: boolean } = {},
+): Promise<Server> {
   const platform = await createPlatform(config, { database: opts.database });
   const app = await buildApp(platform, appModules);
   registerPlatformJobs(platform);

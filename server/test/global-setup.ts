@@ -1,5 +1,5 @@
 // Prepares one migrated database template per test run (see test/test-database.ts).
-import { prepareTemplate, dropTemplate } from './test-database.js';
+import { dropTemplate, prepareTemplate } from './test-database.js';
 
 export async function setup() {
   await prepareTemplate();

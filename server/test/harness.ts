@@ -1,12 +1,12 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { systemContext } from '../src/platform/auth/auth-context.js';
+import { pipelineService } from '../src/modules/crm/crm.service.js';
+import { DEFAULT_STAGES } from '../src/modules/crm/demo-seed.js';
 import { userService } from '../src/platform/auth/auth.routes.js';
+import { systemContext } from '../src/platform/auth/auth-context.js';
 import type { Role } from '../src/platform/auth/permissions.js';
 import { loadConfig } from '../src/platform/config.js';
 import { ensureTenant } from '../src/platform/tenancy/tenant.service.js';
-import { DEFAULT_STAGES } from '../src/modules/crm/demo-seed.js';
-import { pipelineService } from '../src/modules/crm/crm.service.js';
-import { type Server, createServer } from '../src/server.js';
+import { createServer, type Server } from '../src/server.js';
 import { openTestDatabase } from './test-database.js';
 
 export const PASSWORD = 'correct-horse-battery';
@@ -32,7 +32,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-const ROLES_UNDER_TEST: Role[] = ['admin', 'manager', 'regional_manager', 'rep', 'presales', 'csm', 'marketing', 'coach'];
+const ROLES_UNDER_TEST: Role[] = [
+  'admin',
+  'manager',
+  'regional_manager',
+  'rep',
+  'presales',
+  'csm',
+  'marketing',
+  'coach',
+];
 
 /**
  * A real server on a fresh database (PGlite copy, or PostgreSQL when DATABASE_URL is set), with two
@@ -40,7 +49,10 @@ const ROLES_UNDER_TEST: Role[] = ['admin', 'manager', 'regional_manager', 'rep',
  */
 export async function startTestServer(): Promise<TestServer> {
   const { database, cleanup } = await openTestDatabase();
-  const config = { ...loadConfig({ ...process.env, DATABASE_URL: '', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), jobs: false };
+  const config = {
+    ...loadConfig({ ...process.env, DATABASE_URL: '', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    jobs: false,
+  };
   const server = await createServer(config, { database, startWorkers: false });
   const app = server.app;
   await app.ready();
@@ -58,14 +70,21 @@ export async function startTestServer(): Promise<TestServer> {
     const userIds = {} as Record<Role, string>;
     await database.tenantTx(tenant.id, async (tx) => {
       for (const role of ROLES_UNDER_TEST) {
-        const u = await userService.create(tx, ctx, { email: `${role}@${name}.test`, name: `${role} ${name}`, role, password: PASSWORD });
+        const u = await userService.create(tx, ctx, {
+          email: `${role}@${name}.test`,
+          name: `${role} ${name}`,
+          role,
+          password: PASSWORD,
+        });
         userIds[role] = String(u.id);
       }
       await pipelineService.create(tx, ctx, { name: 'Default', is_default: true, stages: DEFAULT_STAGES });
     });
     const tokens = {} as Record<Role, string>;
     for (const role of ROLES_UNDER_TEST) {
-      const res = await request('POST', '/api/v1/auth/login', { body: { email: `${role}@${name}.test`, password: PASSWORD } });
+      const res = await request('POST', '/api/v1/auth/login', {
+        body: { email: `${role}@${name}.test`, password: PASSWORD },
+      });
       if (res.statusCode !== 200) throw new Error(`login failed for ${role}: ${res.body}`);
       tokens[role] = res.json().token;
     }

@@ -55,7 +55,12 @@ export async function dropTemplate(): Promise<void> {
 }
 
 let counter = 0;
-export async function openTestDatabase(): Promise<{ database: Database; url?: string; dataDir?: string; cleanup: () => Promise<void> }> {
+export async function openTestDatabase(): Promise<{
+  database: Database;
+  url?: string;
+  dataDir?: string;
+  cleanup: () => Promise<void>;
+}> {
   const url = process.env.DATABASE_URL;
   counter += 1;
   if (url) {

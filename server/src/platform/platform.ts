@@ -16,10 +16,17 @@ export interface Platform {
   jobs: JobQueue;
 }
 
-export async function createPlatform(config: AppConfig, opts: { database?: Database; migrate?: boolean } = {}): Promise<Platform> {
+export async function createPlatform(
+  config: AppConfig,
+  opts: { database?: Database; migrate?: boolean } = {},
+): Promise<Platform> {
   const database =
     opts.database ??
-    (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize }));
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: config.dbPoolSize,
+    }));
   if (opts.migrate !== false) await migrateDatabase(database);
   return {
     config,

@@ -2,8 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { badRequest } from '../../platform/http/problem.js';
 import { errorResponses } from '../../platform/records/resource-routes.js';
-import { IMPORT_FIELDS, parseImportFile, runImport, suggestMapping, tableToCsv, tableToXlsx, toTable } from './crm-import.service.js';
-import { type ImportableEntity, crmServices, customFieldsOf } from './crm.service.js';
+import { crmServices, customFieldsOf, type ImportableEntity } from './crm.service.js';
+import {
+  IMPORT_FIELDS,
+  parseImportFile,
+  runImport,
+  suggestMapping,
+  tableToCsv,
+  tableToXlsx,
+  toTable,
+} from './crm-import.service.js';
 
 const entityEnum = z.enum(['accounts', 'contacts', 'opportunities', 'activities', 'products']);
 const fileBody = z.object({
@@ -18,7 +26,13 @@ const importResult = z.object({
   valid: z.number(),
   invalid: z.number(),
   imported: z.number(),
-  errors: z.array(z.object({ row: z.number().describe('Row number as shown in the file (header = 1)'), field: z.string(), reason: z.string() })),
+  errors: z.array(
+    z.object({
+      row: z.number().describe('Row number as shown in the file (header = 1)'),
+      field: z.string(),
+      reason: z.string(),
+    }),
+  ),
   mapping: z.record(z.string(), z.string()),
   batch_id: z.string().nullable(),
 });
@@ -27,7 +41,8 @@ const MAX_EXPORT_ROWS = 1_000_000;
 
 function decode(b64: string): Buffer {
   const buf = Buffer.from(b64, 'base64');
-  if (buf.length === 0) throw badRequest('The file is empty', [{ field: 'content_base64', reason: 'empty or not base64' }]);
+  if (buf.length === 0)
+    throw badRequest('The file is empty', [{ field: 'content_base64', reason: 'empty or not base64' }]);
   return buf;
 }
 
@@ -56,7 +71,9 @@ export function registerImportExportRoutes(app: FastifyInstance): void {
     async (req) => {
       const body = req.body as z.infer<typeof fileBody>;
       const file = await parseImportFile(decode(body.content_base64), body.filename);
-      const customKeys = await app.withTenant(req, async (tx, ctx) => (await customFieldsOf(tx, ctx, body.entity)).map((d) => d.key));
+      const customKeys = await app.withTenant(req, async (tx, ctx) =>
+        (await customFieldsOf(tx, ctx, body.entity)).map((d) => d.key),
+      );
       return {
         headers: file.headers,
         suggested_mapping: suggestMapping(body.entity, file.headers, customKeys),
@@ -73,18 +90,34 @@ export function registerImportExportRoutes(app: FastifyInstance): void {
       config: { permission: 'crm:import' },
       schema: {
         tags,
-        summary: 'Import CSV/Excel rows: dry run reports every bad row; a real run keeps the good rows, all in one transaction',
+        summary:
+          'Import CSV/Excel rows: dry run reports every bad row; a real run keeps the good rows, all in one transaction',
         body: fileBody.extend({
-          mapping: z.record(z.string(), z.string()).optional().describe('file column → field (or "ignore"); suggested when omitted'),
+          mapping: z
+            .record(z.string(), z.string())
+            .optional()
+            .describe('file column → field (or "ignore"); suggested when omitted'),
           dry_run: z.boolean().default(true),
         }),
         response: { 200: importResult, ...errorResponses },
       },
     },
     async (req) => {
-      const body = req.body as z.infer<typeof fileBody> & { mapping?: Record<string, string>; dry_run: boolean };
+      const body = req.body as z.infer<typeof fileBody> & {
+        mapping?: Record<string, string>;
+        dry_run: boolean;
+      };
       const file = await parseImportFile(decode(body.content_base64), body.filename);
-      return app.withTenant(req, (tx, ctx) => runImport(tx, { ...ctx, source: `import:${file.format}` }, body.entity, file, body.mapping, body.dry_run));
+      return app.withTenant(req, (tx, ctx) =>
+        runImport(
+          tx,
+          { ...ctx, source: `import:${file.format}` },
+          body.entity,
+          file,
+          body.mapping,
+          body.dry_run,
+        ),
+      );
     },
   );
 
@@ -97,7 +130,13 @@ export function registerImportExportRoutes(app: FastifyInstance): void {
         schema: {
           tags,
           summary: `Export ${entity} (same filters, search and sort as the list) as CSV or Excel`,
-          querystring: z.object({ format: z.enum(['csv', 'xlsx']).default('csv'), q: z.string().optional(), sort: z.string().optional() }).catchall(z.string()),
+          querystring: z
+            .object({
+              format: z.enum(['csv', 'xlsx']).default('csv'),
+              q: z.string().optional(),
+              sort: z.string().optional(),
+            })
+            .catchall(z.string()),
           produces: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
           ...{ response: errorResponses },
         },
@@ -122,7 +161,9 @@ export function registerImportExportRoutes(app: FastifyInstance): void {
             .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
           return reply.send(await tableToXlsx(table, entity));
         }
-        reply.header('content-disposition', `attachment; filename="${entity}-${stamp}.csv"`).type('text/csv; charset=utf-8');
+        reply
+          .header('content-disposition', `attachment; filename="${entity}-${stamp}.csv"`)
+          .type('text/csv; charset=utf-8');
         return reply.send(tableToCsv(table));
       },
     );

@@ -1,15 +1,27 @@
 import { randomUUID } from 'node:crypto';
+import { and, eq, inArray, or } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
-import { and, eq, inArray, or } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { ActorContext } from '../../platform/auth/auth-context.js';
 import { users } from '../../platform/auth/auth.schema.js';
+import type { ActorContext } from '../../platform/auth/auth-context.js';
 import type { Tx } from '../../platform/db/database.js';
 import { badRequest } from '../../platform/http/problem.js';
 import { accounts } from './crm.schema.js';
-import { type ImportableEntity, type Stage, crmServices, customFieldsOf, defaultPipeline } from './crm.service.js';
-import { accountInput, activityInput, contactInput, opportunityInput, productInput } from './crm.validation.js';
+import {
+  crmServices,
+  customFieldsOf,
+  defaultPipeline,
+  type ImportableEntity,
+  type Stage,
+} from './crm.service.js';
+import {
+  accountInput,
+  activityInput,
+  contactInput,
+  opportunityInput,
+  productInput,
+} from './crm.validation.js';
 
 export interface ParsedFile {
   headers: string[];
@@ -42,7 +54,10 @@ const MAX_ROWS = 200_000;
 export async function parseImportFile(content: Buffer, filename: string): Promise<ParsedFile> {
   const lower = filename.toLowerCase();
   if (lower.endsWith('.xlsx')) return parseXlsx(content);
-  if (lower.endsWith('.xls')) throw badRequest('Old .xls files are not supported; save as .xlsx or CSV', [{ field: 'filename', reason: 'use .xlsx or .csv' }]);
+  if (lower.endsWith('.xls'))
+    throw badRequest('Old .xls files are not supported; save as .xlsx or CSV', [
+      { field: 'filename', reason: 'use .xlsx or .csv' },
+    ]);
   return parseCsv(content);
 }
 
@@ -57,7 +72,10 @@ function parseCsv(content: Buffer): ParsedFile {
       /* keep utf-8 */
     }
   }
-  const parsed = Papa.parse<string[]>(text, { skipEmptyLines: false, delimitersToGuess: [',', ';', '\t', '|'] });
+  const parsed = Papa.parse<string[]>(text, {
+    skipEmptyLines: false,
+    delimitersToGuess: [',', ';', '\t', '|'],
+  });
   const all = parsed.data;
   const headerIdx = all.findIndex((r) => r.some((c) => c.trim() !== ''));
   if (headerIdx < 0) throw badRequest('The file is empty', [{ field: 'file', reason: 'no header row' }]);
@@ -69,7 +87,8 @@ function parseCsv(content: Buffer): ParsedFile {
     rows.push(all[i]);
     rowNumbers.push(i + 1);
   }
-  if (rows.length > MAX_ROWS) throw badRequest(`At most ${MAX_ROWS} rows per import`, [{ field: 'file', reason: 'too many rows' }]);
+  if (rows.length > MAX_ROWS)
+    throw badRequest(`At most ${MAX_ROWS} rows per import`, [{ field: 'file', reason: 'too many rows' }]);
   return { headers, rows, rowNumbers, format: 'csv' };
 }
 
@@ -78,7 +97,9 @@ async function parseXlsx(content: Buffer): Promise<ParsedFile> {
   try {
     await wb.xlsx.load(content as any);
   } catch {
-    throw badRequest('The file is not a readable .xlsx workbook', [{ field: 'file', reason: 'corrupt or not xlsx' }]);
+    throw badRequest('The file is not a readable .xlsx workbook', [
+      { field: 'file', reason: 'corrupt or not xlsx' },
+    ]);
   }
   const ws = wb.worksheets[0];
   if (!ws) throw badRequest('The workbook has no sheet', [{ field: 'file', reason: 'no sheet' }]);
@@ -107,24 +128,100 @@ async function parseXlsx(content: Buffer): Promise<ParsedFile> {
     rowNumbers.push(rowNumber);
   });
   if (!headers) throw badRequest('The sheet is empty', [{ field: 'file', reason: 'no header row' }]);
-  if (rows.length > MAX_ROWS) throw badRequest(`At most ${MAX_ROWS} rows per import`, [{ field: 'file', reason: 'too many rows' }]);
+  if (rows.length > MAX_ROWS)
+    throw badRequest(`At most ${MAX_ROWS} rows per import`, [{ field: 'file', reason: 'too many rows' }]);
   return { headers, rows, rowNumbers, format: 'xlsx' };
 }
 
 /** Importable fields per entity; `*_ref` columns are looked up by name/email instead of id. */
 export const IMPORT_FIELDS: Record<ImportableEntity, string[]> = {
-  accounts: ['name', 'aliases', 'domains', 'credit_code', 'industry', 'size', 'employees', 'owner', 'tags', 'website', 'phone', 'address', 'description'],
-  contacts: ['name', 'name_en', 'account', 'emails', 'phones', 'title', 'department', 'committee_role', 'influence', 'stance', 'preferences', 'owner', 'tags'],
-  opportunities: ['name', 'account', 'stage', 'amount', 'currency', 'expected_close_date', 'probability', 'owner', 'close_reason'],
-  activities: ['type', 'subject', 'body', 'occurred_at', 'duration_minutes', 'status', 'account', 'owner', 'participants'],
+  accounts: [
+    'name',
+    'aliases',
+    'domains',
+    'credit_code',
+    'industry',
+    'size',
+    'employees',
+    'owner',
+    'tags',
+    'website',
+    'phone',
+    'address',
+    'description',
+  ],
+  contacts: [
+    'name',
+    'name_en',
+    'account',
+    'emails',
+    'phones',
+    'title',
+    'department',
+    'committee_role',
+    'influence',
+    'stance',
+    'preferences',
+    'owner',
+    'tags',
+  ],
+  opportunities: [
+    'name',
+    'account',
+    'stage',
+    'amount',
+    'currency',
+    'expected_close_date',
+    'probability',
+    'owner',
+    'close_reason',
+  ],
+  activities: [
+    'type',
+    'subject',
+    'body',
+    'occurred_at',
+    'duration_minutes',
+    'status',
+    'account',
+    'owner',
+    'participants',
+  ],
   products: ['name', 'sku', 'family', 'unit_price', 'currency', 'active', 'description'],
 };
 
 const SYNONYMS: Record<string, string[]> = {
-  name: ['name', 'company', 'company name', 'account name', 'full name', 'contact name', 'opportunity name', 'deal name', 'product name', '名称', '公司', '公司名称', '客户名称', '企业名称', '姓名', '联系人', '商机名称', '机会名称', '产品名称'],
+  name: [
+    'name',
+    'company',
+    'company name',
+    'account name',
+    'full name',
+    'contact name',
+    'opportunity name',
+    'deal name',
+    'product name',
+    '名称',
+    '公司',
+    '公司名称',
+    '客户名称',
+    '企业名称',
+    '姓名',
+    '联系人',
+    '商机名称',
+    '机会名称',
+    '产品名称',
+  ],
   aliases: ['aliases', 'alias', '别名', '简称'],
   domains: ['domains', 'domain', 'website domain', '域名'],
-  credit_code: ['credit code', 'credit_code', 'unified social credit code', 'uscc', '统一社会信用代码', '信用代码'],
+  credit_code: [
+    'credit code',
+    'credit_code',
+    'unified social credit code',
+    'uscc',
+    '统一社会信用代码',
+    '信用代码',
+  ],
   industry: ['industry', '行业'],
   size: ['size', 'company size', '规模'],
   employees: ['employees', 'employee count', 'headcount', '员工数', '人数'],
@@ -147,7 +244,15 @@ const SYNONYMS: Record<string, string[]> = {
   stage: ['stage', 'deal stage', 'sales stage', '阶段', '销售阶段'],
   amount: ['amount', 'value', 'deal value', 'deal amount', '金额', '商机金额', '合同金额'],
   currency: ['currency', '币种', '货币'],
-  expected_close_date: ['close date', 'expected close date', 'expected_close_date', 'closing date', '预计成交日期', '预计签约日期', '成交日期'],
+  expected_close_date: [
+    'close date',
+    'expected close date',
+    'expected_close_date',
+    'closing date',
+    '预计成交日期',
+    '预计签约日期',
+    '成交日期',
+  ],
   probability: ['probability', 'win probability', '赢率', '概率'],
   close_reason: ['close reason', 'reason', '输赢原因', '关闭原因'],
   type: ['type', 'activity type', '类型', '活动类型'],
@@ -163,15 +268,25 @@ const SYNONYMS: Record<string, string[]> = {
   active: ['active', 'enabled', '启用', '是否启用'],
 };
 
-const norm = (s: string) => s.toLowerCase().replace(/[\s_\-（）()]+/g, ' ').trim();
+const norm = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[\s_\-（）()]+/g, ' ')
+    .trim();
 
-export function suggestMapping(entity: ImportableEntity, headers: string[], customKeys: string[] = []): Record<string, string> {
+export function suggestMapping(
+  entity: ImportableEntity,
+  headers: string[],
+  customKeys: string[] = [],
+): Record<string, string> {
   const fields = [...IMPORT_FIELDS[entity], ...customKeys.map((k) => `custom.${k}`)];
   const mapping: Record<string, string> = {};
   const taken = new Set<string>();
   for (const h of headers) {
     const n = norm(h);
-    const exact = fields.find((f) => !taken.has(f) && (norm(f) === n || f === `custom.${n.replaceAll(' ', '_')}`));
+    const exact = fields.find(
+      (f) => !taken.has(f) && (norm(f) === n || f === `custom.${n.replaceAll(' ', '_')}`),
+    );
     const syn = exact ?? fields.find((f) => !taken.has(f) && (SYNONYMS[f] ?? []).some((s) => norm(s) === n));
     if (syn) {
       mapping[h] = syn;
@@ -219,8 +334,16 @@ interface Lookups {
   existingCreditCodes: Set<string>;
 }
 
-async function loadLookups(tx: Tx, ctx: ActorContext, entity: ImportableEntity, accountKeys: string[]): Promise<Lookups> {
-  const userRows = await tx.select({ id: users.id, email: users.email, name: users.name }).from(users).where(eq(users.tenant_id, ctx.tenantId));
+async function loadLookups(
+  tx: Tx,
+  ctx: ActorContext,
+  entity: ImportableEntity,
+  accountKeys: string[],
+): Promise<Lookups> {
+  const userRows = await tx
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .where(eq(users.tenant_id, ctx.tenantId));
   const usersByKey = new Map<string, string>();
   for (const u of userRows) {
     usersByKey.set(u.email.toLowerCase(), u.id);
@@ -233,7 +356,12 @@ async function loadLookups(tx: Tx, ctx: ActorContext, entity: ImportableEntity, 
     const rows = await tx
       .select({ id: accounts.id, name: accounts.name, credit_code: accounts.credit_code })
       .from(accounts)
-      .where(and(eq(accounts.tenant_id, ctx.tenantId), or(inArray(accounts.name, chunk), inArray(accounts.credit_code, chunk))));
+      .where(
+        and(
+          eq(accounts.tenant_id, ctx.tenantId),
+          or(inArray(accounts.name, chunk), inArray(accounts.credit_code, chunk)),
+        ),
+      );
     for (const r of rows) {
       accountsByKey.set(r.name.toLowerCase(), r.id);
       if (r.credit_code) accountsByKey.set(r.credit_code.toLowerCase(), r.id);
@@ -241,11 +369,23 @@ async function loadLookups(tx: Tx, ctx: ActorContext, entity: ImportableEntity, 
   }
   const pipeline = entity === 'opportunities' ? await defaultPipeline(tx, ctx) : undefined;
   const customTypes = new Map((await customFieldsOf(tx, ctx, entity)).map((d) => [d.key, d.type]));
-  return { usersByKey, accountsByKey, stages: (pipeline?.stages as Stage[]) ?? [], pipelineId: pipeline?.id ?? null, customTypes, existingCreditCodes: new Set() };
+  return {
+    usersByKey,
+    accountsByKey,
+    stages: (pipeline?.stages as Stage[]) ?? [],
+    pipelineId: pipeline?.id ?? null,
+    customTypes,
+    existingCreditCodes: new Set(),
+  };
 }
 
 /** Converts one row of strings into the API's input object for the entity (before schema validation). */
-function toInput(entity: ImportableEntity, row: Record<string, string>, lk: Lookups, errors: { field: string; reason: string }[]) {
+function toInput(
+  entity: ImportableEntity,
+  row: Record<string, string>,
+  lk: Lookups,
+  errors: { field: string; reason: string }[],
+) {
   const out: Record<string, unknown> = {};
   const custom: Record<string, unknown> = {};
   for (const [field, raw] of Object.entries(row)) {
@@ -255,20 +395,31 @@ function toInput(entity: ImportableEntity, row: Record<string, string>, lk: Look
       const key = field.slice(7);
       const type = lk.customTypes.get(key);
       if (type === 'number') custom[key] = Number.isFinite(Number(v)) ? Number(v) : v;
-      else if (type === 'boolean') custom[key] = /^(true|yes|1|是|y)$/i.test(v) ? true : /^(false|no|0|否|n)$/i.test(v) ? false : v;
+      else if (type === 'boolean')
+        custom[key] = /^(true|yes|1|是|y)$/i.test(v) ? true : /^(false|no|0|否|n)$/i.test(v) ? false : v;
       else if (type === 'date') custom[key] = parseUserDate(v) ?? v;
       else if (type === 'multiselect') custom[key] = splitList(v);
       else custom[key] = v;
       continue;
     }
     switch (field) {
-      case 'aliases': case 'domains': case 'tags': case 'emails': case 'phones': case 'preferences': case 'participants':
+      case 'aliases':
+      case 'domains':
+      case 'tags':
+      case 'emails':
+      case 'phones':
+      case 'preferences':
+      case 'participants':
         out[field] = splitList(v);
         break;
-      case 'employees': case 'influence': case 'duration_minutes': case 'probability':
+      case 'employees':
+      case 'influence':
+      case 'duration_minutes':
+      case 'probability':
         out[field] = /^-?\d+$/.test(v) ? Number(v) : v;
         break;
-      case 'amount': case 'unit_price': {
+      case 'amount':
+      case 'unit_price': {
         const n = Number(v.replace(/[¥$€,，\s]/g, ''));
         out[field] = Number.isFinite(n) ? n : v;
         break;
@@ -297,12 +448,22 @@ function toInput(entity: ImportableEntity, row: Record<string, string>, lk: Look
         break;
       }
       case 'stage': {
-        const s = lk.stages.find((st) => st.key === v || st.name === v || st.name_en?.toLowerCase() === v.toLowerCase());
-        if (!s) errors.push({ field: 'stage', reason: `unknown stage "${v}"; one of ${lk.stages.map((x) => x.name).join(', ')}` });
+        const s = lk.stages.find(
+          (st) => st.key === v || st.name === v || st.name_en?.toLowerCase() === v.toLowerCase(),
+        );
+        if (!s)
+          errors.push({
+            field: 'stage',
+            reason: `unknown stage "${v}"; one of ${lk.stages.map((x) => x.name).join(', ')}`,
+          });
         else out.stage = s.key;
         break;
       }
-      case 'committee_role': case 'stance': case 'type': case 'status': case 'currency':
+      case 'committee_role':
+      case 'stance':
+      case 'type':
+      case 'status':
+      case 'currency':
         out[field] = field === 'currency' ? v.toUpperCase() : v.toLowerCase();
         break;
       default:
@@ -310,7 +471,11 @@ function toInput(entity: ImportableEntity, row: Record<string, string>, lk: Look
     }
   }
   if (Object.keys(custom).length) out.custom = custom;
-  if (entity === 'opportunities' && out.account_id === undefined && !errors.some((e) => e.field === 'account')) {
+  if (
+    entity === 'opportunities' &&
+    out.account_id === undefined &&
+    !errors.some((e) => e.field === 'account')
+  ) {
     errors.push({ field: 'account', reason: 'required' });
   }
   return out;
@@ -329,25 +494,45 @@ export async function runImport(
   dryRun: boolean,
 ): Promise<ImportResult> {
   const customKeys = [...(await customFieldsOf(tx, ctx, entity)).map((d) => d.key)];
-  const mapping = mappingIn && Object.keys(mappingIn).length ? mappingIn : suggestMapping(entity, file.headers, customKeys);
+  const mapping =
+    mappingIn && Object.keys(mappingIn).length ? mappingIn : suggestMapping(entity, file.headers, customKeys);
   const allowed = new Set([...IMPORT_FIELDS[entity], ...customKeys.map((k) => `custom.${k}`)]);
-  const badMapping = Object.entries(mapping).filter(([h, f]) => f && !allowed.has(f) && f !== 'ignore');
+  const badMapping = Object.entries(mapping).filter(([_h, f]) => f && !allowed.has(f) && f !== 'ignore');
   if (badMapping.length) {
-    throw badRequest('The column mapping names unknown fields', badMapping.map(([h, f]) => ({ field: `mapping.${h}`, reason: `unknown field ${f}` })));
+    throw badRequest(
+      'The column mapping names unknown fields',
+      badMapping.map(([h, f]) => ({ field: `mapping.${h}`, reason: `unknown field ${f}` })),
+    );
   }
   const unknownHeaders = Object.keys(mapping).filter((h) => !file.headers.includes(h));
   if (unknownHeaders.length) {
-    throw badRequest('The column mapping names columns the file does not have', unknownHeaders.map((h) => ({ field: `mapping.${h}`, reason: 'no such column' })));
+    throw badRequest(
+      'The column mapping names columns the file does not have',
+      unknownHeaders.map((h) => ({ field: `mapping.${h}`, reason: 'no such column' })),
+    );
   }
   const colIndex = Object.entries(mapping)
     .filter(([, f]) => f && f !== 'ignore')
     .map(([h, f]) => ({ idx: file.headers.indexOf(h), field: f }));
   const accountCol = colIndex.find((c) => c.field === 'account');
-  const lk = await loadLookups(tx, ctx, entity, accountCol ? file.rows.map((r) => r[accountCol.idx] ?? '') : []);
+  const lk = await loadLookups(
+    tx,
+    ctx,
+    entity,
+    accountCol ? file.rows.map((r) => r[accountCol.idx] ?? '') : [],
+  );
   if (entity === 'accounts') {
-    const codes = file.rows.map((r) => r[colIndex.find((c) => c.field === 'credit_code')?.idx ?? -1] ?? '').map((c) => c.trim().toUpperCase()).filter(Boolean);
+    const codes = file.rows
+      .map((r) => r[colIndex.find((c) => c.field === 'credit_code')?.idx ?? -1] ?? '')
+      .map((c) => c.trim().toUpperCase())
+      .filter(Boolean);
     for (let i = 0; i < codes.length; i += 5000) {
-      const rows = await tx.select({ c: accounts.credit_code }).from(accounts).where(and(eq(accounts.tenant_id, ctx.tenantId), inArray(accounts.credit_code, codes.slice(i, i + 5000))));
+      const rows = await tx
+        .select({ c: accounts.credit_code })
+        .from(accounts)
+        .where(
+          and(eq(accounts.tenant_id, ctx.tenantId), inArray(accounts.credit_code, codes.slice(i, i + 5000))),
+        );
       for (const r of rows) if (r.c) lk.existingCreditCodes.add(r.c);
     }
   }
@@ -362,20 +547,28 @@ export async function runImport(
     const rowErrors: { field: string; reason: string }[] = [];
     const input = toInput(entity, cells, lk, rowErrors);
     const parsed = schema.safeParse(input);
-    if (!parsed.success) for (const iss of parsed.error.issues) rowErrors.push({ field: iss.path.join('.') || '(row)', reason: iss.message });
+    if (!parsed.success)
+      for (const iss of parsed.error.issues)
+        rowErrors.push({ field: iss.path.join('.') || '(row)', reason: iss.message });
     const value = parsed.success ? (parsed.data as Record<string, unknown>) : input;
     if (parsed.success) {
       // Checks the schema cannot make: custom field types, uniqueness in file and tenant.
       for (const [k, v] of Object.entries((value.custom as Record<string, unknown>) ?? {})) {
         const t = lk.customTypes.get(k);
-        if ((t === 'number' && typeof v !== 'number') || (t === 'boolean' && typeof v !== 'boolean') || (t === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(String(v)))) {
+        if (
+          (t === 'number' && typeof v !== 'number') ||
+          (t === 'boolean' && typeof v !== 'boolean') ||
+          (t === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(String(v)))
+        ) {
           rowErrors.push({ field: `custom.${k}`, reason: `must be a ${t}` });
         }
       }
       const code = value.credit_code as string | undefined;
       if (code) {
-        if (lk.existingCreditCodes.has(code)) rowErrors.push({ field: 'credit_code', reason: 'an account with this credit code already exists' });
-        else if (seenCodes.has(code)) rowErrors.push({ field: 'credit_code', reason: 'duplicate of an earlier row in this file' });
+        if (lk.existingCreditCodes.has(code))
+          rowErrors.push({ field: 'credit_code', reason: 'an account with this credit code already exists' });
+        else if (seenCodes.has(code))
+          rowErrors.push({ field: 'credit_code', reason: 'duplicate of an earlier row in this file' });
         seenCodes.add(code);
       }
     }
@@ -419,16 +612,24 @@ function finalizeRow(entity: ImportableEntity, v: Record<string, unknown>, lk: L
   return row;
 }
 
-
 /** Flattens records into a table for CSV/Excel export. */
 export function toTable(rows: Record<string, unknown>[]): { headers: string[]; data: string[][] } {
   const headers: string[] = [];
   const customKeys = new Set<string>();
-  for (const r of rows.slice(0, 1)) for (const k of Object.keys(r)) if (k !== 'custom' && k !== 'tenant_id') headers.push(k);
+  for (const r of rows.slice(0, 1))
+    for (const k of Object.keys(r)) if (k !== 'custom' && k !== 'tenant_id') headers.push(k);
   for (const r of rows) for (const k of Object.keys((r.custom as object) ?? {})) customKeys.add(k);
   const allHeaders = [...headers, ...[...customKeys].map((k) => `custom.${k}`)];
   const cell = (v: unknown) =>
-    v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : Array.isArray(v) ? v.join('; ') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    v === null || v === undefined
+      ? ''
+      : v instanceof Date
+        ? v.toISOString()
+        : Array.isArray(v)
+          ? v.join('; ')
+          : typeof v === 'object'
+            ? JSON.stringify(v)
+            : String(v);
   const data = rows.map((r) => [
     ...headers.map((h) => cell(r[h])),
     ...[...customKeys].map((k) => cell((r.custom as Record<string, unknown>)?.[k])),
@@ -436,7 +637,10 @@ export function toTable(rows: Record<string, unknown>[]): { headers: string[]; d
   return { headers: allHeaders, data };
 }
 
-export async function tableToXlsx(table: { headers: string[]; data: string[][] }, sheetName: string): Promise<Buffer> {
+export async function tableToXlsx(
+  table: { headers: string[]; data: string[][] },
+  sheetName: string,
+): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet(sheetName);
   ws.addRow(table.headers);

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from '../../../test/harness.js';
+import { startTestServer, type TestServer } from '../../../test/harness.js';
 import { parseUserDate, suggestMapping } from './crm-import.service.js';
 
 let t: TestServer;
@@ -30,7 +30,9 @@ const accountsCsv = [
 
 describe('import', () => {
   it('suggests a column mapping from Chinese and English headers', () => {
-    expect(suggestMapping('accounts', ['公司名称', '统一社会信用代码', 'Website Domain', '负责人', 'Unrelated'])).toEqual({
+    expect(
+      suggestMapping('accounts', ['公司名称', '统一社会信用代码', 'Website Domain', '负责人', 'Unrelated']),
+    ).toEqual({
       公司名称: 'name',
       统一社会信用代码: 'credit_code',
       'Website Domain': 'domains',
@@ -51,7 +53,12 @@ describe('import', () => {
     const before = await total('accounts');
     const res = await t.request('POST', '/api/v1/imports', {
       token: t.tenantA.tokens.manager,
-      body: { entity: 'accounts', filename: 'accounts.csv', content_base64: b64(`\uFEFF${accountsCsv}`), dry_run: true },
+      body: {
+        entity: 'accounts',
+        filename: 'accounts.csv',
+        content_base64: b64(`\uFEFF${accountsCsv}`),
+        dry_run: true,
+      },
     });
     expect(res.statusCode, res.body).toBe(200);
     const r = res.json();
@@ -68,18 +75,36 @@ describe('import', () => {
     const before = await total('accounts');
     const res = await t.request('POST', '/api/v1/imports', {
       token: t.tenantA.tokens.manager,
-      body: { entity: 'accounts', filename: 'accounts.csv', content_base64: b64(accountsCsv), dry_run: false },
+      body: {
+        entity: 'accounts',
+        filename: 'accounts.csv',
+        content_base64: b64(accountsCsv),
+        dry_run: false,
+      },
     });
     const r = res.json();
     expect(r).toMatchObject({ total: 6, valid: 3, invalid: 3, imported: 3 });
     expect(await total('accounts')).toBe(before + 3);
-    const list = await t.request('GET', `/api/v1/accounts?q=${encodeURIComponent('远航')}`, { token: t.tenantA.tokens.rep });
+    const list = await t.request('GET', `/api/v1/accounts?q=${encodeURIComponent('远航')}`, {
+      token: t.tenantA.tokens.rep,
+    });
     const acc = list.json().data[0];
-    expect(acc).toMatchObject({ credit_code: '91320500MA1MQ7H2X2', domains: ['yuanhang-sz.com.cn'], tags: ['动力电池', '战略客户'], owner_id: t.tenantA.userIds.admin });
+    expect(acc).toMatchObject({
+      credit_code: '91320500MA1MQ7H2X2',
+      domains: ['yuanhang-sz.com.cn'],
+      tags: ['动力电池', '战略客户'],
+      owner_id: t.tenantA.userIds.admin,
+    });
     const quoted = await t.request('GET', '/api/v1/accounts?q=acme', { token: t.tenantA.tokens.rep });
     expect(quoted.json().data[0].name).toBe('Acme Robotics, Ltd.');
-    const lineage = (await t.request('GET', `/api/v1/accounts/${acc.id}/lineage`, { token: t.tenantA.tokens.rep })).json().data;
-    expect(lineage.find((l: any) => l.field === 'name')).toMatchObject({ source: 'import:csv', method: 'import', actor_name: 'manager acme' });
+    const lineage = (
+      await t.request('GET', `/api/v1/accounts/${acc.id}/lineage`, { token: t.tenantA.tokens.rep })
+    ).json().data;
+    expect(lineage.find((l: any) => l.field === 'name')).toMatchObject({
+      source: 'import:csv',
+      method: 'import',
+      actor_name: 'manager acme',
+    });
   });
 
   it('imports opportunities from Excel, resolving accounts by name and stages by their Chinese name', async () => {
@@ -103,33 +128,62 @@ describe('import', () => {
         { row: 4, field: 'expected_close_date', reason: expect.any(String) },
       ]),
     );
-    const opp = (await t.request('GET', `/api/v1/opportunities?q=${encodeURIComponent('电芯项目')}`, { token: t.tenantA.tokens.rep })).json().data[0];
-    expect(opp).toMatchObject({ stage: 'negotiation', probability: 60, amount: 12_500_000, expected_close_date: '2027-03-31', status: 'open' });
+    const opp = (
+      await t.request('GET', `/api/v1/opportunities?q=${encodeURIComponent('电芯项目')}`, {
+        token: t.tenantA.tokens.rep,
+      })
+    ).json().data[0];
+    expect(opp).toMatchObject({
+      stage: 'negotiation',
+      probability: 60,
+      amount: 12_500_000,
+      expected_close_date: '2027-03-31',
+      status: 'open',
+    });
   });
 
   it('previews a semicolon-separated file with a suggested mapping', async () => {
     const res = await t.request('POST', '/api/v1/imports/preview', {
       token: t.tenantA.tokens.admin,
-      body: { entity: 'contacts', filename: 'c.csv', content_base64: b64('Name;Email;Job Title\n李雷;li.lei@example.com;CTO\n') },
+      body: {
+        entity: 'contacts',
+        filename: 'c.csv',
+        content_base64: b64('Name;Email;Job Title\n李雷;li.lei@example.com;CTO\n'),
+      },
     });
-    expect(res.json()).toMatchObject({ headers: ['Name', 'Email', 'Job Title'], suggested_mapping: { Name: 'name', Email: 'emails', 'Job Title': 'title' }, total_rows: 1 });
+    expect(res.json()).toMatchObject({
+      headers: ['Name', 'Email', 'Job Title'],
+      suggested_mapping: { Name: 'name', Email: 'emails', 'Job Title': 'title' },
+      total_rows: 1,
+    });
   });
 
   it('rejects empty or corrupt files, bad mappings and reps (no import permission)', async () => {
-    const post = (body: object, token = t.tenantA.tokens.admin) => t.request('POST', '/api/v1/imports', { token, body: { entity: 'accounts', dry_run: true, ...body } });
+    const post = (body: object, token = t.tenantA.tokens.admin) =>
+      t.request('POST', '/api/v1/imports', { token, body: { entity: 'accounts', dry_run: true, ...body } });
     expect((await post({ filename: 'a.csv', content_base64: b64('\n\n') })).statusCode).toBe(400);
-    expect((await post({ filename: 'a.xlsx', content_base64: b64('not a zip') })).json().errors[0].field).toBe('file');
-    const badMap = await post({ filename: 'a.csv', content_base64: b64('x\n1\n'), mapping: { x: 'password_hash' } });
+    expect(
+      (await post({ filename: 'a.xlsx', content_base64: b64('not a zip') })).json().errors[0].field,
+    ).toBe('file');
+    const badMap = await post({
+      filename: 'a.csv',
+      content_base64: b64('x\n1\n'),
+      mapping: { x: 'password_hash' },
+    });
     expect(badMap.statusCode).toBe(400);
     expect(badMap.json().errors[0]).toEqual({ field: 'mapping.x', reason: 'unknown field password_hash' });
-    expect((await post({ filename: 'a.csv', content_base64: b64(accountsCsv) }, t.tenantA.tokens.rep)).statusCode).toBe(403);
+    expect(
+      (await post({ filename: 'a.csv', content_base64: b64(accountsCsv) }, t.tenantA.tokens.rep)).statusCode,
+    ).toBe(403);
     expect((await post({ filename: 'a.csv', content_base64: b64(accountsCsv) }, '')).statusCode).toBe(401);
   });
 });
 
 describe('export', () => {
   it('exports the filtered list as CSV (with BOM) and Excel', async () => {
-    const csv = await t.request('GET', `/api/v1/accounts/export?format=csv&q=${encodeURIComponent('远航')}`, { token: t.tenantA.tokens.rep });
+    const csv = await t.request('GET', `/api/v1/accounts/export?format=csv&q=${encodeURIComponent('远航')}`, {
+      token: t.tenantA.tokens.rep,
+    });
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.body.charCodeAt(0)).toBe(0xfeff);
@@ -137,11 +191,16 @@ describe('export', () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain('苏州远航新能源汽车有限公司');
     expect(lines[1]).toContain('动力电池; 战略客户');
-    const xlsx = await t.request('GET', '/api/v1/opportunities/export?format=xlsx', { token: t.tenantA.tokens.rep });
+    const xlsx = await t.request('GET', '/api/v1/opportunities/export?format=xlsx', {
+      token: t.tenantA.tokens.rep,
+    });
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.rawPayload as any);
     expect(wb.worksheets[0].rowCount).toBe(2);
     expect((await t.request('GET', '/api/v1/accounts/export', { token: null })).statusCode).toBe(401);
-    expect((await t.request('GET', '/api/v1/accounts/export?format=pdf', { token: t.tenantA.tokens.rep })).statusCode).toBe(400);
+    expect(
+      (await t.request('GET', '/api/v1/accounts/export?format=pdf', { token: t.tenantA.tokens.rep }))
+        .statusCode,
+    ).toBe(400);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from '../../../test/harness.js';
+import { startTestServer, type TestServer } from '../../../test/harness.js';
 
 let t: TestServer;
 let scopedKey: string; // an API key limited to signals:write — has no CRM permission at all
@@ -7,12 +7,38 @@ const createdInB: Record<string, string> = {};
 
 // A valid creation body per resource; `{{account}}` is filled in with an account of the same tenant.
 const validBodies: Record<string, (ids: { account: string }) => Record<string, unknown>> = {
-  accounts: () => ({ name: '苏州启明精密制造有限公司', domains: ['qiming-sz.com.cn'], credit_code: '91320500MA1MQ7H2X2' }),
-  contacts: ({ account }) => ({ name: '王芳', account_id: account, emails: ['wang.fang@qiming-sz.com.cn'], committee_role: 'technical' }),
-  opportunities: ({ account }) => ({ name: 'MES 二期', account_id: account, amount: 1200000, expected_close_date: '2027-03-31' }),
-  activities: ({ account }) => ({ type: 'call', subject: '电话沟通', occurred_at: '2026-11-20T10:00:00+08:00', account_id: account }),
+  accounts: () => ({
+    name: '苏州启明精密制造有限公司',
+    domains: ['qiming-sz.com.cn'],
+    credit_code: '91320500MA1MQ7H2X2',
+  }),
+  contacts: ({ account }) => ({
+    name: '王芳',
+    account_id: account,
+    emails: ['wang.fang@qiming-sz.com.cn'],
+    committee_role: 'technical',
+  }),
+  opportunities: ({ account }) => ({
+    name: 'MES 二期',
+    account_id: account,
+    amount: 1200000,
+    expected_close_date: '2027-03-31',
+  }),
+  activities: ({ account }) => ({
+    type: 'call',
+    subject: '电话沟通',
+    occurred_at: '2026-11-20T10:00:00+08:00',
+    account_id: account,
+  }),
   products: () => ({ name: 'APS 智能排产', sku: 'APS-1', unit_price: 300000 }),
-  pipelines: () => ({ name: 'Renewals', stages: [{ key: 'open', name: '进行中', probability: 50, kind: 'open' }, { key: 'won', name: '赢单', probability: 100, kind: 'won' }, { key: 'lost', name: '输单', probability: 0, kind: 'lost' }] }),
+  pipelines: () => ({
+    name: 'Renewals',
+    stages: [
+      { key: 'open', name: '进行中', probability: 50, kind: 'open' },
+      { key: 'won', name: '赢单', probability: 100, kind: 'won' },
+      { key: 'lost', name: '输单', probability: 0, kind: 'lost' },
+    ],
+  }),
   'custom-fields': () => ({ entity: 'accounts', key: 'budget_code', label: '预算编号', type: 'text' }),
   regions: () => ({ name: '华东' }),
   teams: () => ({ name: '华东大客户部' }),
@@ -33,17 +59,29 @@ const badBodies: Record<string, Record<string, unknown>> = {
 };
 // Who lacks the write permission of each resource.
 const writeDenied: Record<string, 'coach' | 'rep'> = {
-  accounts: 'coach', contacts: 'coach', opportunities: 'coach', activities: 'coach',
-  products: 'rep', pipelines: 'rep', 'custom-fields': 'rep', regions: 'rep', teams: 'rep', users: 'rep',
+  accounts: 'coach',
+  contacts: 'coach',
+  opportunities: 'coach',
+  activities: 'coach',
+  products: 'rep',
+  pipelines: 'rep',
+  'custom-fields': 'rep',
+  regions: 'rep',
+  teams: 'rep',
+  users: 'rep',
 };
-const deleteDenied: Record<string, 'rep'> = Object.fromEntries(Object.keys(validBodies).map((k) => [k, 'rep']));
+const deleteDenied: Record<string, 'rep'> = Object.fromEntries(
+  Object.keys(validBodies).map((k) => [k, 'rep']),
+);
 const withHistory = new Set(['accounts', 'contacts', 'opportunities']);
 
 async function count(resource: string, token: string) {
   let n = 0;
   let cursor: string | null = null;
   do {
-    const res = await t.request('GET', `/api/v1/${resource}?limit=500${cursor ? `&cursor=${cursor}` : ''}`, { token });
+    const res = await t.request('GET', `/api/v1/${resource}?limit=500${cursor ? `&cursor=${cursor}` : ''}`, {
+      token,
+    });
     n += res.json().data.length;
     cursor = res.json().next_cursor;
   } while (cursor);
@@ -52,15 +90,24 @@ async function count(resource: string, token: string) {
 
 beforeAll(async () => {
   t = await startTestServer();
-  const key = await t.request('POST', '/api/v1/api-keys', { token: t.tenantA.tokens.admin, body: { name: 'ingest', role: 'admin', scopes: ['signals:write'] } });
+  const key = await t.request('POST', '/api/v1/api-keys', {
+    token: t.tenantA.tokens.admin,
+    body: { name: 'ingest', role: 'admin', scopes: ['signals:write'] },
+  });
   expect(key.statusCode).toBe(201);
   scopedKey = key.json().key;
   // One record of every resource in tenant B, to prove tenant A cannot see it.
-  const acc = await t.request('POST', '/api/v1/accounts', { token: t.tenantB.tokens.admin, body: validBodies.accounts({ account: '' }) });
+  const acc = await t.request('POST', '/api/v1/accounts', {
+    token: t.tenantB.tokens.admin,
+    body: validBodies.accounts({ account: '' }),
+  });
   createdInB.accounts = acc.json().id;
   for (const r of Object.keys(validBodies)) {
     if (r === 'accounts') continue;
-    const res = await t.request('POST', `/api/v1/${r}`, { token: t.tenantB.tokens.admin, body: validBodies[r]({ account: createdInB.accounts }) });
+    const res = await t.request('POST', `/api/v1/${r}`, {
+      token: t.tenantB.tokens.admin,
+      body: validBodies[r]({ account: createdInB.accounts }),
+    });
     expect(res.statusCode, `${r}: ${res.body}`).toBe(201);
     createdInB[r] = res.json().id;
   }
@@ -72,10 +119,20 @@ describe.each(Object.keys(validBodies))('/api/v1/%s', (resource) => {
 
   it('rejects unauthenticated requests with 401 problem+json on every route', async () => {
     const id = createdInB[resource];
-    const routes: [string, string][] = [['GET', url], ['POST', url], ['GET', `${url}/${id}`], ['PATCH', `${url}/${id}`], ['DELETE', `${url}/${id}`]];
-    if (withHistory.has(resource)) routes.push(['GET', `${url}/${id}/timeline`], ['GET', `${url}/${id}/lineage`]);
+    const routes: [string, string][] = [
+      ['GET', url],
+      ['POST', url],
+      ['GET', `${url}/${id}`],
+      ['PATCH', `${url}/${id}`],
+      ['DELETE', `${url}/${id}`],
+    ];
+    if (withHistory.has(resource))
+      routes.push(['GET', `${url}/${id}/timeline`], ['GET', `${url}/${id}/lineage`]);
     for (const [method, u] of routes) {
-      const res = await t.request(method, u, { token: null, body: method === 'POST' || method === 'PATCH' ? {} : undefined });
+      const res = await t.request(method, u, {
+        token: null,
+        body: method === 'POST' || method === 'PATCH' ? {} : undefined,
+      });
       expect(res.statusCode, `${method} ${u}`).toBe(401);
       expect(res.headers['content-type']).toContain('application/problem+json');
     }
@@ -86,7 +143,10 @@ describe.each(Object.keys(validBodies))('/api/v1/%s', (resource) => {
   it('forbids roles and keys without the permission (403) and stores nothing', async () => {
     const before = await count(resource, t.tenantA.tokens.admin);
     expect((await t.request('GET', url, { token: scopedKey })).statusCode).toBe(403);
-    const post = await t.request('POST', url, { token: t.tenantA.tokens[writeDenied[resource]], body: validBodies[resource]({ account: createdInB.accounts }) });
+    const post = await t.request('POST', url, {
+      token: t.tenantA.tokens[writeDenied[resource]],
+      body: validBodies[resource]({ account: createdInB.accounts }),
+    });
     expect(post.statusCode).toBe(403);
     expect(post.json().title).toBe('Forbidden');
     expect(await count(resource, t.tenantA.tokens.admin)).toBe(before);
@@ -103,10 +163,16 @@ describe.each(Object.keys(validBodies))('/api/v1/%s', (resource) => {
       expect(b.statusCode).toBe(404);
       expect(a.json().detail).toBe(b.json().detail);
     }
-    expect((await t.request('PATCH', `${url}/${theirs}`, { token: t.tenantA.tokens.admin, body: {} })).statusCode).toBe(404);
-    expect((await t.request('DELETE', `${url}/${theirs}`, { token: t.tenantA.tokens.admin })).statusCode).toBe(404);
+    expect(
+      (await t.request('PATCH', `${url}/${theirs}`, { token: t.tenantA.tokens.admin, body: {} })).statusCode,
+    ).toBe(404);
+    expect(
+      (await t.request('DELETE', `${url}/${theirs}`, { token: t.tenantA.tokens.admin })).statusCode,
+    ).toBe(404);
     // …and tenant B's record is untouched.
-    expect((await t.request('GET', `${url}/${theirs}`, { token: t.tenantB.tokens.admin })).statusCode).toBe(200);
+    expect((await t.request('GET', `${url}/${theirs}`, { token: t.tenantB.tokens.admin })).statusCode).toBe(
+      200,
+    );
   });
 
   it('rejects a malformed body with 400 problem+json naming the fields, storing nothing', async () => {
@@ -115,8 +181,13 @@ describe.each(Object.keys(validBodies))('/api/v1/%s', (resource) => {
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.json().errors.length).toBeGreaterThan(0);
-    for (const e of res.json().errors) expect(e).toEqual({ field: expect.any(String), reason: expect.any(String) });
-    const notJson = await t.request('POST', url, { token: t.tenantA.tokens.admin, body: '{"name": ', headers: { 'content-type': 'application/json' } });
+    for (const e of res.json().errors)
+      expect(e).toEqual({ field: expect.any(String), reason: expect.any(String) });
+    const notJson = await t.request('POST', url, {
+      token: t.tenantA.tokens.admin,
+      body: '{"name": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(notJson.statusCode).toBe(400);
     expect(await count(resource, t.tenantA.tokens.admin)).toBe(before);
   });
@@ -124,7 +195,10 @@ describe.each(Object.keys(validBodies))('/api/v1/%s', (resource) => {
   it('creates, reads, updates and deletes (with the delete permission)', async () => {
     let accountId = '';
     if (resource !== 'accounts') {
-      const acc = await t.request('POST', '/api/v1/accounts', { token: t.tenantA.tokens.admin, body: { name: `客户 ${resource}` } });
+      const acc = await t.request('POST', '/api/v1/accounts', {
+        token: t.tenantA.tokens.admin,
+        body: { name: `客户 ${resource}` },
+      });
       accountId = acc.json().id;
     }
     const body = validBodies[resource]({ account: accountId });
@@ -138,27 +212,51 @@ describe.each(Object.keys(validBodies))('/api/v1/%s', (resource) => {
     expect(created.json()).not.toHaveProperty('password_hash');
     const got = await t.request('GET', `${url}/${id}`, { token: t.tenantA.tokens.rep });
     expect(got.statusCode).toBe(200);
-    const patchField = resource === 'activities' ? 'subject' : resource === 'custom-fields' ? 'label' : 'name';
-    const patched = await t.request('PATCH', `${url}/${id}`, { token: t.tenantA.tokens.admin, body: { [patchField]: '改过的名字' } });
+    const patchField =
+      resource === 'activities' ? 'subject' : resource === 'custom-fields' ? 'label' : 'name';
+    const patched = await t.request('PATCH', `${url}/${id}`, {
+      token: t.tenantA.tokens.admin,
+      body: { [patchField]: '改过的名字' },
+    });
     expect(patched.statusCode, patched.body).toBe(200);
     expect(patched.json()[patchField]).toBe('改过的名字');
-    expect((await t.request('DELETE', `${url}/${id}`, { token: t.tenantA.tokens[deleteDenied[resource]] })).statusCode).toBe(403);
-    expect((await t.request('DELETE', `${url}/${id}`, { token: t.tenantA.tokens.admin })).statusCode).toBe(204);
+    expect(
+      (await t.request('DELETE', `${url}/${id}`, { token: t.tenantA.tokens[deleteDenied[resource]] }))
+        .statusCode,
+    ).toBe(403);
+    expect((await t.request('DELETE', `${url}/${id}`, { token: t.tenantA.tokens.admin })).statusCode).toBe(
+      204,
+    );
     expect((await t.request('GET', `${url}/${id}`, { token: t.tenantA.tokens.admin })).statusCode).toBe(404);
   });
 });
 
 describe('lists', () => {
   it('pages with a cursor, sorts and searches Chinese and English names', async () => {
-    const names = ['北京鼎新电子科技股份有限公司', '上海恒通汽车有限公司', '杭州博越医疗', 'Acme Robotics Ltd', '深圳凌云新能源', '成都天衡机械', '武汉瑞丰精密'];
+    const names = [
+      '北京鼎新电子科技股份有限公司',
+      '上海恒通汽车有限公司',
+      '杭州博越医疗',
+      'Acme Robotics Ltd',
+      '深圳凌云新能源',
+      '成都天衡机械',
+      '武汉瑞丰精密',
+    ];
     for (const name of names) {
-      const r = await t.request('POST', '/api/v1/accounts', { token: t.tenantA.tokens.rep, body: { name, industry: name.includes('汽车') ? '汽车' : '制造', tags: ['分页'] } });
+      const r = await t.request('POST', '/api/v1/accounts', {
+        token: t.tenantA.tokens.rep,
+        body: { name, industry: name.includes('汽车') ? '汽车' : '制造', tags: ['分页'] },
+      });
       expect(r.statusCode).toBe(201);
     }
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await t.request('GET', `/api/v1/accounts?tag=${encodeURIComponent('分页')}&limit=3&sort=-name${cursor ? `&cursor=${cursor}` : ''}`, { token: t.tenantA.tokens.rep });
+      const res = await t.request(
+        'GET',
+        `/api/v1/accounts?tag=${encodeURIComponent('分页')}&limit=3&sort=-name${cursor ? `&cursor=${cursor}` : ''}`,
+        { token: t.tenantA.tokens.rep },
+      );
       expect(res.statusCode).toBe(200);
       expect(res.json().data.length).toBeLessThanOrEqual(3);
       seen.push(...res.json().data.map((a: any) => a.name));
@@ -168,49 +266,90 @@ describe('lists', () => {
     expect(new Set(seen).size).toBe(names.length);
     expect([...seen]).toEqual([...seen].sort().reverse());
 
-    const zh = await t.request('GET', `/api/v1/accounts?q=${encodeURIComponent('恒通')}`, { token: t.tenantA.tokens.rep });
+    const zh = await t.request('GET', `/api/v1/accounts?q=${encodeURIComponent('恒通')}`, {
+      token: t.tenantA.tokens.rep,
+    });
     expect(zh.json().data.map((a: any) => a.name)).toEqual(['上海恒通汽车有限公司']);
     const en = await t.request('GET', '/api/v1/accounts?q=acme', { token: t.tenantA.tokens.rep });
     expect(en.json().data.map((a: any) => a.name)).toEqual(['Acme Robotics Ltd']);
-    const filtered = await t.request('GET', `/api/v1/accounts?industry=${encodeURIComponent('汽车')}`, { token: t.tenantA.tokens.rep });
+    const filtered = await t.request('GET', `/api/v1/accounts?industry=${encodeURIComponent('汽车')}`, {
+      token: t.tenantA.tokens.rep,
+    });
     expect(filtered.json().data.every((a: any) => a.industry === '汽车')).toBe(true);
   });
 
   it('rejects unknown sort fields, unknown filters and forged cursors with 400', async () => {
     const tok = t.tenantA.tokens.rep;
-    expect((await t.request('GET', '/api/v1/accounts?sort=password', { token: tok })).json().errors[0].field).toBe('sort');
+    expect(
+      (await t.request('GET', '/api/v1/accounts?sort=password', { token: tok })).json().errors[0].field,
+    ).toBe('sort');
     expect((await t.request('GET', '/api/v1/accounts?colour=red', { token: tok })).statusCode).toBe(400);
-    expect((await t.request('GET', '/api/v1/accounts?cursor=garbage', { token: tok })).json().errors[0].field).toBe('cursor');
-    expect((await t.request('GET', '/api/v1/opportunities?owner_id=not-a-uuid', { token: tok })).statusCode).toBe(400);
+    expect(
+      (await t.request('GET', '/api/v1/accounts?cursor=garbage', { token: tok })).json().errors[0].field,
+    ).toBe('cursor');
+    expect(
+      (await t.request('GET', '/api/v1/opportunities?owner_id=not-a-uuid', { token: tok })).statusCode,
+    ).toBe(400);
   });
 });
 
 describe('opportunities and the pipeline', () => {
   it('derives status and probability from the stage, audits changes with reasons, and shows lineage and timeline', async () => {
-    const acc = (await t.request('POST', '/api/v1/accounts', { token: t.tenantA.tokens.rep, body: { name: '合肥光启新能源汽车有限公司' } })).json();
+    const acc = (
+      await t.request('POST', '/api/v1/accounts', {
+        token: t.tenantA.tokens.rep,
+        body: { name: '合肥光启新能源汽车有限公司' },
+      })
+    ).json();
     const opp = await t.request('POST', '/api/v1/opportunities', {
       token: t.tenantA.tokens.rep,
-      body: { name: '电芯定点', account_id: acc.id, amount: 30_000_000, expected_close_date: '2027-06-30', stage: 'solution' },
+      body: {
+        name: '电芯定点',
+        account_id: acc.id,
+        amount: 30_000_000,
+        expected_close_date: '2027-06-30',
+        stage: 'solution',
+      },
     });
     expect(opp.statusCode).toBe(201);
-    expect(opp.json()).toMatchObject({ status: 'open', probability: 40, currency: 'CNY', amount: 30_000_000 });
+    expect(opp.json()).toMatchObject({
+      status: 'open',
+      probability: 40,
+      currency: 'CNY',
+      amount: 30_000_000,
+    });
     const id = opp.json().id;
-    const won = await t.request('PATCH', `/api/v1/opportunities/${id}`, { token: t.tenantA.tokens.manager, body: { stage: 'won', change_reason: '客户签约' } });
+    const won = await t.request('PATCH', `/api/v1/opportunities/${id}`, {
+      token: t.tenantA.tokens.manager,
+      body: { stage: 'won', change_reason: '客户签约' },
+    });
     expect(won.json()).toMatchObject({ status: 'won', probability: 100 });
     expect(won.json().closed_at).not.toBeNull();
-    const badStage = await t.request('PATCH', `/api/v1/opportunities/${id}`, { token: t.tenantA.tokens.manager, body: { stage: 'teleported' } });
+    const badStage = await t.request('PATCH', `/api/v1/opportunities/${id}`, {
+      token: t.tenantA.tokens.manager,
+      body: { stage: 'teleported' },
+    });
     expect(badStage.statusCode).toBe(422);
     expect(badStage.json().errors[0].field).toBe('stage');
 
-    const timeline = (await t.request('GET', `/api/v1/opportunities/${id}/timeline`, { token: t.tenantA.tokens.rep })).json().data;
+    const timeline = (
+      await t.request('GET', `/api/v1/opportunities/${id}/timeline`, { token: t.tenantA.tokens.rep })
+    ).json().data;
     const stageChange = timeline.find((i: any) => i.kind === 'change' && i.data.changes.stage);
     expect(stageChange.data.changes.stage).toEqual({ old: 'solution', new: 'won' });
     expect(stageChange.data.reason).toBe('客户签约');
     expect(stageChange.actor_name).toBe('manager acme');
 
-    const lineage = (await t.request('GET', `/api/v1/opportunities/${id}/lineage`, { token: t.tenantA.tokens.rep })).json().data;
+    const lineage = (
+      await t.request('GET', `/api/v1/opportunities/${id}/lineage`, { token: t.tenantA.tokens.rep })
+    ).json().data;
     const stageLineage = lineage.find((l: any) => l.field === 'stage');
-    expect(stageLineage).toMatchObject({ value: 'won', source: 'api', method: 'manual', actor_name: 'manager acme' });
+    expect(stageLineage).toMatchObject({
+      value: 'won',
+      source: 'api',
+      method: 'manual',
+      actor_name: 'manager acme',
+    });
     expect(lineage.find((l: any) => l.field === 'amount')).toMatchObject({ actor_name: 'rep acme' });
   });
 
@@ -224,28 +363,65 @@ describe('opportunities and the pipeline', () => {
   });
 
   it('will not delete an account that still has opportunities (409), and keeps it', async () => {
-    const acc = (await t.request('POST', '/api/v1/accounts', { token: t.tenantA.tokens.rep, body: { name: '有商机的客户' } })).json();
-    await t.request('POST', '/api/v1/opportunities', { token: t.tenantA.tokens.rep, body: { name: 'o', account_id: acc.id, amount: 1, expected_close_date: '2027-01-01' } });
+    const acc = (
+      await t.request('POST', '/api/v1/accounts', {
+        token: t.tenantA.tokens.rep,
+        body: { name: '有商机的客户' },
+      })
+    ).json();
+    await t.request('POST', '/api/v1/opportunities', {
+      token: t.tenantA.tokens.rep,
+      body: { name: 'o', account_id: acc.id, amount: 1, expected_close_date: '2027-01-01' },
+    });
     const del = await t.request('DELETE', `/api/v1/accounts/${acc.id}`, { token: t.tenantA.tokens.admin });
     expect(del.statusCode).toBe(409);
-    expect((await t.request('GET', `/api/v1/accounts/${acc.id}`, { token: t.tenantA.tokens.admin })).statusCode).toBe(200);
+    expect(
+      (await t.request('GET', `/api/v1/accounts/${acc.id}`, { token: t.tenantA.tokens.admin })).statusCode,
+    ).toBe(200);
   });
 });
 
 describe('custom fields', () => {
   it('validates values by type, enforces required, and filters with cf.<key>', async () => {
     const admin = t.tenantA.tokens.admin;
-    const f = await t.request('POST', '/api/v1/custom-fields', { token: admin, body: { entity: 'opportunities', key: 'budget_wan', label: '预算(万元)', type: 'number' } });
+    const f = await t.request('POST', '/api/v1/custom-fields', {
+      token: admin,
+      body: { entity: 'opportunities', key: 'budget_wan', label: '预算(万元)', type: 'number' },
+    });
     expect(f.statusCode).toBe(201);
-    await t.request('POST', '/api/v1/custom-fields', { token: admin, body: { entity: 'opportunities', key: 'channel', label: '渠道', type: 'select', options: ['直销', '代理'] } });
-    const acc = (await t.request('POST', '/api/v1/accounts', { token: admin, body: { name: '自定义字段客户' } })).json();
+    await t.request('POST', '/api/v1/custom-fields', {
+      token: admin,
+      body: {
+        entity: 'opportunities',
+        key: 'channel',
+        label: '渠道',
+        type: 'select',
+        options: ['直销', '代理'],
+      },
+    });
+    const acc = (
+      await t.request('POST', '/api/v1/accounts', { token: admin, body: { name: '自定义字段客户' } })
+    ).json();
     const base = { account_id: acc.id, amount: 1, expected_close_date: '2027-01-01' };
-    const bad = await t.request('POST', '/api/v1/opportunities', { token: admin, body: { ...base, name: 'a', custom: { budget_wan: 'lots', channel: '电视购物', nope: 1 } } });
+    const bad = await t.request('POST', '/api/v1/opportunities', {
+      token: admin,
+      body: { ...base, name: 'a', custom: { budget_wan: 'lots', channel: '电视购物', nope: 1 } },
+    });
     expect(bad.statusCode).toBe(422);
-    expect(bad.json().errors.map((e: any) => e.field).sort()).toEqual(['custom.budget_wan', 'custom.channel', 'custom.nope']);
-    const ok = await t.request('POST', '/api/v1/opportunities', { token: admin, body: { ...base, name: 'b', custom: { budget_wan: 500, channel: '代理' } } });
+    expect(
+      bad
+        .json()
+        .errors.map((e: any) => e.field)
+        .sort(),
+    ).toEqual(['custom.budget_wan', 'custom.channel', 'custom.nope']);
+    const ok = await t.request('POST', '/api/v1/opportunities', {
+      token: admin,
+      body: { ...base, name: 'b', custom: { budget_wan: 500, channel: '代理' } },
+    });
     expect(ok.statusCode).toBe(201);
-    const list = await t.request('GET', `/api/v1/opportunities?cf.channel=${encodeURIComponent('代理')}`, { token: admin });
+    const list = await t.request('GET', `/api/v1/opportunities?cf.channel=${encodeURIComponent('代理')}`, {
+      token: admin,
+    });
     expect(list.json().data.map((o: any) => o.name)).toEqual(['b']);
     const byNumber = await t.request('GET', '/api/v1/opportunities?cf.budget_wan=500', { token: admin });
     expect(byNumber.json().data).toHaveLength(1);
@@ -254,7 +430,9 @@ describe('custom fields', () => {
 
 describe('auth', () => {
   it('logs in with a cookie and a bearer token, tells who I am, and logs out', async () => {
-    const login = await t.request('POST', '/api/v1/auth/login', { body: { email: 'rep@acme.test', password: 'correct-horse-battery' } });
+    const login = await t.request('POST', '/api/v1/auth/login', {
+      body: { email: 'rep@acme.test', password: 'correct-horse-battery' },
+    });
     expect(login.statusCode).toBe(200);
     const cookie = String(login.headers['set-cookie']);
     expect(cookie).toMatch(/zs_session=.*HttpOnly/i);
@@ -268,21 +446,36 @@ describe('auth', () => {
   });
 
   it('rejects a wrong password and a missing body', async () => {
-    expect((await t.request('POST', '/api/v1/auth/login', { body: { email: 'rep@acme.test', password: 'wrong' } })).statusCode).toBe(401);
+    expect(
+      (await t.request('POST', '/api/v1/auth/login', { body: { email: 'rep@acme.test', password: 'wrong' } }))
+        .statusCode,
+    ).toBe(401);
     expect((await t.request('POST', '/api/v1/auth/login', { body: {} })).statusCode).toBe(400);
   });
 
   it('creates API keys (admin only), shows the key once, and revokes it', async () => {
-    expect((await t.request('POST', '/api/v1/api-keys', { token: t.tenantA.tokens.manager, body: { name: 'x' } })).statusCode).toBe(403);
-    expect((await t.request('POST', '/api/v1/api-keys', { token: null, body: { name: 'x' } })).statusCode).toBe(401);
-    const created = await t.request('POST', '/api/v1/api-keys', { token: t.tenantA.tokens.admin, body: { name: 'erp-sync', role: 'rep' } });
+    expect(
+      (await t.request('POST', '/api/v1/api-keys', { token: t.tenantA.tokens.manager, body: { name: 'x' } }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await t.request('POST', '/api/v1/api-keys', { token: null, body: { name: 'x' } })).statusCode,
+    ).toBe(401);
+    const created = await t.request('POST', '/api/v1/api-keys', {
+      token: t.tenantA.tokens.admin,
+      body: { name: 'erp-sync', role: 'rep' },
+    });
     const { key, id } = created.json();
     expect(key).toMatch(/^zs_key_/);
     const listed = await t.request('GET', '/api/v1/api-keys', { token: t.tenantA.tokens.admin });
     expect(JSON.stringify(listed.json())).not.toContain(key);
     expect((await t.request('GET', '/api/v1/accounts', { token: key })).statusCode).toBe(200);
-    expect((await t.request('DELETE', `/api/v1/api-keys/${id}`, { token: t.tenantB.tokens.admin })).statusCode).toBe(404);
-    expect((await t.request('DELETE', `/api/v1/api-keys/${id}`, { token: t.tenantA.tokens.admin })).statusCode).toBe(204);
+    expect(
+      (await t.request('DELETE', `/api/v1/api-keys/${id}`, { token: t.tenantB.tokens.admin })).statusCode,
+    ).toBe(404);
+    expect(
+      (await t.request('DELETE', `/api/v1/api-keys/${id}`, { token: t.tenantA.tokens.admin })).statusCode,
+    ).toBe(204);
     expect((await t.request('GET', '/api/v1/accounts', { token: key })).statusCode).toBe(401);
   });
 });
@@ -292,7 +485,13 @@ describe('platform endpoints', () => {
     expect((await t.request('GET', '/healthz')).json()).toEqual({ status: 'ok' });
     expect((await t.request('GET', '/metrics')).body).toContain('zhongshu_http_request_duration_seconds');
     const doc = (await t.request('GET', '/openapi.json')).json();
-    for (const path of ['/api/v1/accounts', '/api/v1/accounts/{id}/lineage', '/api/v1/imports', '/api/v1/auth/login', '/api/v1/custom-fields']) {
+    for (const path of [
+      '/api/v1/accounts',
+      '/api/v1/accounts/{id}/lineage',
+      '/api/v1/imports',
+      '/api/v1/auth/login',
+      '/api/v1/custom-fields',
+    ]) {
       expect(doc.paths).toHaveProperty([path]);
     }
     expect((await t.request('GET', '/docs')).statusCode).toBeLessThan(400);
@@ -306,11 +505,15 @@ describe('row-level security', () => {
   it('hides other tenants even from a query without a tenant filter', async () => {
     const { sql } = await import('drizzle-orm');
     const db = t.server.platform.database;
-    const rows: any = await db.tenantTx(t.tenantA.id, (tx) => tx.execute(sql`select distinct tenant_id from accounts`));
+    const rows: any = await db.tenantTx(t.tenantA.id, (tx) =>
+      tx.execute(sql`select distinct tenant_id from accounts`),
+    );
     const tenantIds = (rows.rows ?? rows).map((r: any) => r.tenant_id);
     expect(tenantIds).toEqual([t.tenantA.id]);
     await expect(
-      db.tenantTx(t.tenantA.id, (tx) => tx.execute(sql`insert into regions (tenant_id, name) values (${t.tenantB.id}, 'smuggled')`)),
+      db.tenantTx(t.tenantA.id, (tx) =>
+        tx.execute(sql`insert into regions (tenant_id, name) values (${t.tenantB.id}, 'smuggled')`),
+      ),
     ).rejects.toThrow();
   });
 });

@@ -22,11 +22,7 @@ const tenantId = () =>
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
 const custom = () => jsonb('custom').notNull().default(sql`'{}'::jsonb`);
-const textArray = (name: string) =>
-  text(name)
-    .array()
-    .notNull()
-    .default(sql`'{}'::text[]`);
+const textArray = (name: string) => text(name).array().notNull().default(sql`'{}'::text[]`);
 
 export const regions = pgTable('regions', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -159,10 +155,7 @@ export const opportunities = pgTable(
     owner_id: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
     team_id: uuid('team_id').references(() => teams.id, { onDelete: 'set null' }),
     region_id: uuid('region_id').references(() => regions.id, { onDelete: 'set null' }),
-    product_ids: uuid('product_ids')
-      .array()
-      .notNull()
-      .default(sql`'{}'::uuid[]`),
+    product_ids: uuid('product_ids').array().notNull().default(sql`'{}'::uuid[]`),
     close_reason: text('close_reason'),
     closed_at: timestamp('closed_at', { withTimezone: true }),
     stage_changed_at: timestamp('stage_changed_at', { withTimezone: true }).notNull().defaultNow(),
@@ -194,10 +187,7 @@ export const activities = pgTable(
     status: text('status').notNull().default('done'), // planned | done | cancelled
     account_id: uuid('account_id').references(() => accounts.id, { onDelete: 'cascade' }),
     opportunity_id: uuid('opportunity_id').references(() => opportunities.id, { onDelete: 'cascade' }),
-    contact_ids: uuid('contact_ids')
-      .array()
-      .notNull()
-      .default(sql`'{}'::uuid[]`),
+    contact_ids: uuid('contact_ids').array().notNull().default(sql`'{}'::uuid[]`),
     owner_id: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
     participants: textArray('participants'),
     custom: custom(),

@@ -1,8 +1,8 @@
-import { type SQL, and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import type { ActorContext } from '../../platform/auth/auth-context.js';
 import { users } from '../../platform/auth/auth.schema.js';
+import type { ActorContext } from '../../platform/auth/auth-context.js';
 import type { Tx } from '../../platform/db/database.js';
 import { type FieldError, unprocessable } from '../../platform/http/problem.js';
 import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
@@ -33,7 +33,10 @@ async function assertRefs(
   tx: Tx,
   ctx: ActorContext,
   values: Record<string, unknown>,
-  refs: Record<string, { table: PgTable & { id: PgColumn; tenant_id: PgColumn }; label: string; many?: boolean }>,
+  refs: Record<
+    string,
+    { table: PgTable & { id: PgColumn; tenant_id: PgColumn }; label: string; many?: boolean }
+  >,
 ) {
   const errors: FieldError[] = [];
   for (const [field, ref] of Object.entries(refs)) {
@@ -71,9 +74,15 @@ function customValueSchema(def: CustomFieldDef): z.ZodType {
     case 'date':
       return z.iso.date('must be a date YYYY-MM-DD');
     case 'select':
-      return z.enum(def.options as [string, ...string[]], { error: `must be one of: ${def.options.join(', ')}` });
+      return z.enum(def.options as [string, ...string[]], {
+        error: `must be one of: ${def.options.join(', ')}`,
+      });
     case 'multiselect':
-      return z.array(z.enum(def.options as [string, ...string[]], { error: `each must be one of: ${def.options.join(', ')}` }));
+      return z.array(
+        z.enum(def.options as [string, ...string[]], {
+          error: `each must be one of: ${def.options.join(', ')}`,
+        }),
+      );
     default:
       return z.string({ error: 'must be text' }).max(10_000);
   }
@@ -93,7 +102,8 @@ export async function validateCustom(
   const merged: Record<string, unknown> = { ...(existing ?? {}), ...(incoming ?? {}) };
   const errors: FieldError[] = [];
   for (const key of Object.keys(incoming ?? {})) {
-    if (!defs.some((d) => d.key === key)) errors.push({ field: `custom.${key}`, reason: 'no such custom field' });
+    if (!defs.some((d) => d.key === key))
+      errors.push({ field: `custom.${key}`, reason: 'no such custom field' });
   }
   for (const def of defs) {
     const v = merged[def.key];
@@ -103,7 +113,8 @@ export async function validateCustom(
       continue;
     }
     const r = customValueSchema(def).safeParse(v);
-    if (!r.success) errors.push({ field: `custom.${def.key}`, reason: r.error.issues[0]?.message ?? 'invalid' });
+    if (!r.success)
+      errors.push({ field: `custom.${def.key}`, reason: r.error.issues[0]?.message ?? 'invalid' });
   }
   if (errors.length) throw unprocessable('Some custom field values are invalid', errors);
   return merged;
@@ -151,8 +162,21 @@ export const accountService = new ResourceService({
   label: 'Account',
   table: accounts as any,
   fields: [
-    'name', 'aliases', 'domains', 'credit_code', 'industry', 'region_id', 'size', 'employees', 'owner_id', 'tags',
-    'website', 'phone', 'address', 'description', 'custom',
+    'name',
+    'aliases',
+    'domains',
+    'credit_code',
+    'industry',
+    'region_id',
+    'size',
+    'employees',
+    'owner_id',
+    'tags',
+    'website',
+    'phone',
+    'address',
+    'description',
+    'custom',
   ],
   sortable: { name: accounts.name, created_at: accounts.created_at, updated_at: accounts.updated_at },
   defaultSort: 'name',
@@ -173,7 +197,14 @@ export const accountService = new ResourceService({
       owner_id: { table: users as any, label: 'user' },
       region_id: { table: regions as any, label: 'region' },
     });
-    const custom = await validateCustom(tx, ctx, 'accounts', values.custom as any, existing?.custom as any, !existing);
+    const custom = await validateCustom(
+      tx,
+      ctx,
+      'accounts',
+      values.custom as any,
+      existing?.custom as any,
+      !existing,
+    );
     if (custom !== undefined) values.custom = custom;
     return values;
   },
@@ -184,8 +215,20 @@ export const contactService = new ResourceService({
   label: 'Contact',
   table: contacts as any,
   fields: [
-    'name', 'name_en', 'account_id', 'emails', 'phones', 'title', 'department', 'committee_role', 'influence', 'stance',
-    'preferences', 'owner_id', 'tags', 'custom',
+    'name',
+    'name_en',
+    'account_id',
+    'emails',
+    'phones',
+    'title',
+    'department',
+    'committee_role',
+    'influence',
+    'stance',
+    'preferences',
+    'owner_id',
+    'tags',
+    'custom',
   ],
   sortable: { name: contacts.name, created_at: contacts.created_at, updated_at: contacts.updated_at },
   defaultSort: 'name',
@@ -206,7 +249,14 @@ export const contactService = new ResourceService({
       account_id: { table: accounts as any, label: 'account' },
       owner_id: { table: users as any, label: 'user' },
     });
-    const custom = await validateCustom(tx, ctx, 'contacts', values.custom as any, existing?.custom as any, !existing);
+    const custom = await validateCustom(
+      tx,
+      ctx,
+      'contacts',
+      values.custom as any,
+      existing?.custom as any,
+      !existing,
+    );
     if (custom !== undefined) values.custom = custom;
     return values;
   },
@@ -217,8 +267,21 @@ export const opportunityService = new ResourceService({
   label: 'Opportunity',
   table: opportunities as any,
   fields: [
-    'name', 'account_id', 'pipeline_id', 'stage', 'status', 'amount', 'currency', 'expected_close_date', 'probability',
-    'owner_id', 'team_id', 'region_id', 'product_ids', 'close_reason', 'custom',
+    'name',
+    'account_id',
+    'pipeline_id',
+    'stage',
+    'status',
+    'amount',
+    'currency',
+    'expected_close_date',
+    'probability',
+    'owner_id',
+    'team_id',
+    'region_id',
+    'product_ids',
+    'close_reason',
+    'custom',
   ],
   sortable: {
     name: opportunities.name,
@@ -255,13 +318,18 @@ export const opportunityService = new ResourceService({
     });
     const pipelineId = (values.pipeline_id as string) ?? (existing?.pipeline_id as string);
     const pipeline = pipelineId ? await pipelineById(tx, ctx, pipelineId) : await defaultPipeline(tx, ctx);
-    if (!pipeline) throw unprocessable('No such pipeline', [{ field: 'pipeline_id', reason: pipelineId ? 'no such pipeline' : 'the tenant has no pipeline yet' }]);
+    if (!pipeline)
+      throw unprocessable('No such pipeline', [
+        { field: 'pipeline_id', reason: pipelineId ? 'no such pipeline' : 'the tenant has no pipeline yet' },
+      ]);
     values.pipeline_id = pipeline.id;
     const stages = pipeline.stages as Stage[];
     const stageKey = (values.stage as string) ?? (existing?.stage as string) ?? stages[0].key;
     const stage = stages.find((s) => s.key === stageKey);
     if (!stage) {
-      throw unprocessable('Unknown stage', [{ field: 'stage', reason: `one of: ${stages.map((s) => s.key).join(', ')}` }]);
+      throw unprocessable('Unknown stage', [
+        { field: 'stage', reason: `one of: ${stages.map((s) => s.key).join(', ')}` },
+      ]);
     }
     const stageChanged = !existing || existing.stage !== stage.key || existing.pipeline_id !== pipeline.id;
     if (stageChanged) {
@@ -272,7 +340,14 @@ export const opportunityService = new ResourceService({
       values.closed_at = stage.kind === 'open' ? null : new Date();
     }
     if (values.currency === undefined && !existing) values.currency = 'CNY';
-    const custom = await validateCustom(tx, ctx, 'opportunities', values.custom as any, existing?.custom as any, !existing);
+    const custom = await validateCustom(
+      tx,
+      ctx,
+      'opportunities',
+      values.custom as any,
+      existing?.custom as any,
+      !existing,
+    );
     if (custom !== undefined) values.custom = custom;
     return values;
   },
@@ -283,10 +358,24 @@ export const activityService = new ResourceService({
   label: 'Activity',
   table: activities as any,
   fields: [
-    'type', 'subject', 'body', 'occurred_at', 'duration_minutes', 'status', 'account_id', 'opportunity_id',
-    'contact_ids', 'owner_id', 'participants', 'custom',
+    'type',
+    'subject',
+    'body',
+    'occurred_at',
+    'duration_minutes',
+    'status',
+    'account_id',
+    'opportunity_id',
+    'contact_ids',
+    'owner_id',
+    'participants',
+    'custom',
   ],
-  sortable: { occurred_at: activities.occurred_at, created_at: activities.created_at, updated_at: activities.updated_at },
+  sortable: {
+    occurred_at: activities.occurred_at,
+    created_at: activities.created_at,
+    updated_at: activities.updated_at,
+  },
   defaultSort: '-occurred_at',
   filters: {
     type: { column: activities.type, op: 'in', schema: z.array(z.string()) },
@@ -295,8 +384,16 @@ export const activityService = new ResourceService({
     opportunity_id: uuidFilter(activities.opportunity_id),
     owner_id: uuidFilter(activities.owner_id),
     contact_id: { column: sql`${activities.contact_ids}::text[]`, op: 'contains', schema: z.uuid() },
-    from: { column: activities.occurred_at, op: 'gte', schema: z.iso.datetime({ offset: true }).or(z.iso.date()) },
-    to: { column: activities.occurred_at, op: 'lte', schema: z.iso.datetime({ offset: true }).or(z.iso.date()) },
+    from: {
+      column: activities.occurred_at,
+      op: 'gte',
+      schema: z.iso.datetime({ offset: true }).or(z.iso.date()),
+    },
+    to: {
+      column: activities.occurred_at,
+      op: 'lte',
+      schema: z.iso.datetime({ offset: true }).or(z.iso.date()),
+    },
   },
   search: (q) => sql`(${activities.subject} ilike ${like(q)} or ${activities.body} ilike ${like(q)})`,
   extraFilter: customFilter('activities', activities),
@@ -309,7 +406,14 @@ export const activityService = new ResourceService({
     });
     if (typeof values.occurred_at === 'string') values.occurred_at = new Date(values.occurred_at);
     if (!existing && values.owner_id === undefined && ctx.actorType === 'user') values.owner_id = ctx.actorId;
-    const custom = await validateCustom(tx, ctx, 'activities', values.custom as any, existing?.custom as any, !existing);
+    const custom = await validateCustom(
+      tx,
+      ctx,
+      'activities',
+      values.custom as any,
+      existing?.custom as any,
+      !existing,
+    );
     if (custom !== undefined) values.custom = custom;
     return values;
   },
@@ -324,12 +428,23 @@ export const productService = new ResourceService({
   defaultSort: 'name',
   filters: {
     family: { column: products.family, op: 'eq' },
-    active: { column: products.active, op: 'eq', schema: z.enum(['true', 'false']).transform((v) => v === 'true') },
+    active: {
+      column: products.active,
+      op: 'eq',
+      schema: z.enum(['true', 'false']).transform((v) => v === 'true'),
+    },
   },
   search: (q) => sql`(${products.name} ilike ${like(q)} or ${products.sku} ilike ${like(q)})`,
   extraFilter: customFilter('products', products),
   async prepare(tx, ctx, values, existing) {
-    const custom = await validateCustom(tx, ctx, 'products', values.custom as any, existing?.custom as any, !existing);
+    const custom = await validateCustom(
+      tx,
+      ctx,
+      'products',
+      values.custom as any,
+      existing?.custom as any,
+      !existing,
+    );
     if (custom !== undefined) values.custom = custom;
     return values;
   },
@@ -351,7 +466,9 @@ export const pipelineService = new ResourceService({
       const used = await tx
         .selectDistinct({ stage: opportunities.stage })
         .from(opportunities)
-        .where(and(eq(opportunities.tenant_id, ctx.tenantId), eq(opportunities.pipeline_id, String(existing.id))));
+        .where(
+          and(eq(opportunities.tenant_id, ctx.tenantId), eq(opportunities.pipeline_id, String(existing.id))),
+        );
       const orphaned = used.map((u) => u.stage).filter((s) => !keys.has(s));
       if (orphaned.length) {
         throw unprocessable('Stages still in use cannot be removed', [
@@ -379,11 +496,18 @@ export const customFieldService = new ResourceService({
     const type = (values.type ?? existing?.type) as string;
     const options = (values.options ?? existing?.options ?? []) as string[];
     if ((type === 'select' || type === 'multiselect') && options.length === 0) {
-      throw unprocessable('Select fields need options', [{ field: 'options', reason: 'at least one option' }]);
+      throw unprocessable('Select fields need options', [
+        { field: 'options', reason: 'at least one option' },
+      ]);
     }
     if (existing && (values.entity !== undefined || values.key !== undefined)) {
-      if ((values.entity ?? existing.entity) !== existing.entity || (values.key ?? existing.key) !== existing.key) {
-        throw unprocessable('entity and key cannot change', [{ field: 'key', reason: 'create a new field instead' }]);
+      if (
+        (values.entity ?? existing.entity) !== existing.entity ||
+        (values.key ?? existing.key) !== existing.key
+      ) {
+        throw unprocessable('entity and key cannot change', [
+          { field: 'key', reason: 'create a new field instead' },
+        ]);
       }
     }
     return values;

@@ -19,26 +19,49 @@ export function withCreditCodeCheckDigit(prefix17: string): string {
   return prefix17 + CREDIT_CODE_CHARS[(31 - (sum % 31)) % 31];
 }
 
-export const COMMITTEE_ROLES = ['technical', 'procurement', 'finance', 'legal', 'esg', 'executive', 'user', 'other'] as const;
+export const COMMITTEE_ROLES = [
+  'technical',
+  'procurement',
+  'finance',
+  'legal',
+  'esg',
+  'executive',
+  'user',
+  'other',
+] as const;
 export const STANCES = ['champion', 'supporter', 'neutral', 'skeptic', 'blocker'] as const;
 export const ACTIVITY_TYPES = ['call', 'meeting', 'email', 'visit', 'note', 'task'] as const;
 export const ACTIVITY_STATUSES = ['planned', 'done', 'cancelled'] as const;
 export const CURRENCIES = ['CNY', 'USD', 'EUR', 'HKD', 'JPY', 'GBP', 'SGD'] as const;
 export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'select', 'multiselect'] as const;
-export const CUSTOMIZABLE_ENTITIES = ['accounts', 'contacts', 'opportunities', 'activities', 'products'] as const;
+export const CUSTOMIZABLE_ENTITIES = [
+  'accounts',
+  'contacts',
+  'opportunities',
+  'activities',
+  'products',
+] as const;
 
 const domain = z
   .string()
   .trim()
   .toLowerCase()
-  .transform((d) => d.replace(/^https?:\/\//, '').replace(/^www\./, '').replace(/\/.*$/, ''))
+  .transform((d) =>
+    d
+      .replace(/^https?:\/\//, '')
+      .replace(/^www\./, '')
+      .replace(/\/.*$/, ''),
+  )
   .pipe(z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'not a domain name like example.com'));
 
 const creditCode = z
   .string()
   .trim()
   .toUpperCase()
-  .refine(isValidCreditCode, 'not a valid unified social credit code (18 characters with a correct check digit)');
+  .refine(
+    isValidCreditCode,
+    'not a valid unified social credit code (18 characters with a correct check digit)',
+  );
 
 const strList = (max = 50) => z.array(z.string().trim().min(1).max(200)).max(max);
 const isoDate = z.iso.date('a date as YYYY-MM-DD');
@@ -67,7 +90,15 @@ export const contactInput = z.object({
   name_en: z.string().trim().max(200).nullable().optional(),
   account_id: z.uuid().nullable().optional(),
   emails: z.array(z.email('not an email address').trim().toLowerCase()).max(10).optional(),
-  phones: z.array(z.string().trim().regex(/^[+\d][\d\s\-()]{4,30}$/, 'not a phone number')).max(10).optional(),
+  phones: z
+    .array(
+      z
+        .string()
+        .trim()
+        .regex(/^[+\d][\d\s\-()]{4,30}$/, 'not a phone number'),
+    )
+    .max(10)
+    .optional(),
   title: z.string().trim().max(200).nullable().optional(),
   department: z.string().trim().max(200).nullable().optional(),
   committee_role: z.enum(COMMITTEE_ROLES).nullable().optional(),
@@ -123,7 +154,10 @@ export const productInput = z.object({
 });
 
 export const stageInput = z.object({
-  key: z.string().trim().regex(/^[a-z0-9_]{1,40}$/, 'lowercase letters, digits and _'),
+  key: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9_]{1,40}$/, 'lowercase letters, digits and _'),
   name: z.string().trim().min(1).max(100),
   name_en: z.string().trim().max(100).optional(),
   probability: z.number().int().min(0).max(100),
@@ -138,7 +172,10 @@ export const pipelineInput = z.object({
     .min(2, 'a pipeline needs at least two stages')
     .max(30)
     .refine((s) => new Set(s.map((x) => x.key)).size === s.length, 'stage keys must be unique')
-    .refine((s) => s.some((x) => x.kind === 'won') && s.some((x) => x.kind === 'lost'), 'needs a won and a lost stage'),
+    .refine(
+      (s) => s.some((x) => x.kind === 'won') && s.some((x) => x.kind === 'lost'),
+      'needs a won and a lost stage',
+    ),
 });
 
 export const customFieldInput = z.object({

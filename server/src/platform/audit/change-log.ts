@@ -74,7 +74,9 @@ export async function listChanges(
   return (await tx
     .select()
     .from(changeLog)
-    .where(and(eq(changeLog.tenant_id, tenantId), eq(changeLog.entity, entity), eq(changeLog.entity_id, entityId)))
+    .where(
+      and(eq(changeLog.tenant_id, tenantId), eq(changeLog.entity, entity), eq(changeLog.entity_id, entityId)),
+    )
     .orderBy(desc(changeLog.at), desc(changeLog.id))
     .limit(limit)) as unknown as ChangeEntry[];
 }
@@ -120,4 +122,3 @@ export async function fieldLineage(
   }
   return out;
 }
-

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppModule } from '../http/app.js';
@@ -8,7 +8,6 @@ import { errorResponses, registerResourceRoutes } from '../records/resource-rout
 import { apiKeys, users } from './auth.schema.js';
 import { hashPassword, SESSION_COOKIE } from './auth.service.js';
 import { PERMISSIONS, ROLES } from './permissions.js';
-import { and, desc, eq, isNull } from 'drizzle-orm';
 
 const roleSchema = z.enum(ROLES);
 
@@ -17,12 +16,21 @@ export const userService = new ResourceService({
   label: 'User',
   table: users as any,
   fields: ['email', 'name', 'role', 'locale', 'team_id', 'region_id', 'manager_id', 'active'],
-  sortable: { name: users.name, email: users.email, created_at: users.created_at, updated_at: users.updated_at },
+  sortable: {
+    name: users.name,
+    email: users.email,
+    created_at: users.created_at,
+    updated_at: users.updated_at,
+  },
   defaultSort: 'name',
   filters: {
     role: { column: users.role, op: 'eq', schema: roleSchema },
     team_id: { column: users.team_id, op: 'eq', schema: z.uuid() },
-    active: { column: users.active, op: 'eq', schema: z.enum(['true', 'false']).transform((v) => v === 'true') },
+    active: {
+      column: users.active,
+      op: 'eq',
+      schema: z.enum(['true', 'false']).transform((v) => v === 'true'),
+    },
   },
   search: (q) => sql`(${users.name} ilike ${`%${q}%`} or ${users.email} ilike ${`%${q}%`})`,
   present: ({ password_hash: _secret, ...rest }) => rest,
@@ -86,7 +94,11 @@ export const authModule: AppModule = {
           tags,
           summary: 'Log in with email and password; sets the session cookie and returns a bearer token',
           security: [],
-          body: z.object({ email: z.string().min(1), password: z.string().min(1), tenant: z.string().optional() }),
+          body: z.object({
+            email: z.string().min(1),
+            password: z.string().min(1),
+            tenant: z.string().optional(),
+          }),
           response: {
             200: z.object({ token: z.string(), expires_at: z.string(), user: meSchema.partial() }),
             ...errorResponses,
@@ -118,7 +130,9 @@ export const authModule: AppModule = {
       { config: { public: true }, schema: { tags, summary: 'End the session', response: { 204: z.null() } } },
       async (req, reply) => {
         const header = req.headers.authorization;
-        const token = header?.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : req.cookies?.[SESSION_COOKIE];
+        const token = header?.toLowerCase().startsWith('bearer ')
+          ? header.slice(7).trim()
+          : req.cookies?.[SESSION_COOKIE];
         if (token && !token.startsWith('zs_key_')) await app.platform.auth.logout(token);
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
         return reply.status(204).send();
@@ -165,7 +179,10 @@ export const authModule: AppModule = {
           body: z.object({
             name: z.string().trim().min(1).max(100),
             role: roleSchema.default('rep'),
-            scopes: z.array(z.enum(PERMISSIONS)).default([]).describe('Limit the key to these permissions (empty = all of the role)'),
+            scopes: z
+              .array(z.enum(PERMISSIONS))
+              .default([])
+              .describe('Limit the key to these permissions (empty = all of the role)'),
           }),
           response: { 201: keyOut.extend({ key: z.string() }), ...errorResponses },
         },
@@ -180,30 +197,53 @@ export const authModule: AppModule = {
       '/api-keys',
       {
         config: { permission: 'api_keys:manage' },
-        schema: { tags: ['API keys'], summary: 'List API keys', response: { 200: z.object({ data: z.array(keyOut) }), ...errorResponses } },
+        schema: {
+          tags: ['API keys'],
+          summary: 'List API keys',
+          response: { 200: z.object({ data: z.array(keyOut) }), ...errorResponses },
+        },
       },
       async (req) =>
         app.withTenant(req, async (tx, ctx) => ({
-          data: (await tx.select().from(apiKeys).where(eq(apiKeys.tenant_id, ctx.tenantId)).orderBy(desc(apiKeys.created_at))).map(
-            ({ key_hash: _k, ...rest }) => rest,
-          ),
+          data: (
+            await tx
+              .select()
+              .from(apiKeys)
+              .where(eq(apiKeys.tenant_id, ctx.tenantId))
+              .orderBy(desc(apiKeys.created_at))
+          ).map(({ key_hash: _k, ...rest }) => rest),
         })),
     );
     app.delete(
       '/api-keys/:id',
       {
         config: { permission: 'api_keys:manage' },
-        schema: { tags: ['API keys'], summary: 'Revoke an API key', params: z.object({ id: z.uuid() }), response: { 204: z.null(), ...errorResponses } },
+        schema: {
+          tags: ['API keys'],
+          summary: 'Revoke an API key',
+          params: z.object({ id: z.uuid() }),
+          response: { 204: z.null(), ...errorResponses },
+        },
       },
       async (req, reply) => {
         const updated = await app.withTenant(req, (tx, ctx) =>
           tx
             .update(apiKeys)
             .set({ revoked_at: new Date() })
-            .where(and(eq(apiKeys.tenant_id, ctx.tenantId), eq(apiKeys.id, (req.params as any).id), isNull(apiKeys.revoked_at)))
+            .where(
+              and(
+                eq(apiKeys.tenant_id, ctx.tenantId),
+                eq(apiKeys.id, (req.params as any).id),
+                isNull(apiKeys.revoked_at),
+              ),
+            )
             .returning(),
         );
-        if (updated.length === 0) return reply.status(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'API key not found' });
+        if (updated.length === 0)
+          return reply
+            .status(404)
+            .type('application/problem+json')
+            .send({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'API key not found' });
         app.platform.auth.evictAll();
         return reply.status(204).send();
       },
@@ -214,7 +254,11 @@ export const authModule: AppModule = {
       createSchema: userCreate,
       updateSchema: userCreate.partial().extend({ change_reason: z.string().max(500).optional() }),
       outputSchema: userOut,
-      filterSchema: z.object({ role: roleSchema.optional(), team_id: z.string().optional(), active: z.string().optional() }),
+      filterSchema: z.object({
+        role: roleSchema.optional(),
+        team_id: z.string().optional(),
+        active: z.string().optional(),
+      }),
       permissions: { read: 'users:read', write: 'users:manage', delete: 'users:manage' },
     });
   },

@@ -21,7 +21,10 @@ export const users = pgTable(
     created_at: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updated_at: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('users_tenant_email_uq').on(t.tenant_id, sql`lower(${t.email})`), index('users_email_idx').on(sql`lower(${t.email})`)],
+  (t) => [
+    uniqueIndex('users_tenant_email_uq').on(t.tenant_id, sql`lower(${t.email})`),
+    index('users_email_idx').on(sql`lower(${t.email})`),
+  ],
 );
 
 export const sessions = pgTable('sessions', {

@@ -3,9 +3,9 @@ import { hash, verify } from '@node-rs/argon2';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../db/database.js';
 import { tenants } from '../tenancy/tenancy.schema.js';
-import type { ActorContext } from './auth-context.js';
 import { apiKeys, sessions, users } from './auth.schema.js';
-import { type Role, ROLES, permissionsOf } from './permissions.js';
+import type { ActorContext } from './auth-context.js';
+import { permissionsOf, ROLES, type Role } from './permissions.js';
 
 export const SESSION_COOKIE = 'zs_session';
 
@@ -61,7 +61,12 @@ export class AuthService {
     const token = newToken('zs_sess');
     const expires = new Date(Date.now() + this.sessionTtlHours * 3600_000);
     await this.database.systemTx(async (tx) =>
-      tx.insert(sessions).values({ token_hash: sha256(token), tenant_id: user.tenant_id, user_id: user.id, expires_at: expires }),
+      tx.insert(sessions).values({
+        token_hash: sha256(token),
+        tenant_id: user.tenant_id,
+        user_id: user.id,
+        expires_at: expires,
+      }),
     );
     return { token, expires, user: toSessionUser(user, tenant_name) };
   }
@@ -72,11 +77,21 @@ export class AuthService {
   }
 
   /** Returns the actor for a bearer/cookie credential, or null when it is unknown, expired or revoked. */
-  async authenticate(token: string, source: string): Promise<{ ctx: ActorContext; user: SessionUser | null } | null> {
+  async authenticate(
+    token: string,
+    source: string,
+  ): Promise<{ ctx: ActorContext; user: SessionUser | null } | null> {
     const hit = this.cache.get(token);
-    if (hit && hit.until > Date.now()) return hit.ctx ? { ctx: { ...hit.ctx, source }, user: hit.user } : null;
-    const resolved = token.startsWith('zs_key_') ? await this.resolveApiKey(token) : await this.resolveSession(token);
-    this.cache.set(token, { ctx: resolved?.ctx ?? null, user: resolved?.user ?? null, until: Date.now() + 5_000 });
+    if (hit && hit.until > Date.now())
+      return hit.ctx ? { ctx: { ...hit.ctx, source }, user: hit.user } : null;
+    const resolved = token.startsWith('zs_key_')
+      ? await this.resolveApiKey(token)
+      : await this.resolveSession(token);
+    this.cache.set(token, {
+      ctx: resolved?.ctx ?? null,
+      user: resolved?.user ?? null,
+      until: Date.now() + 5_000,
+    });
     if (this.cache.size > 10_000) this.cache.clear();
     return resolved ? { ctx: { ...resolved.ctx, source }, user: resolved.user } : null;
   }
@@ -88,7 +103,13 @@ export class AuthService {
         .from(sessions)
         .innerJoin(users, eq(users.id, sessions.user_id))
         .innerJoin(tenants, eq(tenants.id, sessions.tenant_id))
-        .where(and(eq(sessions.token_hash, sha256(token)), gt(sessions.expires_at, new Date()), eq(users.active, true))),
+        .where(
+          and(
+            eq(sessions.token_hash, sha256(token)),
+            gt(sessions.expires_at, new Date()),
+            eq(users.active, true),
+          ),
+        ),
     );
     if (rows.length === 0) return null;
     const { user, tenant_name } = rows[0];

@@ -37,8 +37,20 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const everyone: Permission[] = ['crm:read', 'users:read', 'signals:read', 'interventions:read', 'predict:read'];
-const fieldWork: Permission[] = [...everyone, 'crm:write', 'crm:export', 'signals:write', 'interventions:act'];
+const everyone: Permission[] = [
+  'crm:read',
+  'users:read',
+  'signals:read',
+  'interventions:read',
+  'predict:read',
+];
+const fieldWork: Permission[] = [
+  ...everyone,
+  'crm:write',
+  'crm:export',
+  'signals:write',
+  'interventions:act',
+];
 const management: Permission[] = [
   ...fieldWork,
   'crm:delete',

@@ -12,13 +12,35 @@ afterAll(async () => cleanup?.());
 
 describe(`migrations (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('applies the one migration set, and re-running it changes nothing', async () => {
-    const before = await db.query<{ n: number }>("select count(*)::int as n from information_schema.tables where table_schema = 'public'");
+    const before = await db.query<{ n: number }>(
+      "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
+    );
     await migrateDatabase(db);
     await migrateDatabase(db);
-    const after = await db.query<{ n: number }>("select count(*)::int as n from information_schema.tables where table_schema = 'public'");
+    const after = await db.query<{ n: number }>(
+      "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
+    );
     expect(after.rows[0].n).toBe(before.rows[0].n);
-    const tables = (await db.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public'")).rows.map((r) => r.table_name);
-    for (const t of ['tenants', 'users', 'sessions', 'api_keys', 'change_log', 'domain_events', 'accounts', 'contacts', 'opportunities', 'activities', 'pipelines', 'products', 'custom_fields']) {
+    const tables = (
+      await db.query<{ table_name: string }>(
+        "select table_name from information_schema.tables where table_schema = 'public'",
+      )
+    ).rows.map((r) => r.table_name);
+    for (const t of [
+      'tenants',
+      'users',
+      'sessions',
+      'api_keys',
+      'change_log',
+      'domain_events',
+      'accounts',
+      'contacts',
+      'opportunities',
+      'activities',
+      'pipelines',
+      'products',
+      'custom_fields',
+    ]) {
       expect(tables).toContain(t);
     }
   });

@@ -31,7 +31,9 @@ async function applyRowLevelSecurity(database: Database): Promise<void> {
     exception when duplicate_object then null; end $$;`);
     await database.query(`grant ${APP_ROLE} to current_user`).catch(() => undefined);
     await database.query(`grant usage on schema public to ${APP_ROLE}`);
-    await database.query(`grant select, insert, update, delete on all tables in schema public to ${APP_ROLE}`);
+    await database.query(
+      `grant select, insert, update, delete on all tables in schema public to ${APP_ROLE}`,
+    );
     await database.query(`grant usage, select on all sequences in schema public to ${APP_ROLE}`);
   } catch (err) {
     // A PostgreSQL login without CREATEROLE: keep the data-layer filter, report that RLS is off.

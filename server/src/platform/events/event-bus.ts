@@ -16,7 +16,13 @@ export type EventHandler = (event: DomainEvent<any>) => Promise<void>;
 /** Writes an event into the outbox, inside the caller's transaction (so it exists iff the change does). */
 export async function emitEvent(
   tx: Tx,
-  event: { tenantId: string; name: string; entity?: string; entityId?: string; payload: Record<string, unknown> },
+  event: {
+    tenantId: string;
+    name: string;
+    entity?: string;
+    entityId?: string;
+    payload: Record<string, unknown>;
+  },
 ): Promise<void> {
   await tx.insert(domainEvents).values({
     tenant_id: event.tenantId,
@@ -119,9 +125,10 @@ export class EventBus {
     const handlers = [...(this.handlers.get(event.name) ?? []), ...(this.handlers.get('*') ?? [])];
     try {
       for (const h of handlers) await h.fn(event);
-      await this.database.query('update domain_events set dispatched_at = now(), last_error = null where id = $1', [
-        event.id,
-      ]);
+      await this.database.query(
+        'update domain_events set dispatched_at = now(), last_error = null where id = $1',
+        [event.id],
+      );
     } catch (err) {
       const attempts = Number(event.attempts ?? 1);
       const message = `${(err as Error).message}`.slice(0, 2000);
@@ -140,4 +147,3 @@ export class EventBus {
     }
   }
 }
-

@@ -12,12 +12,12 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import client from 'prom-client';
-import type { ActorContext } from '../auth/auth-context.js';
 import { SESSION_COOKIE, type SessionUser } from '../auth/auth.service.js';
+import type { ActorContext } from '../auth/auth-context.js';
 import type { Permission } from '../auth/permissions.js';
 import type { Tx } from '../db/database.js';
 import type { Platform } from '../platform.js';
-import { ProblemError, forbidden, problemBody, unauthorized } from './problem.js';
+import { forbidden, ProblemError, problemBody, unauthorized } from './problem.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -70,13 +70,16 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
   app.decorate('platform', platform);
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionUser', null);
-  app.decorate('withTenant', async <T>(req: FastifyRequest, fn: (tx: Tx, ctx: ActorContext) => Promise<T>) => {
-    const ctx = req.actor;
-    if (!ctx) throw unauthorized();
-    const result = await platform.database.tenantTx(ctx.tenantId, (tx) => fn(tx, ctx));
-    platform.bus.nudge();
-    return result;
-  });
+  app.decorate(
+    'withTenant',
+    async <T>(req: FastifyRequest, fn: (tx: Tx, ctx: ActorContext) => Promise<T>) => {
+      const ctx = req.actor;
+      if (!ctx) throw unauthorized();
+      const result = await platform.database.tenantTx(ctx.tenantId, (tx) => fn(tx, ctx));
+      platform.bus.nudge();
+      return result;
+    },
+  );
 
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
@@ -84,12 +87,17 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
       openapi: '3.1.0',
       info: {
         title: 'Zhongshu API',
-        description: 'REST API of Zhongshu (中枢). JSON fields are snake_case; errors are RFC 9457 problem+json.',
+        description:
+          'REST API of Zhongshu (中枢). JSON fields are snake_case; errors are RFC 9457 problem+json.',
         version: '1',
       },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'Session token from /auth/login or an API key' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Session token from /auth/login or an API key',
+          },
           cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
         },
       },
@@ -102,7 +110,9 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
   app.addHook('onRequest', async (req) => {
     (req as any).startedAt = process.hrtime.bigint();
     const header = req.headers.authorization;
-    const token = header?.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : req.cookies?.[SESSION_COOKIE];
+    const token = header?.toLowerCase().startsWith('bearer ')
+      ? header.slice(7).trim()
+      : req.cookies?.[SESSION_COOKIE];
     if (!token) return;
     const resolved = await platform.auth.authenticate(token, header ? 'api' : 'ui');
     if (resolved) {
@@ -125,7 +135,10 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
     const started = (req as any).startedAt as bigint | undefined;
     if (started === undefined) return;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    httpDuration.observe({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: reply.statusCode }, seconds);
+    httpDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unknown', status: reply.statusCode },
+      seconds,
+    );
   });
 
   app.setErrorHandler((err: any, req, reply) => {
@@ -158,13 +171,22 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
       problem = new ProblemError(422, 'Unprocessable Content', 'A referenced record does not exist', [
         { field: fkField(err), reason: 'no such record in this tenant' },
       ]);
-    } else if (pgCode(err) === '22P02' || pgCode(err) === '22003' || pgCode(err) === '22007' || pgCode(err) === '22008') {
+    } else if (
+      pgCode(err) === '22P02' ||
+      pgCode(err) === '22003' ||
+      pgCode(err) === '22007' ||
+      pgCode(err) === '22008'
+    ) {
       problem = new ProblemError(400, 'Bad Request', 'A value has the wrong format');
     } else if (typeof err.statusCode === 'number' && err.statusCode < 500) {
       problem = new ProblemError(err.statusCode, err.name ?? 'Error', err.message);
     } else {
       req.log.error({ err }, 'unhandled error');
-      problem = new ProblemError(500, 'Internal Server Error', 'Something went wrong on our side; it has been logged.');
+      problem = new ProblemError(
+        500,
+        'Internal Server Error',
+        'Something went wrong on our side; it has been logged.',
+      );
     }
     reply.status(problem.status).type('application/problem+json').send(problemBody(problem, req.url));
   });
@@ -191,11 +213,18 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
     app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
       reply
         .type('text/html; charset=utf-8')
-        .send('<!doctype html><meta charset="utf-8"><title>Zhongshu 中枢</title><h1>Zhongshu 中枢</h1><p>The web app is not built. Run <code>npm run build --workspace web</code>. API docs: <a href="/docs">/docs</a></p>'),
+        .send(
+          '<!doctype html><meta charset="utf-8"><title>Zhongshu 中枢</title><h1>Zhongshu 中枢</h1><p>The web app is not built. Run <code>npm run build --workspace web</code>. API docs: <a href="/docs">/docs</a></p>',
+        ),
     );
   }
   app.setNotFoundHandler((req, reply) => {
-    if (hasWeb && req.method === 'GET' && !req.url.startsWith('/api/') && req.headers.accept?.includes('text/html')) {
+    if (
+      hasWeb &&
+      req.method === 'GET' &&
+      !req.url.startsWith('/api/') &&
+      req.headers.accept?.includes('text/html')
+    ) {
       return reply.sendFile('index.html');
     }
     const p = new ProblemError(404, 'Not Found', `No route ${req.method} ${req.url.split('?')[0]}`);
@@ -214,7 +243,14 @@ function constraintOf(err: any): string {
 function uniqueField(err: any): string {
   const detail = String(err?.detail ?? err?.cause?.detail ?? '');
   const m = detail.match(/\(([^)]+)\)=/);
-  if (m) return m[1].split(',').map((s) => s.trim()).filter((s) => s !== 'tenant_id').join(',') || 'id';
+  if (m)
+    return (
+      m[1]
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== 'tenant_id')
+        .join(',') || 'id'
+    );
   return constraintOf(err);
 }
 function fkField(err: any): string {

@@ -26,7 +26,9 @@ export class JobQueue {
     if (!this.enabled || this.boss) return;
     const boss = this.connectionString
       ? new PgBoss({ connectionString: this.connectionString, max: 4 })
-      : new PgBoss({ db: { executeSql: (text: string, values?: unknown[]) => this.database.query(text, values) } } as any);
+      : new PgBoss({
+          db: { executeSql: (text: string, values?: unknown[]) => this.database.query(text, values) },
+        } as any);
     boss.on('error', (err) => console.error('[zhongshu] job queue error', err.message));
     await boss.start();
     for (const [queue, { fn, cron }] of this.handlers) {

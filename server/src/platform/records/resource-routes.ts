@@ -71,7 +71,11 @@ export interface ResourceRouteOptions {
 }
 
 /** Registers list/create/get/patch/delete (+ timeline, lineage) for one resource under its entity path. */
-export function registerResourceRoutes(app: FastifyInstance, service: ResourceService, o: ResourceRouteOptions): void {
+export function registerResourceRoutes(
+  app: FastifyInstance,
+  service: ResourceService,
+  o: ResourceRouteOptions,
+): void {
   const { entity, label } = service.def;
   const present = service.def.present ?? ((r: Record<string, unknown>) => r);
   const base = `/${entity.replaceAll('_', '-')}`;
@@ -94,7 +98,10 @@ export function registerResourceRoutes(app: FastifyInstance, service: ResourceSe
         tags,
         summary: `List ${entity}`,
         querystring: listQuery,
-        response: { 200: z.object({ data: z.array(o.outputSchema), next_cursor: z.string().nullable() }), ...errorResponses },
+        response: {
+          200: z.object({ data: z.array(o.outputSchema), next_cursor: z.string().nullable() }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
@@ -107,7 +114,12 @@ export function registerResourceRoutes(app: FastifyInstance, service: ResourceSe
     base,
     {
       config: { permission: o.permissions.write },
-      schema: { tags, summary: `Create ${label.toLowerCase()}`, body: o.createSchema, response: { 201: o.outputSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: `Create ${label.toLowerCase()}`,
+        body: o.createSchema,
+        response: { 201: o.outputSchema, ...errorResponses },
+      },
     },
     async (req, reply) => {
       const row = await app.withTenant(req, (tx, ctx) => service.create(tx, ctx, req.body as any));
@@ -119,9 +131,15 @@ export function registerResourceRoutes(app: FastifyInstance, service: ResourceSe
     `${base}/:id`,
     {
       config: { permission: o.permissions.read },
-      schema: { tags, summary: `Get ${label.toLowerCase()}`, params: idParams, response: { 200: o.outputSchema, ...errorResponses } },
+      schema: {
+        tags,
+        summary: `Get ${label.toLowerCase()}`,
+        params: idParams,
+        response: { 200: o.outputSchema, ...errorResponses },
+      },
     },
-    async (req) => present(await app.withTenant(req, (tx, ctx) => service.get(tx, ctx, (req.params as any).id))),
+    async (req) =>
+      present(await app.withTenant(req, (tx, ctx) => service.get(tx, ctx, (req.params as any).id))),
   );
 
   app.patch(
@@ -141,7 +159,9 @@ export function registerResourceRoutes(app: FastifyInstance, service: ResourceSe
       const { change_reason, ...patch } = body;
       return present(
         await app.withTenant(req, (tx, ctx) =>
-          service.update(tx, ctx, (req.params as any).id, patch, { reason: (change_reason as string) ?? undefined }),
+          service.update(tx, ctx, (req.params as any).id, patch, {
+            reason: (change_reason as string) ?? undefined,
+          }),
         ),
       );
     },
@@ -151,7 +171,12 @@ export function registerResourceRoutes(app: FastifyInstance, service: ResourceSe
     `${base}/:id`,
     {
       config: { permission: o.permissions.delete },
-      schema: { tags, summary: `Delete ${label.toLowerCase()}`, params: idParams, response: { 204: z.null(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: `Delete ${label.toLowerCase()}`,
+        params: idParams,
+        response: { 204: z.null(), ...errorResponses },
+      },
     },
     async (req, reply) => {
       await app.withTenant(req, (tx, ctx) => service.remove(tx, ctx, (req.params as any).id));
@@ -200,4 +225,3 @@ export function registerResourceRoutes(app: FastifyInstance, service: ResourceSe
       }),
   );
 }
-

@@ -1,10 +1,10 @@
-import { type SQL, and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import type { ActorContext } from '../auth/auth-context.js';
+import { changeLog } from '../audit/audit.schema.js';
 import type { ChangeOptions, FieldChanges } from '../audit/change-log.js';
 import { changeLogRow, recordChange } from '../audit/change-log.js';
-import { changeLog } from '../audit/audit.schema.js';
+import type { ActorContext } from '../auth/auth-context.js';
 import type { Tx } from '../db/database.js';
 import { emitEvent } from '../events/event-bus.js';
 import { badRequest, conflict, notFound } from '../http/problem.js';
@@ -32,7 +32,12 @@ export interface ResourceDef {
   /** Expressions matched by `q` (ILIKE, works for Chinese and English). */
   search: (q: string) => SQL | undefined;
   /** Domain checks + derived values before insert/update; throws ProblemError on bad input. */
-  prepare?: (tx: Tx, ctx: ActorContext, values: Record<string, unknown>, existing?: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  prepare?: (
+    tx: Tx,
+    ctx: ActorContext,
+    values: Record<string, unknown>,
+    existing?: Record<string, unknown>,
+  ) => Promise<Record<string, unknown>>;
   /** Shapes a stored row for the API (e.g. drops secrets). */
   present?: (row: Record<string, unknown>) => Record<string, unknown>;
   /** Extra filters from query keys not in `filters` (e.g. custom fields `cf.key`). */
@@ -84,7 +89,10 @@ export class ResourceService {
     const sortCol = def.sortable[sortKey];
     if (!sortCol) {
       throw badRequest(`Cannot sort by ${sortKey}`, [
-        { field: 'sort', reason: `one of: ${Object.keys(def.sortable).join(', ')} (prefix - for descending)` },
+        {
+          field: 'sort',
+          reason: `one of: ${Object.keys(def.sortable).join(', ')} (prefix - for descending)`,
+        },
       ]);
     }
     const where: (SQL | undefined)[] = [eq(this.t.tenant_id, ctx.tenantId)];
@@ -96,7 +104,9 @@ export class ResourceService {
         const input = f.op === 'in' ? value.split(',') : value;
         const parsed = f.schema ? f.schema.safeParse(input) : null;
         if (parsed && !parsed.success) {
-          throw badRequest(`Invalid filter ${key}`, [{ field: key, reason: parsed.error.issues[0]?.message ?? 'invalid' }]);
+          throw badRequest(`Invalid filter ${key}`, [
+            { field: key, reason: parsed.error.issues[0]?.message ?? 'invalid' },
+          ]);
         }
         const v = (parsed ? parsed.data : input) as any;
         const col = f.column as any;
@@ -107,7 +117,8 @@ export class ResourceService {
         else if (f.op === 'lte') where.push(sql`${col} <= ${v}`);
       } else if (def.extraFilter) {
         const extra = await def.extraFilter(tx, ctx, key, value);
-        if (!extra) throw badRequest(`Unknown filter ${key}`, [{ field: key, reason: 'not a filter of this list' }]);
+        if (!extra)
+          throw badRequest(`Unknown filter ${key}`, [{ field: key, reason: 'not a filter of this list' }]);
         where.push(extra);
       } else {
         throw badRequest(`Unknown filter ${key}`, [{ field: key, reason: 'not a filter of this list' }]);
@@ -115,7 +126,9 @@ export class ResourceService {
     }
     if (query.q && String(query.q).trim()) where.push(def.search(String(query.q).trim()));
     if (query.cursor) {
-      const [v, id] = decodeCursor(String(query.cursor));
+      const [raw, id] = decodeCursor(String(query.cursor));
+      // Timestamp columns (mode 'date') need a Date back, not the ISO string the cursor holds.
+      const v = (sortCol as any).columnType === 'PgTimestamp' && typeof raw === 'string' ? new Date(raw) : raw;
       const cmp = descending ? lt : gt;
       where.push(or(cmp(sortCol, v as any), and(eq(sortCol, v as any), cmp(this.t.id, id))));
     }
@@ -138,7 +151,12 @@ export class ResourceService {
     return row;
   }
 
-  async find(tx: Tx, ctx: ActorContext, id: string, forUpdate = false): Promise<Record<string, unknown> | undefined> {
+  async find(
+    tx: Tx,
+    ctx: ActorContext,
+    id: string,
+    forUpdate = false,
+  ): Promise<Record<string, unknown> | undefined> {
     if (!z.uuid().safeParse(id).success) return undefined;
     const q = tx
       .select()
@@ -155,7 +173,8 @@ export class ResourceService {
       .values({ ...values, tenant_id: ctx.tenantId } as any)
       .returning()) as Record<string, unknown>[];
     const changes: FieldChanges = {};
-    for (const f of this.def.fields) if (row[f] !== null && row[f] !== undefined) changes[f] = { old: null, new: row[f] };
+    for (const f of this.def.fields)
+      if (row[f] !== null && row[f] !== undefined) changes[f] = { old: null, new: row[f] };
     await recordChange(tx, ctx, this.def.entity, String(row.id), 'create', changes, opts);
     await emitEvent(tx, {
       tenantId: ctx.tenantId,
@@ -167,7 +186,13 @@ export class ResourceService {
     return row;
   }
 
-  async update(tx: Tx, ctx: ActorContext, id: string, patch: Record<string, unknown>, opts: ChangeOptions = {}) {
+  async update(
+    tx: Tx,
+    ctx: ActorContext,
+    id: string,
+    patch: Record<string, unknown>,
+    opts: ChangeOptions = {},
+  ) {
     const existing = await this.find(tx, ctx, id, true);
     if (!existing) throw notFound(this.def.label);
     const values = this.def.prepare ? await this.def.prepare(tx, ctx, { ...patch }, existing) : { ...patch };
@@ -210,7 +235,8 @@ export class ResourceService {
       throw err;
     }
     const changes: FieldChanges = {};
-    for (const f of this.def.fields) if (existing[f] !== null && existing[f] !== undefined) changes[f] = { old: existing[f], new: null };
+    for (const f of this.def.fields)
+      if (existing[f] !== null && existing[f] !== undefined) changes[f] = { old: existing[f], new: null };
     await recordChange(tx, ctx, this.def.entity, id, 'delete', changes, opts);
     await emitEvent(tx, {
       tenantId: ctx.tenantId,
@@ -230,10 +256,14 @@ export class ResourceService {
     const BATCH = 1000;
     for (let i = 0; i < rows.length; i += BATCH) {
       const chunk = rows.slice(i, i + BATCH).map((r) => ({ ...r, tenant_id: ctx.tenantId }));
-      const inserted = (await tx.insert(this.def.table).values(chunk as any).returning()) as Record<string, unknown>[];
+      const inserted = (await tx
+        .insert(this.def.table)
+        .values(chunk as any)
+        .returning()) as Record<string, unknown>[];
       const logs = inserted.map((row) => {
         const changes: FieldChanges = {};
-        for (const f of this.def.fields) if (row[f] !== null && row[f] !== undefined) changes[f] = { old: null, new: row[f] };
+        for (const f of this.def.fields)
+          if (row[f] !== null && row[f] !== undefined) changes[f] = { old: null, new: row[f] };
         return changeLogRow(ctx, this.def.entity, String(row.id), 'create', changes, opts);
       });
       await tx.insert(changeLog).values(logs);
@@ -252,7 +282,9 @@ export class ResourceService {
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
-  if (a instanceof Date || b instanceof Date) return new Date(a as any).getTime() === new Date(b as any).getTime();
-  if (typeof a === 'number' || typeof b === 'number') return a !== null && b !== null && Number(a) === Number(b);
+  if (a instanceof Date || b instanceof Date)
+    return new Date(a as any).getTime() === new Date(b as any).getTime();
+  if (typeof a === 'number' || typeof b === 'number')
+    return a !== null && b !== null && Number(a) === Number(b);
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
