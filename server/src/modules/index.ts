@@ -1,6 +1,7 @@
 import { authModule } from '../platform/auth/auth.routes.js';
 import type { AppModule } from '../platform/http/app.js';
 import { crmModule } from './crm/crm.routes.js';
+import { signalsModule } from './signals/signals.routes.js';
 
 /** Every module the server mounts under /api/v1, in order. */
-export const appModules: AppModule[] = [authModule, crmModule];
+export const appModules: AppModule[] = [authModule, crmModule, signalsModule];

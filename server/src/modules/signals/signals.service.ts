@@ -1,0 +1,414 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { ActorContext } from '../../platform/auth/auth-context.js';
+import { recordChange } from '../../platform/audit/change-log.js';
+import { type Tx, execRows } from '../../platform/db/database.js';
+import { emitEvent } from '../../platform/events/event-bus.js';
+import { badRequest, notFound, unprocessable } from '../../platform/http/problem.js';
+import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
+import { accountService } from '../crm/crm.service.js';
+import { BUILTIN_TYPES, type CustomFieldSpec, customPayloadSchema } from './signal-catalogue.js';
+import { type Subject, invalidateResolver, normalizeCompanyName, normalizeDomain, resolverFor } from './entity-resolver.js';
+import { signalSources, signalTypes, signals } from './signals.schema.js';
+
+export const MAX_BATCH = 5000;
+
+const subjectSchema = z
+  .object({
+    account_id: z.uuid().optional(),
+    contact_id: z.uuid().optional(),
+    opportunity_id: z.uuid().optional(),
+    domain: z.string().trim().min(1).max(300).optional(),
+    email: z.string().trim().min(3).max(320).optional(),
+    credit_code: z.string().trim().min(1).max(40).optional(),
+    company_name: z.string().trim().min(1).max(300).optional(),
+  })
+  .strict()
+  .refine((s) => Object.values(s).some((v) => v !== undefined), 'name at least one of account_id, contact_id, opportunity_id, domain, email, credit_code, company_name');
+
+export const signalInput = z.object({
+  type: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, 'a snake_case type key'),
+  source: z.string().trim().min(1).max(100),
+  occurred_at: z.iso.datetime({ offset: true }),
+  subject: subjectSchema,
+  payload: z.record(z.string(), z.unknown()).default({}),
+  strength: z.number().min(0).max(1).optional(),
+  idempotency_key: z.string().min(1).max(200).optional(),
+  source_event_id: z.string().min(1).max(200).optional(),
+});
+export type SignalInput = z.input<typeof signalInput>;
+
+export interface ItemResult {
+  index: number;
+  id: string | null;
+  status: 'accepted' | 'duplicate' | 'rejected';
+  matched: boolean;
+  reason?: string;
+}
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  results: ItemResult[];
+}
+
+export interface IngestOptions {
+  /** api | webhook | import:csv | simulator … (kept in provenance) */
+  method: string;
+  /** Forces the source of every item (webhooks: the source the secret belongs to). */
+  forceSource?: string;
+  /** Default source_event_id prefix (webhooks: the webhook-id header). */
+  eventIdPrefix?: string;
+  extraProvenance?: Record<string, unknown>;
+}
+
+/** Payload schemas of the tenant: built-ins plus admin-defined types. */
+async function typeSchemas(tx: Tx, ctx: ActorContext) {
+  const custom = await tx.select().from(signalTypes).where(eq(signalTypes.tenant_id, ctx.tenantId));
+  const map = new Map<string, z.ZodObject<any>>();
+  for (const k of BUILTIN_TYPES.values()) map.set(k.key, k.payload);
+  for (const t of custom) map.set(t.key, customPayloadSchema(t.payload_fields as Record<string, CustomFieldSpec>));
+  return map;
+}
+
+const issueText = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ');
+
+/**
+ * Ingests one batch (≤ 5,000) in the caller's transaction: validates every item on its own,
+ * resolves entities, and writes all good items with ONE multi-row INSERT … ON CONFLICT DO NOTHING
+ * (duplicates by idempotency key or source + source_event_id are stored once). Emits one
+ * `signals.ingested` event for the matched ones. The caller commits before answering 202.
+ */
+export async function ingestSignals(tx: Tx, ctx: ActorContext, items: unknown[], opts: IngestOptions): Promise<IngestResult> {
+  if (items.length > MAX_BATCH) throw badRequest(`At most ${MAX_BATCH} signals per request`, [{ field: '(root)', reason: `got ${items.length}` }]);
+  const schemas = await typeSchemas(tx, ctx);
+  const resolver = await resolverFor(tx, ctx);
+  const results: ItemResult[] = new Array(items.length);
+  const rows: Record<string, unknown>[] = [];
+  const rowIndex: number[] = [];
+  const seenKeys = new Map<string, number>(); // dedupe_key → index of first item in this batch
+  const futureLimit = Date.now() + 24 * 3600_000;
+  for (let i = 0; i < items.length; i++) {
+    let raw = items[i];
+    if (opts.forceSource && raw && typeof raw === 'object' && !Array.isArray(raw)) raw = { ...(raw as object), source: opts.forceSource };
+    const parsed = signalInput.safeParse(raw);
+    if (!parsed.success) {
+      results[i] = { index: i, id: null, status: 'rejected', matched: false, reason: issueText(parsed.error) };
+      continue;
+    }
+    const s = parsed.data;
+    const schema = schemas.get(s.type);
+    if (!schema) {
+      results[i] = { index: i, id: null, status: 'rejected', matched: false, reason: `type: unknown signal type ${s.type} (see GET /api/v1/signal-types)` };
+      continue;
+    }
+    const payload = schema.safeParse(s.payload);
+    if (!payload.success) {
+      results[i] = { index: i, id: null, status: 'rejected', matched: false, reason: `payload: ${issueText(payload.error)}` };
+      continue;
+    }
+    const occurred = new Date(s.occurred_at);
+    if (occurred.getTime() > futureLimit) {
+      results[i] = { index: i, id: null, status: 'rejected', matched: false, reason: 'occurred_at: more than 24 h in the future' };
+      continue;
+    }
+    const sourceEventId = s.source_event_id ?? (opts.eventIdPrefix ? (items.length > 1 ? `${opts.eventIdPrefix}:${i}` : opts.eventIdPrefix) : undefined);
+    const dedupe = s.idempotency_key ?? (sourceEventId ? `${s.source}#${sourceEventId}` : null);
+    const r = resolver.resolve(s.subject as Subject);
+    if (dedupe !== null) {
+      const first = seenKeys.get(dedupe);
+      if (first !== undefined) {
+        results[i] = { index: i, id: null, status: 'duplicate', matched: r.matched, reason: `same key as item ${first}` };
+        continue;
+      }
+      seenKeys.set(dedupe, i);
+    }
+    const id = randomUUID();
+    rows.push({
+      id,
+      type: s.type,
+      source: s.source,
+      source_event_id: sourceEventId ?? null,
+      idempotency_key: s.idempotency_key ?? null,
+      dedupe_key: dedupe,
+      occurred_at: occurred.toISOString(),
+      subject: s.subject,
+      payload: payload.data,
+      strength: s.strength ?? null,
+      account_id: r.account_id,
+      contact_id: r.contact_id,
+      opportunity_id: r.opportunity_id,
+      matched: r.matched,
+      match_method: r.method,
+    });
+    rowIndex.push(i);
+    results[i] = { index: i, id, status: 'accepted', matched: r.matched };
+  }
+
+  const provenance = {
+    method: opts.method,
+    actor_type: ctx.actorType,
+    actor_id: ctx.actorId,
+    actor_name: ctx.actorName,
+    request_id: ctx.requestId ?? null,
+    batch_id: randomUUID(),
+    ...(opts.extraProvenance ?? {}),
+  };
+  const inserted = new Set<string>();
+  if (rows.length) {
+    const ret = await execRows<{ id: string }>(
+      tx,
+      sql`insert into signals (id, tenant_id, type, source, source_event_id, idempotency_key, dedupe_key, occurred_at, subject,
+            payload, strength, provenance, account_id, contact_id, opportunity_id, matched, match_method)
+          select x.id, ${ctx.tenantId}::uuid, x.type, x.source, x.source_event_id, x.idempotency_key, x.dedupe_key, x.occurred_at,
+            x.subject, x.payload, x.strength, ${JSON.stringify(provenance)}::jsonb, x.account_id, x.contact_id, x.opportunity_id,
+            x.matched, x.match_method
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id uuid, type text, source text, source_event_id text,
+            idempotency_key text, dedupe_key text, occurred_at timestamptz, subject jsonb, payload jsonb, strength real,
+            account_id uuid, contact_id uuid, opportunity_id uuid, matched boolean, match_method text)
+          on conflict do nothing
+          returning id`,
+    );
+    for (const r of ret) inserted.add(r.id);
+  }
+  // Items whose key was already stored earlier: duplicate, pointing at the stored signal.
+  const dupKeys: string[] = [];
+  for (let k = 0; k < rows.length; k++) if (!inserted.has(rows[k].id as string)) dupKeys.push(rows[k].dedupe_key as string);
+  const existing = new Map<string, { id: string; matched: boolean }>();
+  if (dupKeys.length) {
+    const found = await execRows<{ id: string; dedupe_key: string; matched: boolean }>(
+      tx,
+      sql`select id, dedupe_key, matched from signals where tenant_id = ${ctx.tenantId}::uuid and dedupe_key in (select jsonb_array_elements_text(${JSON.stringify(dupKeys)}::jsonb))`,
+    );
+    for (const f of found) existing.set(f.dedupe_key, f);
+  }
+  const accountTypes: Record<string, string[]> = {};
+  const sources = new Set<string>();
+  for (let k = 0; k < rows.length; k++) {
+    const row = rows[k];
+    const i = rowIndex[k];
+    if (!inserted.has(row.id as string)) {
+      const e = existing.get(row.dedupe_key as string);
+      results[i] = { index: i, id: e?.id ?? null, status: 'duplicate', matched: e?.matched ?? false };
+      continue;
+    }
+    sources.add(row.source as string);
+    if (row.account_id) {
+      const list = (accountTypes[row.account_id as string] ??= []);
+      if (!list.includes(row.type as string)) list.push(row.type as string);
+    }
+  }
+  // Items that were duplicates of an earlier item in the same batch point at that item's id.
+  for (const r of results) {
+    if (r.status === 'duplicate' && r.id === null && r.reason?.startsWith('same key as item ')) {
+      const first = results[Number(r.reason.slice('same key as item '.length))];
+      r.id = first.id;
+      delete r.reason;
+    }
+  }
+  if (sources.size) await registerSources(tx, ctx, [...sources], opts.method === 'webhook' ? 'webhook' : 'api');
+  if (inserted.size) {
+    await emitEvent(tx, {
+      tenantId: ctx.tenantId,
+      name: 'signals.ingested',
+      entity: 'signals',
+      payload: { count: inserted.size, account_types: accountTypes, received_at: new Date().toISOString(), batch_id: provenance.batch_id },
+    });
+  }
+  let accepted = 0;
+  let duplicates = 0;
+  let rejected = 0;
+  for (const r of results) {
+    if (r.status === 'accepted') accepted++;
+    else if (r.status === 'duplicate') duplicates++;
+    else rejected++;
+  }
+  return { accepted, duplicates, rejected, results };
+}
+
+/** Sources are discovered from the signals that name them; the value matrix needs every one. */
+async function registerSources(tx: Tx, ctx: ActorContext, keys: string[], kind: string) {
+  const created = await execRows<{ id: string; key: string }>(
+    tx,
+    sql`insert into signal_sources (tenant_id, key, name, kind)
+        select ${ctx.tenantId}::uuid, k, k, ${kind} from jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb) as k
+        on conflict do nothing returning id, key`,
+  );
+  for (const c of created) {
+    await recordChange(tx, ctx, 'signal_sources', c.id, 'create', { key: { old: null, new: c.key } }, { method: 'computed', reason: 'first signal from this source' });
+  }
+}
+
+// ---------- reading ----------
+
+const uuidFilter = (column: any) => ({ column, op: 'eq' as const, schema: z.uuid() });
+const when = z.iso.datetime({ offset: true }).or(z.iso.date());
+
+export const signalService = new ResourceService({
+  entity: 'signals',
+  label: 'Signal',
+  table: signals as any,
+  fields: [],
+  sortable: { received_at: signals.received_at, occurred_at: signals.occurred_at },
+  defaultSort: '-received_at',
+  filters: {
+    account_id: uuidFilter(signals.account_id),
+    contact_id: uuidFilter(signals.contact_id),
+    opportunity_id: uuidFilter(signals.opportunity_id),
+    type: { column: signals.type, op: 'in', schema: z.array(z.string()) },
+    source: { column: signals.source, op: 'eq' },
+    matched: { column: signals.matched, op: 'eq', schema: z.enum(['true', 'false']).transform((v) => v === 'true') },
+    from: { column: signals.occurred_at, op: 'gte', schema: when },
+    to: { column: signals.occurred_at, op: 'lte', schema: when },
+  },
+  search: (q) => sql`(${signals.subject}::text ilike ${`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`})`,
+} satisfies ResourceDef);
+
+// ---------- review queue: link an unmatched signal, learn the alias/domain ----------
+
+export async function linkSignal(
+  tx: Tx,
+  ctx: ActorContext,
+  id: string,
+  input: { account_id: string; contact_id?: string | null; learn?: boolean },
+) {
+  const signal = await signalService.find(tx, ctx, id, true);
+  if (!signal) throw notFound('Signal');
+  const account = await accountService.find(tx, ctx, input.account_id);
+  if (!account) throw unprocessable('No such account', [{ field: 'account_id', reason: 'no such account in this tenant' }]);
+  const before = { account_id: signal.account_id ?? null, matched: signal.matched, match_method: signal.match_method ?? null };
+  const [row] = await tx
+    .update(signals)
+    .set({
+      account_id: input.account_id,
+      contact_id: input.contact_id ?? (signal.contact_id as string | null) ?? null,
+      matched: true,
+      match_method: 'manual',
+      linked_by: ctx.actorId,
+      linked_at: new Date(),
+    })
+    .where(and(eq(signals.tenant_id, ctx.tenantId), eq(signals.id, id)))
+    .returning();
+  await recordChange(tx, ctx, 'signals', id, 'update', {
+    account_id: { old: before.account_id, new: input.account_id },
+    matched: { old: before.matched, new: true },
+    match_method: { old: before.match_method, new: 'manual' },
+  });
+
+  // Learn: the subject's company name becomes an alias, its domain a domain of the account (audited).
+  const learned: { aliases: string[]; domains: string[] } = { aliases: [], domains: [] };
+  if (input.learn !== false) {
+    const subject = (signal.subject ?? {}) as Subject;
+    const aliases = [...((account.aliases as string[]) ?? [])];
+    const domains = [...((account.domains as string[]) ?? [])];
+    if (subject.company_name) {
+      const n = normalizeCompanyName(subject.company_name);
+      const known = [account.name as string, ...aliases].some((a) => normalizeCompanyName(a) === n);
+      if (n && !known) {
+        aliases.push(subject.company_name.trim());
+        learned.aliases.push(subject.company_name.trim());
+      }
+    }
+    const domainCandidates = [subject.domain, subject.email?.split('@')[1]].filter(Boolean) as string[];
+    for (const d of domainCandidates) {
+      const nd = normalizeDomain(d);
+      if (/^([a-z0-9-]+\.)+[a-z]{2,}$/.test(nd) && !domains.includes(nd) && !PUBLIC_MAIL_DOMAINS.has(nd) && subject.domain) {
+        domains.push(nd);
+        learned.domains.push(nd);
+      }
+    }
+    if (learned.aliases.length || learned.domains.length) {
+      await accountService.update(tx, ctx, input.account_id, { aliases, domains }, { reason: `learned from signal ${id}`, method: 'manual' });
+      invalidateResolver(ctx.tenantId);
+    }
+  }
+
+  // Re-resolve the rest of the review queue with what was learned.
+  const alsoLinked = learned.aliases.length || learned.domains.length ? await reresolveUnmatched(tx, ctx) : [];
+  const accountTypes: Record<string, string[]> = { [input.account_id]: [row.type] };
+  for (const s of alsoLinked) {
+    const list = (accountTypes[s.account_id] ??= []);
+    if (!list.includes(s.type)) list.push(s.type);
+  }
+  await emitEvent(tx, {
+    tenantId: ctx.tenantId,
+    name: 'signals.ingested',
+    entity: 'signals',
+    entityId: id,
+    payload: { count: 1 + alsoLinked.length, account_types: accountTypes, received_at: new Date().toISOString(), linked: true },
+  });
+  return { signal: row, learned, also_linked: alsoLinked.map((s) => s.id) };
+}
+
+const PUBLIC_MAIL_DOMAINS = new Set(['gmail.com', 'qq.com', '163.com', '126.com', 'outlook.com', 'hotmail.com', 'yahoo.com', 'sina.com', 'foxmail.com', 'icloud.com']);
+
+async function reresolveUnmatched(tx: Tx, ctx: ActorContext) {
+  const resolver = await resolverFor(tx, ctx);
+  const pending = await tx
+    .select({ id: signals.id, subject: signals.subject, type: signals.type })
+    .from(signals)
+    .where(and(eq(signals.tenant_id, ctx.tenantId), eq(signals.matched, false)))
+    .limit(10_000);
+  const linked: { id: string; account_id: string; type: string }[] = [];
+  for (const p of pending) {
+    const r = resolver.resolve(p.subject as Subject);
+    if (!r.matched || !r.account_id) continue;
+    await tx
+      .update(signals)
+      .set({ account_id: r.account_id, contact_id: r.contact_id, opportunity_id: r.opportunity_id, matched: true, match_method: `learned:${r.method}`, linked_by: ctx.actorId, linked_at: new Date() })
+      .where(and(eq(signals.tenant_id, ctx.tenantId), eq(signals.id, p.id)));
+    await recordChange(tx, ctx, 'signals', p.id, 'update', { account_id: { old: null, new: r.account_id }, matched: { old: false, new: true } }, { method: 'computed', reason: 'matched by a learned alias/domain' });
+    linked.push({ id: p.id, account_id: r.account_id, type: p.type });
+  }
+  return linked;
+}
+
+// ---------- sources and custom types ----------
+
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+export const sourceService = new ResourceService({
+  entity: 'signal_sources',
+  label: 'Signal source',
+  table: signalSources as any,
+  fields: ['key', 'name', 'kind', 'description', 'active', 'override_score', 'override_reason'],
+  sortable: { key: signalSources.key, created_at: signalSources.created_at },
+  defaultSort: 'key',
+  filters: {},
+  search: (q) => sql`${signalSources.key} ilike ${`%${q}%`}`,
+  present: ({ webhook_secret, ...rest }) => ({ ...rest, has_webhook_secret: Boolean(webhook_secret) }),
+  async prepare(_tx, _ctx, values, existing) {
+    if (values.override_score !== undefined && values.override_score !== null && !values.override_reason && !existing?.override_reason) {
+      throw unprocessable('An override needs a reason', [{ field: 'override_reason', reason: 'required with override_score' }]);
+    }
+    if (values.override_score === null) values.override_reason = values.override_reason ?? null;
+    return values;
+  },
+} satisfies ResourceDef);
+
+export const signalTypeService = new ResourceService({
+  entity: 'signal_types',
+  label: 'Signal type',
+  table: signalTypes as any,
+  fields: ['key', 'name', 'name_en', 'description', 'payload_fields'],
+  sortable: { key: signalTypes.key, created_at: signalTypes.created_at },
+  defaultSort: 'key',
+  filters: {},
+  search: (q) => sql`${signalTypes.key} ilike ${`%${q}%`}`,
+  async prepare(_tx, _ctx, values, existing) {
+    const key = (values.key ?? existing?.key) as string;
+    if (!existing && BUILTIN_TYPES.has(key)) throw unprocessable('Built-in type', [{ field: 'key', reason: 'a built-in type already has this key' }]);
+    if (existing && values.key !== undefined && values.key !== existing.key) throw unprocessable('key cannot change', [{ field: 'key', reason: 'create a new type instead' }]);
+    return values;
+  },
+} satisfies ResourceDef);
+
+/** The source a webhook belongs to (no tenant known yet: looked up by its id across tenants). */
+export async function findSourceForWebhook(tx: Tx, id: string) {
+  if (!z.uuid().safeParse(id).success) return undefined;
+  const rows = await tx.select().from(signalSources).where(eq(signalSources.id, id));
+  return rows[0];
+}
