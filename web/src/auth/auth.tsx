@@ -16,6 +16,8 @@ interface AuthValue {
 
 const AuthContext = createContext<AuthValue | null>(null);
 const ME_KEY = ['me'];
+/** Drops every cached query except the session itself (whose observer must stay attached). */
+const dropData = (qc: ReturnType<typeof useQueryClient>) => qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
@@ -38,7 +40,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setUnauthorizedHandler(() => {
       if (qc.getQueryData(ME_KEY)) {
         expiredRef.current = true;
-        qc.clear();
+        dropData(qc);
         qc.setQueryData(ME_KEY, null);
       }
     });
@@ -49,7 +51,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     async (email: string, password: string, tenant?: string) => {
       await api('/auth/login', { method: 'POST', body: { email, password, ...(tenant ? { tenant } : {}) }, skipAuthRedirect: true });
       expiredRef.current = false;
-      qc.clear();
+      dropData(qc);
       const me = await api<Me>('/me', { skipAuthRedirect: true });
       qc.setQueryData(ME_KEY, me);
     },
@@ -60,7 +62,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       await api('/auth/logout', { method: 'POST', skipAuthRedirect: true });
     } finally {
       expiredRef.current = false;
-      qc.clear();
+      dropData(qc);
       qc.setQueryData(ME_KEY, null);
     }
   }, [qc]);

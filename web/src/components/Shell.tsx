@@ -17,8 +17,8 @@ interface NavItem {
 }
 const NAV: NavItem[] = [
   { to: '/', key: 'nav.home', icon: '⌂', end: true },
-  { to: '/accounts', key: 'nav.accounts', icon: '🏢' },
-  { to: '/contacts', key: 'nav.contacts', icon: '👤' },
+  { to: '/accounts', key: 'nav.accounts', icon: '▤' },
+  { to: '/contacts', key: 'nav.contacts', icon: '☺' },
   { to: '/opportunities/board', key: 'nav.board', icon: '▦' },
   { to: '/opportunities', key: 'nav.opportunities', icon: '¥', end: true },
   { to: '/activities', key: 'nav.activities', icon: '✓' },

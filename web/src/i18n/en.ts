@@ -115,6 +115,7 @@ export const en = {
     product: 'Product',
   },
   fields: {
+    custom: 'Custom fields',
     owner: 'Owner',
     account: 'Account',
     sku: 'SKU',

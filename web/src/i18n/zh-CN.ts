@@ -117,6 +117,7 @@ export const zhCN: Resources = {
     product: '产品',
   },
   fields: {
+    custom: '自定义字段',
     owner: '负责人',
     account: '客户',
     sku: '产品编码',
