@@ -530,6 +530,8 @@ export async function seedDemo(
         const at = new Date(
           m.created.getTime() + rand() * Math.max(DAY, m.closeDate.getTime() - m.created.getTime()),
         );
+        // Working hours in China (UTC+8): 09:00–18:00.
+        at.setUTCHours(1 + Math.floor(rand() * 9), Math.floor(rand() * 4) * 15, 0, 0);
         activityRows.push({
           type,
           subject: `${{ call: '电话', meeting: '会议', visit: '拜访', email: '邮件', note: '备注' }[type]}：${pick(ACTIVITY_TEXT[type]).slice(0, 18)}`,

@@ -52,8 +52,14 @@ function wrapTransactions(db: Db, state: { rlsEnabled: boolean }) {
   return {
     async tenantTx<T>(tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
       return db.transaction(async (tx) => {
-        if (state.rlsEnabled) await tx.execute(sql.raw(`set local role ${APP_ROLE}`));
-        await tx.execute(sql`select set_config('zhongshu.tenant_id', ${tenantId}, true)`);
+        // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
+        if (state.rlsEnabled) {
+          await tx.execute(
+            sql`select set_config('role', ${APP_ROLE}, true), set_config('zhongshu.tenant_id', ${tenantId}, true)`,
+          );
+        } else {
+          await tx.execute(sql`select set_config('zhongshu.tenant_id', ${tenantId}, true)`);
+        }
         return fn(tx as unknown as Tx);
       });
     },

@@ -128,7 +128,8 @@ export class ResourceService {
     if (query.cursor) {
       const [raw, id] = decodeCursor(String(query.cursor));
       // Timestamp columns (mode 'date') need a Date back, not the ISO string the cursor holds.
-      const v = (sortCol as any).columnType === 'PgTimestamp' && typeof raw === 'string' ? new Date(raw) : raw;
+      const v =
+        (sortCol as any).columnType === 'PgTimestamp' && typeof raw === 'string' ? new Date(raw) : raw;
       const cmp = descending ? lt : gt;
       where.push(or(cmp(sortCol, v as any), and(eq(sortCol, v as any), cmp(this.t.id, id))));
     }
@@ -264,7 +265,11 @@ export class ResourceService {
         const changes: FieldChanges = {};
         for (const f of this.def.fields)
           if (row[f] !== null && row[f] !== undefined) changes[f] = { old: null, new: row[f] };
-        return changeLogRow(ctx, this.def.entity, String(row.id), 'create', changes, opts);
+        // Back-dated rows (seeds, migrations from another CRM) keep their own creation time as the change time.
+        return {
+          ...changeLogRow(ctx, this.def.entity, String(row.id), 'create', changes, opts),
+          at: (row.created_at as Date) ?? new Date(),
+        };
       });
       await tx.insert(changeLog).values(logs);
       for (const r of inserted) ids.push(String(r.id));
