@@ -1,0 +1,213 @@
+#!/usr/bin/env node
+// Browser tests: starts a fresh server (temp data dir, free port), drives Debian chromium through
+// playwright-core, prints "N passed, N failed" and exits non-zero on failure.
+//   node e2e/run.mjs            (needs web/dist: npm run build -w web)
+//   E2E_HEADED=1 / E2E_ONLY=<substring> / E2E_BASE=http://… (use a running server)
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { apiSession, launch, login, ROOT, startServer } from './lib.mjs';
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+const artifacts = join(ROOT, 'test-results', 'e2e');
+
+const server = process.env.E2E_BASE ? { base: process.env.E2E_BASE, stop() {}, log: () => '' } : await startServer();
+const { base } = server;
+const browser = await launch();
+const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+context.setDefaultTimeout(15_000);
+const page = await context.newPage();
+const pageErrors = [];
+page.on('pageerror', (e) => pageErrors.push(e.message));
+const api = await apiSession(base);
+const stamp = Date.now().toString(36);
+const accountName = `E2E测试客户${stamp}`;
+const oppName = `E2E商机${stamp}`;
+
+/** Error text shown under the input named `name`. */
+const fieldError = (name) =>
+  page.locator(`.mantine-InputWrapper-root:has([name="${name}"]) .mantine-InputWrapper-error`).first();
+
+test('log in shows the user, role and tenant', async () => {
+  await login(page, base);
+  const name = await page.getByTestId('user-name').textContent();
+  assert.ok(name && name.length > 0);
+  await page.getByRole('link', { name: '客户' }).first().waitFor();
+  assert.match((await page.getByTestId('tenant-name').textContent()) ?? '', /\S/);
+});
+
+test('switch zh-CN ↔ en changes the UI and is remembered', async () => {
+  await page.getByTestId('lang-switch').first().getByText('English').click();
+  await page.getByRole('link', { name: 'Accounts' }).first().waitFor();
+  assert.equal(await page.evaluate(() => localStorage.getItem('zs.lang')), 'en');
+  await page.reload();
+  await page.getByRole('link', { name: 'Opportunities' }).first().waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await page.getByTestId('lang-switch').first().getByText('简体中文').click();
+  await page.getByRole('link', { name: '商机' }).first().waitFor();
+});
+
+test('create an account: API validation error shown at the field, then corrected', async () => {
+  await page.goto(`${base}/accounts`);
+  await page.getByTestId('new-record').click();
+  const form = page.getByTestId('form-accounts');
+  await form.locator('input[name=name]').fill(accountName);
+  await form.locator('input[name=credit_code]').fill('12345');
+  await page.getByTestId('form-submit').click();
+  await fieldError('credit_code').waitFor();
+  assert.match(await fieldError('credit_code').textContent(), /credit code|信用代码/i);
+  await form.locator('input[name=credit_code]').fill('');
+  await page.getByTestId('form-submit').click();
+  await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
+  await page.getByTestId('account-name').getByText(accountName).waitFor();
+  // a brand-new account has no buying committee yet: every role is flagged
+  await page.getByTestId('committee-gaps').waitFor();
+});
+
+test('create an opportunity: negative amount rejected at the field, then corrected', async () => {
+  await page.getByRole('button', { name: '添加商机' }).click();
+  const form = page.getByTestId('form-opportunities');
+  await form.locator('input[name=name]').fill(oppName);
+  await form.locator('input[name=amount]').fill('-5');
+  await form.locator('input[name=expected_close_date]').fill('2027-01-15');
+  await page.getByTestId('form-submit').click();
+  await fieldError('amount').waitFor();
+  assert.match(await fieldError('amount').textContent(), /negative|负/i);
+  await form.locator('input[name=amount]').fill('880000');
+  await page.getByTestId('form-submit').click();
+  await form.waitFor({ state: 'detached' });
+  await page.getByRole('link', { name: oppName }).waitFor();
+});
+
+test('drag the opportunity to another stage; it persists after reload', async () => {
+  await page.goto(`${base}/opportunities/board`);
+  await page.locator('[data-testid=board][data-ready=true]').waitFor();
+  const stages = await page.locator('[data-testid=board] section[data-stage]').evaluateAll((els) => els.map((e) => e.dataset.stage));
+  assert.ok(stages.length >= 2, 'board has stages');
+  const card = page.locator(`[data-testid=column-${stages[0]}] [data-testid=board-card]`, { hasText: oppName });
+  await card.waitFor();
+  const target = page.locator(`[data-testid=column-${stages[1]}]`);
+  await card.dragTo(target.locator('.zs-col-body'));
+  await page.locator(`[data-testid=column-${stages[1]}] [data-testid=board-card]`, { hasText: oppName }).waitFor();
+  // server confirmed (pending flag cleared)
+  await page.locator(`[data-testid=column-${stages[1]}] [data-testid=board-card][data-pending=false]`, { hasText: oppName }).waitFor();
+  await page.reload();
+  await page.locator('[data-testid=board][data-ready=true]').waitFor();
+  await page.locator(`[data-testid=column-${stages[1]}] [data-testid=board-card]`, { hasText: oppName }).waitFor();
+  const found = (await api.call(`/opportunities?q=${encodeURIComponent(oppName)}`)).data[0];
+  assert.equal(found.stage, stages[1]);
+});
+
+test('a failing move rolls back with a message', async () => {
+  const stages = await page.locator('[data-testid=board] section[data-stage]').evaluateAll((els) => els.map((e) => e.dataset.stage));
+  await page.route('**/api/v1/opportunities/*', (route) =>
+    route.request().method() === 'PATCH'
+      ? route.fulfill({ status: 422, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Unprocessable Content', status: 422, detail: 'nope', errors: [{ field: 'stage', reason: 'stage locked for test' }] }) })
+      : route.continue(),
+  );
+  const card = page.locator(`[data-testid=column-${stages[1]}] [data-testid=board-card]`, { hasText: oppName });
+  await card.dragTo(page.locator(`[data-testid=column-${stages[2]}] .zs-col-body`));
+  await page.getByText('stage locked for test', { exact: false }).first().waitFor();
+  await page.locator(`[data-testid=column-${stages[1]}] [data-testid=board-card]`, { hasText: oppName }).waitFor();
+  await page.unroute('**/api/v1/opportunities/*');
+});
+
+test('import a CSV with one bad row: the row is reported, good rows imported', async () => {
+  const csv = [
+    '公司名称,统一社会信用代码,行业',
+    `导入测试甲${stamp},,制造业`,
+    `导入测试乙${stamp},BAD-CODE,能源`,
+    `导入测试丙${stamp},,医疗`,
+  ].join('\n');
+  await page.goto(`${base}/import`);
+  await page.locator('input[type=file]').setInputFiles({ name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByTestId('import-read').click();
+  await page.getByTestId('import-dry-run').click();
+  await page.getByTestId('import-summary').waitFor();
+  const rows = page.getByTestId('import-error-row');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 1);
+  const cells = await rows.first().locator('td').allTextContents();
+  assert.equal(cells[0], '3', `bad row number (header = row 1), got ${cells}`);
+  assert.ok(cells[2].length > 0, 'reason shown');
+  await page.getByTestId('import-run').click();
+  await page.getByTestId('import-result').waitFor();
+  assert.match(await page.getByTestId('import-result').textContent(), /2/);
+  const imported = await api.call(`/accounts?q=${encodeURIComponent(`导入测试`)}${encodeURIComponent(stamp)}`).catch(() => null);
+  void imported;
+  const check = await api.call(`/accounts?q=${encodeURIComponent(`导入测试甲${stamp}`)}`);
+  assert.equal(check.data.length, 1);
+});
+
+test('Ctrl-K search finds a Chinese name', async () => {
+  const contact = (await api.call('/contacts?limit=5')).data.find((c) => /[\u4e00-\u9fff]/.test(c.name));
+  assert.ok(contact, 'seed has a Chinese contact');
+  await page.goto(`${base}/`);
+  await page.getByTestId('user-name').waitFor();
+  await page.keyboard.press('Control+K');
+  await page.getByTestId('search-input').fill(contact.name);
+  await page.getByTestId('search-hit').filter({ hasText: contact.name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/(contacts|accounts|opportunities)\//);
+  await page.getByTestId('record-title').or(page.getByTestId('account-name')).first().waitFor();
+});
+
+test('lists: search, sort, saved filter in URL, bulk edit', async () => {
+  await page.goto(`${base}/contacts`);
+  await page.getByTestId('list-row').first().waitFor();
+  assert.ok((await page.getByTestId('list-row').count()) > 10);
+  await page.getByTestId('list-search').fill('E2E-no-such-name-xyz');
+  await page.getByText('没有符合筛选条件的记录').waitFor();
+  assert.match(page.url(), /q=E2E-no-such-name-xyz/);
+  await page.goto(`${base}/accounts?q=${encodeURIComponent(`导入测试`)}`);
+  await page.getByTestId('list-row').first().waitFor();
+  await page.getByRole('button', { name: /按名称排序/ }).click();
+  await page.waitForURL(/sort=-name/);
+  await page.getByTestId('list-search').fill(stamp);
+  await page.waitForURL(new RegExp(`q=${stamp}`));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=list-row]').length === 3);
+  // pinyin order, descending: E2E… (e) before 导入测试甲 (dao…jia) before 导入测试丙 (dao…bing)
+  const names = await page.getByTestId('list-row').locator('td:nth-child(2)').allTextContents();
+  assert.deepEqual(names.map((n) => n.replace(stamp, '')), ['E2E测试客户', '导入测试甲', '导入测试丙']);
+  await page.getByRole('checkbox', { name: '全选' }).check();
+  await page.getByTestId('bulk-edit').click();
+  await page.locator('.mantine-Modal-body input[name=industry]').fill('批量行业');
+  await page.getByTestId('bulk-apply').click();
+  await page.getByText('已更新 3 条，失败 0 条').waitFor();
+  const rows = (await api.call(`/accounts?q=${encodeURIComponent(stamp)}`)).data;
+  assert.equal(rows.length, 3);
+  assert.ok(rows.every((r) => r.industry === '批量行业'));
+});
+
+test('session expiry sends the user back to log in', async () => {
+  await context.clearCookies();
+  await page.goto(`${base}/accounts`);
+  await page.locator('input[name=email]').waitFor();
+  assert.match(page.url(), /\/login/);
+});
+
+let passed = 0;
+let failed = 0;
+mkdirSync(artifacts, { recursive: true });
+const only = process.env.E2E_ONLY;
+for (const t of tests) {
+  if (only && !t.name.includes(only)) continue;
+  const t0 = Date.now();
+  try {
+    await t.fn();
+    passed++;
+    console.log(`ok   ${t.name} (${Date.now() - t0} ms)`);
+  } catch (err) {
+    failed++;
+    console.log(`FAIL ${t.name}\n     ${String(err?.message ?? err).split('\n').slice(0, 6).join('\n     ')}`);
+    const file = join(artifacts, `${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+    console.log(`     screenshot: ${file}`);
+  }
+}
+if (pageErrors.length) console.log(`page errors:\n  ${pageErrors.slice(0, 10).join('\n  ')}`);
+await browser.close();
+server.stop();
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed ? 1 : 0;
