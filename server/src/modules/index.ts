@@ -1,7 +1,8 @@
 import { authModule } from '../platform/auth/auth.routes.js';
 import type { AppModule } from '../platform/http/app.js';
 import { crmModule } from './crm/crm.routes.js';
+import { predictModule } from './predict/predict.routes.js';
 import { signalsModule } from './signals/signals.routes.js';
 
 /** Every module the server mounts under /api/v1, in order. */
-export const appModules: AppModule[] = [authModule, crmModule, signalsModule];
+export const appModules: AppModule[] = [authModule, crmModule, signalsModule, predictModule];

@@ -1,0 +1,547 @@
+/**
+ * Win probability per open opportunity, trained per tenant on its own closed history.
+ *
+ * Features are computed "as of" an observation time t, never later: for an open deal t = now;
+ * for a closed deal t is a deterministic point inside its life (30–80 % of created → closed),
+ * so the model learns from deals in the state open deals are in, not from their outcome.
+ * Stage and time-in-stage at t come from the change log; where a deal has no stage history
+ * (seeded or imported closed deals) they are missing, and the model learns nothing from them.
+ *
+ * Split: closed deals ordered by closed_at; the last 20 % (≥ 10) are the test window, never seen
+ * while fitting. The toolkit's binary pipeline (ml/binary-pipeline.ts: LR / GBDT / blend, picked
+ * and calibrated on a validation tail of the train window) does the learning; test metrics are
+ * stored on the model version. The production model is then refitted the same way on every
+ * closed deal.
+ *
+ * Serialisation: the fitted pipeline is a set of closures, so a version stores its training
+ * snapshot (feature rows, labels, column kinds, owner stats, seed). Fitting is deterministic given
+ * those, so a cold process rebuilds the exact model once and caches it (modelCache).
+ *
+ * Fallback: with fewer than MIN_HISTORY closed deals, or one class missing (in the history, the
+ * train window or the test window), a version with status 'fallback' is stored and every open
+ * deal gets its stage's probability, method 'stage_fallback'.
+ */
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Tx } from '../../platform/db/database.js';
+import { notFound } from '../../platform/http/problem.js';
+import type { Stage } from '../crm/crm.service.js';
+import { fitBinaryModel, type FittedBinaryModel } from './ml/binary-pipeline.js';
+import { type ColumnType, inferColumnType } from './ml/column-types.js';
+import type { CsvTable } from './ml/csv-table.js';
+import { binaryReport, brier, logLoss } from './ml/metrics.js';
+import { type CrmSnapshot, loadCrmSnapshot, type OppRow } from './predict-data.js';
+import { opportunityPredictions, predictionModels } from './predict.schema.js';
+
+export const MIN_HISTORY = 60;
+const DAY = 86_400_000;
+const OWNER_PSEUDO = 5;
+const SEED = 20261127;
+
+export const WIN_FEATURES: { name: string; kind: 'numeric' | 'categorical'; label: string }[] = [
+  { name: 'stage', kind: 'categorical', label: 'Stage' },
+  { name: 'age_days', kind: 'numeric', label: 'Age (days)' },
+  { name: 'days_in_stage', kind: 'numeric', label: 'Days in stage' },
+  { name: 'log_amount', kind: 'numeric', label: 'Amount (log)' },
+  { name: 'owner_win_rate', kind: 'numeric', label: "Owner's win rate" },
+  { name: 'product_family', kind: 'categorical', label: 'Product family' },
+  { name: 'industry', kind: 'categorical', label: 'Industry' },
+  { name: 'account_size', kind: 'categorical', label: 'Account size' },
+  { name: 'log_employees', kind: 'numeric', label: 'Employees (log)' },
+  { name: 'activities_total', kind: 'numeric', label: 'Activities so far' },
+  { name: 'activities_30d', kind: 'numeric', label: 'Activities, last 30 days' },
+  { name: 'activities_90d', kind: 'numeric', label: 'Activities, last 90 days' },
+  { name: 'days_since_activity', kind: 'numeric', label: 'Days since last activity' },
+  { name: 'committee_roles', kind: 'numeric', label: 'Buying-committee roles covered' },
+];
+
+type OwnerStats = Record<string, { wins: number; n: number }>;
+
+export interface TopFactor {
+  feature: string;
+  label: string;
+  value: string | null;
+  /** log-odds contribution; > 0 raises the probability */
+  contribution: number;
+}
+
+export interface ModelSnapshot {
+  seed: number;
+  columns: { name: string; kind: string }[];
+  rows: string[][];
+  y: number[];
+  owner_stats: OwnerStats;
+  prior: number;
+  chosen?: { kind: string; calibration: string };
+}
+
+/** Deterministic position in [0,1) from an id, so observation times are stable across retrains. */
+function unitHash(id: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  return (h >>> 0) / 4294967296;
+}
+
+export function observationTime(o: OppRow, now: Date): number {
+  if (o.status === 'open' || !o.closed_at) return now.getTime();
+  const c = new Date(o.created_at).getTime();
+  const z = new Date(o.closed_at).getTime();
+  if (z <= c) return z;
+  return c + (0.3 + 0.5 * unitHash(o.id)) * (z - c);
+}
+
+function stageAt(snap: CrmSnapshot, o: OppRow, t: number): { stage: string | null; since: number | null } {
+  const stages = snap.stagesByPipeline.get(o.pipeline_id) ?? [];
+  const isOpen = (k: string | null) => !!k && stages.some((s) => s.key === k && s.kind === 'open');
+  if (o.status === 'open') return { stage: o.stage, since: new Date(o.stage_changed_at).getTime() };
+  const hist = snap.stageHistory.get(o.id) ?? [];
+  let stage: string | null = null;
+  let since: number | null = null;
+  for (const h of hist) {
+    if (h.at <= t) {
+      stage = h.new;
+      since = h.at;
+    } else {
+      if (stage === null) stage = h.old; // the stage it left after t was the stage at t
+      break;
+    }
+  }
+  return isOpen(stage) ? { stage, since } : { stage: null, since: null };
+}
+
+function ownerRate(stats: OwnerStats, prior: number, owner: string | null, selfY?: number): number {
+  const s = owner ? stats[owner] : undefined;
+  let wins = s?.wins ?? 0;
+  let n = s?.n ?? 0;
+  if (selfY !== undefined && s) {
+    wins -= selfY; // leave-one-out: a training row never sees its own outcome
+    n -= 1;
+  }
+  return (wins + OWNER_PSEUDO * prior) / (n + OWNER_PSEUDO);
+}
+
+const fmt = (x: number | null | undefined, d = 4) =>
+  x === null || x === undefined || Number.isNaN(x) ? '' : String(Number(x.toFixed(d)));
+
+/** One feature row (strings, as the toolkit's tables hold them) for opportunity o as of time t. */
+export function featureRow(snap: CrmSnapshot, o: OppRow, t: number, ownerWinRate: number): string[] {
+  const acc = snap.accounts.get(o.account_id);
+  const acts = (snap.activitiesByOpp.get(o.id) ?? []).filter((a) => a <= t);
+  const last = acts.at(-1);
+  const st = stageAt(snap, o, t);
+  const roles = new Set(
+    (snap.contactsByAccount.get(o.account_id) ?? [])
+      .filter((c) => c.role && new Date(c.created_at).getTime() <= t)
+      .map((c) => c.role),
+  );
+  const family = o.product_ids.map((p) => snap.productFamily.get(p)).find((f) => !!f) ?? '';
+  const values: Record<string, string> = {
+    stage: st.stage ?? '',
+    age_days: fmt((t - new Date(o.created_at).getTime()) / DAY, 1),
+    days_in_stage: st.since === null ? '' : fmt(Math.max(0, t - st.since) / DAY, 1),
+    log_amount: fmt(Math.log1p(Math.max(0, o.amount))),
+    owner_win_rate: fmt(ownerWinRate),
+    product_family: family,
+    industry: acc?.industry ?? '',
+    account_size: acc?.size ?? '',
+    log_employees: acc?.employees ? fmt(Math.log1p(acc.employees)) : '',
+    activities_total: String(acts.length),
+    activities_30d: String(acts.filter((a) => a > t - 30 * DAY).length),
+    activities_90d: String(acts.filter((a) => a > t - 90 * DAY).length),
+    days_since_activity: last === undefined ? '' : fmt((t - last) / DAY, 1),
+    committee_roles: String(roles.size),
+  };
+  return WIN_FEATURES.map((f) => values[f.name]);
+}
+
+function columnTypes(rows: string[][]): ColumnType[] {
+  return WIN_FEATURES.flatMap((f, j) => {
+    const t = inferColumnType(
+      f.name,
+      j,
+      rows.map((r) => r[j]),
+    );
+    if (t.kind === 'constant') return [];
+    return [{ ...t, kind: f.kind }];
+  });
+}
+
+function ownerStatsOf(closed: OppRow[]): { stats: OwnerStats; prior: number } {
+  const stats: OwnerStats = {};
+  let wins = 0;
+  for (const o of closed) {
+    const y = o.status === 'won' ? 1 : 0;
+    wins += y;
+    if (!o.owner_id) continue;
+    const s = (stats[o.owner_id] ??= { wins: 0, n: 0 });
+    s.wins += y;
+    s.n += 1;
+  }
+  return { stats, prior: closed.length ? wins / closed.length : 0.5 };
+}
+
+function trainingRows(snap: CrmSnapshot, closed: OppRow[], stats: OwnerStats, prior: number, now: Date) {
+  return closed.map((o) => {
+    const y = o.status === 'won' ? 1 : 0;
+    return featureRow(snap, o, observationTime(o, now), ownerRate(stats, prior, o.owner_id, y));
+  });
+}
+
+// ---------- fitted-model cache (deterministic rebuild from the stored snapshot) ----------
+
+interface LoadedModel {
+  id: string;
+  version: number;
+  table: CsvTable;
+  base: number;
+  fitted: FittedBinaryModel;
+  snapshot: ModelSnapshot;
+}
+const modelCache = new Map<string, LoadedModel>();
+
+function fitFromSnapshot(id: string, version: number, s: ModelSnapshot): LoadedModel {
+  const cached = modelCache.get(id);
+  if (cached) return cached;
+  const table: CsvTable = { columns: WIN_FEATURES.map((f) => f.name), rows: s.rows.map((r) => [...r]), delimiter: ',' };
+  const cols = s.columns
+    .map((c) => {
+      const j = WIN_FEATURES.findIndex((f) => f.name === c.name);
+      return j < 0 ? null : { ...inferColumnType(c.name, j, table.rows.map((r) => r[j])), kind: c.kind as any };
+    })
+    .filter((c): c is ColumnType => c !== null);
+  const idx = s.rows.map((_, i) => i);
+  const fitted = fitBinaryModel(table, cols, idx, s.y, { seed: s.seed });
+  const loaded = { id, version, table, base: s.rows.length, fitted, snapshot: s };
+  modelCache.set(id, loaded);
+  if (modelCache.size > 50) modelCache.delete(modelCache.keys().next().value!);
+  return loaded;
+}
+
+/** Scores extra rows against a loaded model: rows are appended to its table, scored, then removed. */
+function scoreRows(m: LoadedModel, rows: string[][]): { p: number; factors: TopFactor[] }[] {
+  m.table.rows.length = m.base;
+  m.table.rows.push(...rows);
+  try {
+    const idx = rows.map((_, i) => m.base + i);
+    const p = m.fitted.predict(idx);
+    const ex = m.fitted.explain(idx, 5);
+    return rows.map((r, i) => ({
+      p: p[i],
+      factors: ex[i].map((f) => {
+        const j = WIN_FEATURES.findIndex((w) => w.name === f.feature);
+        return {
+          feature: f.feature,
+          label: WIN_FEATURES[j]?.label ?? f.feature,
+          value: j >= 0 ? r[j] || null : null,
+          contribution: Number(f.contribution.toFixed(4)),
+        };
+      }),
+    }));
+  } finally {
+    m.table.rows.length = m.base;
+  }
+}
+
+// ---------- training ----------
+
+export interface TrainResult {
+  model_id: string;
+  version: number;
+  status: 'active' | 'fallback';
+  method: 'model' | 'stage_fallback';
+  note: string | null;
+  train_rows: number;
+  test_rows: number;
+  metrics: Record<string, unknown>;
+  scored: number;
+}
+
+async function nextVersion(tx: Tx, tenantId: string, kind: string): Promise<number> {
+  const [r] = await tx
+    .select({ v: sql<number>`coalesce(max(${predictionModels.version}), 0)::int` })
+    .from(predictionModels)
+    .where(and(eq(predictionModels.tenant_id, tenantId), eq(predictionModels.kind, kind)));
+  return Number(r?.v ?? 0) + 1;
+}
+
+export async function trainWinModel(
+  tx: Tx,
+  tenantId: string,
+  opts: { now?: Date; trigger?: 'manual' | 'schedule' } = {},
+): Promise<TrainResult> {
+  const now = opts.now ?? new Date();
+  const snap = await loadCrmSnapshot(tx, tenantId);
+  const closed = snap.opportunities
+    .filter((o) => (o.status === 'won' || o.status === 'lost') && o.closed_at)
+    .sort((a, b) => new Date(a.closed_at!).getTime() - new Date(b.closed_at!).getTime() || a.id.localeCompare(b.id));
+  const wins = closed.filter((o) => o.status === 'won').length;
+  const features = WIN_FEATURES.map((f) => f.name);
+
+  let note: string | null = null;
+  let metrics: Record<string, unknown> = {};
+  let snapshot: ModelSnapshot | null = null;
+  let trainN = 0;
+  let testN = 0;
+  if (closed.length < MIN_HISTORY) note = `Only ${closed.length} closed opportunities (need ${MIN_HISTORY}); using stage probabilities.`;
+  else if (wins === 0 || wins === closed.length)
+    note = `Closed history has only ${wins === 0 ? 'lost' : 'won'} deals; using stage probabilities.`;
+  else {
+    const nTest = Math.max(10, Math.round(closed.length * 0.2));
+    const train = closed.slice(0, closed.length - nTest);
+    const test = closed.slice(closed.length - nTest);
+    const yTrain = train.map((o) => (o.status === 'won' ? 1 : 0));
+    const yTest = test.map((o) => (o.status === 'won' ? 1 : 0));
+    if (new Set(yTest).size < 2 || new Set(yTrain).size < 2) {
+      note = 'The train or test window has only one outcome; using stage probabilities.';
+    } else {
+      try {
+        // Evaluation: owner stats and every fitted statistic from the train window only.
+        const tr = ownerStatsOf(train);
+        const trainRowsF = trainingRows(snap, train, tr.stats, tr.prior, now);
+        const testRowsF = test.map((o) =>
+          featureRow(snap, o, observationTime(o, now), ownerRate(tr.stats, tr.prior, o.owner_id)),
+        );
+        const table: CsvTable = { columns: features, rows: [...trainRowsF, ...testRowsF], delimiter: ',' };
+        const cols = columnTypes(trainRowsF);
+        const trIdx = trainRowsF.map((_, i) => i);
+        const teIdx = testRowsF.map((_, i) => trainRowsF.length + i);
+        const fitted = fitBinaryModel(table, cols, trIdx, yTrain, { seed: SEED });
+        const probs = fitted.predict(teIdx);
+        const report = binaryReport(yTest, probs);
+        const priorProbs = yTest.map(() => tr.prior);
+        metrics = {
+          auc: report.auc,
+          brier: report.brier,
+          logloss: report.logloss,
+          ece: report.ece,
+          positive_rate: report.positiveRate,
+          reliability: report.reliability,
+          model: fitted.kind,
+          calibration: fitted.calibration,
+          validation: fitted.candidates,
+          baseline: { prior: tr.prior, prior_brier: brier(yTest, priorProbs), prior_logloss: logLoss(yTest, priorProbs) },
+          top_features: fitted.topFeatures(teIdx, 10),
+          split: {
+            train_closed_from: train[0].closed_at,
+            train_closed_to: train.at(-1)!.closed_at,
+            test_closed_from: test[0].closed_at,
+            test_closed_to: test.at(-1)!.closed_at,
+          },
+        };
+        trainN = train.length;
+        testN = test.length;
+        // Production: the same procedure on every closed deal.
+        const all = ownerStatsOf(closed);
+        const rowsAll = trainingRows(snap, closed, all.stats, all.prior, now);
+        snapshot = {
+          seed: SEED,
+          columns: columnTypes(rowsAll).map((c) => ({ name: c.name, kind: c.kind })),
+          rows: rowsAll,
+          y: closed.map((o) => (o.status === 'won' ? 1 : 0)),
+          owner_stats: all.stats,
+          prior: all.prior,
+          chosen: { kind: fitted.kind, calibration: fitted.calibration },
+        };
+      } catch (err) {
+        if ((err as Error).name !== 'DataError') throw err;
+        note = `Training not possible: ${(err as Error).message}; using stage probabilities.`;
+        snapshot = null;
+      }
+    }
+  }
+
+  const version = await nextVersion(tx, tenantId, 'win_probability');
+  const status = snapshot ? 'active' : 'fallback';
+  await tx
+    .update(predictionModels)
+    .set({ status: 'retired' })
+    .where(
+      and(
+        eq(predictionModels.tenant_id, tenantId),
+        eq(predictionModels.kind, 'win_probability'),
+        sql`${predictionModels.status} in ('active','fallback')`,
+      ),
+    );
+  const [row] = await tx
+    .insert(predictionModels)
+    .values({
+      tenant_id: tenantId,
+      kind: 'win_probability',
+      version,
+      status,
+      trigger: opts.trigger ?? 'manual',
+      train_rows: trainN,
+      test_rows: testN,
+      metrics: { ...metrics, closed_history: closed.length, closed_won: wins },
+      features,
+      model: snapshot ?? {},
+      note,
+    })
+    .returning();
+  const scored = await scoreOpportunities(tx, tenantId, undefined, { snap, now });
+  return {
+    model_id: row.id,
+    version,
+    status,
+    method: snapshot ? 'model' : 'stage_fallback',
+    note,
+    train_rows: trainN,
+    test_rows: testN,
+    metrics: row.metrics as Record<string, unknown>,
+    scored,
+  };
+}
+
+// ---------- scoring ----------
+
+export async function activeModel(tx: Tx, tenantId: string, kind = 'win_probability') {
+  const [m] = await tx
+    .select()
+    .from(predictionModels)
+    .where(
+      and(
+        eq(predictionModels.tenant_id, tenantId),
+        eq(predictionModels.kind, kind),
+        sql`${predictionModels.status} in ('active','fallback')`,
+      ),
+    )
+    .orderBy(desc(predictionModels.version))
+    .limit(1);
+  return m;
+}
+
+function stageProbability(snap: CrmSnapshot, o: OppRow): number {
+  const stages: Stage[] = snap.stagesByPipeline.get(o.pipeline_id) ?? [];
+  const s = stages.find((x) => x.key === o.stage);
+  return (s?.probability ?? o.probability ?? 0) / 100;
+}
+
+/**
+ * Scores open opportunities (all, or the given ids) with the tenant's active model, or by stage
+ * when there is none / it is a fallback version; upserts opportunity_predictions. Closed or
+ * deleted opportunities lose their prediction row. Idempotent.
+ */
+export async function scoreOpportunities(
+  tx: Tx,
+  tenantId: string,
+  ids?: string[],
+  opts: { snap?: CrmSnapshot; now?: Date } = {},
+): Promise<number> {
+  const now = opts.now ?? new Date();
+  const snap = opts.snap ?? (await loadCrmSnapshot(tx, tenantId, ids));
+  const pool = ids ? snap.opportunities.filter((o) => ids.includes(o.id)) : snap.opportunities;
+  const open = pool.filter((o) => o.status === 'open');
+  const closedIds = pool.filter((o) => o.status !== 'open').map((o) => o.id);
+  if (ids) {
+    const gone = ids.filter((id) => !pool.some((o) => o.id === id));
+    closedIds.push(...gone);
+  }
+  for (const id of closedIds)
+    await tx
+      .delete(opportunityPredictions)
+      .where(and(eq(opportunityPredictions.tenant_id, tenantId), eq(opportunityPredictions.opportunity_id, id)));
+  if (open.length === 0) return 0;
+
+  const m = await activeModel(tx, tenantId);
+  const snapModel = m && m.status === 'active' ? (m.model as ModelSnapshot) : null;
+  let results: { p: number; factors: TopFactor[]; method: 'model' | 'stage_fallback' }[];
+  if (m && snapModel?.rows?.length) {
+    const loaded = fitFromSnapshot(m.id, m.version, snapModel);
+    const rows = open.map((o) =>
+      featureRow(snap, o, now.getTime(), ownerRate(snapModel.owner_stats, snapModel.prior, o.owner_id)),
+    );
+    results = scoreRows(loaded, rows).map((r) => ({ ...r, method: 'model' as const }));
+  } else {
+    results = open.map((o) => ({
+      p: stageProbability(snap, o),
+      factors: [{ feature: 'stage', label: 'Stage (default stage probability)', value: o.stage, contribution: 0 }],
+      method: 'stage_fallback' as const,
+    }));
+  }
+  const values = open.map((o, i) => ({
+    tenant_id: tenantId,
+    opportunity_id: o.id,
+    model_id: m?.id ?? null,
+    model_version: m?.version ?? null,
+    probability: Math.min(1, Math.max(0, results[i].p)),
+    method: results[i].method,
+    top_factors: results[i].factors,
+    computed_at: now,
+  }));
+  for (let i = 0; i < values.length; i += 500) {
+    await tx
+      .insert(opportunityPredictions)
+      .values(values.slice(i, i + 500))
+      .onConflictDoUpdate({
+        target: [opportunityPredictions.tenant_id, opportunityPredictions.opportunity_id],
+        set: {
+          model_id: sql`excluded.model_id`,
+          model_version: sql`excluded.model_version`,
+          probability: sql`excluded.probability`,
+          method: sql`excluded.method`,
+          top_factors: sql`excluded.top_factors`,
+          computed_at: sql`excluded.computed_at`,
+        },
+      });
+  }
+  return open.length;
+}
+
+export const FALLBACK_LABEL = 'Stage probability (not enough closed history for a trained model)';
+
+export async function getPrediction(tx: Tx, tenantId: string, opp: OppRow) {
+  if (opp.status !== 'open') {
+    return {
+      opportunity_id: opp.id,
+      probability: opp.status === 'won' ? 1 : 0,
+      method: 'closed' as const,
+      label: `Closed ${opp.status}`,
+      model_id: null,
+      model_version: null,
+      top_factors: [],
+      computed_at: opp.closed_at ? new Date(opp.closed_at).toISOString() : null,
+    };
+  }
+  const read = () =>
+    tx
+      .select()
+      .from(opportunityPredictions)
+      .where(and(eq(opportunityPredictions.tenant_id, tenantId), eq(opportunityPredictions.opportunity_id, opp.id)));
+  let [p] = await read();
+  if (!p) {
+    await scoreOpportunities(tx, tenantId, [opp.id]);
+    [p] = await read();
+  }
+  if (!p) throw notFound('Prediction');
+  return {
+    opportunity_id: opp.id,
+    probability: p.probability,
+    method: p.method as 'model' | 'stage_fallback',
+    label: p.method === 'model' ? `Model v${p.model_version}` : FALLBACK_LABEL,
+    model_id: p.model_id,
+    model_version: p.model_version,
+    top_factors: p.top_factors as TopFactor[],
+    computed_at: new Date(p.computed_at).toISOString(),
+  };
+}
+
+/** Current win probability of every open deal (for the forecast), by stage when never scored. */
+export async function winProbabilities(tx: Tx, tenantId: string): Promise<Map<string, number>> {
+  const rows = await tx
+    .select({ id: opportunityPredictions.opportunity_id, p: opportunityPredictions.probability })
+    .from(opportunityPredictions)
+    .where(eq(opportunityPredictions.tenant_id, tenantId));
+  return new Map(rows.map((r) => [r.id, r.p]));
+}
+
+export function presentModel(m: typeof predictionModels.$inferSelect, withDetails = false) {
+  const { model, ...rest } = m;
+  const s = model as Partial<ModelSnapshot>;
+  const metrics = m.metrics as Record<string, unknown>;
+  return {
+    ...rest,
+    trained_at: new Date(m.trained_at).toISOString(),
+    method: m.status === 'fallback' ? 'stage_fallback' : 'model',
+    algorithm: s.chosen ?? null,
+    metrics: withDetails ? metrics : { ...metrics, reliability: undefined, validation: undefined },
+  };
+}
