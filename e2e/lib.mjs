@@ -1,11 +1,11 @@
 // Shared helpers for the browser tests, screenshots and benchmarks: start a fresh server, launch Debian chromium.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(ROOT, 'web', 'package.json'));
@@ -45,7 +45,8 @@ export async function startServer({ env = {}, timeoutMs = 120_000 } = {}) {
   const base = `http://127.0.0.1:${port}`;
   const t0 = Date.now();
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${log.slice(-3000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`server exited early (${child.exitCode}):\n${log.slice(-3000)}`);
     try {
       const r = await fetch(`${base}/healthz`);
       if (r.ok) break;
@@ -107,7 +108,11 @@ export async function apiSession(base, { email = DEMO.email, password = DEMO.pas
   const call = async (path, init = {}) => {
     const res = await fetch(`${base}/api/v1${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        ...(init.headers ?? {}),
+      },
     });
     const text = await res.text();
     const body = text ? JSON.parse(text) : undefined;

@@ -12,7 +12,9 @@ const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 const artifacts = join(ROOT, 'test-results', 'e2e');
 
-const server = process.env.E2E_BASE ? { base: process.env.E2E_BASE, stop() {}, log: () => '' } : await startServer();
+const server = process.env.E2E_BASE
+  ? { base: process.env.E2E_BASE, stop() {}, log: () => '' }
+  : await startServer();
 const { base } = server;
 const browser = await launch();
 const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
@@ -83,33 +85,61 @@ test('create an opportunity: negative amount rejected at the field, then correct
 test('drag the opportunity to another stage; it persists after reload', async () => {
   await page.goto(`${base}/opportunities/board`);
   await page.locator('[data-testid=board][data-ready=true]').waitFor();
-  const stages = await page.locator('[data-testid=board] section[data-stage]').evaluateAll((els) => els.map((e) => e.dataset.stage));
+  const stages = await page
+    .locator('[data-testid=board] section[data-stage]')
+    .evaluateAll((els) => els.map((e) => e.dataset.stage));
   assert.ok(stages.length >= 2, 'board has stages');
-  const card = page.locator(`[data-testid=column-${stages[0]}] [data-testid=board-card]`, { hasText: oppName });
+  const card = page.locator(`[data-testid=column-${stages[0]}] [data-testid=board-card]`, {
+    hasText: oppName,
+  });
   await card.waitFor();
   const target = page.locator(`[data-testid=column-${stages[1]}]`);
   await card.dragTo(target.locator('.zs-col-body'));
-  await page.locator(`[data-testid=column-${stages[1]}] [data-testid=board-card]`, { hasText: oppName }).waitFor();
+  await page
+    .locator(`[data-testid=column-${stages[1]}] [data-testid=board-card]`, { hasText: oppName })
+    .waitFor();
   // server confirmed (pending flag cleared)
-  await page.locator(`[data-testid=column-${stages[1]}] [data-testid=board-card][data-pending=false]`, { hasText: oppName }).waitFor();
+  await page
+    .locator(`[data-testid=column-${stages[1]}] [data-testid=board-card][data-pending=false]`, {
+      hasText: oppName,
+    })
+    .waitFor();
   await page.reload();
   await page.locator('[data-testid=board][data-ready=true]').waitFor();
-  await page.locator(`[data-testid=column-${stages[1]}] [data-testid=board-card]`, { hasText: oppName }).waitFor();
+  await page
+    .locator(`[data-testid=column-${stages[1]}] [data-testid=board-card]`, { hasText: oppName })
+    .waitFor();
   const found = (await api.call(`/opportunities?q=${encodeURIComponent(oppName)}`)).data[0];
   assert.equal(found.stage, stages[1]);
 });
 
 test('a failing move rolls back with a message', async () => {
-  const stages = await page.locator('[data-testid=board] section[data-stage]').evaluateAll((els) => els.map((e) => e.dataset.stage));
+  const stages = await page
+    .locator('[data-testid=board] section[data-stage]')
+    .evaluateAll((els) => els.map((e) => e.dataset.stage));
   await page.route('**/api/v1/opportunities/*', (route) =>
     route.request().method() === 'PATCH'
-      ? route.fulfill({ status: 422, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Unprocessable Content', status: 422, detail: 'nope', errors: [{ field: 'stage', reason: 'stage locked for test' }] }) })
+      ? route.fulfill({
+          status: 422,
+          contentType: 'application/problem+json',
+          body: JSON.stringify({
+            type: 'about:blank',
+            title: 'Unprocessable Content',
+            status: 422,
+            detail: 'nope',
+            errors: [{ field: 'stage', reason: 'stage locked for test' }],
+          }),
+        })
       : route.continue(),
   );
-  const card = page.locator(`[data-testid=column-${stages[1]}] [data-testid=board-card]`, { hasText: oppName });
+  const card = page.locator(`[data-testid=column-${stages[1]}] [data-testid=board-card]`, {
+    hasText: oppName,
+  });
   await card.dragTo(page.locator(`[data-testid=column-${stages[2]}] .zs-col-body`));
   await page.getByText('stage locked for test', { exact: false }).first().waitFor();
-  await page.locator(`[data-testid=column-${stages[1]}] [data-testid=board-card]`, { hasText: oppName }).waitFor();
+  await page
+    .locator(`[data-testid=column-${stages[1]}] [data-testid=board-card]`, { hasText: oppName })
+    .waitFor();
   await page.unroute('**/api/v1/opportunities/*');
 });
 
@@ -121,7 +151,9 @@ test('import a CSV with one bad row: the row is reported, good rows imported', a
     `导入测试丙${stamp},,医疗`,
   ].join('\n');
   await page.goto(`${base}/import`);
-  await page.locator('input[type=file]').setInputFiles({ name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page
+    .locator('input[type=file]')
+    .setInputFiles({ name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.getByTestId('import-read').click();
   await page.getByTestId('import-dry-run').click();
   await page.getByTestId('import-summary').waitFor();
@@ -134,7 +166,9 @@ test('import a CSV with one bad row: the row is reported, good rows imported', a
   await page.getByTestId('import-run').click();
   await page.getByTestId('import-result').waitFor();
   assert.match(await page.getByTestId('import-result').textContent(), /2/);
-  const imported = await api.call(`/accounts?q=${encodeURIComponent(`导入测试`)}${encodeURIComponent(stamp)}`).catch(() => null);
+  const imported = await api
+    .call(`/accounts?q=${encodeURIComponent(`导入测试`)}${encodeURIComponent(stamp)}`)
+    .catch(() => null);
   void imported;
   const check = await api.call(`/accounts?q=${encodeURIComponent(`导入测试甲${stamp}`)}`);
   assert.equal(check.data.length, 1);
@@ -169,7 +203,10 @@ test('lists: search, sort, saved filter in URL, bulk edit', async () => {
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=list-row]').length === 3);
   // pinyin order, descending: E2E… (e) before 导入测试甲 (dao…jia) before 导入测试丙 (dao…bing)
   const names = await page.getByTestId('list-row').locator('td:nth-child(2)').allTextContents();
-  assert.deepEqual(names.map((n) => n.replace(stamp, '')), ['E2E测试客户', '导入测试甲', '导入测试丙']);
+  assert.deepEqual(
+    names.map((n) => n.replace(stamp, '')),
+    ['E2E测试客户', '导入测试甲', '导入测试丙'],
+  );
   await page.getByRole('checkbox', { name: '全选' }).check();
   await page.getByTestId('bulk-edit').click();
   await page.locator('.mantine-Modal-body input[name=industry]').fill('批量行业');
@@ -200,7 +237,12 @@ for (const t of tests) {
     console.log(`ok   ${t.name} (${Date.now() - t0} ms)`);
   } catch (err) {
     failed++;
-    console.log(`FAIL ${t.name}\n     ${String(err?.message ?? err).split('\n').slice(0, 6).join('\n     ')}`);
+    console.log(
+      `FAIL ${t.name}\n     ${String(err?.message ?? err)
+        .split('\n')
+        .slice(0, 6)
+        .join('\n     ')}`,
+    );
     const file = join(artifacts, `${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`);
     await page.screenshot({ path: file, fullPage: true }).catch(() => {});
     console.log(`     screenshot: ${file}`);

@@ -28,7 +28,9 @@ export function App() {
   if (!me) {
     if (location.pathname === '/login') return <LoginPage />;
     const next = location.pathname + location.search;
-    return <Navigate to={`/login${next && next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`} replace />;
+    return (
+      <Navigate to={`/login${next && next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`} replace />
+    );
   }
   return (
     <Shell>

@@ -17,7 +17,8 @@ interface AuthValue {
 const AuthContext = createContext<AuthValue | null>(null);
 const ME_KEY = ['me'];
 /** Drops every cached query except the session itself (whose observer must stay attached). */
-const dropData = (qc: ReturnType<typeof useQueryClient>) => qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+const dropData = (qc: ReturnType<typeof useQueryClient>) =>
+  qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
@@ -49,7 +50,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const login = useCallback(
     async (email: string, password: string, tenant?: string) => {
-      await api('/auth/login', { method: 'POST', body: { email, password, ...(tenant ? { tenant } : {}) }, skipAuthRedirect: true });
+      await api('/auth/login', {
+        method: 'POST',
+        body: { email, password, ...(tenant ? { tenant } : {}) },
+        skipAuthRedirect: true,
+      });
       expiredRef.current = false;
       dropData(qc);
       const me = await api<Me>('/me', { skipAuthRedirect: true });

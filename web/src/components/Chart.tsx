@@ -7,7 +7,15 @@ import { useEffect, useRef } from 'react';
 echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
 /** Minimal ECharts wrapper: only the chart types and components we use are bundled. */
-export function Chart({ option, height = 260, label }: { option: echarts.EChartsCoreOption; height?: number; label: string }) {
+export function Chart({
+  option,
+  height = 260,
+  label,
+}: {
+  option: echarts.EChartsCoreOption;
+  height?: number;
+  label: string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   useEffect(() => {

@@ -6,7 +6,10 @@ import { useLang } from '../lib/hooks';
 import type { LineageItem } from '../lib/types';
 
 /** "from Excel import" etc. for a change-log source such as import:xlsx, ui, api, seed, signal:tender. */
-export function lineageMethod(item: Pick<LineageItem, 'source' | 'method'>, t: (k: string, o?: any) => string): string {
+export function lineageMethod(
+  item: Pick<LineageItem, 'source' | 'method'>,
+  t: (k: string, o?: any) => string,
+): string {
   const src = item.source ?? '';
   const base = src.split(':')[0];
   if (base === 'import' || item.method === 'import') return t('lineage.import');
@@ -36,6 +39,7 @@ export function WithLineage({ item, children }: { item?: LineageItem; children: 
   return (
     <HoverCard openDelay={150} withArrow shadow="md" width={300}>
       <HoverCard.Target>
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: focusable so keyboard users can open the lineage card */}
         <span className="zs-lineage" tabIndex={0} data-testid="lineage-target">
           {children}
         </span>
@@ -48,7 +52,9 @@ export function WithLineage({ item, children }: { item?: LineageItem; children: 
           <Text fz="sm">{lineageText(item, t, lang)}</Text>
           <Text fz="xs" c="dimmed">
             {t('account.lineageSource', { source: item.source })}
-            {item.confidence !== null && item.confidence !== undefined ? ` · ${Math.round(item.confidence * 100)}%` : ''}
+            {item.confidence !== null && item.confidence !== undefined
+              ? ` · ${Math.round(item.confidence * 100)}%`
+              : ''}
           </Text>
         </Stack>
       </HoverCard.Dropdown>

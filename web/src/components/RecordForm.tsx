@@ -21,7 +21,15 @@ export interface RecordFormProps {
   onCancel?: () => void;
 }
 
-export function RecordForm({ entity, record, defaults, only, initialLabels, onSaved, onCancel }: RecordFormProps) {
+export function RecordForm({
+  entity,
+  record,
+  defaults,
+  only,
+  initialLabels,
+  onSaved,
+  onCancel,
+}: RecordFormProps) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const cfs = useCustomFields(entity);
@@ -33,7 +41,9 @@ export function RecordForm({ entity, record, defaults, only, initialLabels, onSa
     const src = { ...(defaults ?? {}), ...(record ?? {}) };
     return Object.fromEntries(defs.map((d) => [d.name, toFormValue(d.type, src[d.name])]));
   });
-  const [custom, setCustom] = useState<Record<string, unknown>>(() => ({ ...((record?.custom as Record<string, unknown>) ?? {}) }));
+  const [custom, setCustom] = useState<Record<string, unknown>>(() => ({
+    ...((record?.custom as Record<string, unknown>) ?? {}),
+  }));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string[]>([]);
 
@@ -47,7 +57,9 @@ export function RecordForm({ entity, record, defaults, only, initialLabels, onSa
       const body = buildPayload(defs, values, record);
       const origCustom = (record?.custom as Record<string, unknown>) ?? {};
       const customChanged = JSON.stringify(origCustom) !== JSON.stringify(custom);
-      const cleaned = Object.fromEntries(Object.entries(custom).filter(([, v]) => v !== '' && v !== undefined));
+      const cleaned = Object.fromEntries(
+        Object.entries(custom).filter(([, v]) => v !== '' && v !== undefined),
+      );
       if (record ? customChanged : Object.keys(cleaned).length > 0) body.custom = cleaned;
       if (record) {
         if (Object.keys(body).length === 0) return record;
@@ -69,7 +81,9 @@ export function RecordForm({ entity, record, defaults, only, initialLabels, onSa
       if (err instanceof ApiError) {
         const mapped = problemToFieldErrors(err.problem, known);
         setErrors(mapped.fields);
-        setGeneral(mapped.general.length ? mapped.general : Object.keys(mapped.fields).length ? [] : [err.message]);
+        setGeneral(
+          mapped.general.length ? mapped.general : Object.keys(mapped.fields).length ? [] : [err.message],
+        );
       } else setGeneral([t('errors.network')]);
     },
   });
@@ -117,7 +131,13 @@ export function RecordForm({ entity, record, defaults, only, initialLabels, onSa
             <Divider label={<Text fz="sm">{t('admin.customFields')}</Text>} labelPosition="left" />
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
               {cfs.data!.map((cf) => (
-                <CustomFieldInput key={cf.id} cf={cf} value={custom[cf.key]} onChange={setCf(cf.key)} error={errors[`custom.${cf.key}`]} />
+                <CustomFieldInput
+                  key={cf.id}
+                  cf={cf}
+                  value={custom[cf.key]}
+                  onChange={setCf(cf.key)}
+                  error={errors[`custom.${cf.key}`]}
+                />
               ))}
             </SimpleGrid>
           </>

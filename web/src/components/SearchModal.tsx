@@ -40,6 +40,7 @@ export function SearchModal({ opened, onClose }: { opened: boolean; onClose: () 
     staleTime: 10_000,
   });
   const hits = debounced ? (data ?? []) : [];
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset the highlighted hit whenever the query changes
   useEffect(() => setActive(0), [debounced]);
   useEffect(() => {
     if (!opened) setQ('');
@@ -83,7 +84,9 @@ export function SearchModal({ opened, onClose }: { opened: boolean; onClose: () 
           </Text>
         )}
         {isError && <Text c="red">{t('common.error')}</Text>}
-        {debounced && !isFetching && data && hits.length === 0 && <Text c="dimmed">{t('common.noResults')}</Text>}
+        {debounced && !isFetching && data && hits.length === 0 && (
+          <Text c="dimmed">{t('common.noResults')}</Text>
+        )}
         {hits.map((h, i) => (
           <UnstyledButton
             key={`${h.entity}-${h.id}`}

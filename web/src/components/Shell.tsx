@@ -1,4 +1,16 @@
-import { AppShell, Badge, Burger, Button, Group, Kbd, Menu, NavLink, Stack, Text, UnstyledButton } from '@mantine/core';
+import {
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Group,
+  Kbd,
+  Menu,
+  NavLink,
+  Stack,
+  Text,
+  UnstyledButton,
+} from '@mantine/core';
 import { useDisclosure, useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import type { ReactNode } from 'react';
@@ -39,18 +51,37 @@ export function Shell({ children }: { children: ReactNode }) {
   ]);
 
   const isActive = (item: NavItem) =>
-    item.end ? location.pathname === item.to : location.pathname === item.to || location.pathname.startsWith(`${item.to}/`);
+    item.end
+      ? location.pathname === item.to
+      : location.pathname === item.to || location.pathname.startsWith(`${item.to}/`);
 
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 210, breakpoint: 'sm', collapsed: { mobile: !navOpen } }} padding="md">
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 210, breakpoint: 'sm', collapsed: { mobile: !navOpen } }}
+      padding="md"
+    >
       <a href="#main" className="zs-skip">
         {t('app.skip')}
       </a>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Burger opened={navOpen} onClick={nav.toggle} hiddenFrom="sm" size="sm" aria-label={t('nav.menu')} />
-            <Text fw={800} c="indigo" fz="lg" component={RouterLink} to="/" style={{ textDecoration: 'none' }}>
+            <Burger
+              opened={navOpen}
+              onClick={nav.toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={t('nav.menu')}
+            />
+            <Text
+              fw={800}
+              c="indigo"
+              fz="lg"
+              component={RouterLink}
+              to="/"
+              style={{ textDecoration: 'none' }}
+            >
               {t('app.name')}
             </Text>
             <Button
@@ -59,7 +90,11 @@ export function Shell({ children }: { children: ReactNode }) {
               onClick={search.open}
               aria-keyshortcuts="Control+K Meta+K"
               data-testid="open-search"
-              rightSection={<Kbd size="xs" className="zs-hide-mobile">Ctrl K</Kbd>}
+              rightSection={
+                <Kbd size="xs" className="zs-hide-mobile">
+                  Ctrl K
+                </Kbd>
+              }
             >
               {t('nav.search')}
             </Button>

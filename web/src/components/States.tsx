@@ -20,7 +20,13 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
   const { t } = useTranslation();
   const status = error instanceof ApiError ? error.status : 0;
   const msg =
-    status === 404 ? t('common.notFound') : status === 403 ? t('common.forbidden') : error instanceof Error ? error.message : t('common.error');
+    status === 404
+      ? t('common.notFound')
+      : status === 403
+        ? t('common.forbidden')
+        : error instanceof Error
+          ? error.message
+          : t('common.error');
   return (
     <Alert color="red" title={t('common.error')} role="alert">
       <Stack gap="xs" align="flex-start">

@@ -35,7 +35,10 @@ export function RecordSelect({
   const id = typeof value === 'string' && value ? value : null;
   const list = useQuery({
     queryKey: ['select', entity, debounced],
-    queryFn: () => api<Page<{ id: string; name: string }>>(`/${entity}`, { query: { q: debounced || undefined, limit: 20 } }),
+    queryFn: () =>
+      api<Page<{ id: string; name: string }>>(`/${entity}`, {
+        query: { q: debounced || undefined, limit: 20 },
+      }),
     staleTime: 30_000,
   });
   const current = useQuery({
@@ -104,9 +107,25 @@ export function FieldInput({
     case 'text':
       return <TextInput {...common} value={str} onChange={(e) => onChange(e.currentTarget.value)} />;
     case 'list':
-      return <TextInput {...common} value={str} description={t('admin.optionsHint')} onChange={(e) => onChange(e.currentTarget.value)} />;
+      return (
+        <TextInput
+          {...common}
+          value={str}
+          description={t('admin.optionsHint')}
+          onChange={(e) => onChange(e.currentTarget.value)}
+        />
+      );
     case 'textarea':
-      return <Textarea {...common} autosize minRows={2} maxRows={8} value={str} onChange={(e) => onChange(e.currentTarget.value)} />;
+      return (
+        <Textarea
+          {...common}
+          autosize
+          minRows={2}
+          maxRows={8}
+          value={str}
+          onChange={(e) => onChange(e.currentTarget.value)}
+        />
+      );
     case 'number':
     case 'money':
       return (
@@ -114,14 +133,22 @@ export function FieldInput({
           {...common}
           value={value === null || value === undefined ? '' : (value as number | string)}
           thousandSeparator={def.type === 'money' ? ',' : undefined}
-          allowNegative={def.type !== 'money' ? true : true}
           onChange={(v) => onChange(v === '' ? null : v)}
         />
       );
     case 'date':
-      return <TextInput {...common} type="date" value={str} onChange={(e) => onChange(e.currentTarget.value)} />;
+      return (
+        <TextInput {...common} type="date" value={str} onChange={(e) => onChange(e.currentTarget.value)} />
+      );
     case 'datetime':
-      return <TextInput {...common} type="datetime-local" value={str} onChange={(e) => onChange(e.currentTarget.value)} />;
+      return (
+        <TextInput
+          {...common}
+          type="datetime-local"
+          value={str}
+          onChange={(e) => onChange(e.currentTarget.value)}
+        />
+      );
     case 'enum':
       return (
         <Select
@@ -129,13 +156,32 @@ export function FieldInput({
           clearable={!def.required}
           value={str || null}
           onChange={(v) => onChange(v ?? null)}
-          data={(def.options ?? []).map((o) => ({ value: o, label: def.optionsNs ? t(`${def.optionsNs}.${o}`) : o }))}
+          data={(def.options ?? []).map((o) => ({
+            value: o,
+            label: def.optionsNs ? t(`${def.optionsNs}.${o}`) : o,
+          }))}
         />
       );
     case 'account':
-      return <RecordSelect {...common} entity="accounts" value={value} onChange={onChange} initialLabel={initialLabels?.[def.name]} />;
+      return (
+        <RecordSelect
+          {...common}
+          entity="accounts"
+          value={value}
+          onChange={onChange}
+          initialLabel={initialLabels?.[def.name]}
+        />
+      );
     case 'opportunity':
-      return <RecordSelect {...common} entity="opportunities" value={value} onChange={onChange} initialLabel={initialLabels?.[def.name]} />;
+      return (
+        <RecordSelect
+          {...common}
+          entity="opportunities"
+          value={value}
+          onChange={onChange}
+          initialLabel={initialLabels?.[def.name]}
+        />
+      );
     case 'user':
     case 'region':
     case 'team': {
@@ -163,7 +209,10 @@ export function FieldInput({
       );
     case 'stage': {
       const pid = values.pipeline_id as string | undefined;
-      const p = pipelines.data?.find((x) => x.id === pid) ?? pipelines.data?.find((x) => x.is_default) ?? pipelines.data?.[0];
+      const p =
+        pipelines.data?.find((x) => x.id === pid) ??
+        pipelines.data?.find((x) => x.is_default) ??
+        pipelines.data?.[0];
       return (
         <Select
           {...common}
@@ -193,9 +242,22 @@ export function CustomFieldInput({
   const common = { label, error, required: cf.required, name, 'data-field': name } as const;
   switch (cf.type) {
     case 'number':
-      return <NumberInput {...common} value={(value as number | string) ?? ''} onChange={(v) => onChange(v === '' ? null : v)} />;
+      return (
+        <NumberInput
+          {...common}
+          value={(value as number | string) ?? ''}
+          onChange={(v) => onChange(v === '' ? null : v)}
+        />
+      );
     case 'date':
-      return <TextInput {...common} type="date" value={(value as string) ?? ''} onChange={(e) => onChange(e.currentTarget.value || null)} />;
+      return (
+        <TextInput
+          {...common}
+          type="date"
+          value={(value as string) ?? ''}
+          onChange={(e) => onChange(e.currentTarget.value || null)}
+        />
+      );
     case 'boolean':
       return (
         <Checkbox
@@ -209,12 +271,31 @@ export function CustomFieldInput({
         />
       );
     case 'select':
-      return <Select {...common} clearable value={(value as string) ?? null} onChange={(v) => onChange(v)} data={cf.options} />;
+      return (
+        <Select
+          {...common}
+          clearable
+          value={(value as string) ?? null}
+          onChange={(v) => onChange(v)}
+          data={cf.options}
+        />
+      );
     case 'multiselect':
       return (
-        <MultiSelect {...common} value={Array.isArray(value) ? (value as string[]) : []} onChange={(v) => onChange(v)} data={cf.options} />
+        <MultiSelect
+          {...common}
+          value={Array.isArray(value) ? (value as string[]) : []}
+          onChange={(v) => onChange(v)}
+          data={cf.options}
+        />
       );
     default:
-      return <TextInput {...common} value={(value as string) ?? ''} onChange={(e) => onChange(e.currentTarget.value || null)} />;
+      return (
+        <TextInput
+          {...common}
+          value={(value as string) ?? ''}
+          onChange={(e) => onChange(e.currentTarget.value || null)}
+        />
+      );
   }
 }

@@ -28,7 +28,12 @@ function initialLang(): Lang {
   } catch {
     /* storage disabled */
   }
-  const nav = typeof navigator !== 'undefined' ? (navigator.languages?.length ? navigator.languages : [navigator.language]) : [];
+  const nav =
+    typeof navigator !== 'undefined'
+      ? navigator.languages?.length
+        ? navigator.languages
+        : [navigator.language]
+      : [];
   return detectLang(stored, nav);
 }
 

@@ -24,7 +24,13 @@ export function toSearch(params: Query | undefined): string {
 
 export async function api<T = unknown>(
   path: string,
-  init: { method?: string; body?: unknown; query?: Query; signal?: AbortSignal; skipAuthRedirect?: boolean } = {},
+  init: {
+    method?: string;
+    body?: unknown;
+    query?: Query;
+    signal?: AbortSignal;
+    skipAuthRedirect?: boolean;
+  } = {},
 ): Promise<T> {
   const res = await fetch(`${API_BASE}${path}${toSearch(init.query)}`, {
     method: init.method ?? 'GET',
@@ -46,7 +52,9 @@ export async function api<T = unknown>(
   }
   if (!res.ok) {
     const problem: Problem =
-      json && typeof json === 'object' ? (json as Problem) : { title: res.statusText, status: res.status, detail: text };
+      json && typeof json === 'object'
+        ? (json as Problem)
+        : { title: res.statusText, status: res.status, detail: text };
     if (res.status === 401 && !init.skipAuthRedirect) onUnauthorized?.();
     throw new ApiError(res.status, problem);
   }

@@ -1,7 +1,10 @@
 import type { Opportunity, Stage } from './types';
 
 /** Open amount and count per stage, in pipeline order. */
-export function pipelineByStage(opps: readonly Pick<Opportunity, 'stage' | 'amount'>[], stages: readonly Stage[]) {
+export function pipelineByStage(
+  opps: readonly Pick<Opportunity, 'stage' | 'amount'>[],
+  stages: readonly Stage[],
+) {
   const m = new Map<string, { amount: number; count: number }>();
   for (const o of opps) {
     const e = m.get(o.stage) ?? { amount: 0, count: 0 };
@@ -9,7 +12,9 @@ export function pipelineByStage(opps: readonly Pick<Opportunity, 'stage' | 'amou
     e.count += 1;
     m.set(o.stage, e);
   }
-  return stages.filter((s) => s.kind === 'open').map((s) => ({ stage: s, ...(m.get(s.key) ?? { amount: 0, count: 0 }) }));
+  return stages
+    .filter((s) => s.kind === 'open')
+    .map((s) => ({ stage: s, ...(m.get(s.key) ?? { amount: 0, count: 0 }) }));
 }
 
 /** Won and lost amounts per calendar month (YYYY-MM) of closing, last `months` months up to `now`. */

@@ -2,7 +2,10 @@
 export type Lang = 'zh-CN' | 'en';
 
 const cache = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat | Intl.Collator>();
-function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.Collator>(key: string, make: () => T): T {
+function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.Collator>(
+  key: string,
+  make: () => T,
+): T {
   let v = cache.get(key) as T | undefined;
   if (!v) {
     v = make();
@@ -11,29 +14,46 @@ function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.Collato
   return v;
 }
 
-export function formatMoney(amount: number | null | undefined, currency = 'CNY', lang: Lang = 'zh-CN', compact = false): string {
+export function formatMoney(
+  amount: number | null | undefined,
+  currency = 'CNY',
+  lang: Lang = 'zh-CN',
+  compact = false,
+): string {
   if (amount === null || amount === undefined || Number.isNaN(amount)) return '—';
-  const f = cached(`m:${lang}:${currency}:${compact}`, () =>
-    new Intl.NumberFormat(lang, {
-      style: 'currency',
-      currency,
-      currencyDisplay: 'narrowSymbol',
-      minimumFractionDigits: 0,
-      maximumFractionDigits: compact ? 1 : 0,
-      notation: compact ? 'compact' : 'standard',
-    }),
+  const f = cached(
+    `m:${lang}:${currency}:${compact}`,
+    () =>
+      new Intl.NumberFormat(lang, {
+        style: 'currency',
+        currency,
+        currencyDisplay: 'narrowSymbol',
+        minimumFractionDigits: 0,
+        maximumFractionDigits: compact ? 1 : 0,
+        notation: compact ? 'compact' : 'standard',
+      }),
   );
   return (f as Intl.NumberFormat).format(amount);
 }
 
 export function formatNumber(n: number | null | undefined, lang: Lang = 'zh-CN', digits = 0): string {
   if (n === null || n === undefined || Number.isNaN(n)) return '—';
-  return (cached(`n:${lang}:${digits}`, () => new Intl.NumberFormat(lang, { maximumFractionDigits: digits })) as Intl.NumberFormat).format(n);
+  return (
+    cached(
+      `n:${lang}:${digits}`,
+      () => new Intl.NumberFormat(lang, { maximumFractionDigits: digits }),
+    ) as Intl.NumberFormat
+  ).format(n);
 }
 
 export function formatPercent(n: number | null | undefined, lang: Lang = 'zh-CN'): string {
   if (n === null || n === undefined) return '—';
-  return (cached(`p:${lang}`, () => new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 })) as Intl.NumberFormat).format(n / 100);
+  return (
+    cached(
+      `p:${lang}`,
+      () => new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }),
+    ) as Intl.NumberFormat
+  ).format(n / 100);
 }
 
 function toDate(v: string | Date | null | undefined): Date | null {
@@ -48,7 +68,12 @@ function toDate(v: string | Date | null | undefined): Date | null {
 export function formatDate(v: string | Date | null | undefined, lang: Lang = 'zh-CN'): string {
   const d = toDate(v);
   if (!d) return '—';
-  return (cached(`d:${lang}`, () => new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'short', day: 'numeric' })) as Intl.DateTimeFormat).format(d);
+  return (
+    cached(
+      `d:${lang}`,
+      () => new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'short', day: 'numeric' }),
+    ) as Intl.DateTimeFormat
+  ).format(d);
 }
 
 export function formatDateTime(v: string | Date | null | undefined, lang: Lang = 'zh-CN'): string {
@@ -57,7 +82,15 @@ export function formatDateTime(v: string | Date | null | undefined, lang: Lang =
   return (
     cached(
       `dt:${lang}`,
-      () => new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }),
+      () =>
+        new Intl.DateTimeFormat(lang, {
+          year: 'numeric',
+          month: 'short',
+          day: 'numeric',
+          hour: '2-digit',
+          minute: '2-digit',
+          hour12: false,
+        }),
     ) as Intl.DateTimeFormat
   ).format(d);
 }
@@ -65,15 +98,29 @@ export function formatDateTime(v: string | Date | null | undefined, lang: Lang =
 export function formatMonth(v: string | Date, lang: Lang = 'zh-CN'): string {
   const d = toDate(v);
   if (!d) return '—';
-  return (cached(`mo:${lang}`, () => new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'short' })) as Intl.DateTimeFormat).format(d);
+  return (
+    cached(
+      `mo:${lang}`,
+      () => new Intl.DateTimeFormat(lang, { year: 'numeric', month: 'short' }),
+    ) as Intl.DateTimeFormat
+  ).format(d);
 }
 
 /** Collator that orders Chinese by pinyin (zh-CN) and mixes with Latin names naturally. */
 export function collator(lang: Lang = 'zh-CN'): Intl.Collator {
-  return cached(`c:${lang}`, () => new Intl.Collator(lang === 'zh-CN' ? 'zh-CN' : ['en', 'zh-CN'], { numeric: true, sensitivity: 'base' })) as Intl.Collator;
+  return cached(
+    `c:${lang}`,
+    () =>
+      new Intl.Collator(lang === 'zh-CN' ? 'zh-CN' : ['en', 'zh-CN'], { numeric: true, sensitivity: 'base' }),
+  ) as Intl.Collator;
 }
 
-export function sortByName<T>(rows: readonly T[], get: (r: T) => string | null | undefined, lang: Lang = 'zh-CN', desc = false): T[] {
+export function sortByName<T>(
+  rows: readonly T[],
+  get: (r: T) => string | null | undefined,
+  lang: Lang = 'zh-CN',
+  desc = false,
+): T[] {
   const c = collator(lang);
   const out = [...rows].sort((a, b) => c.compare(get(a) ?? '', get(b) ?? ''));
   return desc ? out.reverse() : out;

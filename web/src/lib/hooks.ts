@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, fetchAll } from './api';
-import { type Lang } from './format';
+import type { Lang } from './format';
 import type { CustomField, Named, Pipeline, Stage, User } from './types';
 
 export function useLang(): Lang {
@@ -12,16 +12,32 @@ export function useLang(): Lang {
 const LOOKUP_STALE = 5 * 60_000;
 
 export function useUsers() {
-  return useQuery({ queryKey: ['lookup', 'users'], queryFn: () => fetchAll<User>('/users', {}, 2000), staleTime: LOOKUP_STALE });
+  return useQuery({
+    queryKey: ['lookup', 'users'],
+    queryFn: () => fetchAll<User>('/users', {}, 2000),
+    staleTime: LOOKUP_STALE,
+  });
 }
 export function useRegions() {
-  return useQuery({ queryKey: ['lookup', 'regions'], queryFn: () => fetchAll<Named>('/regions', {}, 2000), staleTime: LOOKUP_STALE });
+  return useQuery({
+    queryKey: ['lookup', 'regions'],
+    queryFn: () => fetchAll<Named>('/regions', {}, 2000),
+    staleTime: LOOKUP_STALE,
+  });
 }
 export function useTeams() {
-  return useQuery({ queryKey: ['lookup', 'teams'], queryFn: () => fetchAll<Named>('/teams', {}, 2000), staleTime: LOOKUP_STALE });
+  return useQuery({
+    queryKey: ['lookup', 'teams'],
+    queryFn: () => fetchAll<Named>('/teams', {}, 2000),
+    staleTime: LOOKUP_STALE,
+  });
 }
 export function usePipelines() {
-  return useQuery({ queryKey: ['pipelines'], queryFn: () => fetchAll<Pipeline>('/pipelines', {}, 200), staleTime: LOOKUP_STALE });
+  return useQuery({
+    queryKey: ['pipelines'],
+    queryFn: () => fetchAll<Pipeline>('/pipelines', {}, 200),
+    staleTime: LOOKUP_STALE,
+  });
 }
 /** Account id → name for lists and the board (the API returns ids only). */
 export function useAccountNames() {
@@ -37,7 +53,8 @@ export function useAccountNames() {
 export function useCustomFields(entity: string) {
   return useQuery({
     queryKey: ['custom-fields', entity],
-    queryFn: () => api<{ data: CustomField[] }>('/custom-fields', { query: { entity, limit: 500 } }).then((r) => r.data),
+    queryFn: () =>
+      api<{ data: CustomField[] }>('/custom-fields', { query: { entity, limit: 500 } }).then((r) => r.data),
     staleTime: LOOKUP_STALE,
   });
 }

@@ -19,12 +19,17 @@ export type BoardAction<C extends BoardCard = BoardCard> =
   | { type: 'confirm'; id: string; card?: Partial<C> }
   | { type: 'rollback'; id: string };
 
-export function boardReducer<C extends BoardCard>(state: BoardState<C>, action: BoardAction<C>): BoardState<C> {
+export function boardReducer<C extends BoardCard>(
+  state: BoardState<C>,
+  action: BoardAction<C>,
+): BoardState<C> {
   switch (action.type) {
     case 'load': {
       // Keep optimistic stages of cards still in flight.
       const cards = action.cards.map((c) =>
-        state.pending[c.id] !== undefined ? { ...c, stage: state.cards.find((x) => x.id === c.id)?.stage ?? c.stage } : c,
+        state.pending[c.id] !== undefined
+          ? { ...c, stage: state.cards.find((x) => x.id === c.id)?.stage ?? c.stage }
+          : c,
       );
       return { cards, pending: state.pending };
     }
@@ -33,12 +38,17 @@ export function boardReducer<C extends BoardCard>(state: BoardState<C>, action: 
       if (!card || card.stage === action.to) return state;
       const pending = { ...state.pending };
       if (pending[action.id] === undefined) pending[action.id] = card.stage;
-      return { cards: state.cards.map((c) => (c.id === action.id ? { ...c, stage: action.to } : c)), pending };
+      return {
+        cards: state.cards.map((c) => (c.id === action.id ? { ...c, stage: action.to } : c)),
+        pending,
+      };
     }
     case 'confirm': {
       if (state.pending[action.id] === undefined && !action.card) return state;
       const { [action.id]: _done, ...pending } = state.pending;
-      const cards = action.card ? state.cards.map((c) => (c.id === action.id ? { ...c, ...action.card } : c)) : state.cards;
+      const cards = action.card
+        ? state.cards.map((c) => (c.id === action.id ? { ...c, ...action.card } : c))
+        : state.cards;
       return { cards, pending };
     }
     case 'rollback': {
@@ -50,9 +60,15 @@ export function boardReducer<C extends BoardCard>(state: BoardState<C>, action: 
   }
 }
 
-export function groupByStage<C extends BoardCard>(cards: readonly C[], stageKeys: readonly string[]): Record<string, C[]> {
+export function groupByStage<C extends BoardCard>(
+  cards: readonly C[],
+  stageKeys: readonly string[],
+): Record<string, C[]> {
   const out: Record<string, C[]> = Object.fromEntries(stageKeys.map((k) => [k, [] as C[]]));
-  for (const c of cards) (out[c.stage] ??= []).push(c);
+  for (const c of cards) {
+    if (!out[c.stage]) out[c.stage] = [];
+    out[c.stage]!.push(c);
+  }
   return out;
 }
 
@@ -60,5 +76,7 @@ export function groupByStage<C extends BoardCard>(cards: readonly C[], stageKeys
 export function sumByCurrency(cards: readonly BoardCard[]): { currency: string; amount: number }[] {
   const m = new Map<string, number>();
   for (const c of cards) m.set(c.currency, (m.get(c.currency) ?? 0) + (Number(c.amount) || 0));
-  return [...m.entries()].map(([currency, amount]) => ({ currency, amount })).sort((a, b) => b.amount - a.amount);
+  return [...m.entries()]
+    .map(([currency, amount]) => ({ currency, amount }))
+    .sort((a, b) => b.amount - a.amount);
 }

@@ -38,11 +38,27 @@ export const LIST_CONFIG: Record<Entity, { columns: Column[]; filters: Filter[];
   accounts: {
     defaultSort: 'name',
     columns: [
-      { key: 'name', sort: 'name', mobile: true, render: (r) => <Text fw={500} fz="sm">{r.name}</Text> },
+      {
+        key: 'name',
+        sort: 'name',
+        mobile: true,
+        render: (r) => (
+          <Text fw={500} fz="sm">
+            {r.name}
+          </Text>
+        ),
+      },
       { key: 'industry', render: (r) => dash(r.industry) },
       { key: 'region_id', render: (r, c) => dash(c.regions.get(r.region_id)) },
       { key: 'owner_id', mobile: true, render: (r, c) => dash(c.users.get(r.owner_id)) },
-      { key: 'credit_code', render: (r) => <Text fz="xs" ff="monospace">{dash(r.credit_code)}</Text> },
+      {
+        key: 'credit_code',
+        render: (r) => (
+          <Text fz="xs" ff="monospace">
+            {dash(r.credit_code)}
+          </Text>
+        ),
+      },
       { key: 'updated_at', sort: 'updated_at', render: (r, c) => formatDate(r.updated_at, c.lang) },
     ],
     filters: [
@@ -54,16 +70,41 @@ export const LIST_CONFIG: Record<Entity, { columns: Column[]; filters: Filter[];
   contacts: {
     defaultSort: 'name',
     columns: [
-      { key: 'name', sort: 'name', mobile: true, render: (r) => <Text fw={500} fz="sm">{r.name}{r.name_en ? <Text span c="dimmed" fz="xs"> {r.name_en}</Text> : null}</Text> },
+      {
+        key: 'name',
+        sort: 'name',
+        mobile: true,
+        render: (r) => (
+          <Text fw={500} fz="sm">
+            {r.name}
+            {r.name_en ? (
+              <Text span c="dimmed" fz="xs">
+                {' '}
+                {r.name_en}
+              </Text>
+            ) : null}
+          </Text>
+        ),
+      },
       { key: 'account_id', mobile: true, render: (r, c) => dash(c.accounts.get(r.account_id)) },
       { key: 'title', render: (r) => dash(r.title) },
-      { key: 'committee_role', render: (r, c) => (r.committee_role ? <Badge variant="light">{c.t(`committee.${r.committee_role}`)}</Badge> : '—') },
+      {
+        key: 'committee_role',
+        render: (r, c) =>
+          r.committee_role ? <Badge variant="light">{c.t(`committee.${r.committee_role}`)}</Badge> : '—',
+      },
       { key: 'stance', render: (r, c) => (r.stance ? c.t(`stance.${r.stance}`) : '—') },
       { key: 'emails', render: (r) => dash(r.emails?.[0]) },
       { key: 'owner_id', render: (r, c) => dash(c.users.get(r.owner_id)) },
     ],
     filters: [
-      { key: 'committee_role', kind: 'enum', labelKey: 'fields.committee_role', options: ALL_COMMITTEE_ROLES, optionsNs: 'committee' },
+      {
+        key: 'committee_role',
+        kind: 'enum',
+        labelKey: 'fields.committee_role',
+        options: ALL_COMMITTEE_ROLES,
+        optionsNs: 'committee',
+      },
       { key: 'stance', kind: 'enum', labelKey: 'fields.stance', options: STANCES, optionsNs: 'stance' },
       { key: 'owner_id', kind: 'user', labelKey: 'fields.owner_id' },
     ],
@@ -71,16 +112,54 @@ export const LIST_CONFIG: Record<Entity, { columns: Column[]; filters: Filter[];
   opportunities: {
     defaultSort: '-updated_at',
     columns: [
-      { key: 'name', sort: 'name', mobile: true, render: (r) => <Text fw={500} fz="sm">{r.name}</Text> },
+      {
+        key: 'name',
+        sort: 'name',
+        mobile: true,
+        render: (r) => (
+          <Text fw={500} fz="sm">
+            {r.name}
+          </Text>
+        ),
+      },
       { key: 'account_id', render: (r, c) => dash(c.accounts.get(r.account_id)) },
-      { key: 'stage', render: (r, c) => <Badge variant="light" color={r.status === 'won' ? 'green' : r.status === 'lost' ? 'gray' : 'indigo'}>{c.stageName(r.pipeline_id, r.stage)}</Badge> },
-      { key: 'amount', sort: 'amount', mobile: true, render: (r, c) => <Text fz="sm" ta="right">{formatMoney(r.amount, r.currency, c.lang)}</Text> },
+      {
+        key: 'stage',
+        render: (r, c) => (
+          <Badge
+            variant="light"
+            color={r.status === 'won' ? 'green' : r.status === 'lost' ? 'gray' : 'indigo'}
+          >
+            {c.stageName(r.pipeline_id, r.stage)}
+          </Badge>
+        ),
+      },
+      {
+        key: 'amount',
+        sort: 'amount',
+        mobile: true,
+        render: (r, c) => (
+          <Text fz="sm" ta="right">
+            {formatMoney(r.amount, r.currency, c.lang)}
+          </Text>
+        ),
+      },
       { key: 'probability', sort: 'probability', render: (r, c) => formatPercent(r.probability, c.lang) },
-      { key: 'expected_close_date', sort: 'expected_close_date', render: (r, c) => formatDate(r.expected_close_date, c.lang) },
+      {
+        key: 'expected_close_date',
+        sort: 'expected_close_date',
+        render: (r, c) => formatDate(r.expected_close_date, c.lang),
+      },
       { key: 'owner_id', render: (r, c) => dash(c.users.get(r.owner_id)) },
     ],
     filters: [
-      { key: 'status', kind: 'enum', labelKey: 'fields.status', options: ['open', 'won', 'lost'], optionsNs: 'oppStatus' },
+      {
+        key: 'status',
+        kind: 'enum',
+        labelKey: 'fields.status',
+        options: ['open', 'won', 'lost'],
+        optionsNs: 'oppStatus',
+      },
       { key: 'stage', kind: 'stage', labelKey: 'fields.stage' },
       { key: 'owner_id', kind: 'user', labelKey: 'fields.owner_id' },
       { key: 'team_id', kind: 'team', labelKey: 'fields.team_id' },
@@ -94,16 +173,51 @@ export const LIST_CONFIG: Record<Entity, { columns: Column[]; filters: Filter[];
   activities: {
     defaultSort: '-occurred_at',
     columns: [
-      { key: 'subject', mobile: true, render: (r) => <Text fw={500} fz="sm">{r.subject}</Text> },
+      {
+        key: 'subject',
+        mobile: true,
+        render: (r) => (
+          <Text fw={500} fz="sm">
+            {r.subject}
+          </Text>
+        ),
+      },
       { key: 'type', render: (r, c) => c.t(`activityType.${r.type}`) },
-      { key: 'status', render: (r, c) => <Badge variant="light" color={r.status === 'planned' ? 'orange' : r.status === 'done' ? 'green' : 'gray'}>{c.t(`activityStatus.${r.status}`)}</Badge> },
-      { key: 'occurred_at', sort: 'occurred_at', mobile: true, render: (r, c) => formatDateTime(r.occurred_at, c.lang) },
+      {
+        key: 'status',
+        render: (r, c) => (
+          <Badge
+            variant="light"
+            color={r.status === 'planned' ? 'orange' : r.status === 'done' ? 'green' : 'gray'}
+          >
+            {c.t(`activityStatus.${r.status}`)}
+          </Badge>
+        ),
+      },
+      {
+        key: 'occurred_at',
+        sort: 'occurred_at',
+        mobile: true,
+        render: (r, c) => formatDateTime(r.occurred_at, c.lang),
+      },
       { key: 'account_id', render: (r, c) => dash(c.accounts.get(r.account_id)) },
       { key: 'owner_id', render: (r, c) => dash(c.users.get(r.owner_id)) },
     ],
     filters: [
-      { key: 'type', kind: 'enum', labelKey: 'fields.type', options: ACTIVITY_TYPES, optionsNs: 'activityType' },
-      { key: 'status', kind: 'enum', labelKey: 'fields.status', options: ACTIVITY_STATUSES, optionsNs: 'activityStatus' },
+      {
+        key: 'type',
+        kind: 'enum',
+        labelKey: 'fields.type',
+        options: ACTIVITY_TYPES,
+        optionsNs: 'activityType',
+      },
+      {
+        key: 'status',
+        kind: 'enum',
+        labelKey: 'fields.status',
+        options: ACTIVITY_STATUSES,
+        optionsNs: 'activityStatus',
+      },
       { key: 'owner_id', kind: 'user', labelKey: 'fields.owner_id' },
       { key: 'from', kind: 'date', labelKey: 'common.from' },
       { key: 'to', kind: 'date', labelKey: 'common.to' },

@@ -1,8 +1,29 @@
 /** Suggests which record field an import column maps to, by header name (Chinese and English). */
 const SYNONYMS: Record<string, string[]> = {
-  name: ['name', '名称', '姓名', '公司', '公司名称', '客户名称', '客户', 'company', 'account name', 'contact name', '商机名称', 'opportunity', 'full name'],
+  name: [
+    'name',
+    '名称',
+    '姓名',
+    '公司',
+    '公司名称',
+    '客户名称',
+    '客户',
+    'company',
+    'account name',
+    'contact name',
+    '商机名称',
+    'opportunity',
+    'full name',
+  ],
   name_en: ['english name', '英文名', '英文姓名', 'name en'],
-  credit_code: ['credit code', 'unified social credit code', 'uscc', '统一社会信用代码', '信用代码', '社会信用代码'],
+  credit_code: [
+    'credit code',
+    'unified social credit code',
+    'uscc',
+    '统一社会信用代码',
+    '信用代码',
+    '社会信用代码',
+  ],
   industry: ['industry', '行业', '所属行业'],
   domains: ['domain', 'domains', '域名', '网站域名'],
   website: ['website', 'url', '网站', '官网', '网址'],
@@ -22,7 +43,15 @@ const SYNONYMS: Record<string, string[]> = {
   amount: ['amount', 'value', 'deal size', '金额', '商机金额', '预计金额'],
   currency: ['currency', '币种', '货币'],
   stage: ['stage', '阶段', '销售阶段'],
-  expected_close_date: ['expected close date', 'close date', 'close', '预计成交日期', '预计签约日期', '成交日期', '结单日期'],
+  expected_close_date: [
+    'expected close date',
+    'close date',
+    'close',
+    '预计成交日期',
+    '预计签约日期',
+    '成交日期',
+    '结单日期',
+  ],
   probability: ['probability', '赢率', '概率', '成交概率'],
   owner_email: ['owner', 'owner email', '负责人', '负责人邮箱', '销售'],
   type: ['type', '类型'],
@@ -40,7 +69,10 @@ export function normaliseHeader(h: string): string {
 }
 
 /** Returns {header: field} for every header that can be matched to one of `fields` (each field used once). */
-export function suggestMapping(headers: readonly string[], fields: readonly string[]): Record<string, string> {
+export function suggestMapping(
+  headers: readonly string[],
+  fields: readonly string[],
+): Record<string, string> {
   const out: Record<string, string> = {};
   const used = new Set<string>();
   const candidates = (h: string): string[] => {
@@ -48,7 +80,11 @@ export function suggestMapping(headers: readonly string[], fields: readonly stri
     const exact = fields.filter((f) => normaliseHeader(f) === n || f === h);
     const syn = fields.filter((f) => (SYNONYMS[f] ?? []).some((s) => normaliseHeader(s) === n));
     const custom = fields.filter((f) => f.startsWith('custom.') && normaliseHeader(f.slice(7)) === n);
-    const partial = fields.filter((f) => (SYNONYMS[f] ?? []).some((s) => n.length > 1 && normaliseHeader(s).length > 1 && n.includes(normaliseHeader(s))));
+    const partial = fields.filter((f) =>
+      (SYNONYMS[f] ?? []).some(
+        (s) => n.length > 1 && normaliseHeader(s).length > 1 && n.includes(normaliseHeader(s)),
+      ),
+    );
     return [...exact, ...custom, ...syn, ...partial];
   };
   // Exact matches first so they win over partial ones.
@@ -56,7 +92,10 @@ export function suggestMapping(headers: readonly string[], fields: readonly stri
     for (const h of headers) {
       if (out[h]) continue;
       const list = candidates(h);
-      const pick = pass === 0 ? list.find((f) => normaliseHeader(f) === normaliseHeader(h) && !used.has(f)) : list.find((f) => !used.has(f));
+      const pick =
+        pass === 0
+          ? list.find((f) => normaliseHeader(f) === normaliseHeader(h) && !used.has(f))
+          : list.find((f) => !used.has(f));
       if (pick) {
         out[h] = pick;
         used.add(pick);

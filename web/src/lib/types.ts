@@ -127,10 +127,27 @@ export interface LineageItem {
   confidence: number | null;
   at: string;
 }
-export const COMMITTEE_ROLES = ['technical', 'procurement', 'finance', 'legal', 'esg', 'executive', 'user'] as const;
+export const COMMITTEE_ROLES = [
+  'technical',
+  'procurement',
+  'finance',
+  'legal',
+  'esg',
+  'executive',
+  'user',
+] as const;
 export const ALL_COMMITTEE_ROLES = [...COMMITTEE_ROLES, 'other'] as const;
 export const STANCES = ['champion', 'supporter', 'neutral', 'skeptic', 'blocker'] as const;
 export const ACTIVITY_TYPES = ['call', 'meeting', 'email', 'visit', 'note', 'task'] as const;
 export const ACTIVITY_STATUSES = ['planned', 'done', 'cancelled'] as const;
 export const CURRENCIES = ['CNY', 'USD', 'EUR', 'HKD', 'JPY', 'GBP', 'SGD'] as const;
-export const ROLES = ['rep', 'manager', 'regional_manager', 'presales', 'csm', 'marketing', 'coach', 'admin'] as const;
+export const ROLES = [
+  'rep',
+  'manager',
+  'regional_manager',
+  'presales',
+  'csm',
+  'marketing',
+  'coach',
+  'admin',
+] as const;

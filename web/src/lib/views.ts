@@ -16,14 +16,22 @@ export function loadViews(entity: string, storage: Pick<Storage, 'getItem'> = lo
   }
 }
 
-export function saveView(entity: string, view: SavedView, storage: Pick<Storage, 'getItem' | 'setItem'> = localStorage): SavedView[] {
+export function saveView(
+  entity: string,
+  view: SavedView,
+  storage: Pick<Storage, 'getItem' | 'setItem'> = localStorage,
+): SavedView[] {
   const views = loadViews(entity, storage).filter((v) => v.name !== view.name);
   views.push(view);
   storage.setItem(key(entity), JSON.stringify(views));
   return views;
 }
 
-export function deleteView(entity: string, name: string, storage: Pick<Storage, 'getItem' | 'setItem'> = localStorage): SavedView[] {
+export function deleteView(
+  entity: string,
+  name: string,
+  storage: Pick<Storage, 'getItem' | 'setItem'> = localStorage,
+): SavedView[] {
   const views = loadViews(entity, storage).filter((v) => v.name !== name);
   storage.setItem(key(entity), JSON.stringify(views));
   return views;

@@ -1,4 +1,17 @@
-import { Alert, Anchor, Badge, Button, Grid, Group, Modal, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Grid,
+  Group,
+  Modal,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useMemo, useState } from 'react';
@@ -11,7 +24,16 @@ import { RecordTimeline, Section } from '../components/Timeline';
 import { api, fetchAll } from '../lib/api';
 import { groupCommittee } from '../lib/committee';
 import { formatDate, formatMoney, formatNumber } from '../lib/format';
-import { fieldLabel, nameMap, stageLabel, useCustomFields, useLang, usePipelines, useRegions, useUsers } from '../lib/hooks';
+import {
+  fieldLabel,
+  nameMap,
+  stageLabel,
+  useCustomFields,
+  useLang,
+  usePipelines,
+  useRegions,
+  useUsers,
+} from '../lib/hooks';
 import type { Account, Contact, LineageItem, Opportunity } from '../lib/types';
 
 export default function AccountPage() {
@@ -23,7 +45,10 @@ export default function AccountPage() {
   const account = useQuery({ queryKey: ['accounts', id], queryFn: () => api<Account>(`/accounts/${id}`) });
   const lineage = useQuery({
     queryKey: ['accounts', id, 'lineage'],
-    queryFn: () => api<{ data: LineageItem[] }>(`/accounts/${id}/lineage`).then((r) => new Map(r.data.map((l) => [l.field, l]))),
+    queryFn: () =>
+      api<{ data: LineageItem[] }>(`/accounts/${id}/lineage`).then(
+        (r) => new Map(r.data.map((l) => [l.field, l])),
+      ),
   });
   const contacts = useQuery({
     queryKey: ['contacts', 'by-account', id],
@@ -31,7 +56,8 @@ export default function AccountPage() {
   });
   const opps = useQuery({
     queryKey: ['opportunities', 'by-account', id],
-    queryFn: () => fetchAll<Opportunity>('/opportunities', { account_id: id, status: 'open', sort: '-amount' }, 500),
+    queryFn: () =>
+      fetchAll<Opportunity>('/opportunities', { account_id: id, status: 'open', sort: '-amount' }, 500),
   });
   const users = useUsers();
   const regions = useRegions();
@@ -43,7 +69,9 @@ export default function AccountPage() {
   if (account.isPending) return <Loading />;
   if (account.isError) return <ErrorState error={account.error} onRetry={() => account.refetch()} />;
   const a = account.data;
-  const L = (field: string, node: ReactNode) => <WithLineage item={lineage.data?.get(field)}>{node}</WithLineage>;
+  const L = (field: string, node: ReactNode) => (
+    <WithLineage item={lineage.data?.get(field)}>{node}</WithLineage>
+  );
   const fact = (field: string, value: ReactNode) => (
     <div key={field}>
       <Text fz="xs" c="dimmed">
@@ -55,7 +83,11 @@ export default function AccountPage() {
     </div>
   );
   const stageName = (o: Opportunity) =>
-    stageLabel(pipelines.data?.find((p) => p.id === o.pipeline_id)?.stages.find((s) => s.key === o.stage), lang, o.stage);
+    stageLabel(
+      pipelines.data?.find((p) => p.id === o.pipeline_id)?.stages.find((s) => s.key === o.stage),
+      lang,
+      o.stage,
+    );
 
   return (
     <Stack gap="md">
@@ -91,7 +123,14 @@ export default function AccountPage() {
 
       <Section title={t('account.facts')}>
         <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }} spacing="sm">
-          {fact('credit_code', a.credit_code && <Text span ff="monospace" fz="sm">{a.credit_code}</Text>)}
+          {fact(
+            'credit_code',
+            a.credit_code && (
+              <Text span ff="monospace" fz="sm">
+                {a.credit_code}
+              </Text>
+            ),
+          )}
           {fact('industry', a.industry)}
           {fact('region_id', a.region_id ? regions.data?.find((r) => r.id === a.region_id)?.name : null)}
           {fact('owner_id', a.owner_id ? userNames.get(a.owner_id) : null)}
@@ -111,7 +150,16 @@ export default function AccountPage() {
                 <Text fz="sm" component="div">
                   {v === undefined || v === null || v === ''
                     ? '—'
-                    : L('custom', Array.isArray(v) ? v.join(', ') : typeof v === 'boolean' ? (v ? t('common.yes') : t('common.no')) : String(v))}
+                    : L(
+                        'custom',
+                        Array.isArray(v)
+                          ? v.join(', ')
+                          : typeof v === 'boolean'
+                            ? v
+                              ? t('common.yes')
+                              : t('common.no')
+                            : String(v),
+                      )}
                 </Text>
               </div>
             );
@@ -136,7 +184,11 @@ export default function AccountPage() {
                 <>
                   {committee.missing.length > 0 ? (
                     <Alert color="orange" data-testid="committee-gaps">
-                      {t('account.missingRoles', { roles: committee.missing.map((r) => t(`committee.${r}`)).join(lang === 'en' ? ', ' : '、') })}
+                      {t('account.missingRoles', {
+                        roles: committee.missing
+                          .map((r) => t(`committee.${r}`))
+                          .join(lang === 'en' ? ', ' : '、'),
+                      })}
                     </Alert>
                   ) : (
                     <Alert color="green">{t('account.committeeComplete')}</Alert>
@@ -160,7 +212,13 @@ export default function AccountPage() {
                                   ml={6}
                                   size="xs"
                                   variant="dot"
-                                  color={c.stance === 'champion' || c.stance === 'supporter' ? 'green' : c.stance === 'blocker' || c.stance === 'skeptic' ? 'red' : 'gray'}
+                                  color={
+                                    c.stance === 'champion' || c.stance === 'supporter'
+                                      ? 'green'
+                                      : c.stance === 'blocker' || c.stance === 'skeptic'
+                                        ? 'red'
+                                        : 'gray'
+                                  }
                                 >
                                   {t(`stance.${c.stance}`)}
                                 </Badge>
@@ -213,7 +271,9 @@ export default function AccountPage() {
                             <Badge variant="light">{stageName(o)}</Badge>
                           </Table.Td>
                           <Table.Td ta="right">{formatMoney(o.amount, o.currency, lang)}</Table.Td>
-                          <Table.Td className="zs-hide-mobile">{formatDate(o.expected_close_date, lang)}</Table.Td>
+                          <Table.Td className="zs-hide-mobile">
+                            {formatDate(o.expected_close_date, lang)}
+                          </Table.Td>
                         </Table.Tr>
                       ))}
                     </Table.Tbody>

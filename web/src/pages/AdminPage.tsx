@@ -109,6 +109,7 @@ function Tbl({ head, children }: { head: ReactNode[]; children: ReactNode }) {
         <Table.Thead>
           <Table.Tr>
             {head.map((h, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: static header cells
               <Table.Th key={i}>{h}</Table.Th>
             ))}
           </Table.Tr>
@@ -161,10 +162,22 @@ function UsersTab() {
             <Table.Td>{u.name}</Table.Td>
             <Table.Td>{u.email}</Table.Td>
             <Table.Td>
-              <Select size="xs" w={170} aria-label={t('fields.role')} value={u.role} allowDeselect={false} data={roleData} onChange={(v) => v && patch(u.id, { role: v })} />
+              <Select
+                size="xs"
+                w={170}
+                aria-label={t('fields.role')}
+                value={u.role}
+                allowDeselect={false}
+                data={roleData}
+                onChange={(v) => v && patch(u.id, { role: v })}
+              />
             </Table.Td>
             <Table.Td>
-              <Checkbox aria-label={t('fields.active')} checked={u.active} onChange={(e) => patch(u.id, { active: e.currentTarget.checked })} />
+              <Checkbox
+                aria-label={t('fields.active')}
+                checked={u.active}
+                onChange={(e) => patch(u.id, { active: e.currentTarget.checked })}
+              />
             </Table.Td>
           </Table.Tr>
         ))}
@@ -178,10 +191,35 @@ function UsersTab() {
         >
           <Stack>
             <GeneralErrors list={fe.general} />
-            <TextInput label={t('fields.name')} required value={form.name} error={fe.errors.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} />
-            <TextInput label={t('fields.email')} required value={form.email} error={fe.errors.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} />
-            <Select label={t('fields.role')} value={form.role} data={roleData} allowDeselect={false} error={fe.errors.role} onChange={(v) => setForm({ ...form, role: v ?? 'rep' })} />
-            <PasswordInput label={t('fields.password')} required value={form.password} error={fe.errors.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+            <TextInput
+              label={t('fields.name')}
+              required
+              value={form.name}
+              error={fe.errors.name}
+              onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            />
+            <TextInput
+              label={t('fields.email')}
+              required
+              value={form.email}
+              error={fe.errors.email}
+              onChange={(e) => setForm({ ...form, email: e.currentTarget.value })}
+            />
+            <Select
+              label={t('fields.role')}
+              value={form.role}
+              data={roleData}
+              allowDeselect={false}
+              error={fe.errors.role}
+              onChange={(v) => setForm({ ...form, role: v ?? 'rep' })}
+            />
+            <PasswordInput
+              label={t('fields.password')}
+              required
+              value={form.password}
+              error={fe.errors.password}
+              onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
+            />
             <Group justify="flex-end">
               <Button type="submit" loading={create.isPending}>
                 {t('common.create')}
@@ -198,9 +236,21 @@ function CustomFieldsTab() {
   const { t } = useTranslation();
   const lang = useLang();
   const qc = useQueryClient();
-  const list = useQuery({ queryKey: ['custom-fields', 'all'], queryFn: () => api<{ data: CustomField[] }>('/custom-fields', { query: { limit: 500 } }).then((r) => r.data) });
+  const list = useQuery({
+    queryKey: ['custom-fields', 'all'],
+    queryFn: () =>
+      api<{ data: CustomField[] }>('/custom-fields', { query: { limit: 500 } }).then((r) => r.data),
+  });
   const [open, modal] = useDisclosure(false);
-  const blank = { entity: 'accounts', key: '', label: '', label_en: '', type: 'text', options: '', required: false };
+  const blank = {
+    entity: 'accounts',
+    key: '',
+    label: '',
+    label_en: '',
+    type: 'text',
+    options: '',
+    required: false,
+  };
   const [form, setForm] = useState(blank);
   const fe = useFormErrors(['entity', 'key', 'label', 'label_en', 'type', 'options', 'required']);
   const create = useMutation({
@@ -210,7 +260,10 @@ function CustomFieldsTab() {
         body: {
           ...form,
           label_en: form.label_en || null,
-          options: form.options.split(/[,，]/).map((s) => s.trim()).filter(Boolean),
+          options: form.options
+            .split(/[,，]/)
+            .map((s) => s.trim())
+            .filter(Boolean),
         },
       }),
     onSuccess: () => {
@@ -241,7 +294,17 @@ function CustomFieldsTab() {
       {list.data.length === 0 ? (
         <Empty />
       ) : (
-        <Tbl head={[t('fields.entity'), t('fields.key'), t('fields.label'), t('fields.type'), t('fields.options'), t('fields.required'), '']}>
+        <Tbl
+          head={[
+            t('fields.entity'),
+            t('fields.key'),
+            t('fields.label'),
+            t('fields.type'),
+            t('fields.options'),
+            t('fields.required'),
+            '',
+          ]}
+        >
           {list.data.map((cf) => (
             <Table.Tr key={cf.id}>
               <Table.Td>{t(`entities.${cf.entity}`)}</Table.Td>
@@ -253,7 +316,12 @@ function CustomFieldsTab() {
               <Table.Td>{cf.options.join(', ')}</Table.Td>
               <Table.Td>{cf.required ? t('common.yes') : t('common.no')}</Table.Td>
               <Table.Td>
-                <ActionIcon variant="subtle" color="red" aria-label={t('common.delete')} onClick={() => remove(cf.id)}>
+                <ActionIcon
+                  variant="subtle"
+                  color="red"
+                  aria-label={t('common.delete')}
+                  onClick={() => remove(cf.id)}
+                >
                   ×
                 </ActionIcon>
               </Table.Td>
@@ -276,23 +344,56 @@ function CustomFieldsTab() {
               allowDeselect={false}
               error={fe.errors.entity}
               onChange={(v) => setForm({ ...form, entity: v ?? 'accounts' })}
-              data={['accounts', 'contacts', 'opportunities', 'activities', 'products'].map((e) => ({ value: e, label: t(`entities.${e}`) }))}
+              data={['accounts', 'contacts', 'opportunities', 'activities', 'products'].map((e) => ({
+                value: e,
+                label: t(`entities.${e}`),
+              }))}
             />
-            <TextInput label={t('fields.key')} required value={form.key} error={fe.errors.key} onChange={(e) => setForm({ ...form, key: e.currentTarget.value })} />
-            <TextInput label={t('fields.label')} required value={form.label} error={fe.errors.label} onChange={(e) => setForm({ ...form, label: e.currentTarget.value })} />
-            <TextInput label={t('fields.label_en')} value={form.label_en} error={fe.errors.label_en} onChange={(e) => setForm({ ...form, label_en: e.currentTarget.value })} />
+            <TextInput
+              label={t('fields.key')}
+              required
+              value={form.key}
+              error={fe.errors.key}
+              onChange={(e) => setForm({ ...form, key: e.currentTarget.value })}
+            />
+            <TextInput
+              label={t('fields.label')}
+              required
+              value={form.label}
+              error={fe.errors.label}
+              onChange={(e) => setForm({ ...form, label: e.currentTarget.value })}
+            />
+            <TextInput
+              label={t('fields.label_en')}
+              value={form.label_en}
+              error={fe.errors.label_en}
+              onChange={(e) => setForm({ ...form, label_en: e.currentTarget.value })}
+            />
             <Select
               label={t('fields.type')}
               value={form.type}
               allowDeselect={false}
               error={fe.errors.type}
               onChange={(v) => setForm({ ...form, type: v ?? 'text' })}
-              data={['text', 'number', 'date', 'boolean', 'select', 'multiselect'].map((x) => ({ value: x, label: t(`cfType.${x}`) }))}
+              data={['text', 'number', 'date', 'boolean', 'select', 'multiselect'].map((x) => ({
+                value: x,
+                label: t(`cfType.${x}`),
+              }))}
             />
             {(form.type === 'select' || form.type === 'multiselect') && (
-              <TextInput label={t('fields.options')} description={t('admin.optionsHint')} value={form.options} error={fe.errors.options} onChange={(e) => setForm({ ...form, options: e.currentTarget.value })} />
+              <TextInput
+                label={t('fields.options')}
+                description={t('admin.optionsHint')}
+                value={form.options}
+                error={fe.errors.options}
+                onChange={(e) => setForm({ ...form, options: e.currentTarget.value })}
+              />
             )}
-            <Checkbox label={t('fields.required')} checked={form.required} onChange={(e) => setForm({ ...form, required: e.currentTarget.checked })} />
+            <Checkbox
+              label={t('fields.required')}
+              checked={form.required}
+              onChange={(e) => setForm({ ...form, required: e.currentTarget.checked })}
+            />
             <Group justify="flex-end">
               <Button type="submit" loading={create.isPending}>
                 {t('common.create')}
@@ -310,7 +411,10 @@ function PipelinesTab() {
   const qc = useQueryClient();
   const pipelines = usePipelines();
   const [pid, setPid] = useState<string | null>(null);
-  const current = pipelines.data?.find((p) => p.id === pid) ?? pipelines.data?.find((p) => p.is_default) ?? pipelines.data?.[0];
+  const current =
+    pipelines.data?.find((p) => p.id === pid) ??
+    pipelines.data?.find((p) => p.is_default) ??
+    pipelines.data?.[0];
   const [stages, setStages] = useState<Stage[]>([]);
   const fe = useFormErrors(['stages', 'name']);
   useEffect(() => {
@@ -328,7 +432,8 @@ function PipelinesTab() {
   if (pipelines.isPending) return <Loading />;
   if (pipelines.isError) return <ErrorState error={pipelines.error} onRetry={() => pipelines.refetch()} />;
   if (!current) return <Empty />;
-  const upd = (i: number, patch: Partial<Stage>) => setStages((s) => s.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+  const upd = (i: number, patch: Partial<Stage>) =>
+    setStages((s) => s.map((x, j) => (j === i ? { ...x, ...patch } : x)));
   const swap = (i: number, j: number) =>
     setStages((s) => {
       if (j < 0 || j >= s.length) return s;
@@ -338,42 +443,110 @@ function PipelinesTab() {
     });
   return (
     <Stack>
-      <Select w={260} label={t('board.pipeline')} value={current.id} allowDeselect={false} onChange={setPid} data={pipelines.data.map((p) => ({ value: p.id, label: p.name }))} />
+      <Select
+        w={260}
+        label={t('board.pipeline')}
+        value={current.id}
+        allowDeselect={false}
+        onChange={setPid}
+        data={pipelines.data.map((p) => ({ value: p.id, label: p.name }))}
+      />
       <Text fz="xs" c="dimmed">
         {t('admin.stageKinds')}
       </Text>
       <GeneralErrors list={fe.general} />
       {fe.errors.stages && <Alert color="red">{fe.errors.stages}</Alert>}
-      <Tbl head={['', t('admin.stageKey'), t('admin.stageName'), t('admin.stageNameEn'), t('fields.probability'), t('fields.kind'), '']}>
+      <Tbl
+        head={[
+          '',
+          t('admin.stageKey'),
+          t('admin.stageName'),
+          t('admin.stageNameEn'),
+          t('fields.probability'),
+          t('fields.kind'),
+          '',
+        ]}
+      >
         {stages.map((s, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: stage rows are edited in place, keys can change while typing
           <Table.Tr key={i}>
             <Table.Td>
               <Group gap={2} wrap="nowrap">
-                <ActionIcon size="sm" variant="subtle" aria-label={t('admin.moveUp')} onClick={() => swap(i, i - 1)}>
+                <ActionIcon
+                  size="sm"
+                  variant="subtle"
+                  aria-label={t('admin.moveUp')}
+                  onClick={() => swap(i, i - 1)}
+                >
                   ↑
                 </ActionIcon>
-                <ActionIcon size="sm" variant="subtle" aria-label={t('admin.moveDown')} onClick={() => swap(i, i + 1)}>
+                <ActionIcon
+                  size="sm"
+                  variant="subtle"
+                  aria-label={t('admin.moveDown')}
+                  onClick={() => swap(i, i + 1)}
+                >
                   ↓
                 </ActionIcon>
               </Group>
             </Table.Td>
             <Table.Td>
-              <TextInput size="xs" w={110} aria-label={t('admin.stageKey')} value={s.key} onChange={(e) => upd(i, { key: e.currentTarget.value })} />
+              <TextInput
+                size="xs"
+                w={110}
+                aria-label={t('admin.stageKey')}
+                value={s.key}
+                onChange={(e) => upd(i, { key: e.currentTarget.value })}
+              />
             </Table.Td>
             <Table.Td>
-              <TextInput size="xs" w={130} aria-label={t('admin.stageName')} value={s.name} onChange={(e) => upd(i, { name: e.currentTarget.value })} />
+              <TextInput
+                size="xs"
+                w={130}
+                aria-label={t('admin.stageName')}
+                value={s.name}
+                onChange={(e) => upd(i, { name: e.currentTarget.value })}
+              />
             </Table.Td>
             <Table.Td>
-              <TextInput size="xs" w={150} aria-label={t('admin.stageNameEn')} value={s.name_en ?? ''} onChange={(e) => upd(i, { name_en: e.currentTarget.value })} />
+              <TextInput
+                size="xs"
+                w={150}
+                aria-label={t('admin.stageNameEn')}
+                value={s.name_en ?? ''}
+                onChange={(e) => upd(i, { name_en: e.currentTarget.value })}
+              />
             </Table.Td>
             <Table.Td>
-              <NumberInput size="xs" w={80} min={0} max={100} suffix="%" aria-label={t('fields.probability')} value={s.probability} onChange={(v) => upd(i, { probability: Number(v) || 0 })} />
+              <NumberInput
+                size="xs"
+                w={80}
+                min={0}
+                max={100}
+                suffix="%"
+                aria-label={t('fields.probability')}
+                value={s.probability}
+                onChange={(v) => upd(i, { probability: Number(v) || 0 })}
+              />
             </Table.Td>
             <Table.Td>
-              <Select size="xs" w={100} aria-label={t('fields.kind')} value={s.kind} allowDeselect={false} data={['open', 'won', 'lost']} onChange={(v) => upd(i, { kind: (v ?? 'open') as Stage['kind'] })} />
+              <Select
+                size="xs"
+                w={100}
+                aria-label={t('fields.kind')}
+                value={s.kind}
+                allowDeselect={false}
+                data={['open', 'won', 'lost']}
+                onChange={(v) => upd(i, { kind: (v ?? 'open') as Stage['kind'] })}
+              />
             </Table.Td>
             <Table.Td>
-              <ActionIcon variant="subtle" color="red" aria-label={t('admin.removeStage')} onClick={() => setStages((x) => x.filter((_, j) => j !== i))}>
+              <ActionIcon
+                variant="subtle"
+                color="red"
+                aria-label={t('admin.removeStage')}
+                onClick={() => setStages((x) => x.filter((_, j) => j !== i))}
+              >
                 ×
               </ActionIcon>
             </Table.Td>
@@ -381,7 +554,15 @@ function PipelinesTab() {
         ))}
       </Tbl>
       <Group justify="space-between">
-        <Button variant="default" onClick={() => setStages((s) => [...s, { key: `stage_${s.length + 1}`, name: '', name_en: '', probability: 10, kind: 'open' }])}>
+        <Button
+          variant="default"
+          onClick={() =>
+            setStages((s) => [
+              ...s,
+              { key: `stage_${s.length + 1}`, name: '', name_en: '', probability: 10, kind: 'open' },
+            ])
+          }
+        >
           {t('admin.addStage')}
         </Button>
         <Button onClick={() => save.mutate()} loading={save.isPending}>
@@ -407,7 +588,10 @@ function ApiKeysTab() {
   const { t } = useTranslation();
   const lang = useLang();
   const qc = useQueryClient();
-  const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => api<{ data: ApiKey[] }>('/api-keys').then((r) => r.data) });
+  const keys = useQuery({
+    queryKey: ['api-keys'],
+    queryFn: () => api<{ data: ApiKey[] }>('/api-keys').then((r) => r.data),
+  });
   const [open, modal] = useDisclosure(false);
   const [name, setName] = useState('');
   const [role, setRole] = useState('rep');
@@ -445,7 +629,16 @@ function ApiKeysTab() {
       {keys.data.length === 0 ? (
         <Empty />
       ) : (
-        <Tbl head={[t('fields.name'), t('fields.prefix'), t('fields.role'), t('fields.created_at'), t('fields.last_used_at'), '']}>
+        <Tbl
+          head={[
+            t('fields.name'),
+            t('fields.prefix'),
+            t('fields.role'),
+            t('fields.created_at'),
+            t('fields.last_used_at'),
+            '',
+          ]}
+        >
           {keys.data.map((k) => (
             <Table.Tr key={k.id} opacity={k.revoked_at ? 0.5 : 1}>
               <Table.Td>{k.name}</Table.Td>
@@ -477,7 +670,9 @@ function ApiKeysTab() {
             </Code>
             <Group justify="flex-end">
               <CopyButton value={shown}>
-                {({ copied, copy }) => <Button onClick={copy}>{copied ? t('admin.copied') : t('admin.copy')}</Button>}
+                {({ copied, copy }) => (
+                  <Button onClick={copy}>{copied ? t('admin.copied') : t('admin.copy')}</Button>
+                )}
               </CopyButton>
               <Button variant="default" onClick={modal.close}>
                 {t('common.close')}
@@ -493,8 +688,20 @@ function ApiKeysTab() {
           >
             <Stack>
               <GeneralErrors list={fe.general} />
-              <TextInput label={t('fields.name')} required value={name} error={fe.errors.name} onChange={(e) => setName(e.currentTarget.value)} />
-              <Select label={t('fields.role')} value={role} allowDeselect={false} onChange={(v) => setRole(v ?? 'rep')} data={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))} />
+              <TextInput
+                label={t('fields.name')}
+                required
+                value={name}
+                error={fe.errors.name}
+                onChange={(e) => setName(e.currentTarget.value)}
+              />
+              <Select
+                label={t('fields.role')}
+                value={role}
+                allowDeselect={false}
+                onChange={(v) => setRole(v ?? 'rep')}
+                data={ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }))}
+              />
               <Group justify="flex-end">
                 <Button type="submit" loading={create.isPending}>
                   {t('common.create')}

@@ -1,4 +1,16 @@
-import { ActionIcon, Badge, Button, Checkbox, Group, Menu, Modal, Select, Stack, Text, Title } from '@mantine/core';
+import {
+  ActionIcon,
+  Badge,
+  Button,
+  Checkbox,
+  Group,
+  Menu,
+  Modal,
+  Select,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -10,7 +22,16 @@ import { RecordForm } from '../components/RecordForm';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { api, fetchAll } from '../lib/api';
 import { formatDate, formatMoney, type Lang, sortByName } from '../lib/format';
-import { nameMap, stageLabel, useAccountNames, useLang, usePipelines, useRegions, useTeams, useUsers } from '../lib/hooks';
+import {
+  nameMap,
+  stageLabel,
+  useAccountNames,
+  useLang,
+  usePipelines,
+  useRegions,
+  useTeams,
+  useUsers,
+} from '../lib/hooks';
 import { type BoardState, boardReducer, groupByStage, sumByCurrency } from '../lib/kanban';
 import { ApiError } from '../lib/problem';
 import type { Opportunity, Stage } from '../lib/types';
@@ -28,7 +49,8 @@ export default function BoardPage() {
   const regions = useRegions();
   const accounts = useAccountNames();
   const [createOpen, create] = useDisclosure(false);
-  const pipelineId = sp.get('pipeline') ?? pipelines.data?.find((p) => p.is_default)?.id ?? pipelines.data?.[0]?.id ?? null;
+  const pipelineId =
+    sp.get('pipeline') ?? pipelines.data?.find((p) => p.is_default)?.id ?? pipelines.data?.[0]?.id ?? null;
   const pipeline = pipelines.data?.find((p) => p.id === pipelineId);
   const owner = sp.get('owner') ?? '';
   const team = sp.get('team') ?? '';
@@ -47,10 +69,14 @@ export default function BoardPage() {
 
   const opps = useQuery({
     queryKey: ['board', pipelineId],
-    queryFn: () => fetchAll<Opportunity>('/opportunities', { pipeline_id: pipelineId!, sort: '-amount' }, 10000),
+    queryFn: () =>
+      fetchAll<Opportunity>('/opportunities', { pipeline_id: pipelineId!, sort: '-amount' }, 10000),
     enabled: !!pipelineId,
   });
-  const [state, dispatch] = useReducer(boardReducer<Opportunity>, { cards: [], pending: {} } as BoardState<Opportunity>);
+  const [state, dispatch] = useReducer(boardReducer<Opportunity>, {
+    cards: [],
+    pending: {},
+  } as BoardState<Opportunity>);
   useEffect(() => {
     if (opps.data) dispatch({ type: 'load', cards: opps.data });
   }, [opps.data]);
@@ -62,11 +88,21 @@ export default function BoardPage() {
   const filtered = useMemo(
     () =>
       state.cards.filter(
-        (c) => (!owner || c.owner_id === owner) && (!team || c.team_id === team) && (!region || c.region_id === region),
+        (c) =>
+          (!owner || c.owner_id === owner) &&
+          (!team || c.team_id === team) &&
+          (!region || c.region_id === region),
       ),
     [state.cards, owner, team, region],
   );
-  const columns = useMemo(() => groupByStage(filtered, stages.map((s) => s.key)), [filtered, stages]);
+  const columns = useMemo(
+    () =>
+      groupByStage(
+        filtered,
+        stages.map((s) => s.key),
+      ),
+    [filtered, stages],
+  );
   const userNames = useMemo(() => nameMap(users.data), [users.data]);
 
   const move = useCallback(
@@ -75,17 +111,32 @@ export default function BoardPage() {
       const target = pipeline?.stages.find((s) => s.key === to);
       dispatch({ type: 'move', id: card.id, to });
       try {
-        const updated = await api<Opportunity>(`/opportunities/${card.id}`, { method: 'PATCH', body: { stage: to } });
+        const updated = await api<Opportunity>(`/opportunities/${card.id}`, {
+          method: 'PATCH',
+          body: { stage: to },
+        });
         dispatch({ type: 'confirm', id: card.id, card: updated });
-        qc.setQueryData<Opportunity[]>(['board', pipelineId], (old) => old?.map((o) => (o.id === card.id ? updated : o)));
+        qc.setQueryData<Opportunity[]>(['board', pipelineId], (old) =>
+          old?.map((o) => (o.id === card.id ? updated : o)),
+        );
         void qc.invalidateQueries({ queryKey: ['list', 'opportunities'] });
         void qc.invalidateQueries({ queryKey: ['opportunities', card.id] });
-        notifications.show({ color: 'green', message: t('board.moved', { stage: stageLabel(target, lang, to) }), autoClose: 2000 });
+        notifications.show({
+          color: 'green',
+          message: t('board.moved', { stage: stageLabel(target, lang, to) }),
+          autoClose: 2000,
+        });
       } catch (err) {
         dispatch({ type: 'rollback', id: card.id });
         const reason =
-          err instanceof ApiError ? (err.problem.errors?.map((e) => e.reason).join('; ') || err.message) : t('errors.network');
-        notifications.show({ color: 'red', title: t('common.error'), message: t('board.moveFailed', { name: card.name, reason }) });
+          err instanceof ApiError
+            ? err.problem.errors?.map((e) => e.reason).join('; ') || err.message
+            : t('errors.network');
+        notifications.show({
+          color: 'red',
+          title: t('common.error'),
+          message: t('board.moveFailed', { name: card.name, reason }),
+        });
       }
     },
     [pipeline, pipelineId, qc, t, lang],
@@ -123,7 +174,10 @@ export default function BoardPage() {
           searchable
           value={owner || null}
           onChange={(v) => setParam('owner', v)}
-          data={sortByName(users.data ?? [], (u) => u.name, lang).map((u) => ({ value: u.id, label: u.name }))}
+          data={sortByName(users.data ?? [], (u) => u.name, lang).map((u) => ({
+            value: u.id,
+            label: u.name,
+          }))}
           data-testid="board-owner"
         />
         <Select
@@ -132,7 +186,10 @@ export default function BoardPage() {
           clearable
           value={team || null}
           onChange={(v) => setParam('team', v)}
-          data={sortByName(teams.data ?? [], (u) => u.name, lang).map((u) => ({ value: u.id, label: u.name }))}
+          data={sortByName(teams.data ?? [], (u) => u.name, lang).map((u) => ({
+            value: u.id,
+            label: u.name,
+          }))}
         />
         <Select
           label={t('board.region')}
@@ -140,7 +197,10 @@ export default function BoardPage() {
           clearable
           value={region || null}
           onChange={(v) => setParam('region', v)}
-          data={sortByName(regions.data ?? [], (u) => u.name, lang).map((u) => ({ value: u.id, label: u.name }))}
+          data={sortByName(regions.data ?? [], (u) => u.name, lang).map((u) => ({
+            value: u.id,
+            label: u.name,
+          }))}
         />
         <Checkbox
           mb={8}
@@ -242,12 +302,19 @@ function Column({ stage, stages, cards, lang, accounts, users, pending, onMove }
           <Text fw={600} fz="sm" truncate>
             {label}
           </Text>
-          <Badge size="sm" variant="light" color={stage.kind === 'won' ? 'green' : stage.kind === 'lost' ? 'gray' : 'indigo'}>
+          <Badge
+            size="sm"
+            variant="light"
+            color={stage.kind === 'won' ? 'green' : stage.kind === 'lost' ? 'gray' : 'indigo'}
+          >
             {stage.probability}%
           </Badge>
         </Group>
         <Text fz="xs" c="dimmed" data-testid="column-sum">
-          {t('board.cards', { count: cards.length })} · {sums.length ? sums.map((s) => formatMoney(s.amount, s.currency, lang, true)).join(' + ') : formatMoney(0, 'CNY', lang)}
+          {t('board.cards', { count: cards.length })} ·{' '}
+          {sums.length
+            ? sums.map((s) => formatMoney(s.amount, s.currency, lang, true)).join(' + ')
+            : formatMoney(0, 'CNY', lang)}
         </Text>
       </div>
       <div ref={parentRef} className="zs-col-body">
@@ -260,8 +327,27 @@ function Column({ stage, stages, cards, lang, accounts, users, pending, onMove }
             {virtualizer.getVirtualItems().map((v) => {
               const c = cards[v.index]!;
               return (
-                <div key={v.key} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: CARD_H, transform: `translateY(${v.start}px)`, paddingBottom: 6 }}>
-                  <Card card={c} stages={stages} lang={lang} account={accounts?.get(c.account_id)} owner={c.owner_id ? users.get(c.owner_id) : undefined} pending={pending[c.id] !== undefined} onMove={onMove} />
+                <div
+                  key={v.key}
+                  style={{
+                    position: 'absolute',
+                    top: 0,
+                    left: 0,
+                    right: 0,
+                    height: CARD_H,
+                    transform: `translateY(${v.start}px)`,
+                    paddingBottom: 6,
+                  }}
+                >
+                  <Card
+                    card={c}
+                    stages={stages}
+                    lang={lang}
+                    account={accounts?.get(c.account_id)}
+                    owner={c.owner_id ? users.get(c.owner_id) : undefined}
+                    pending={pending[c.id] !== undefined}
+                    onMove={onMove}
+                  />
                 </div>
               );
             })}
@@ -292,11 +378,13 @@ const Card = memo(function Card({
   const { t } = useTranslation();
   const navigate = useNavigate();
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a draggable card cannot be a <button> (it contains a link and a menu button)
     <div
       className="zs-card"
       draggable
       tabIndex={0}
-      role="article"
+      role="button"
+      aria-roledescription="draggable card"
       aria-label={card.name}
       data-testid="board-card"
       data-id={card.id}
@@ -313,7 +401,15 @@ const Card = memo(function Card({
       }}
     >
       <Group justify="space-between" wrap="nowrap" gap={4}>
-        <Text fz="sm" fw={500} truncate component={Link} to={`/opportunities/${card.id}`} style={{ color: 'inherit', textDecoration: 'none' }} draggable={false}>
+        <Text
+          fz="sm"
+          fw={500}
+          truncate
+          component={Link}
+          to={`/opportunities/${card.id}`}
+          style={{ color: 'inherit', textDecoration: 'none' }}
+          draggable={false}
+        >
           {card.name}
         </Text>
         <Menu position="bottom-end" withinPortal>
@@ -325,7 +421,12 @@ const Card = memo(function Card({
           <Menu.Dropdown>
             <Menu.Label>{t('board.moveTo')}</Menu.Label>
             {stages.map((s) => (
-              <Menu.Item key={s.key} disabled={s.key === card.stage} onClick={() => onMove(card, s.key)} data-stage={s.key}>
+              <Menu.Item
+                key={s.key}
+                disabled={s.key === card.stage}
+                onClick={() => onMove(card, s.key)}
+                data-stage={s.key}
+              >
                 {stageLabel(s, lang, s.key)}
               </Menu.Item>
             ))}

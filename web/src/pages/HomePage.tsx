@@ -40,16 +40,45 @@ function Stat({ label, value }: { label: string; value: string }) {
   );
 }
 
-function StageChart({ opps, pipeline, lang, label }: { opps: Opportunity[]; pipeline?: Pipeline; lang: Lang; label: string }) {
+function StageChart({
+  opps,
+  pipeline,
+  lang,
+  label,
+}: {
+  opps: Opportunity[];
+  pipeline?: Pipeline;
+  lang: Lang;
+  label: string;
+}) {
   const { t } = useTranslation();
-  const data = useMemo(() => pipelineByStage(opps.filter((o) => !pipeline || o.pipeline_id === pipeline.id), pipeline?.stages ?? []), [opps, pipeline]);
+  const data = useMemo(
+    () =>
+      pipelineByStage(
+        opps.filter((o) => !pipeline || o.pipeline_id === pipeline.id),
+        pipeline?.stages ?? [],
+      ),
+    [opps, pipeline],
+  );
   const option = useMemo(
     () => ({
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatMoney(v, 'CNY', lang) },
       grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
-      xAxis: { type: 'category', data: data.map((d) => stageLabel(d.stage, lang)), axisLabel: { interval: 0, rotate: data.length > 5 ? 30 : 0 } },
+      xAxis: {
+        type: 'category',
+        data: data.map((d) => stageLabel(d.stage, lang)),
+        axisLabel: { interval: 0, rotate: data.length > 5 ? 30 : 0 },
+      },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatMoney(v, 'CNY', lang, true) } },
-      series: [{ type: 'bar', name: t('fields.amount'), data: data.map((d) => d.amount), itemStyle: { color: '#4c6ef5' }, barMaxWidth: 48 }],
+      series: [
+        {
+          type: 'bar',
+          name: t('fields.amount'),
+          data: data.map((d) => d.amount),
+          itemStyle: { color: '#4c6ef5' },
+          barMaxWidth: 48,
+        },
+      ],
     }),
     [data, lang, t],
   );
@@ -60,10 +89,17 @@ function RepHome({ ownerId }: { ownerId: string }) {
   const { t } = useTranslation();
   const lang = useLang();
   const pipelines = usePipelines();
-  const opps = useQuery({ queryKey: ['home', 'my-opps', ownerId], queryFn: () => fetchAll<Opportunity>('/opportunities', { owner_id: ownerId, status: 'open' }, 2000), enabled: !!ownerId });
+  const opps = useQuery({
+    queryKey: ['home', 'my-opps', ownerId],
+    queryFn: () => fetchAll<Opportunity>('/opportunities', { owner_id: ownerId, status: 'open' }, 2000),
+    enabled: !!ownerId,
+  });
   const tasks = useQuery({
     queryKey: ['home', 'my-tasks', ownerId],
-    queryFn: () => api<Page<Activity>>('/activities', { query: { owner_id: ownerId, status: 'planned', sort: 'occurred_at', limit: 20 } }),
+    queryFn: () =>
+      api<Page<Activity>>('/activities', {
+        query: { owner_id: ownerId, status: 'planned', sort: 'occurred_at', limit: 20 },
+      }),
     enabled: !!ownerId,
   });
   const pipeline = pipelines.data?.find((p) => p.is_default) ?? pipelines.data?.[0];
@@ -72,7 +108,9 @@ function RepHome({ ownerId }: { ownerId: string }) {
   const list = opps.data ?? [];
   const total = list.reduce((s, o) => s + o.amount, 0);
   const weighted = list.reduce((s, o) => s + (o.amount * o.probability) / 100, 0);
-  const closing = list.filter((o) => o.expected_close_date.startsWith(month)).reduce((s, o) => s + o.amount, 0);
+  const closing = list
+    .filter((o) => o.expected_close_date.startsWith(month))
+    .reduce((s, o) => s + o.amount, 0);
   return (
     <Stack>
       <SimpleGrid cols={{ base: 2, md: 4 }}>
@@ -84,7 +122,15 @@ function RepHome({ ownerId }: { ownerId: string }) {
       <Grid>
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Section title={t('home.myPipeline')}>
-            {opps.isPending ? <Loading /> : opps.isError ? <ErrorState error={opps.error} onRetry={() => opps.refetch()} /> : list.length === 0 ? <Empty /> : <StageChart opps={list} pipeline={pipeline} lang={lang} label={t('home.myPipeline')} />}
+            {opps.isPending ? (
+              <Loading />
+            ) : opps.isError ? (
+              <ErrorState error={opps.error} onRetry={() => opps.refetch()} />
+            ) : list.length === 0 ? (
+              <Empty />
+            ) : (
+              <StageChart opps={list} pipeline={pipeline} lang={lang} label={t('home.myPipeline')} />
+            )}
           </Section>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
@@ -128,12 +174,22 @@ function ManagerHome() {
   const lang = useLang();
   const pipelines = usePipelines();
   const accounts = useAccountNames();
-  const open = useQuery({ queryKey: ['home', 'open'], queryFn: () => fetchAll<Opportunity>('/opportunities', { status: 'open' }, 5000) });
+  const open = useQuery({
+    queryKey: ['home', 'open'],
+    queryFn: () => fetchAll<Opportunity>('/opportunities', { status: 'open' }, 5000),
+  });
   const closed = useQuery({
     queryKey: ['home', 'closed'],
-    queryFn: async () => [...(await fetchAll<Opportunity>('/opportunities', { status: 'won' }, 5000)), ...(await fetchAll<Opportunity>('/opportunities', { status: 'lost' }, 5000))],
+    queryFn: async () => [
+      ...(await fetchAll<Opportunity>('/opportunities', { status: 'won' }, 5000)),
+      ...(await fetchAll<Opportunity>('/opportunities', { status: 'lost' }, 5000)),
+    ],
   });
-  const top = useQuery({ queryKey: ['home', 'top'], queryFn: () => api<Page<Opportunity>>('/opportunities', { query: { status: 'open', sort: '-amount', limit: 10 } }) });
+  const top = useQuery({
+    queryKey: ['home', 'top'],
+    queryFn: () =>
+      api<Page<Opportunity>>('/opportunities', { query: { status: 'open', sort: '-amount', limit: 10 } }),
+  });
   const pipeline = pipelines.data?.find((p) => p.is_default) ?? pipelines.data?.[0];
   const trend = useMemo(() => wonLostByMonth(closed.data ?? [], new Date(), 12), [closed.data]);
   const trendOption = useMemo(
@@ -145,7 +201,13 @@ function ManagerHome() {
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatMoney(v, 'CNY', lang, true) } },
       series: [
         { type: 'bar', name: t('home.won'), data: trend.map((m) => m.won), itemStyle: { color: '#40c057' } },
-        { type: 'line', name: t('home.lost'), data: trend.map((m) => m.lost), itemStyle: { color: '#fa5252' }, smooth: true },
+        {
+          type: 'line',
+          name: t('home.lost'),
+          data: trend.map((m) => m.lost),
+          itemStyle: { color: '#fa5252' },
+          smooth: true,
+        },
       ],
     }),
     [trend, lang, t],
@@ -165,12 +227,24 @@ function ManagerHome() {
       <Grid>
         <Grid.Col span={{ base: 12, md: 6 }}>
           <Section title={t('home.teamPipeline')}>
-            {open.isPending ? <Loading /> : open.isError ? <ErrorState error={open.error} onRetry={() => open.refetch()} /> : <StageChart opps={list} pipeline={pipeline} lang={lang} label={t('home.teamPipeline')} />}
+            {open.isPending ? (
+              <Loading />
+            ) : open.isError ? (
+              <ErrorState error={open.error} onRetry={() => open.refetch()} />
+            ) : (
+              <StageChart opps={list} pipeline={pipeline} lang={lang} label={t('home.teamPipeline')} />
+            )}
           </Section>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 6 }}>
           <Section title={t('home.wonLost')}>
-            {closed.isPending ? <Loading /> : closed.isError ? <ErrorState error={closed.error} onRetry={() => closed.refetch()} /> : <Chart option={trendOption} label={t('home.wonLost')} />}
+            {closed.isPending ? (
+              <Loading />
+            ) : closed.isError ? (
+              <ErrorState error={closed.error} onRetry={() => closed.refetch()} />
+            ) : (
+              <Chart option={trendOption} label={t('home.wonLost')} />
+            )}
           </Section>
         </Grid.Col>
       </Grid>
@@ -203,7 +277,15 @@ function ManagerHome() {
                     </Table.Td>
                     <Table.Td className="zs-hide-mobile">{accounts.data?.get(o.account_id) ?? '—'}</Table.Td>
                     <Table.Td>
-                      <Badge variant="light">{stageLabel(pipelines.data?.find((p) => p.id === o.pipeline_id)?.stages.find((s) => s.key === o.stage), lang, o.stage)}</Badge>
+                      <Badge variant="light">
+                        {stageLabel(
+                          pipelines.data
+                            ?.find((p) => p.id === o.pipeline_id)
+                            ?.stages.find((s) => s.key === o.stage),
+                          lang,
+                          o.stage,
+                        )}
+                      </Badge>
                     </Table.Td>
                     <Table.Td ta="right">{formatMoney(o.amount, o.currency, lang)}</Table.Td>
                     <Table.Td className="zs-hide-mobile">{formatDate(o.expected_close_date, lang)}</Table.Td>

@@ -1,4 +1,17 @@
-import { Alert, Button, FileInput, Group, Paper, Progress, Select, Stack, Stepper, Table, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  FileInput,
+  Group,
+  Paper,
+  Progress,
+  Select,
+  Stack,
+  Stepper,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -45,7 +58,12 @@ export default function ImportPage() {
     return () => clearInterval(timer);
   }, [busy, step, check]);
 
-  const fail = (e: unknown) => setError(e instanceof ApiError ? [e.message, ...(e.problem.errors ?? []).map((x) => `${x.field}: ${x.reason}`)].join(' — ') : t('errors.network'));
+  const fail = (e: unknown) =>
+    setError(
+      e instanceof ApiError
+        ? [e.message, ...(e.problem.errors ?? []).map((x) => `${x.field}: ${x.reason}`)].join(' — ')
+        : t('errors.network'),
+    );
 
   async function readFile() {
     if (!file) return setError(t('import.noFile'));
@@ -54,10 +72,15 @@ export default function ImportPage() {
     try {
       const b64 = toBase64(await file.arrayBuffer());
       setContent(b64);
-      const p = await api<Preview>('/imports/preview', { method: 'POST', body: { entity, filename: file.name, content_base64: b64 } });
+      const p = await api<Preview>('/imports/preview', {
+        method: 'POST',
+        body: { entity, filename: file.name, content_base64: b64 },
+      });
       setPreview(p);
       const local = suggestMapping(p.headers, p.fields);
-      setMapping(Object.fromEntries(p.headers.map((h) => [h, p.suggested_mapping[h] ?? local[h] ?? 'ignore'])));
+      setMapping(
+        Object.fromEntries(p.headers.map((h) => [h, p.suggested_mapping[h] ?? local[h] ?? 'ignore'])),
+      );
       setStep(1);
     } catch (e) {
       fail(e);
@@ -130,7 +153,10 @@ export default function ImportPage() {
                 value={entity}
                 allowDeselect={false}
                 onChange={(v) => setEntity((v as ImportEntity) ?? 'accounts')}
-                data={(['accounts', 'contacts', 'opportunities', 'activities'] as const).map((e) => ({ value: e, label: t(`entities.${e}`) }))}
+                data={(['accounts', 'contacts', 'opportunities', 'activities'] as const).map((e) => ({
+                  value: e,
+                  label: t(`entities.${e}`),
+                }))}
               />
               <FileInput
                 label={t('import.file')}
@@ -219,9 +245,14 @@ export default function ImportPage() {
                     </Table.Thead>
                     <Table.Tbody>
                       {check.errors.slice(0, 500).map((e, i) => (
+                        // biome-ignore lint/suspicious/noArrayIndexKey: a row can have several errors on one field
                         <Table.Tr key={`${e.row}-${e.field}-${i}`} data-testid="import-error-row">
                           <Table.Td>{e.row}</Table.Td>
-                          <Table.Td>{e.field.startsWith('custom.') ? e.field : t(`fields.${e.field}`, { defaultValue: e.field })}</Table.Td>
+                          <Table.Td>
+                            {e.field.startsWith('custom.')
+                              ? e.field
+                              : t(`fields.${e.field}`, { defaultValue: e.field })}
+                          </Table.Td>
                           <Table.Td>{e.reason}</Table.Td>
                         </Table.Tr>
                       ))}
@@ -241,7 +272,12 @@ export default function ImportPage() {
                 <Button variant="default" onClick={() => setStep(1)} disabled={busy}>
                   {t('common.back')}
                 </Button>
-                <Button onClick={() => run(false)} loading={busy} disabled={check.valid === 0} data-testid="import-run">
+                <Button
+                  onClick={() => run(false)}
+                  loading={busy}
+                  disabled={check.valid === 0}
+                  data-testid="import-run"
+                >
                   {t('import.importNow', { count: check.valid })}
                 </Button>
               </Group>

@@ -28,9 +28,18 @@ import { Empty, ErrorState, Loading } from '../components/States';
 import { api, type Page } from '../lib/api';
 import { type Entity, FORM_FIELDS, SINGULAR, toApiValue } from '../lib/fields';
 import { sortByName } from '../lib/format';
-import { nameMap, stageLabel, useAccountNames, useLang, usePipelines, useRegions, useTeams, useUsers } from '../lib/hooks';
+import {
+  nameMap,
+  stageLabel,
+  useAccountNames,
+  useLang,
+  usePipelines,
+  useRegions,
+  useTeams,
+  useUsers,
+} from '../lib/hooks';
 import { type Ctx, exportUrl, type Filter, LIST_CONFIG, viewParams } from '../lib/listConfig';
-import { deleteView, loadViews, saveView, type SavedView } from '../lib/views';
+import { deleteView, loadViews, type SavedView, saveView } from '../lib/views';
 
 const PAGE = 50;
 
@@ -49,20 +58,22 @@ export default function ListPage({ entity }: { entity: Entity }) {
   const [createOpen, createModal] = useDisclosure(false);
   const [bulkOpen, bulkModal] = useDisclosure(false);
   const [views, setViews] = useState<SavedView[]>(() => loadViews(entity));
-  const [filtersOpen, filtersToggle] = useDisclosure(Object.keys(params).some((k) => k !== 'q' && k !== 'sort'));
+  const [filtersOpen, filtersToggle] = useDisclosure(
+    Object.keys(params).some((k) => k !== 'q' && k !== 'sort'),
+  );
 
   useEffect(() => {
     setViews(loadViews(entity));
     setSelected(new Set());
   }, [entity]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when switching between lists
   useEffect(() => {
     setQInput(sp.get('q') ?? '');
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [entity]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: push the debounced search box into the URL
   useEffect(() => {
     if ((params.q ?? '') === q) return;
     setParam('q', q);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [q]);
 
   function setParam(key: string, value: string | null | undefined) {
@@ -93,7 +104,11 @@ export default function ListPage({ entity }: { entity: Entity }) {
       accounts: accounts.data ?? new Map(),
       stageName: (pid, key) => {
         const p = pipelines.data?.find((x) => x.id === pid);
-        return stageLabel(p?.stages.find((s) => s.key === key), lang, key);
+        return stageLabel(
+          p?.stages.find((s) => s.key === key),
+          lang,
+          key,
+        );
       },
     }),
     [t, lang, users.data, regions.data, teams.data, accounts.data, pipelines.data],
@@ -103,7 +118,10 @@ export default function ListPage({ entity }: { entity: Entity }) {
   const list = useInfiniteQuery({
     queryKey: ['list', entity, apiParams],
     queryFn: ({ pageParam, signal }) =>
-      api<Page<Record<string, any>>>(`/${entity}`, { query: { ...apiParams, limit: PAGE, cursor: pageParam ?? undefined }, signal }),
+      api<Page<Record<string, any>>>(`/${entity}`, {
+        query: { ...apiParams, limit: PAGE, cursor: pageParam ?? undefined },
+        signal,
+      }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor,
   });
@@ -155,7 +173,9 @@ export default function ListPage({ entity }: { entity: Entity }) {
               </Button>
             </Menu.Target>
             <Menu.Dropdown>
-              <Menu.Item onClick={() => setSp(new URLSearchParams(), { replace: true })}>{t('common.defaultView')}</Menu.Item>
+              <Menu.Item onClick={() => setSp(new URLSearchParams(), { replace: true })}>
+                {t('common.defaultView')}
+              </Menu.Item>
               {views.map((v) => (
                 <Menu.Item
                   key={v.name}
@@ -225,7 +245,11 @@ export default function ListPage({ entity }: { entity: Entity }) {
           style={{ flex: '1 1 220px', maxWidth: 360 }}
           data-testid="list-search"
         />
-        <Button variant={filtersOpen ? 'light' : 'default'} onClick={filtersToggle.toggle} aria-expanded={filtersOpen}>
+        <Button
+          variant={filtersOpen ? 'light' : 'default'}
+          onClick={filtersToggle.toggle}
+          aria-expanded={filtersOpen}
+        >
           {t('common.filters')}
           {activeFilters.length ? ` (${activeFilters.length})` : ''}
         </Button>
@@ -247,7 +271,12 @@ export default function ListPage({ entity }: { entity: Entity }) {
         <Paper withBorder p="sm">
           <Group gap="sm" align="flex-end" wrap="wrap">
             {cfg.filters.map((f) => (
-              <FilterInput key={f.key} filter={f} value={params[f.key] ?? ''} onChange={(v) => setParam(f.key, v)} />
+              <FilterInput
+                key={f.key}
+                filter={f}
+                value={params[f.key] ?? ''}
+                onChange={(v) => setParam(f.key, v)}
+              />
             ))}
           </Group>
         </Paper>
@@ -281,15 +310,34 @@ export default function ListPage({ entity }: { entity: Entity }) {
             <Table.Thead>
               <Table.Tr>
                 <Table.Th w={36}>
-                  <Checkbox aria-label={t('common.selectAll')} checked={allSelected} indeterminate={selected.size > 0 && !allSelected} onChange={toggleAll} />
+                  <Checkbox
+                    aria-label={t('common.selectAll')}
+                    checked={allSelected}
+                    indeterminate={selected.size > 0 && !allSelected}
+                    onChange={toggleAll}
+                  />
                 </Table.Th>
                 {cfg.columns.map((c) => {
                   const label = t(`fields.${c.key}`);
-                  const dir = c.sort && sort.replace(/^-/, '') === c.sort ? (sort.startsWith('-') ? 'descending' : 'ascending') : undefined;
+                  const dir =
+                    c.sort && sort.replace(/^-/, '') === c.sort
+                      ? sort.startsWith('-')
+                        ? 'descending'
+                        : 'ascending'
+                      : undefined;
                   return (
-                    <Table.Th key={c.key} className={c.mobile ? undefined : 'zs-hide-mobile'} aria-sort={dir ?? 'none'}>
+                    <Table.Th
+                      key={c.key}
+                      className={c.mobile ? undefined : 'zs-hide-mobile'}
+                      aria-sort={dir ?? 'none'}
+                    >
                       {c.sort ? (
-                        <UnstyledButton onClick={() => sortBy(c.sort!)} aria-label={t('common.sortBy', { field: label })} fw={600} fz="sm">
+                        <UnstyledButton
+                          onClick={() => sortBy(c.sort!)}
+                          aria-label={t('common.sortBy', { field: label })}
+                          fw={600}
+                          fz="sm"
+                        >
                           {label} {dir === 'ascending' ? '▲' : dir === 'descending' ? '▼' : '↕'}
                         </UnstyledButton>
                       ) : (
@@ -304,7 +352,11 @@ export default function ListPage({ entity }: { entity: Entity }) {
               {rows.map((r) => (
                 <Table.Tr key={r.id} data-testid="list-row">
                   <Table.Td>
-                    <Checkbox aria-label={t('common.selectRow')} checked={selected.has(r.id)} onChange={() => toggle(r.id)} />
+                    <Checkbox
+                      aria-label={t('common.selectRow')}
+                      checked={selected.has(r.id)}
+                      onChange={() => toggle(r.id)}
+                    />
                   </Table.Td>
                   {cfg.columns.map((c, i) => (
                     <Table.Td key={c.key} className={c.mobile ? undefined : 'zs-hide-mobile'}>
@@ -334,10 +386,19 @@ export default function ListPage({ entity }: { entity: Entity }) {
         )}
       </Group>
 
-      <Modal opened={createOpen} onClose={createModal.close} title={`${t('common.new')} · ${t(`entities.${SINGULAR[entity]}`)}`} size="xl">
+      <Modal
+        opened={createOpen}
+        onClose={createModal.close}
+        title={`${t('common.new')} · ${t(`entities.${SINGULAR[entity]}`)}`}
+        size="xl"
+      >
         <RecordForm
           entity={entity}
-          defaults={entity === 'activities' ? { type: 'call', status: 'done', occurred_at: new Date().toISOString() } : undefined}
+          defaults={
+            entity === 'activities'
+              ? { type: 'call', status: 'done', occurred_at: new Date().toISOString() }
+              : undefined
+          }
           onCancel={createModal.close}
           onSaved={(row) => {
             createModal.close();
@@ -359,7 +420,15 @@ export default function ListPage({ entity }: { entity: Entity }) {
   );
 }
 
-function FilterInput({ filter, value, onChange }: { filter: Filter; value: string; onChange: (v: string | null) => void }) {
+function FilterInput({
+  filter,
+  value,
+  onChange,
+}: {
+  filter: Filter;
+  value: string;
+  onChange: (v: string | null) => void;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const users = useUsers();
@@ -370,11 +439,35 @@ function FilterInput({ filter, value, onChange }: { filter: Filter; value: strin
   const w = 180;
   switch (filter.kind) {
     case 'text':
-      return <TextInput w={w} label={label} defaultValue={value} onBlur={(e) => onChange(e.currentTarget.value)} onKeyDown={(e) => e.key === 'Enter' && onChange(e.currentTarget.value)} />;
+      return (
+        <TextInput
+          w={w}
+          label={label}
+          defaultValue={value}
+          onBlur={(e) => onChange(e.currentTarget.value)}
+          onKeyDown={(e) => e.key === 'Enter' && onChange(e.currentTarget.value)}
+        />
+      );
     case 'number':
-      return <NumberInput w={w} label={label} value={value} onBlur={(e) => onChange(e.currentTarget.value.replace(/,/g, ''))} thousandSeparator="," />;
+      return (
+        <NumberInput
+          w={w}
+          label={label}
+          value={value}
+          onBlur={(e) => onChange(e.currentTarget.value.replace(/,/g, ''))}
+          thousandSeparator=","
+        />
+      );
     case 'date':
-      return <TextInput w={w} type="date" label={label} value={value} onChange={(e) => onChange(e.currentTarget.value)} />;
+      return (
+        <TextInput
+          w={w}
+          type="date"
+          label={label}
+          value={value}
+          onChange={(e) => onChange(e.currentTarget.value)}
+        />
+      );
     case 'enum':
       return (
         <Select
@@ -383,7 +476,10 @@ function FilterInput({ filter, value, onChange }: { filter: Filter; value: strin
           clearable
           value={value || null}
           onChange={onChange}
-          data={(filter.options ?? []).map((o) => ({ value: o, label: filter.optionsNs ? t(`${filter.optionsNs}.${o}`) : o }))}
+          data={(filter.options ?? []).map((o) => ({
+            value: o,
+            label: filter.optionsNs ? t(`${filter.optionsNs}.${o}`) : o,
+          }))}
         />
       );
     case 'stage': {
@@ -474,7 +570,15 @@ function BulkEditModal({
           }}
           data={fields.map((f) => ({ value: f.name, label: t(`fields.${f.name}`) }))}
         />
-        {def && <FieldInput key={def.name} def={{ ...def, required: false }} value={value} onChange={setValue} values={{}} />}
+        {def && (
+          <FieldInput
+            key={def.name}
+            def={{ ...def, required: false }}
+            value={value}
+            onChange={setValue}
+            values={{}}
+          />
+        )}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             {t('common.cancel')}

@@ -32,7 +32,8 @@ export function LoginPage() {
         const { fields, general } = problemToFieldErrors(err.problem, ['tenant', 'email', 'password']);
         if (fields.tenant) setNeedTenant(true);
         setError(fields.tenant ?? fields.email ?? general[0] ?? err.message);
-      } else setError(err instanceof Error ? t('errors.generic', { message: err.message }) : t('errors.network'));
+      } else
+        setError(err instanceof Error ? t('errors.generic', { message: err.message }) : t('errors.network'));
     } finally {
       setBusy(false);
     }
@@ -76,7 +77,12 @@ export function LoginPage() {
               onChange={(e) => setPassword(e.currentTarget.value)}
             />
             {needTenant && (
-              <TextInput label={t('auth.tenant')} name="tenant" value={tenant} onChange={(e) => setTenant(e.currentTarget.value)} />
+              <TextInput
+                label={t('auth.tenant')}
+                name="tenant"
+                value={tenant}
+                onChange={(e) => setTenant(e.currentTarget.value)}
+              />
             )}
             <Button type="submit" loading={busy}>
               {t('auth.submit')}

@@ -12,7 +12,18 @@ import { RecordTimeline, Section } from '../components/Timeline';
 import { api } from '../lib/api';
 import { type Entity, FORM_FIELDS, SINGULAR } from '../lib/fields';
 import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from '../lib/format';
-import { fieldLabel, nameMap, stageLabel, useAccountNames, useCustomFields, useLang, usePipelines, useRegions, useTeams, useUsers } from '../lib/hooks';
+import {
+  fieldLabel,
+  nameMap,
+  stageLabel,
+  useAccountNames,
+  useCustomFields,
+  useLang,
+  usePipelines,
+  useRegions,
+  useTeams,
+  useUsers,
+} from '../lib/hooks';
 import type { LineageItem } from '../lib/types';
 
 const WITH_HISTORY = new Set(['contacts', 'opportunities', 'accounts']);
@@ -24,10 +35,16 @@ export default function RecordPage({ entity }: { entity: Entity }) {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const [editOpen, edit] = useDisclosure(false);
-  const rec = useQuery({ queryKey: [entity, id], queryFn: () => api<Record<string, any>>(`/${entity}/${id}`) });
+  const rec = useQuery({
+    queryKey: [entity, id],
+    queryFn: () => api<Record<string, any>>(`/${entity}/${id}`),
+  });
   const lineage = useQuery({
     queryKey: [entity, id, 'lineage'],
-    queryFn: () => api<{ data: LineageItem[] }>(`/${entity}/${id}/lineage`).then((r) => new Map(r.data.map((l) => [l.field, l]))),
+    queryFn: () =>
+      api<{ data: LineageItem[] }>(`/${entity}/${id}/lineage`).then(
+        (r) => new Map(r.data.map((l) => [l.field, l])),
+      ),
     enabled: WITH_HISTORY.has(entity),
   });
   const users = nameMap(useUsers().data);
@@ -67,7 +84,11 @@ export default function RecordPage({ entity }: { entity: Entity }) {
       case 'pipeline_id':
         return pipelines?.find((p) => p.id === v)?.name ?? v;
       case 'stage':
-        return stageLabel(pipelines?.find((p) => p.id === r.pipeline_id)?.stages.find((s) => s.key === v), lang, v);
+        return stageLabel(
+          pipelines?.find((p) => p.id === r.pipeline_id)?.stages.find((s) => s.key === v),
+          lang,
+          v,
+        );
       case 'amount':
         return formatMoney(v, r.currency, lang);
       case 'probability':
@@ -153,7 +174,9 @@ export default function RecordPage({ entity }: { entity: Entity }) {
                     <Text fz="xs" c="dimmed">
                       {fieldLabel(cf, lang)}
                     </Text>
-                    <Text fz="sm">{v === undefined || v === null ? '—' : Array.isArray(v) ? v.join(', ') : String(v)}</Text>
+                    <Text fz="sm">
+                      {v === undefined || v === null ? '—' : Array.isArray(v) ? v.join(', ') : String(v)}
+                    </Text>
                   </div>
                 );
               })}
@@ -168,7 +191,12 @@ export default function RecordPage({ entity }: { entity: Entity }) {
           </Grid.Col>
         )}
       </Grid>
-      <Modal opened={editOpen} onClose={edit.close} title={`${t('common.edit')} · ${t(`entities.${SINGULAR[entity]}`)}`} size="xl">
+      <Modal
+        opened={editOpen}
+        onClose={edit.close}
+        title={`${t('common.edit')} · ${t(`entities.${SINGULAR[entity]}`)}`}
+        size="xl"
+      >
         <RecordForm
           entity={entity}
           record={r}

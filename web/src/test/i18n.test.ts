@@ -57,10 +57,27 @@ describe('i18n resources', () => {
     expect(missing).toEqual([]);
   });
   it('has a label for every enum value the API knows', () => {
-    for (const ns of ['committee', 'stance', 'activityType', 'activityStatus', 'oppStatus', 'roles', 'cfType']) {
+    for (const ns of [
+      'committee',
+      'stance',
+      'activityType',
+      'activityStatus',
+      'oppStatus',
+      'roles',
+      'cfType',
+    ]) {
       expect(Object.keys((en as any)[ns]).length).toBeGreaterThan(2);
     }
-    for (const r of ['rep', 'manager', 'regional_manager', 'presales', 'csm', 'marketing', 'coach', 'admin']) {
+    for (const r of [
+      'rep',
+      'manager',
+      'regional_manager',
+      'presales',
+      'csm',
+      'marketing',
+      'coach',
+      'admin',
+    ]) {
       expect(leaf(zhCN, `roles.${r}`)).toBeTruthy();
     }
   });

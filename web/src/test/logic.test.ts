@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { detectLang } from '../i18n';
 import { groupCommittee } from '../lib/committee';
 import { pipelineByStage, wonLostByMonth } from '../lib/dashboard';
 import { buildPayload, FORM_FIELDS, toApiValue } from '../lib/fields';
@@ -9,7 +10,6 @@ import { suggestMapping } from '../lib/mapping';
 import { normaliseField, problemToFieldErrors } from '../lib/problem';
 import type { Stage } from '../lib/types';
 import { deleteView, loadViews, saveView } from '../lib/views';
-import { detectLang } from '../i18n';
 
 describe('formatting', () => {
   it('formats money per locale and currency', () => {
@@ -72,10 +72,20 @@ describe('problem+json mapping', () => {
     expect(r.general).toEqual(['unknown_thing: nope']);
   });
   it('uses detail when there are no field errors', () => {
-    expect(problemToFieldErrors({ status: 409, detail: 'Already exists' }, known).general).toEqual(['Already exists']);
+    expect(problemToFieldErrors({ status: 409, detail: 'Already exists' }, known).general).toEqual([
+      'Already exists',
+    ]);
   });
   it('joins several reasons on one field', () => {
-    const r = problemToFieldErrors({ errors: [{ field: 'name', reason: 'a' }, { field: 'name', reason: 'b' }] }, known);
+    const r = problemToFieldErrors(
+      {
+        errors: [
+          { field: 'name', reason: 'a' },
+          { field: 'name', reason: 'b' },
+        ],
+      },
+      known,
+    );
     expect(r.fields.name).toBe('a; b');
   });
   it('normalises paths', () => {
@@ -124,7 +134,12 @@ describe('kanban reducer', () => {
     ]);
   });
   it('handles 2000 cards quickly', () => {
-    const many = Array.from({ length: 2000 }, (_, i) => ({ id: String(i), stage: `s${i % 6}`, amount: i, currency: 'CNY' }));
+    const many = Array.from({ length: 2000 }, (_, i) => ({
+      id: String(i),
+      stage: `s${i % 6}`,
+      amount: i,
+      currency: 'CNY',
+    }));
     const t0 = performance.now();
     let s = boardReducer({ cards: [], pending: {} }, { type: 'load', cards: many });
     s = boardReducer(s, { type: 'move', id: '5', to: 's0' });
@@ -136,7 +151,12 @@ describe('kanban reducer', () => {
 describe('column mapping suggestion', () => {
   it('maps Chinese and English headers', () => {
     const fields = ['name', 'credit_code', 'industry', 'domains', 'phone', 'owner', 'custom.budget_code'];
-    expect(suggestMapping(['公司名称', '统一社会信用代码', '行业', 'Domain', '电话', 'budget_code', '随便'], fields)).toEqual({
+    expect(
+      suggestMapping(
+        ['公司名称', '统一社会信用代码', '行业', 'Domain', '电话', 'budget_code', '随便'],
+        fields,
+      ),
+    ).toEqual({
       公司名称: 'name',
       统一社会信用代码: 'credit_code',
       行业: 'industry',
@@ -153,7 +173,10 @@ describe('column mapping suggestion', () => {
 describe('saved views', () => {
   it('saves, replaces and deletes views', () => {
     const mem = new Map<string, string>();
-    const storage = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v) };
+    const storage = {
+      getItem: (k: string) => mem.get(k) ?? null,
+      setItem: (k: string, v: string) => void mem.set(k, v),
+    };
     saveView('accounts', { name: '华东', params: { region_id: 'x' } }, storage);
     saveView('accounts', { name: '华东', params: { region_id: 'y' } }, storage);
     saveView('accounts', { name: 'Mine', params: { owner_id: 'me' } }, storage);
@@ -191,12 +214,27 @@ describe('buying committee', () => {
 
 describe('forms', () => {
   it('builds create payloads without empty fields and converts types', () => {
-    const body = buildPayload(FORM_FIELDS.opportunities, { name: ' 新项目 ', amount: '1,000', account_id: 'x', stage: '', expected_close_date: '2026-12-31' });
-    expect(body).toEqual({ name: ' 新项目 ', amount: 1000, account_id: 'x', expected_close_date: '2026-12-31' });
+    const body = buildPayload(FORM_FIELDS.opportunities, {
+      name: ' 新项目 ',
+      amount: '1,000',
+      account_id: 'x',
+      stage: '',
+      expected_close_date: '2026-12-31',
+    });
+    expect(body).toEqual({
+      name: ' 新项目 ',
+      amount: 1000,
+      account_id: 'x',
+      expected_close_date: '2026-12-31',
+    });
   });
   it('sends only changed fields on edit', () => {
     const original = { name: 'A', tags: ['x', 'y'], industry: '能源', employees: 10 };
-    const body = buildPayload(FORM_FIELDS.accounts, { name: 'A', tags: 'x, y, z', industry: '', employees: 10 }, original);
+    const body = buildPayload(
+      FORM_FIELDS.accounts,
+      { name: 'A', tags: 'x, y, z', industry: '', employees: 10 },
+      original,
+    );
     expect(body).toEqual({ tags: ['x', 'y', 'z'], industry: null });
   });
   it('converts lists with Chinese punctuation', () => {
@@ -211,7 +249,15 @@ describe('dashboard', () => {
     { key: 'won', name: '赢单', probability: 100, kind: 'won' },
   ];
   it('sums open pipeline per stage in order', () => {
-    expect(pipelineByStage([{ stage: 'prop', amount: 5 }, { stage: 'prop', amount: 7 }], stages).map((d) => [d.stage.key, d.amount, d.count])).toEqual([
+    expect(
+      pipelineByStage(
+        [
+          { stage: 'prop', amount: 5 },
+          { stage: 'prop', amount: 7 },
+        ],
+        stages,
+      ).map((d) => [d.stage.key, d.amount, d.count]),
+    ).toEqual([
       ['lead', 0, 0],
       ['prop', 12, 2],
     ]);

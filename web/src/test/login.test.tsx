@@ -46,11 +46,17 @@ function renderLogin() {
 }
 
 const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' } });
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' },
+  });
 
 describe('LoginPage', () => {
   it('renders in Chinese and switches to English', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => json(401, { title: 'Unauthorized', status: 401 })));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => json(401, { title: 'Unauthorized', status: 401 })),
+    );
     act(() => setLang('zh-CN'));
     renderLogin();
     expect(screen.getByRole('heading', { name: '登录中枢' })).toBeTruthy();
@@ -61,7 +67,10 @@ describe('LoginPage', () => {
 
   it('shows a wrong-password message from a 401', async () => {
     act(() => setLang('en'));
-    vi.stubGlobal('fetch', vi.fn(async () => json(401, { title: 'Unauthorized', status: 401, detail: 'Wrong email or password' })));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => json(401, { title: 'Unauthorized', status: 401, detail: 'Wrong email or password' })),
+    );
     renderLogin();
     fireEvent.change(screen.getByLabelText(/Email/), { target: { value: 'a@b.c' } });
     fireEvent.change(screen.getByLabelText(/Password/), { target: { value: 'x' } });
