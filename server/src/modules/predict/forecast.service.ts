@@ -13,6 +13,8 @@
  *   past is moved to today (overdue deals close soon or not at all, not yesterday).
  * - run-rate: mean won revenue, per group, of deals created AND closed inside the same period,
  *   over the last RUN_RATE_PERIODS complete periods; scaled by the share of the period left.
+ * - P10–P90: Monte Carlo (seeded). Note: with few, large, unlikely deals the distribution is
+ *   skewed and the mean (`expected`) can lie above P90 — that is reported as is, not clipped.
  * - P10–P90: Monte Carlo (seeded): each open deal wins with p_win and, if won, lands in the period
  *   its sampled slip puts it in; won-to-date and run-rate are added as constants.
  * - commit: Σ amount of open deals expected to close in the period whose stage probability is
@@ -75,6 +77,8 @@ export interface ForecastRow {
   open_expected: number;
   run_rate: number;
   open_deals: number;
+  /** Mean of the Monte Carlo draws: equals `expected` up to simulation error (a consistency check). */
+  simulated_mean: number;
 }
 
 export interface Forecast {
@@ -112,13 +116,12 @@ export async function computeForecast(
   const now = (opts.now ?? new Date()).getTime();
   const kind = opts.period;
   const nPeriods = Math.min(12, Math.max(1, opts.periods ?? 3));
-  const [opps, stages, names, probs, model] = await Promise.all([
-    loadOpportunities(tx, tenantId),
-    loadStages(tx, tenantId),
-    loadNames(tx, tenantId),
-    winProbabilities(tx, tenantId),
-    activeModel(tx, tenantId),
-  ]);
+  // Sequential on purpose: one transaction = one connection.
+  const opps = await loadOpportunities(tx, tenantId);
+  const stages = await loadStages(tx, tenantId);
+  const names = await loadNames(tx, tenantId);
+  const probs = await winProbabilities(tx, tenantId);
+  const model = await activeModel(tx, tenantId);
   const firstStart = opts.from ? dateMs(`${opts.from}-01`) : now;
   const periods: Period[] = [periodOf(kind, firstStart)];
   while (periods.length < nPeriods) periods.push(nextPeriod(kind, periods.at(-1)!));
@@ -247,6 +250,7 @@ export async function computeForecast(
         open_expected: round(oe),
         run_rate: round(r),
         open_deals: g === G ? openDeals[k].reduce((x, y) => x + y, 0) : openDeals[k][g],
+        simulated_mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
       };
     };
     return {

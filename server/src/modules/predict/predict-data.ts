@@ -76,7 +76,8 @@ export async function loadOpportunities(tx: Tx, tenantId: string, ids?: string[]
       custom: opportunities.custom,
     })
     .from(opportunities)
-    .where(where);
+    .where(where)
+    .orderBy(opportunities.created_at, opportunities.id); // stable order: seeded simulations repeat
   return rows.map((r) => ({
     ...r,
     amount: num(r.amount),
@@ -94,11 +95,10 @@ export async function loadStages(tx: Tx, tenantId: string): Promise<Map<string, 
 }
 
 export async function loadNames(tx: Tx, tenantId: string): Promise<CrmSnapshot['names']> {
-  const [u, t, r] = await Promise.all([
-    tx.select({ id: users.id, name: users.name }).from(users).where(eq(users.tenant_id, tenantId)),
-    tx.select({ id: teams.id, name: teams.name }).from(teams).where(eq(teams.tenant_id, tenantId)),
-    tx.select({ id: regions.id, name: regions.name }).from(regions).where(eq(regions.tenant_id, tenantId)),
-  ]);
+  // Sequential: a node-postgres transaction is one client, which must not run queries concurrently.
+  const u = await tx.select({ id: users.id, name: users.name }).from(users).where(eq(users.tenant_id, tenantId));
+  const t = await tx.select({ id: teams.id, name: teams.name }).from(teams).where(eq(teams.tenant_id, tenantId));
+  const r = await tx.select({ id: regions.id, name: regions.name }).from(regions).where(eq(regions.tenant_id, tenantId));
   return {
     users: new Map(u.map((x) => [x.id, x.name])),
     teams: new Map(t.map((x) => [x.id, x.name])),

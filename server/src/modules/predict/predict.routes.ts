@@ -71,6 +71,7 @@ const forecastRow = z.object({
   open_expected: z.number(),
   run_rate: z.number(),
   open_deals: z.number(),
+  simulated_mean: z.number(),
 });
 const behaviourEvent = z.object({
   page_type: z.enum(['api_docs', 'pricing', 'competitor_comparison', 'product', 'other']),

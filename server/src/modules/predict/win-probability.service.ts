@@ -17,9 +17,10 @@
  * snapshot (feature rows, labels, column kinds, owner stats, seed). Fitting is deterministic given
  * those, so a cold process rebuilds the exact model once and caches it (modelCache).
  *
- * Fallback: with fewer than MIN_HISTORY closed deals, or one class missing (in the history, the
- * train window or the test window), a version with status 'fallback' is stored and every open
- * deal gets its stage's probability, method 'stage_fallback'.
+ * Fallback: with fewer than MIN_HISTORY closed deals, one class missing (in the history, the
+ * train window or the test window), or a model whose held-out log-loss is worse than the base
+ * rate's, a version with status 'fallback' is stored (with its metrics when it was evaluated) and
+ * every open deal gets its stage's probability, method 'stage_fallback'.
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.js';
@@ -329,6 +330,14 @@ export async function trainWinModel(
         };
         trainN = train.length;
         testN = test.length;
+        // A model that does worse than the base rate on the held-out deals is not used: its
+        // metrics are kept on the version (status 'fallback') and deals get stage probabilities.
+        const beats = report.logloss <= logLoss(yTest, priorProbs);
+        metrics.beats_baseline = beats;
+        if (!beats) {
+          note = `The trained model did not beat the base rate on the ${test.length} most recently closed deals (log-loss ${report.logloss.toFixed(3)} vs ${logLoss(yTest, priorProbs).toFixed(3)}); using stage probabilities.`;
+          throw Object.assign(new Error(note), { name: 'NotBetter' });
+        }
         // Production: the same procedure on every closed deal.
         const all = ownerStatsOf(closed);
         const rowsAll = trainingRows(snap, closed, all.stats, all.prior, now);
@@ -342,8 +351,9 @@ export async function trainWinModel(
           chosen: { kind: fitted.kind, calibration: fitted.calibration },
         };
       } catch (err) {
-        if ((err as Error).name !== 'DataError') throw err;
-        note = `Training not possible: ${(err as Error).message}; using stage probabilities.`;
+        const name = (err as Error).name;
+        if (name !== 'DataError' && name !== 'NotBetter') throw err;
+        if (name === 'DataError') note = `Training not possible: ${(err as Error).message}; using stage probabilities.`;
         snapshot = null;
       }
     }
