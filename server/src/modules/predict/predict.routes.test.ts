@@ -203,10 +203,13 @@ describe('forecast', () => {
           expect(tot.commit).toBeGreaterThanOrEqual(tot.won_to_date);
         }
         expect(f.periods[0].total.expected).toBeGreaterThan(0);
-        // With many deals in play (the current period, all of a quarter) the mean lies inside P10–P90.
-        const cur = f.periods[0].total;
-        expect(cur.p10).toBeLessThanOrEqual(cur.expected + 1e-6);
-        expect(cur.expected).toBeLessThanOrEqual(cur.p90 + 1e-6);
+        // With many deals in play the mean lies inside P10–P90. (With a few large, unlikely deals
+        // the distribution is skewed and the mean may exceed P90: reported as is, not asserted.)
+        for (const p of f.periods.filter((x: any) => x.total.open_deals >= 10)) {
+          expect(p.total.p10).toBeLessThanOrEqual(p.total.expected + 1e-6);
+          expect(p.total.expected).toBeLessThanOrEqual(p.total.p90 + 1e-6);
+        }
+        expect(f.periods.some((x: any) => x.total.open_deals >= 10)).toBe(true);
       }
     }
   }, 60_000);
