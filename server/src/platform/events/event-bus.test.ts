@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from '../../../test/harness.js';
+import { startTestServer, type TestServer } from '../../../test/harness.js';
 import type { DomainEvent } from './event-bus.js';
 
 let t: TestServer;
@@ -14,7 +14,10 @@ describe('domain events (transactional outbox)', () => {
     t.server.platform.bus.on('accounts.created', 'test.collect', async (e) => {
       if (e.tenant_id === t.tenantA.id) seen.push(e);
     });
-    const ok = await t.request('POST', '/api/v1/accounts', { token: t.tenantA.tokens.rep, body: { name: '事件客户' } });
+    const ok = await t.request('POST', '/api/v1/accounts', {
+      token: t.tenantA.tokens.rep,
+      body: { name: '事件客户' },
+    });
     await t.request('POST', '/api/v1/accounts', { token: t.tenantA.tokens.rep, body: { name: '' } });
     await t.server.platform.bus.settle();
     expect(seen.map((e) => e.entity_id)).toEqual([ok.json().id]);
@@ -27,7 +30,10 @@ describe('domain events (transactional outbox)', () => {
       calls += 1;
       if (calls === 1) throw new Error('downstream unavailable');
     });
-    await t.request('POST', '/api/v1/contacts', { token: t.tenantA.tokens.rep, body: { name: '重试联系人' } });
+    await t.request('POST', '/api/v1/contacts', {
+      token: t.tenantA.tokens.rep,
+      body: { name: '重试联系人' },
+    });
     await t.server.platform.bus.settle();
     expect(calls).toBe(1);
     const db = t.server.platform.database;
@@ -37,7 +43,9 @@ describe('domain events (transactional outbox)', () => {
     expect(pending.rows).toHaveLength(1);
     expect(pending.rows[0].last_error).toContain('downstream unavailable');
     // Make the back-off elapse, then the relay delivers it again.
-    await db.query('update domain_events set claimed_until = now() - interval \'1 second\' where id = $1', [pending.rows[0].id]);
+    await db.query("update domain_events set claimed_until = now() - interval '1 second' where id = $1", [
+      pending.rows[0].id,
+    ]);
     await t.server.platform.bus.drain();
     expect(calls).toBe(2);
     const done = await db.query<{ n: number }>(

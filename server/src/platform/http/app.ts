@@ -76,7 +76,8 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
       const ctx = req.actor;
       if (!ctx) throw unauthorized();
       const result = await platform.database.tenantTx(ctx.tenantId, (tx) => fn(tx, ctx));
-      platform.bus.nudge();
+      // Reads emit no events; only writes need the relay woken (its poll covers the rest).
+      if (req.method !== 'GET' && req.method !== 'HEAD') platform.bus.nudge();
       return result;
     },
   );

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { changeLog } from '../audit/audit.schema.js';
@@ -130,8 +130,12 @@ export class ResourceService {
       // Timestamp columns (mode 'date') need a Date back, not the ISO string the cursor holds.
       const v =
         (sortCol as any).columnType === 'PgTimestamp' && typeof raw === 'string' ? new Date(raw) : raw;
-      const cmp = descending ? lt : gt;
-      where.push(or(cmp(sortCol, v as any), and(eq(sortCol, v as any), cmp(this.t.id, id))));
+      // A row comparison lets PostgreSQL seek straight into the (tenant, sort, id) index; the
+      // equivalent OR form scans and discards every earlier row, so deep pages got slower.
+      const op = sql.raw(descending ? '<' : '>');
+      where.push(
+        sql`(${sortCol}, ${this.t.id}) ${op} (${sql.param(v, sortCol)}, ${sql.param(id, this.t.id)})`,
+      );
     }
     const order = descending ? [desc(sortCol), desc(this.t.id)] : [asc(sortCol), asc(this.t.id)];
     const rows = (await tx
