@@ -20,8 +20,10 @@ export function machine(): string {
   return `node ${process.version}, ${c[0]?.model ?? 'unknown cpu'}, ${c.length} cores`;
 }
 
-export const pct = (v: number | null | undefined, d = 2) => (v == null || Number.isNaN(v) ? '—' : `${v.toFixed(d)}%`);
-export const num = (v: number | null | undefined, d = 4) => (v == null || Number.isNaN(v) ? '—' : v.toFixed(d));
+export const pct = (v: number | null | undefined, d = 2) =>
+  v == null || Number.isNaN(v) ? '—' : `${v.toFixed(d)}%`;
+export const num = (v: number | null | undefined, d = 4) =>
+  v == null || Number.isNaN(v) ? '—' : v.toFixed(d);
 export const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
 
 export function markdownTable(header: string[], rows: (string | number)[][]): string {

@@ -3,7 +3,12 @@
  * information known before M only (open pipeline at M, closed history before M).
  * Run: npx tsx bench/predict/maven-crm-sales-opportunities.bench.ts
  */
-import { columnValues, parseDateColumn, parseNumber, readCsvFile } from '../../server/src/modules/predict/ml/csv-table.js';
+import {
+  columnValues,
+  parseDateColumn,
+  parseNumber,
+  readCsvFile,
+} from '../../server/src/modules/predict/ml/csv-table.js';
 import { mape, wape } from '../../server/src/modules/predict/ml/metrics.js';
 import { appendSection, dataDir, isMain, markdownTable, met, pct } from './bench-report.js';
 
@@ -31,7 +36,13 @@ function loadDeals(): Deal[] {
   const product = columnValues(t, 'product');
   // Prospecting deals have no engage date: they are not in any pipeline we can date, so skip them.
   return product
-    .map((p, i) => ({ product: p, engage: engage[i], close: close[i], won: stage[i] === 'Won', value: value[i] || 0 }))
+    .map((p, i) => ({
+      product: p,
+      engage: engage[i],
+      close: close[i],
+      won: stage[i] === 'Won',
+      value: value[i] || 0,
+    }))
     .filter((d) => !Number.isNaN(d.engage));
 }
 
@@ -64,7 +75,15 @@ export async function run(): Promise<void> {
   const deals = loadDeals();
   const months = Array.from({ length: 10 }, (_, k) => monthStart(2017, 2 + k)); // Mar..Dec 2017
   const actualOf = (a: number) => wonIn(deals, a, monthStart(2017, new Date(a).getUTCMonth() + 1));
-  const rows: { month: string; actual: number; last: number; ma3: number; pipeConv: number; model: number; inside: number }[] = [];
+  const rows: {
+    month: string;
+    actual: number;
+    last: number;
+    ma3: number;
+    pipeConv: number;
+    model: number;
+    inside: number;
+  }[] = [];
   for (let k = 4; k < 10; k++) {
     const M = months[k];
     const next = monthStart(2017, new Date(M).getUTCMonth() + 1);
@@ -73,7 +92,8 @@ export async function run(): Promise<void> {
     const value = productValue(deals, M);
 
     // Baseline: pipeline value × mean historical (won revenue / pipeline value at month start).
-    const pipeValue = (a: number, v: (p: string) => number) => openAt(deals, a).reduce((s, d) => s + v(d.product), 0);
+    const pipeValue = (a: number, v: (p: string) => number) =>
+      openAt(deals, a).reduce((s, d) => s + v(d.product), 0);
     const conv = months.slice(1, k).map((m) => actualOf(m) / pipeValue(m, value));
     const pipeConv = pipeValue(M, value) * (conv.reduce((a, b) => a + b, 0) / conv.length);
 
@@ -102,7 +122,9 @@ export async function run(): Promise<void> {
     const insidePrev = deals
       .filter((d) => d.won && d.engage >= q && d.close >= q && d.close < qEnd)
       .reduce((s, d) => s + d.value, 0);
-    const inside = deals.filter((d) => d.won && d.engage >= M && d.close >= M && d.close < next).reduce((s, d) => s + d.value, 0);
+    const inside = deals
+      .filter((d) => d.won && d.engage >= M && d.close >= M && d.close < next)
+      .reduce((s, d) => s + d.value, 0);
     rows.push({
       month: new Date(M).toISOString().slice(0, 7),
       actual,
@@ -114,7 +136,10 @@ export async function run(): Promise<void> {
     });
   }
   const actual = rows.map((r) => r.actual);
-  const score = (f: (r: (typeof rows)[number]) => number) => ({ mape: mape(actual, rows.map(f)), wape: wape(actual, rows.map(f)) });
+  const score = (f: (r: (typeof rows)[number]) => number) => ({
+    mape: mape(actual, rows.map(f)),
+    wape: wape(actual, rows.map(f)),
+  });
   const results = {
     model: score((r) => r.model),
     last: score((r) => r.last),
@@ -126,16 +151,39 @@ export async function run(): Promise<void> {
   const body = [
     markdownTable(
       ['month', 'actual', 'model', 'last month', '3-mo MA', 'pipeline×conv', 'share engaged inside M'],
-      rows.map((r) => [r.month, k(r.actual), k(r.model), k(r.last), k(r.ma3), k(r.pipeConv), pct(100 * r.inside, 1)]),
+      rows.map((r) => [
+        r.month,
+        k(r.actual),
+        k(r.model),
+        k(r.last),
+        k(r.ma3),
+        k(r.pipeConv),
+        pct(100 * r.inside, 1),
+      ]),
     ),
     '',
     markdownTable(
       ['method', 'MAPE', 'WAPE', 'skill vs 3-mo MA (WAPE)'],
       [
-        ['**model: age-bucket pipeline hazard + same-month-last-quarter new-deal revenue**', pct(results.model.mape), pct(results.model.wape), pct(100 * (1 - results.model.wape / results.ma3.wape), 1)],
-        ['baseline: last month', pct(results.last.mape), pct(results.last.wape), pct(100 * (1 - results.last.wape / results.ma3.wape), 1)],
+        [
+          '**model: age-bucket pipeline hazard + same-month-last-quarter new-deal revenue**',
+          pct(results.model.mape),
+          pct(results.model.wape),
+          pct(100 * (1 - results.model.wape / results.ma3.wape), 1),
+        ],
+        [
+          'baseline: last month',
+          pct(results.last.mape),
+          pct(results.last.wape),
+          pct(100 * (1 - results.last.wape / results.ma3.wape), 1),
+        ],
         ['baseline: 3-month moving average', pct(results.ma3.mape), pct(results.ma3.wape), '0.0%'],
-        ['baseline: pipeline × mean historical conversion', pct(results.pipeConv.mape), pct(results.pipeConv.wape), pct(100 * (1 - results.pipeConv.wape / results.ma3.wape), 1)],
+        [
+          'baseline: pipeline × mean historical conversion',
+          pct(results.pipeConv.mape),
+          pct(results.pipeConv.wape),
+          pct(100 * (1 - results.pipeConv.wape / results.ma3.wape), 1),
+        ],
       ],
     ),
     '',
@@ -146,7 +194,11 @@ export async function run(): Promise<void> {
     'result, so this number is not a clean out-of-sample estimate. The new-deal component relies on the quarterly rhythm.',
   ].join('\n');
   console.log(body);
-  appendSection('Maven CRM — monthly won revenue forecast (protocol A)', 'npx tsx bench/predict/maven-crm-sales-opportunities.bench.ts', body);
+  appendSection(
+    'Maven CRM — monthly won revenue forecast (protocol A)',
+    'npx tsx bench/predict/maven-crm-sales-opportunities.bench.ts',
+    body,
+  );
 }
 
 if (isMain(import.meta.url)) await run();

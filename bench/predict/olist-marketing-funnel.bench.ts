@@ -5,9 +5,14 @@
  * occur in train). Closed-deal columns are outcomes and are only used for the label.
  * Run: npx tsx bench/predict/olist-marketing-funnel.bench.ts
  */
-import { evaluateBinary, type EvaluateResult } from '../../server/src/modules/predict/ml/binary-pipeline.js';
+import { type EvaluateResult, evaluateBinary } from '../../server/src/modules/predict/ml/binary-pipeline.js';
 import { inferColumnTypes } from '../../server/src/modules/predict/ml/column-types.js';
-import { type CsvTable, columnValues, parseDateColumn, readCsvFile } from '../../server/src/modules/predict/ml/csv-table.js';
+import {
+  type CsvTable,
+  columnValues,
+  parseDateColumn,
+  readCsvFile,
+} from '../../server/src/modules/predict/ml/csv-table.js';
 import { auc, brier, ece } from '../../server/src/modules/predict/ml/metrics.js';
 import { appendSection, dataDir, isMain, markdownTable, met, num } from './bench-report.js';
 
@@ -22,7 +27,9 @@ export async function run(): Promise<void> {
   columnValues(deals, 'mql_id').forEach((id, i) => wonAt.set(id, wonDates[i]));
   const contact = parseDateColumn(columnValues(mql, 'first_contact_date'));
   const ids = columnValues(mql, 'mql_id');
-  const weekday = contact.map((t) => ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][new Date(t).getUTCDay()]);
+  const weekday = contact.map(
+    (t) => ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][new Date(t).getUTCDay()],
+  );
   // The label and a lead-time weekday feature; everything else in closed_deals is an outcome.
   const table: CsvTable = {
     ...mql,
@@ -43,8 +50,14 @@ export async function run(): Promise<void> {
   const yTest = test.map((i) => y[i]);
 
   const runs: [string, EvaluateResult][] = [
-    ['train < 2018-03 (headline)', evaluateBinary(table, types, { target: 'won_180d', split: { train, test } })],
-    ['train Jan–Feb 2018 only', evaluateBinary(table, types, { target: 'won_180d', split: { train: trainJanFeb, test } })],
+    [
+      'train < 2018-03 (headline)',
+      evaluateBinary(table, types, { target: 'won_180d', split: { train, test } }),
+    ],
+    [
+      'train Jan–Feb 2018 only',
+      evaluateBinary(table, types, { target: 'won_180d', split: { train: trainJanFeb, test } }),
+    ],
   ];
   // Origin-level conversion rate baseline (smoothed toward the train prior), per training window.
   const originBaseline = (rows: number[]) => {
@@ -69,9 +82,23 @@ export async function run(): Promise<void> {
     const ob = originBaseline(rows);
     lines.push(
       [`${name}: model`, `${r.model} (${r.calibration})`, r.train_rows, num(r.auc), num(r.brier), num(r.ece)],
-      [`${name}: constant prior`, '—', r.train_rows, '0.5000', num(r.baseline.prior_brier), num(Math.abs(r.train_positive_rate - r.positiveRate))],
+      [
+        `${name}: constant prior`,
+        '—',
+        r.train_rows,
+        '0.5000',
+        num(r.baseline.prior_brier),
+        num(Math.abs(r.train_positive_rate - r.positiveRate)),
+      ],
       [`${name}: origin conversion rate`, '—', r.train_rows, num(ob.auc), num(ob.brier), num(ob.ece)],
-      [`${name}: logistic regression`, 'L2 λ=1', r.train_rows, num(r.baseline.logistic_auc), num(r.baseline.logistic_brier), num(r.baseline.logistic_ece)],
+      [
+        `${name}: logistic regression`,
+        'L2 λ=1',
+        r.train_rows,
+        num(r.baseline.logistic_auc),
+        num(r.baseline.logistic_brier),
+        num(r.baseline.logistic_ece),
+      ],
     );
   }
   const h = runs[0][1];
@@ -88,7 +115,11 @@ export async function run(): Promise<void> {
     'A generic `predict evaluate` run on the raw MQL file is not meaningful: the label needs the join with closed_deals.',
   ].join('\n');
   console.log(body);
-  appendSection('Olist marketing funnel — MQL conversion (protocol B)', 'npx tsx bench/predict/olist-marketing-funnel.bench.ts', body);
+  appendSection(
+    'Olist marketing funnel — MQL conversion (protocol B)',
+    'npx tsx bench/predict/olist-marketing-funnel.bench.ts',
+    body,
+  );
 }
 
 if (isMain(import.meta.url)) await run();

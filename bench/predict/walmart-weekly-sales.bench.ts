@@ -32,7 +32,10 @@ export async function run(): Promise<void> {
   const body = [
     `${series.values.length} weeks, test targets ${cli.test_start} … end (${testPeriods} weeks), origins rolled weekly, horizons 1–13.`,
     '',
-    markdownTable(['forecaster', 'MAPE h=1', 'MAPE h=13', 'MAPE all h', 'WAPE all h', 'skill vs seasonal naive (WAPE)'], rows),
+    markdownTable(
+      ['forecaster', 'MAPE h=1', 'MAPE h=13', 'MAPE all h', 'WAPE all h', 'skill vs seasonal naive (WAPE)'],
+      rows,
+    ),
     '',
     `Validation (train-only, last 13 weeks before the test window) WAPE: ${cli.validation.map((v) => `${v.name} ${v.wape.toFixed(2)}%`).join(', ')}.`,
     `Target: ≥15% lower MAPE than seasonal naive (h=1 ${pct(snH1)} → need ≤ ${pct(0.85 * snH1)}). Selected model h=1 ${pct(h1)}: ${met(h1 <= 0.85 * snH1)}.`,
@@ -42,7 +45,11 @@ export async function run(): Promise<void> {
     'from this table would be tuning on the test window, so they are not claimed as the result.',
   ].join('\n');
   console.log(body);
-  appendSection('Walmart weekly total sales forecast (protocol D)', 'npx tsx bench/predict/walmart-weekly-sales.bench.ts', body);
+  appendSection(
+    'Walmart weekly total sales forecast (protocol D)',
+    'npx tsx bench/predict/walmart-weekly-sales.bench.ts',
+    body,
+  );
 }
 
 if (isMain(import.meta.url)) await run();

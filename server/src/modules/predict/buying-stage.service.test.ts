@@ -2,8 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { type BehaviourEvent, inferBuyingStage, pageTypeOf } from './buying-stage.service.js';
 
 const now = new Date('2026-11-27T12:00:00Z');
-const at = (daysAgo: number, minutes = 0) => new Date(now.getTime() - daysAgo * 86_400_000 + minutes * 60_000).toISOString();
-const view = (page_type: BehaviourEvent['page_type'], daysAgo: number, extra: Partial<BehaviourEvent> = {}): BehaviourEvent => ({
+const at = (daysAgo: number, minutes = 0) =>
+  new Date(now.getTime() - daysAgo * 86_400_000 + minutes * 60_000).toISOString();
+const view = (
+  page_type: BehaviourEvent['page_type'],
+  daysAgo: number,
+  extra: Partial<BehaviourEvent> = {},
+): BehaviourEvent => ({
   page_type,
   at: at(daysAgo),
   ...extra,
@@ -17,7 +22,10 @@ describe('inferBuyingStage', () => {
   });
 
   it('≥ 3 API-docs views and no pricing in 14 days ⇒ technical_evaluation, with evidence', () => {
-    const r = inferBuyingStage([view('api_docs', 1), view('api_docs', 3), view('api_docs', 9), view('product', 2)], now);
+    const r = inferBuyingStage(
+      [view('api_docs', 1), view('api_docs', 3), view('api_docs', 9), view('product', 2)],
+      now,
+    );
     expect(r.stage).toBe('technical_evaluation');
     const e = r.evidence.find((x) => x.rule === 'technical_evaluation')!;
     expect(e.fired).toBe(true);
@@ -25,12 +33,17 @@ describe('inferBuyingStage', () => {
   });
 
   it('API-docs views outside the window or too few do not fire', () => {
-    expect(inferBuyingStage([view('api_docs', 1), view('api_docs', 3), view('api_docs', 20)], now).stage).toBe('exploring');
+    expect(
+      inferBuyingStage([view('api_docs', 1), view('api_docs', 3), view('api_docs', 20)], now).stage,
+    ).toBe('exploring');
     expect(inferBuyingStage([view('api_docs', 1), view('api_docs', 3)], now).stage).toBe('exploring');
   });
 
   it('API docs plus a pricing view is not technical but commercial evaluation', () => {
-    const r = inferBuyingStage([view('api_docs', 1), view('api_docs', 2), view('api_docs', 3), view('pricing', 4)], now);
+    const r = inferBuyingStage(
+      [view('api_docs', 1), view('api_docs', 2), view('api_docs', 3), view('pricing', 4)],
+      now,
+    );
     expect(r.stage).toBe('commercial_evaluation');
     expect(r.evidence.find((x) => x.rule === 'technical_evaluation')!.fired).toBe(false);
   });
@@ -38,7 +51,13 @@ describe('inferBuyingStage', () => {
   it('> 240 s on a competitor comparison then back to our product page in the session ⇒ value_tradeoff', () => {
     const r = inferBuyingStage(
       [
-        { page_type: 'competitor_comparison', at: at(2), dwell_seconds: 300, session_id: 's1', url: '/compare/acme-vs-us' },
+        {
+          page_type: 'competitor_comparison',
+          at: at(2),
+          dwell_seconds: 300,
+          session_id: 's1',
+          url: '/compare/acme-vs-us',
+        },
         { page_type: 'product', at: at(2, 6), session_id: 's1' },
       ],
       now,

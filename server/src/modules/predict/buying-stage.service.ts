@@ -16,7 +16,12 @@ import type { Tx } from '../../platform/db/database.js';
 import { signalService } from '../signals/signals.service.js';
 
 export type PageType = 'api_docs' | 'pricing' | 'competitor_comparison' | 'product' | 'other';
-export type BuyingStage = 'value_tradeoff' | 'commercial_evaluation' | 'technical_evaluation' | 'exploring' | 'unknown';
+export type BuyingStage =
+  | 'value_tradeoff'
+  | 'commercial_evaluation'
+  | 'technical_evaluation'
+  | 'exploring'
+  | 'unknown';
 
 export interface BehaviourEvent {
   page_type: PageType;
@@ -53,24 +58,35 @@ const LABELS: Record<BuyingStage, string> = {
   unknown: 'Unknown (no recent behaviour)',
 };
 
-export function inferBuyingStage(events: readonly BehaviourEvent[], now: Date = new Date()): BuyingStageResult {
+export function inferBuyingStage(
+  events: readonly BehaviourEvent[],
+  now: Date = new Date(),
+): BuyingStageResult {
   const end = now.getTime();
   const start = end - WINDOW_DAYS * 86_400_000;
   const ev = events
     .map((e) => ({ ...e, t: new Date(e.at).getTime() }))
     .filter((e) => !Number.isNaN(e.t) && e.t >= start && e.t <= end)
     .sort((a, b) => a.t - b.t);
-  const counts: Record<PageType, number> = { api_docs: 0, pricing: 0, competitor_comparison: 0, product: 0, other: 0 };
+  const counts: Record<PageType, number> = {
+    api_docs: 0,
+    pricing: 0,
+    competitor_comparison: 0,
+    product: 0,
+    other: 0,
+  };
   for (const e of ev) counts[e.page_type] = (counts[e.page_type] ?? 0) + 1;
 
   // value trade-off: long comparison view, then our product page in the same session
   let tradeoff: string | null = null;
   for (let i = 0; i < ev.length && !tradeoff; i++) {
     const c = ev[i];
-    if (c.page_type !== 'competitor_comparison' || (c.dwell_seconds ?? 0) <= COMPARISON_DWELL_SECONDS) continue;
+    if (c.page_type !== 'competitor_comparison' || (c.dwell_seconds ?? 0) <= COMPARISON_DWELL_SECONDS)
+      continue;
     for (let j = i + 1; j < ev.length; j++) {
       const n = ev[j];
-      const sameSession = c.session_id && n.session_id ? c.session_id === n.session_id : n.t - c.t <= SESSION_GAP_MS;
+      const sameSession =
+        c.session_id && n.session_id ? c.session_id === n.session_id : n.t - c.t <= SESSION_GAP_MS;
       if (n.page_type === 'product' && sameSession) {
         tradeoff = `${Math.round(c.dwell_seconds ?? 0)} s on a competitor comparison page${c.url ? ` (${c.url})` : ''}, then back to our product page ${Math.round((n.t - c.t) / 60_000)} min later in the same session`;
         break;
@@ -111,13 +127,21 @@ export function inferBuyingStage(events: readonly BehaviourEvent[], now: Date = 
         : ev.length
           ? 'exploring'
           : 'unknown';
-  return { stage, label: LABELS[stage], window_days: WINDOW_DAYS, events_considered: ev.length, counts, evidence };
+  return {
+    stage,
+    label: LABELS[stage],
+    window_days: WINDOW_DAYS,
+    events_considered: ev.length,
+    counts,
+    evidence,
+  };
 }
 
 /** Page type of a behaviour signal: intent_page_view's page_category, else guessed from the URL path. */
 export function pageTypeOf(payload: Record<string, unknown>): PageType {
   const cat = String(payload.page_category ?? payload.page_type ?? '');
-  if (cat === 'api_docs' || cat === 'pricing' || cat === 'competitor_comparison' || cat === 'product') return cat;
+  if (cat === 'api_docs' || cat === 'pricing' || cat === 'competitor_comparison' || cat === 'product')
+    return cat;
   const url = String(payload.url ?? '').toLowerCase();
   let path = url;
   try {
@@ -133,7 +157,12 @@ export function pageTypeOf(payload: Record<string, unknown>): PageType {
 }
 
 /** Reads the account's website_visit / intent_page_view signals through the signals service. */
-export async function accountBehaviour(tx: Tx, ctx: ActorContext, accountId: string, now: Date): Promise<BehaviourEvent[]> {
+export async function accountBehaviour(
+  tx: Tx,
+  ctx: ActorContext,
+  accountId: string,
+  now: Date,
+): Promise<BehaviourEvent[]> {
   const from = new Date(now.getTime() - WINDOW_DAYS * 86_400_000).toISOString();
   const out: BehaviourEvent[] = [];
   let cursor: string | undefined;

@@ -26,8 +26,8 @@ import type { Tx } from '../../platform/db/database.js';
 import type { Stage } from '../crm/crm.service.js';
 import { mape, wape } from './ml/metrics.js';
 import { createRng } from './ml/random.js';
-import { loadNames, loadOpportunities, loadStages, type OppRow } from './predict-data.js';
 import { forecastSnapshots } from './predict.schema.js';
+import { loadNames, loadOpportunities, loadStages, type OppRow } from './predict-data.js';
 import { activeModel, winProbabilities } from './win-probability.service.js';
 
 const DAY = 86_400_000;
@@ -88,7 +88,13 @@ export interface Forecast {
   model_version: number | null;
   method: 'model' | 'stage_fallback' | 'none';
   close_timing: { source: 'history' | 'prior'; samples: number; median_slip_days: number };
-  periods: { period: string; period_start: string; period_end: string; total: ForecastRow; groups: ForecastRow[] }[];
+  periods: {
+    period: string;
+    period_start: string;
+    period_end: string;
+    total: ForecastRow;
+    groups: ForecastRow[];
+  }[];
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -125,11 +131,17 @@ export async function computeForecast(
   const firstStart = opts.from ? dateMs(`${opts.from}-01`) : now;
   const periods: Period[] = [periodOf(kind, firstStart)];
   while (periods.length < nPeriods) periods.push(nextPeriod(kind, periods.at(-1)!));
-  const today = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate());
+  const today = Date.UTC(
+    new Date(now).getUTCFullYear(),
+    new Date(now).getUTCMonth(),
+    new Date(now).getUTCDate(),
+  );
 
   // Close-timing distribution from won history.
   const won = opps.filter((o) => o.status === 'won' && o.closed_at);
-  let slips = won.map((o) => Math.round((new Date(o.closed_at!).getTime() - dateMs(o.expected_close_date)) / DAY));
+  let slips = won.map((o) =>
+    Math.round((new Date(o.closed_at!).getTime() - dateMs(o.expected_close_date)) / DAY),
+  );
   let slipSource: 'history' | 'prior' = 'history';
   if (slips.length < MIN_SLIP_SAMPLES) {
     slips = Array.from({ length: 31 }, (_, i) => i);
@@ -150,7 +162,9 @@ export async function computeForecast(
   const label = (k: string) =>
     k === 'unassigned'
       ? 'Unassigned'
-      : ((opts.groupBy === 'rep' ? names.users : opts.groupBy === 'team' ? names.teams : names.regions).get(k) ?? k);
+      : ((opts.groupBy === 'rep' ? names.users : opts.groupBy === 'team' ? names.teams : names.regions).get(
+          k,
+        ) ?? k);
   const groupList = [...keys].sort();
   const gi = new Map(groupList.map((k, i) => [k, i]));
   const G = groupList.length;
@@ -164,7 +178,8 @@ export async function computeForecast(
 
   for (const o of won) {
     const pi = periodIndex(new Date(o.closed_at!).getTime());
-    if (pi >= 0 && new Date(o.closed_at!).getTime() <= now) wonToDate[pi][gi.get(groupKey(o, opts.groupBy))!] += o.amount;
+    if (pi >= 0 && new Date(o.closed_at!).getTime() <= now)
+      wonToDate[pi][gi.get(groupKey(o, opts.groupBy))!] += o.amount;
   }
   // P(close in period) per open deal from the slip distribution.
   const closeProbs = open.map((o) => {
@@ -206,7 +221,9 @@ export async function computeForecast(
 
   // Monte Carlo for the range (per group and for the total).
   const rng = createRng(opts.seed ?? 7);
-  const sims = Array.from({ length: P }, () => Array.from({ length: G + 1 }, () => new Float64Array(SIMULATIONS)));
+  const sims = Array.from({ length: P }, () =>
+    Array.from({ length: G + 1 }, () => new Float64Array(SIMULATIONS)),
+  );
   const base = Array.from({ length: P }, (_, k) => {
     const b = new Float64Array(G + 1);
     for (let g = 0; g < G; g++) {
@@ -267,7 +284,11 @@ export async function computeForecast(
     as_of: new Date(now).toISOString(),
     model_version: model?.status === 'active' ? model.version : null,
     method: model?.status === 'active' ? 'model' : open.length ? 'stage_fallback' : 'none',
-    close_timing: { source: slipSource, samples: slipSource === 'history' ? slips.length : 0, median_slip_days: quantile(sortedSlips, 0.5) },
+    close_timing: {
+      source: slipSource,
+      samples: slipSource === 'history' ? slips.length : 0,
+      median_slip_days: quantile(sortedSlips, 0.5),
+    },
     periods: out,
   };
 }
@@ -282,7 +303,12 @@ export async function takeSnapshot(
   let total: ForecastRow | null = null;
   let version: number | null = null;
   for (const by of ['rep', 'team', 'region'] as GroupBy[]) {
-    const f = await computeForecast(tx, tenantId, { period: opts.period, groupBy: by, periods: 1, now: opts.now });
+    const f = await computeForecast(tx, tenantId, {
+      period: opts.period,
+      groupBy: by,
+      periods: 1,
+      now: opts.now,
+    });
     const p = f.periods[0];
     version = f.model_version;
     const mk = (r: ForecastRow, groupBy: string) => ({
@@ -335,7 +361,13 @@ export async function forecastAccuracy(
   tx: Tx,
   tenantId: string,
   opts: { period: PeriodKind; now?: Date },
-): Promise<{ period_kind: PeriodKind; mape: number | null; wape: number | null; periods_evaluated: number; data: AccuracyRow[] }> {
+): Promise<{
+  period_kind: PeriodKind;
+  mape: number | null;
+  wape: number | null;
+  periods_evaluated: number;
+  data: AccuracyRow[];
+}> {
   const now = (opts.now ?? new Date()).getTime();
   const snaps = await tx
     .select()

@@ -9,10 +9,19 @@
  * write. Nothing else in predict touches CRM tables.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { users } from '../../platform/auth/auth.schema.js';
 import { changeLog } from '../../platform/audit/audit.schema.js';
+import { users } from '../../platform/auth/auth.schema.js';
 import type { Tx } from '../../platform/db/database.js';
-import { accounts, activities, contacts, opportunities, pipelines, products, regions, teams } from '../crm/crm.schema.js';
+import {
+  accounts,
+  activities,
+  contacts,
+  opportunities,
+  pipelines,
+  products,
+  regions,
+  teams,
+} from '../crm/crm.schema.js';
 import type { Stage } from '../crm/crm.service.js';
 
 export interface OppRow {
@@ -37,7 +46,10 @@ export interface OppRow {
 
 export interface CrmSnapshot {
   opportunities: OppRow[];
-  accounts: Map<string, { industry: string | null; size: string | null; employees: number | null; region_id: string | null }>;
+  accounts: Map<
+    string,
+    { industry: string | null; size: string | null; employees: number | null; region_id: string | null }
+  >;
   /** committee roles of an account's contacts with the contact's created_at */
   contactsByAccount: Map<string, { role: string | null; created_at: Date }[]>;
   /** activity times (ms) per opportunity, ascending; cancelled ones excluded */
@@ -96,9 +108,18 @@ export async function loadStages(tx: Tx, tenantId: string): Promise<Map<string, 
 
 export async function loadNames(tx: Tx, tenantId: string): Promise<CrmSnapshot['names']> {
   // Sequential: a node-postgres transaction is one client, which must not run queries concurrently.
-  const u = await tx.select({ id: users.id, name: users.name }).from(users).where(eq(users.tenant_id, tenantId));
-  const t = await tx.select({ id: teams.id, name: teams.name }).from(teams).where(eq(teams.tenant_id, tenantId));
-  const r = await tx.select({ id: regions.id, name: regions.name }).from(regions).where(eq(regions.tenant_id, tenantId));
+  const u = await tx
+    .select({ id: users.id, name: users.name })
+    .from(users)
+    .where(eq(users.tenant_id, tenantId));
+  const t = await tx
+    .select({ id: teams.id, name: teams.name })
+    .from(teams)
+    .where(eq(teams.tenant_id, tenantId));
+  const r = await tx
+    .select({ id: regions.id, name: regions.name })
+    .from(regions)
+    .where(eq(regions.tenant_id, tenantId));
   return {
     users: new Map(u.map((x) => [x.id, x.name])),
     teams: new Map(t.map((x) => [x.id, x.name])),
@@ -124,7 +145,11 @@ export async function loadCrmSnapshot(tx: Tx, tenantId: string, oppIds?: string[
     : [];
   const cons = accountIds.length
     ? await tx
-        .select({ account_id: contacts.account_id, role: contacts.committee_role, created_at: contacts.created_at })
+        .select({
+          account_id: contacts.account_id,
+          role: contacts.committee_role,
+          created_at: contacts.created_at,
+        })
         .from(contacts)
         .where(and(eq(contacts.tenant_id, tenantId), inArray(contacts.account_id, accountIds)))
     : [];
@@ -146,7 +171,11 @@ export async function loadCrmSnapshot(tx: Tx, tenantId: string, oppIds?: string[
     .where(eq(products.tenant_id, tenantId));
   const hist = ids.length
     ? await tx
-        .select({ entity_id: changeLog.entity_id, at: changeLog.at, stage: sql<any>`${changeLog.changes}->'stage'` })
+        .select({
+          entity_id: changeLog.entity_id,
+          at: changeLog.at,
+          stage: sql<any>`${changeLog.changes}->'stage'`,
+        })
         .from(changeLog)
         .where(
           and(

@@ -31,7 +31,9 @@ function leadsCsv(n: number): string {
     const won = rng() < 1 / (1 + Math.exp(-z)) ? 'Yes' : 'No';
     const industry = rng() < 0.2 ? 'Select' : ['"Retail; online"', 'Manufacturing', 'Services'][i % 3];
     const month = 1 + Math.floor((i / n) * 12);
-    lines.push([`L${1000 + i}`, `${month}/${1 + (i % 28)}/2023`, source, visits, time, industry, won].join(';'));
+    lines.push(
+      [`L${1000 + i}`, `${month}/${1 + (i % 28)}/2023`, source, visits, time, industry, won].join(';'),
+    );
   }
   return `${lines.join('\r\n')}\r\n`;
 }
@@ -42,7 +44,8 @@ function weeklyCsv(): string {
   for (let w = 0; w < 150; w++) {
     const d = new Date(start + w * 7 * 86_400_000);
     const ds = `${String(d.getUTCDate()).padStart(2, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${d.getUTCFullYear()}`;
-    for (const s of [1, 2]) lines.push(`${s},${ds},${(1000 + 5 * w) * (1 + 0.2 * Math.sin((2 * Math.PI * w) / 52)) * s}`);
+    for (const s of [1, 2])
+      lines.push(`${s},${ds},${(1000 + 5 * w) * (1 + 0.2 * Math.sin((2 * Math.PI * w) / 52)) * s}`);
   }
   return lines.join('\n');
 }
@@ -62,7 +65,14 @@ describe('predict CLI handlers', () => {
 
   it('forecast-eval aggregates over series and reports baselines', () => {
     const file = write('weekly.csv', weeklyCsv());
-    const r = runForecastEval({ file, date: 'week', value: 'sales', series: 'store', horizon: 4, testPeriods: 26 });
+    const r = runForecastEval({
+      file,
+      date: 'week',
+      value: 'sales',
+      series: 'store',
+      horizon: 4,
+      testPeriods: 26,
+    });
     expect(r.freq).toBe('week');
     expect(r.periods).toBe(150);
     expect(r.per_horizon).toHaveLength(4);
@@ -81,7 +91,11 @@ describe('predict CLI process', () => {
   const cli = (...args: string[]) =>
     run(process.execPath, ['--import', 'tsx', entry, 'predict', ...args]).then(
       (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({
+        code: e.code,
+        stdout: e.stdout,
+        stderr: e.stderr,
+      }),
     );
 
   it('prints one JSON object with --json', async () => {
@@ -89,7 +103,17 @@ describe('predict CLI process', () => {
     const r = await cli('evaluate', '--file', file, '--target', 'Won', '--json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    for (const k of ['rows', 'train_rows', 'test_rows', 'auc', 'brier', 'logloss', 'ece', 'baseline', 'top_features'])
+    for (const k of [
+      'rows',
+      'train_rows',
+      'test_rows',
+      'auc',
+      'brier',
+      'logloss',
+      'ece',
+      'baseline',
+      'top_features',
+    ])
       expect(out).toHaveProperty(k);
     expect(out.baseline).toHaveProperty('prior_brier');
     expect(out.baseline).toHaveProperty('logistic_auc');
@@ -101,8 +125,22 @@ describe('predict CLI process', () => {
       ['evaluate', '--file', join(dir, 'missing.csv'), '--target', 'Won'],
       ['evaluate', '--file', leads, '--target', 'Nope'],
       ['evaluate', '--file', write('empty.csv', ''), '--target', 'Won'],
-      ['evaluate', '--file', write('oneclass.csv', `a,y\n${Array.from({ length: 100 }, (_, i) => `${i},1`).join('\n')}`), '--target', 'y'],
-      ['forecast-eval', '--file', write('text.csv', 'd,v\n2020-01-01,abc\n2020-02-01,def\n'), '--date', 'd', '--value', 'v'],
+      [
+        'evaluate',
+        '--file',
+        write('oneclass.csv', `a,y\n${Array.from({ length: 100 }, (_, i) => `${i},1`).join('\n')}`),
+        '--target',
+        'y',
+      ],
+      [
+        'forecast-eval',
+        '--file',
+        write('text.csv', 'd,v\n2020-01-01,abc\n2020-02-01,def\n'),
+        '--date',
+        'd',
+        '--value',
+        'v',
+      ],
     ];
     for (const args of cases) {
       const r = await cli(...args);
@@ -113,7 +151,15 @@ describe('predict CLI process', () => {
   });
 
   it('prints a readable table without --json', async () => {
-    const r = await cli('forecast-eval', '--file', write('weekly2.csv', weeklyCsv()), '--date', 'week', '--value', 'sales');
+    const r = await cli(
+      'forecast-eval',
+      '--file',
+      write('weekly2.csv', weeklyCsv()),
+      '--date',
+      'week',
+      '--value',
+      'sales',
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/baseline seasonal naive\s+MAPE/);
   });

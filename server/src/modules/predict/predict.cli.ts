@@ -4,7 +4,7 @@
  * so tests and benches run exactly the code the CLI runs.
  */
 import type { Command } from 'commander';
-import { evaluateBinary, type EvaluateResult } from './ml/binary-pipeline.js';
+import { type EvaluateResult, evaluateBinary } from './ml/binary-pipeline.js';
 import { inferColumnTypes } from './ml/column-types.js';
 import { columnIndex, isMissing, parseDateColumn, parseNumber, readCsvFile } from './ml/csv-table.js';
 import { DataError } from './ml/data-error.js';
@@ -22,7 +22,12 @@ export interface EvaluateCliOptions {
 export function runEvaluate(o: EvaluateCliOptions): EvaluateResult {
   const table = readCsvFile(o.file);
   if (table.rows.length === 0) throw new DataError('file has a header but no rows');
-  const drop = o.drop ? o.drop.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  const drop = o.drop
+    ? o.drop
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
   for (const c of [o.target, o.time, ...drop]) if (c) columnIndex(table, c); // fail fast on typos
   const testFraction = o.testFraction === undefined ? 0.2 : Number(o.testFraction);
   return evaluateBinary(table, inferColumnTypes(table), {
@@ -72,7 +77,9 @@ function nextPeriod(t: number, freq: Frequency): number {
  * Sums `value` per period over all rows (so over all series); periods with no rows are 0.
  * The frequency defaults to week when distinct dates are ≤ 10 days apart (median), else month.
  */
-export function totalSeries(o: Pick<ForecastCliOptions, 'file' | 'date' | 'value' | 'series' | 'freq'>): PeriodSeries {
+export function totalSeries(
+  o: Pick<ForecastCliOptions, 'file' | 'date' | 'value' | 'series' | 'freq'>,
+): PeriodSeries {
   const table = readCsvFile(o.file);
   if (table.rows.length === 0) throw new DataError('file has a header but no rows');
   const dj = columnIndex(table, o.date);
@@ -89,7 +96,10 @@ export function totalSeries(o: Pick<ForecastCliOptions, 'file' | 'date' | 'value
   let freq = o.freq;
   if (!freq) {
     const distinct = [...new Set(dates.filter((d) => !Number.isNaN(d)))].sort((a, b) => a - b);
-    const gaps = distinct.slice(1).map((d, i) => d - distinct[i]).sort((a, b) => a - b);
+    const gaps = distinct
+      .slice(1)
+      .map((d, i) => d - distinct[i])
+      .sort((a, b) => a - b);
     freq = gaps.length && gaps[gaps.length >> 1] > 10 * DAY ? 'month' : 'week';
   }
   const sums = new Map<number, number>();
@@ -129,7 +139,8 @@ export function runForecastEval(o: ForecastCliOptions): ForecastEvalResult {
   const horizon = Math.max(1, Math.floor(Number(o.horizon ?? 1)));
   const n = series.values.length;
   const testPeriods = Math.floor(Number(o.testPeriods ?? Math.min(period, Math.floor(n / 3))));
-  if (!(testPeriods >= 1) || n - testPeriods < 3) throw new DataError(`series of ${n} periods is too short for ${testPeriods} test periods`);
+  if (!(testPeriods >= 1) || n - testPeriods < 3)
+    throw new DataError(`series of ${n} periods is too short for ${testPeriods} test periods`);
   const testStart = n - testPeriods;
   // Model selection uses only periods before the test window.
   const validationPeriods = Math.min(series.freq === 'week' ? 13 : 3, Math.max(1, testStart - horizon - 2));
@@ -184,7 +195,9 @@ function guarded<T>(fn: () => T, json: boolean | undefined, print: (r: T) => voi
 }
 
 export function registerPredictCommands(program: Command): Command {
-  const predict = program.command('predict').description('Lead scoring and forecast evaluation on CSV exports');
+  const predict = program
+    .command('predict')
+    .description('Lead scoring and forecast evaluation on CSV exports');
 
   predict
     .command('evaluate')
@@ -213,7 +226,8 @@ export function registerPredictCommands(program: Command): Command {
             ['baseline logistic Brier', r.baseline.logistic_brier],
           ]);
           process.stdout.write('top features:\n');
-          for (const f of r.top_features) process.stdout.write(`  ${f.column.padEnd(40)} ${(100 * f.importance).toFixed(1)}%\n`);
+          for (const f of r.top_features)
+            process.stdout.write(`  ${f.column.padEnd(40)} ${(100 * f.importance).toFixed(1)}%\n`);
         },
       ),
     );
@@ -232,14 +246,19 @@ export function registerPredictCommands(program: Command): Command {
     .action((o: ForecastCliOptions & { json?: boolean }) =>
       guarded(
         () => {
-          if (o.freq && o.freq !== 'week' && o.freq !== 'month') throw new DataError('--freq must be week or month');
+          if (o.freq && o.freq !== 'week' && o.freq !== 'month')
+            throw new DataError('--freq must be week or month');
           return runForecastEval(o);
         },
         o.json,
         (r) => {
-          const pct = (e: ErrorPair | null) => (e ? `MAPE ${e.mape.toFixed(2)}%  WAPE ${e.wape.toFixed(2)}%` : '—');
+          const pct = (e: ErrorPair | null) =>
+            e ? `MAPE ${e.mape.toFixed(2)}%  WAPE ${e.wape.toFixed(2)}%` : '—';
           printTable([
-            ['periods (train/test)', `${r.periods} (${r.train_periods}/${r.test_periods}), ${r.freq}ly from ${r.test_start}`],
+            [
+              'periods (train/test)',
+              `${r.periods} (${r.train_periods}/${r.test_periods}), ${r.freq}ly from ${r.test_start}`,
+            ],
             ['horizons', `1..${r.horizon}`],
             [`model: ${r.model}`, pct(r)],
             ['baseline seasonal naive', pct(r.baseline.seasonal_naive)],

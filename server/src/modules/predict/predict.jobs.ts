@@ -36,16 +36,25 @@ export async function snapshotAll(platform: Platform, data: { tenantId?: string;
   // Every month start snapshots the month; a quarter start (Jan/Apr/Jul/Oct) the quarter too.
   const kinds: PeriodKind[] = now.getUTCMonth() % 3 === 0 ? ['month', 'quarter'] : ['month'];
   for (const id of await tenantIds(platform, data.tenantId))
-    for (const period of kinds) await platform.database.tenantTx(id, (tx) => takeSnapshot(tx, id, { period, now }));
+    for (const period of kinds)
+      await platform.database.tenantTx(id, (tx) => takeSnapshot(tx, id, { period, now }));
 }
 
 export function registerPredictJobs(platform: Platform): void {
-  platform.jobs.register<{ tenantId?: string }>(RETRAIN_QUEUE, async (d) => void (await retrainAll(platform, d ?? {})), {
-    cron: RETRAIN_CRON,
-  });
-  platform.jobs.register<{ tenantId?: string; now?: string }>(SNAPSHOT_QUEUE, (d) => snapshotAll(platform, d ?? {}), {
-    cron: MONTH_SNAPSHOT_CRON,
-  });
+  platform.jobs.register<{ tenantId?: string }>(
+    RETRAIN_QUEUE,
+    async (d) => void (await retrainAll(platform, d ?? {})),
+    {
+      cron: RETRAIN_CRON,
+    },
+  );
+  platform.jobs.register<{ tenantId?: string; now?: string }>(
+    SNAPSHOT_QUEUE,
+    (d) => snapshotAll(platform, d ?? {}),
+    {
+      cron: MONTH_SNAPSHOT_CRON,
+    },
+  );
 
   const rescore = async (tenantId: string, oppId: string | null | undefined) => {
     if (!oppId) return;

@@ -21,12 +21,21 @@ beforeAll(async () => {
   openIdsA = opps.json().data.map((o: any) => o.id);
   accountA = opps.json().data[0].account_id;
   // Tenant B: a thin history (3 closed deals).
-  const acc = await t.request('POST', '/api/v1/accounts', { token: t.tenantB.tokens.admin, body: { name: '杭州远航机械集团有限公司' } });
+  const acc = await t.request('POST', '/api/v1/accounts', {
+    token: t.tenantB.tokens.admin,
+    body: { name: '杭州远航机械集团有限公司' },
+  });
   const accB = acc.json().id;
   for (const [i, stage] of ['won', 'lost', 'won', 'discovery', 'contract'].entries()) {
     const r = await t.request('POST', '/api/v1/opportunities', {
       token: t.tenantB.tokens.admin,
-      body: { name: `B deal ${i}`, account_id: accB, amount: 100000 * (i + 1), expected_close_date: '2026-12-15', stage },
+      body: {
+        name: `B deal ${i}`,
+        account_id: accB,
+        amount: 100000 * (i + 1),
+        expected_close_date: '2026-12-15',
+        stage,
+      },
     });
     expect(r.statusCode).toBe(201);
     oppB = r.json().id;
@@ -57,9 +66,17 @@ describe('auth on every predict route', () => {
   });
   it('403 for roles without predict:manage on train and snapshots', async () => {
     for (const role of ['rep', 'coach', 'presales'] as const) {
-      expect((await t.request('POST', '/api/v1/predict/win-probability/train', { token: t.tenantA.tokens[role] })).statusCode).toBe(403);
       expect(
-        (await t.request('POST', '/api/v1/forecast/snapshots', { token: t.tenantA.tokens[role], body: { period: 'month' } })).statusCode,
+        (await t.request('POST', '/api/v1/predict/win-probability/train', { token: t.tenantA.tokens[role] }))
+          .statusCode,
+      ).toBe(403);
+      expect(
+        (
+          await t.request('POST', '/api/v1/forecast/snapshots', {
+            token: t.tenantA.tokens[role],
+            body: { period: 'month' },
+          })
+        ).statusCode,
       ).toBe(403);
     }
   });
@@ -77,7 +94,9 @@ describe('win probability', () => {
     expect(b.status).toBe(beats ? 'active' : 'fallback');
     if (!beats) {
       expect(b.note).toMatch(/did not beat the base rate/);
-      const p = (await t.request('GET', `/api/v1/opportunities/${openIdsA[0]}/prediction`, { token: admin() })).json();
+      const p = (
+        await t.request('GET', `/api/v1/opportunities/${openIdsA[0]}/prediction`, { token: admin() })
+      ).json();
       expect(p.method).toBe('stage_fallback');
     }
     // Give the history a learnable pattern (smaller accounts win), as a tenant's real data would have.
@@ -91,8 +110,12 @@ describe('win probability', () => {
     const median = sorted[Math.floor(sorted.length / 2)];
     const winners = rows.filter((r) => Number(r.employees) < median).map((r) => r.id);
     const losers = rows.filter((r) => Number(r.employees) >= median).map((r) => r.id);
-    await db.query(`update opportunities set status = 'won', stage = 'won' where id = any($1::uuid[])`, [winners]);
-    await db.query(`update opportunities set status = 'lost', stage = 'lost' where id = any($1::uuid[])`, [losers]);
+    await db.query(`update opportunities set status = 'won', stage = 'won' where id = any($1::uuid[])`, [
+      winners,
+    ]);
+    await db.query(`update opportunities set status = 'lost', stage = 'lost' where id = any($1::uuid[])`, [
+      losers,
+    ]);
     const check = await db.query<{ n: number }>(
       `select count(*)::int as n from opportunities where tenant_id = $1 and status = 'won'`,
       [t.tenantA.id],
@@ -101,10 +124,12 @@ describe('win probability', () => {
   }, 120_000);
 
   it('trains on the seeded history, stores metrics, scores every open opportunity with top factors', async () => {
-    const r = await t.request('POST', '/api/v1/predict/win-probability/train', { token: t.tenantA.tokens.manager });
+    const r = await t.request('POST', '/api/v1/predict/win-probability/train', {
+      token: t.tenantA.tokens.manager,
+    });
     expect(r.statusCode).toBe(200);
     const body = r.json();
-    expect(body.status).toBe("active");
+    expect(body.status).toBe('active');
     expect(body.method).toBe('model');
     expect(body.version).toBe(2);
     expect(body.metrics.auc).toBeGreaterThan(0.8);
@@ -117,7 +142,9 @@ describe('win probability', () => {
 
     const models = await t.request('GET', '/api/v1/predict/models', { token: t.tenantA.tokens.rep });
     expect(models.json().data[0].id).toBe(modelA);
-    const detail = await t.request('GET', `/api/v1/predict/models/${modelA}`, { token: t.tenantA.tokens.rep });
+    const detail = await t.request('GET', `/api/v1/predict/models/${modelA}`, {
+      token: t.tenantA.tokens.rep,
+    });
     expect(detail.statusCode).toBe(200);
     expect(detail.json().metrics.reliability).toHaveLength(10);
     expect(detail.json().metrics.baseline.prior_brier).toBeGreaterThan(0);
@@ -126,7 +153,9 @@ describe('win probability', () => {
     const all = await t.request('GET', '/api/v1/predict/predictions', { token: t.tenantA.tokens.rep });
     expect(new Set(all.json().data.map((p: any) => p.opportunity_id))).toEqual(new Set(openIdsA));
     for (const id of openIdsA.slice(0, 20)) {
-      const p = await t.request('GET', `/api/v1/opportunities/${id}/prediction`, { token: t.tenantA.tokens.rep });
+      const p = await t.request('GET', `/api/v1/opportunities/${id}/prediction`, {
+        token: t.tenantA.tokens.rep,
+      });
       expect(p.statusCode).toBe(200);
       const j = p.json();
       expect(j.method).toBe('model');
@@ -140,16 +169,25 @@ describe('win probability', () => {
 
   it('rescoring on change: an updated opportunity gets a fresh prediction; closing it drops it', async () => {
     const id = openIdsA[0];
-    const before = (await t.request('GET', `/api/v1/opportunities/${id}/prediction`, { token: admin() })).json();
-    const r = await t.request('PATCH', `/api/v1/opportunities/${id}`, { token: admin(), body: { amount: 4_560_000 } });
+    const before = (
+      await t.request('GET', `/api/v1/opportunities/${id}/prediction`, { token: admin() })
+    ).json();
+    const r = await t.request('PATCH', `/api/v1/opportunities/${id}`, {
+      token: admin(),
+      body: { amount: 4_560_000 },
+    });
     expect(r.statusCode).toBe(200);
     await t.server.platform.bus.settle();
-    const after = (await t.request('GET', `/api/v1/opportunities/${id}/prediction`, { token: admin() })).json();
+    const after = (
+      await t.request('GET', `/api/v1/opportunities/${id}/prediction`, { token: admin() })
+    ).json();
     expect(new Date(after.computed_at).getTime()).toBeGreaterThan(new Date(before.computed_at).getTime());
     expect(after.method).toBe('model');
     await t.request('PATCH', `/api/v1/opportunities/${id}`, { token: admin(), body: { stage: 'won' } });
     await t.server.platform.bus.settle();
-    const closed = (await t.request('GET', `/api/v1/opportunities/${id}/prediction`, { token: admin() })).json();
+    const closed = (
+      await t.request('GET', `/api/v1/opportunities/${id}/prediction`, { token: admin() })
+    ).json();
     expect(closed.method).toBe('closed');
     expect(closed.probability).toBe(1);
     const all = await t.request('GET', '/api/v1/predict/predictions', { token: admin() });
@@ -157,12 +195,16 @@ describe('win probability', () => {
   }, 60_000);
 
   it('falls back to stage probabilities, clearly labelled, when history is thin', async () => {
-    const r = await t.request('POST', '/api/v1/predict/win-probability/train', { token: t.tenantB.tokens.admin });
+    const r = await t.request('POST', '/api/v1/predict/win-probability/train', {
+      token: t.tenantB.tokens.admin,
+    });
     expect(r.statusCode).toBe(200);
     expect(r.json().status).toBe('fallback');
     expect(r.json().method).toBe('stage_fallback');
     expect(r.json().note).toMatch(/closed opportunities/);
-    const p = (await t.request('GET', `/api/v1/opportunities/${oppB}/prediction`, { token: t.tenantB.tokens.rep })).json();
+    const p = (
+      await t.request('GET', `/api/v1/opportunities/${oppB}/prediction`, { token: t.tenantB.tokens.rep })
+    ).json();
     expect(p.method).toBe('stage_fallback');
     expect(p.probability).toBeCloseTo(0.8, 5); // the contract stage's probability
     expect(p.label).toMatch(/Stage probability/);
@@ -170,9 +212,13 @@ describe('win probability', () => {
 
   it('404 across tenants and for unknown ids', async () => {
     const b = t.tenantB.tokens.admin;
-    expect((await t.request('GET', `/api/v1/opportunities/${openIdsA[1]}/prediction`, { token: b })).statusCode).toBe(404);
+    expect(
+      (await t.request('GET', `/api/v1/opportunities/${openIdsA[1]}/prediction`, { token: b })).statusCode,
+    ).toBe(404);
     expect((await t.request('GET', `/api/v1/predict/models/${modelA}`, { token: b })).statusCode).toBe(404);
-    expect((await t.request('GET', `/api/v1/accounts/${accountA}/buying-stage`, { token: b })).statusCode).toBe(404);
+    expect(
+      (await t.request('GET', `/api/v1/accounts/${accountA}/buying-stage`, { token: b })).statusCode,
+    ).toBe(404);
     expect((await t.request('GET', '/api/v1/predict/models/not-a-uuid', { token: b })).statusCode).toBe(404);
     const list = await t.request('GET', '/api/v1/predict/models', { token: b });
     expect(list.json().data.every((m: any) => m.id !== modelA)).toBe(true);
@@ -185,7 +231,9 @@ describe('forecast', () => {
   it('expected lies in P10–P90 and group totals add up, for every grouping', async () => {
     for (const group_by of ['rep', 'team', 'region']) {
       for (const period of ['month', 'quarter']) {
-        const r = await t.request('GET', `/api/v1/forecast?period=${period}&group_by=${group_by}&periods=3`, { token: t.tenantA.tokens.manager });
+        const r = await t.request('GET', `/api/v1/forecast?period=${period}&group_by=${group_by}&periods=3`, {
+          token: t.tenantA.tokens.manager,
+        });
         expect(r.statusCode).toBe(200);
         const f = r.json();
         expect(f.model_version).toBe(2);
@@ -195,7 +243,9 @@ describe('forecast', () => {
           expect(tot.p10).toBeLessThanOrEqual(tot.p90);
           expect(tot.p10).toBeGreaterThanOrEqual(tot.won_to_date + tot.run_rate - 1);
           // The simulation and the closed-form expectation agree (up to Monte Carlo error).
-          expect(Math.abs(tot.simulated_mean - tot.expected)).toBeLessThanOrEqual(0.05 * Math.max(tot.expected, 1) + 1);
+          expect(Math.abs(tot.simulated_mean - tot.expected)).toBeLessThanOrEqual(
+            0.05 * Math.max(tot.expected, 1) + 1,
+          );
           for (const g of p.groups) expect(g.p10).toBeLessThanOrEqual(g.p90);
           const sum = (k: string) => p.groups.reduce((a: number, g: any) => a + g[k], 0);
           for (const k of ['expected', 'commit', 'won_to_date', 'open_expected', 'run_rate'])
@@ -215,11 +265,16 @@ describe('forecast', () => {
   }, 60_000);
 
   it('rejects a malformed from', async () => {
-    expect((await t.request('GET', '/api/v1/forecast?from=2026-13', { token: admin() })).statusCode).toBe(400);
+    expect((await t.request('GET', '/api/v1/forecast?from=2026-13', { token: admin() })).statusCode).toBe(
+      400,
+    );
   });
 
   it('snapshots, then accuracy against actual won revenue', async () => {
-    const s = await t.request('POST', '/api/v1/forecast/snapshots', { token: t.tenantA.tokens.manager, body: { period: 'month' } });
+    const s = await t.request('POST', '/api/v1/forecast/snapshots', {
+      token: t.tenantA.tokens.manager,
+      body: { period: 'month' },
+    });
     expect(s.statusCode).toBe(201);
     expect(s.json().period).toBe(new Date().toISOString().slice(0, 7));
     // A snapshot of a past month (as the cron would have stored it at 2026-10-01).
@@ -240,15 +295,19 @@ describe('forecast', () => {
         created_at: new Date('2026-10-01T00:05:00Z'),
       }),
     );
-    const r = await t.request('GET', '/api/v1/forecast/accuracy?period=month', { token: t.tenantA.tokens.rep });
+    const r = await t.request('GET', '/api/v1/forecast/accuracy?period=month', {
+      token: t.tenantA.tokens.rep,
+    });
     expect(r.statusCode).toBe(200);
     const a = r.json();
     const oct = a.data.find((d: any) => d.period === '2026-10');
-    const [{ won }] = await db.query<{ won: number }>(
-      `select coalesce(sum(amount),0)::float8 as won from opportunities where tenant_id = $1 and status = 'won'
+    const [{ won }] = await db
+      .query<{ won: number }>(
+        `select coalesce(sum(amount),0)::float8 as won from opportunities where tenant_id = $1 and status = 'won'
         and closed_at >= '2026-10-01' and closed_at < '2026-11-01'`,
-      [t.tenantA.id],
-    ).then((x) => x.rows);
+        [t.tenantA.id],
+      )
+      .then((x) => x.rows);
     expect(oct.actual).toBeCloseTo(won, 0);
     expect(oct.complete).toBe(true);
     expect(a.periods_evaluated).toBe(1);
@@ -256,14 +315,18 @@ describe('forecast', () => {
     const cur = a.data.find((d: any) => d.period === new Date().toISOString().slice(0, 7));
     expect(cur.complete).toBe(false);
     // Tenant B sees none of A's snapshots.
-    const b = await t.request('GET', '/api/v1/forecast/accuracy?period=month', { token: t.tenantB.tokens.admin });
+    const b = await t.request('GET', '/api/v1/forecast/accuracy?period=month', {
+      token: t.tenantB.tokens.admin,
+    });
     expect(b.json().data).toHaveLength(0);
   });
 });
 
 describe('buying stage', () => {
   it('from the account’s behaviour signals', async () => {
-    const none = await t.request('GET', `/api/v1/accounts/${accountA}/buying-stage`, { token: t.tenantA.tokens.rep });
+    const none = await t.request('GET', `/api/v1/accounts/${accountA}/buying-stage`, {
+      token: t.tenantA.tokens.rep,
+    });
     expect(none.statusCode).toBe(200);
     expect(none.json().stage).toBe('unknown');
     const now = Date.now();
@@ -277,7 +340,9 @@ describe('buying stage', () => {
     }));
     const ing = await t.request('POST', '/api/v1/signals', { token: admin(), body: items });
     expect(ing.statusCode).toBe(202);
-    const r = await t.request('GET', `/api/v1/accounts/${accountA}/buying-stage`, { token: t.tenantA.tokens.rep });
+    const r = await t.request('GET', `/api/v1/accounts/${accountA}/buying-stage`, {
+      token: t.tenantA.tokens.rep,
+    });
     expect(r.json().stage).toBe('technical_evaluation');
     expect(r.json().counts.api_docs).toBe(3);
   });
@@ -288,14 +353,22 @@ describe('buying stage', () => {
       body: {
         now: '2026-11-27T12:00:00Z',
         events: [
-          { page_type: 'competitor_comparison', at: '2026-11-26T10:00:00Z', dwell_seconds: 320, session_id: 'x' },
+          {
+            page_type: 'competitor_comparison',
+            at: '2026-11-26T10:00:00Z',
+            dwell_seconds: 320,
+            session_id: 'x',
+          },
           { page_type: 'product', at: '2026-11-26T10:07:00Z', session_id: 'x' },
         ],
       },
     });
     expect(r.statusCode).toBe(200);
     expect(r.json().stage).toBe('value_tradeoff');
-    const bad = await t.request('POST', '/api/v1/predict/buying-stage', { token: admin(), body: { events: [{ page_type: 'x' }] } });
+    const bad = await t.request('POST', '/api/v1/predict/buying-stage', {
+      token: admin(),
+      body: { events: [{ page_type: 'x' }] },
+    });
     expect(bad.statusCode).toBe(400);
   });
 });

@@ -8,8 +8,8 @@ import { accountService, opportunityService } from '../crm/crm.service.js';
 import { accountBehaviour, inferBuyingStage } from './buying-stage.service.js';
 import { computeForecast, forecastAccuracy, takeSnapshot } from './forecast.service.js';
 import { registerPredictJobs } from './predict.jobs.js';
-import { loadOpportunities } from './predict-data.js';
 import { opportunityPredictions, predictionModels } from './predict.schema.js';
+import { loadOpportunities } from './predict-data.js';
 import { getPrediction, presentModel, trainWinModel } from './win-probability.service.js';
 
 const tags = ['predict'];
@@ -100,7 +100,8 @@ export const predictModule: AppModule = {
         config: { permission: 'predict:manage' },
         schema: {
           tags,
-          summary: 'Train a new win-probability version on closed history (time split) and rescore every open opportunity',
+          summary:
+            'Train a new win-probability version on closed history (time split) and rescore every open opportunity',
           response: { 200: trainResult, ...errorResponses },
         },
       },
@@ -263,8 +264,18 @@ export const predictModule: AppModule = {
       },
       async (req) =>
         app.withTenant(req, (tx, ctx) => {
-          const q = req.query as { period: 'month' | 'quarter'; group_by: 'rep' | 'team' | 'region'; from?: string; periods: number };
-          return computeForecast(tx, ctx.tenantId, { period: q.period, groupBy: q.group_by, from: q.from, periods: q.periods });
+          const q = req.query as {
+            period: 'month' | 'quarter';
+            group_by: 'rep' | 'team' | 'region';
+            from?: string;
+            periods: number;
+          };
+          return computeForecast(tx, ctx.tenantId, {
+            period: q.period,
+            groupBy: q.group_by,
+            from: q.from,
+            periods: q.periods,
+          });
         }),
     );
 
@@ -274,7 +285,8 @@ export const predictModule: AppModule = {
         config: { permission: 'predict:manage' },
         schema: {
           tags,
-          summary: 'Store the forecast of the current period (total + every grouping) for later accuracy measurement',
+          summary:
+            'Store the forecast of the current period (total + every grouping) for later accuracy measurement',
           body: z.object({ period: periodKind.default('month') }).optional(),
           response: {
             201: z.object({ period: z.string(), rows: z.number(), total: forecastRow.passthrough() }),
@@ -313,7 +325,9 @@ export const predictModule: AppModule = {
       },
       async (req) =>
         app.withTenant(req, (tx, ctx) =>
-          forecastAccuracy(tx, ctx.tenantId, { period: (req.query as { period: 'month' | 'quarter' }).period }),
+          forecastAccuracy(tx, ctx.tenantId, {
+            period: (req.query as { period: 'month' | 'quarter' }).period,
+          }),
         ),
     );
 
@@ -323,7 +337,8 @@ export const predictModule: AppModule = {
         config: { permission: 'predict:read' },
         schema: {
           tags,
-          summary: "Buying stage inferred from the account's website / product behaviour signals, with evidence",
+          summary:
+            "Buying stage inferred from the account's website / product behaviour signals, with evidence",
           params: idParams,
           response: { 200: buyingStageSchema, ...errorResponses },
         },

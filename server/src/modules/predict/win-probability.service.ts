@@ -26,12 +26,12 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.js';
 import { notFound } from '../../platform/http/problem.js';
 import type { Stage } from '../crm/crm.service.js';
-import { fitBinaryModel, type FittedBinaryModel } from './ml/binary-pipeline.js';
+import { type FittedBinaryModel, fitBinaryModel } from './ml/binary-pipeline.js';
 import { type ColumnType, inferColumnType } from './ml/column-types.js';
 import type { CsvTable } from './ml/csv-table.js';
 import { binaryReport, brier, logLoss } from './ml/metrics.js';
-import { type CrmSnapshot, loadCrmSnapshot, type OppRow } from './predict-data.js';
 import { opportunityPredictions, predictionModels } from './predict.schema.js';
+import { type CrmSnapshot, loadCrmSnapshot, type OppRow } from './predict-data.js';
 
 export const MIN_HISTORY = 60;
 const DAY = 86_400_000;
@@ -202,11 +202,24 @@ const modelCache = new Map<string, LoadedModel>();
 function fitFromSnapshot(id: string, version: number, s: ModelSnapshot): LoadedModel {
   const cached = modelCache.get(id);
   if (cached) return cached;
-  const table: CsvTable = { columns: WIN_FEATURES.map((f) => f.name), rows: s.rows.map((r) => [...r]), delimiter: ',' };
+  const table: CsvTable = {
+    columns: WIN_FEATURES.map((f) => f.name),
+    rows: s.rows.map((r) => [...r]),
+    delimiter: ',',
+  };
   const cols = s.columns
     .map((c) => {
       const j = WIN_FEATURES.findIndex((f) => f.name === c.name);
-      return j < 0 ? null : { ...inferColumnType(c.name, j, table.rows.map((r) => r[j])), kind: c.kind as any };
+      return j < 0
+        ? null
+        : {
+            ...inferColumnType(
+              c.name,
+              j,
+              table.rows.map((r) => r[j]),
+            ),
+            kind: c.kind as any,
+          };
     })
     .filter((c): c is ColumnType => c !== null);
   const idx = s.rows.map((_, i) => i);
@@ -273,7 +286,10 @@ export async function trainWinModel(
   const snap = await loadCrmSnapshot(tx, tenantId);
   const closed = snap.opportunities
     .filter((o) => (o.status === 'won' || o.status === 'lost') && o.closed_at)
-    .sort((a, b) => new Date(a.closed_at!).getTime() - new Date(b.closed_at!).getTime() || a.id.localeCompare(b.id));
+    .sort(
+      (a, b) =>
+        new Date(a.closed_at!).getTime() - new Date(b.closed_at!).getTime() || a.id.localeCompare(b.id),
+    );
   const wins = closed.filter((o) => o.status === 'won').length;
   const features = WIN_FEATURES.map((f) => f.name);
 
@@ -282,7 +298,8 @@ export async function trainWinModel(
   let snapshot: ModelSnapshot | null = null;
   let trainN = 0;
   let testN = 0;
-  if (closed.length < MIN_HISTORY) note = `Only ${closed.length} closed opportunities (need ${MIN_HISTORY}); using stage probabilities.`;
+  if (closed.length < MIN_HISTORY)
+    note = `Only ${closed.length} closed opportunities (need ${MIN_HISTORY}); using stage probabilities.`;
   else if (wins === 0 || wins === closed.length)
     note = `Closed history has only ${wins === 0 ? 'lost' : 'won'} deals; using stage probabilities.`;
   else {
@@ -319,7 +336,11 @@ export async function trainWinModel(
           model: fitted.kind,
           calibration: fitted.calibration,
           validation: fitted.candidates,
-          baseline: { prior: tr.prior, prior_brier: brier(yTest, priorProbs), prior_logloss: logLoss(yTest, priorProbs) },
+          baseline: {
+            prior: tr.prior,
+            prior_brier: brier(yTest, priorProbs),
+            prior_logloss: logLoss(yTest, priorProbs),
+          },
           top_features: fitted.topFeatures(teIdx, 10),
           split: {
             train_closed_from: train[0].closed_at,
@@ -353,7 +374,8 @@ export async function trainWinModel(
       } catch (err) {
         const name = (err as Error).name;
         if (name !== 'DataError' && name !== 'NotBetter') throw err;
-        if (name === 'DataError') note = `Training not possible: ${(err as Error).message}; using stage probabilities.`;
+        if (name === 'DataError')
+          note = `Training not possible: ${(err as Error).message}; using stage probabilities.`;
         snapshot = null;
       }
     }
@@ -448,7 +470,9 @@ export async function scoreOpportunities(
   for (const id of closedIds)
     await tx
       .delete(opportunityPredictions)
-      .where(and(eq(opportunityPredictions.tenant_id, tenantId), eq(opportunityPredictions.opportunity_id, id)));
+      .where(
+        and(eq(opportunityPredictions.tenant_id, tenantId), eq(opportunityPredictions.opportunity_id, id)),
+      );
   if (open.length === 0) return 0;
 
   const m = await activeModel(tx, tenantId);
@@ -463,7 +487,9 @@ export async function scoreOpportunities(
   } else {
     results = open.map((o) => ({
       p: stageProbability(snap, o),
-      factors: [{ feature: 'stage', label: 'Stage (default stage probability)', value: o.stage, contribution: 0 }],
+      factors: [
+        { feature: 'stage', label: 'Stage (default stage probability)', value: o.stage, contribution: 0 },
+      ],
       method: 'stage_fallback' as const,
     }));
   }
@@ -515,7 +541,12 @@ export async function getPrediction(tx: Tx, tenantId: string, opp: OppRow) {
     tx
       .select()
       .from(opportunityPredictions)
-      .where(and(eq(opportunityPredictions.tenant_id, tenantId), eq(opportunityPredictions.opportunity_id, opp.id)));
+      .where(
+        and(
+          eq(opportunityPredictions.tenant_id, tenantId),
+          eq(opportunityPredictions.opportunity_id, opp.id),
+        ),
+      );
   let [p] = await read();
   if (!p) {
     await scoreOpportunities(tx, tenantId, [opp.id]);

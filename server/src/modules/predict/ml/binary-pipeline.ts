@@ -29,7 +29,8 @@ export function binaryTarget(table: CsvTable, target: string, positive?: string)
   let isPos: (v: string) => boolean;
   if (positive !== undefined) {
     const want = positive.trim().toLowerCase();
-    if (!levels.includes(want)) throw new DataError(`positive value "${positive}" not found in column "${target}"`);
+    if (!levels.includes(want))
+      throw new DataError(`positive value "${positive}" not found in column "${target}"`);
     isPos = (v) => v.trim().toLowerCase() === want;
   } else if (levels.every((l) => l === '0' || l === '1' || parseNumber(l) === 0 || parseNumber(l) === 1)) {
     isPos = (v) => parseNumber(v) === 1;
@@ -112,7 +113,14 @@ interface Scorer {
   contributions(rows: readonly number[]): { rows: Float64Array[]; sources: string[] };
 }
 
-function lrScorer(table: CsvTable, columns: readonly ColumnType[], rows: readonly number[], y: number[], l2: number, seed: number): Scorer {
+function lrScorer(
+  table: CsvTable,
+  columns: readonly ColumnType[],
+  rows: readonly number[],
+  y: number[],
+  l2: number,
+  seed: number,
+): Scorer {
   const enc = new FeatureEncoder(columns, { mode: 'linear', seed });
   const X = enc.fitTransform(table, rows, y);
   const model = new LogisticRegression({ l2 }).fit(X.cols, y);
@@ -123,7 +131,10 @@ function lrScorer(table: CsvTable, columns: readonly ColumnType[], rows: readonl
     },
     contributions: (r) => {
       const M = enc.transform(table, r);
-      return { rows: Array.from({ length: M.nRows }, (_, i) => model.contributions(M.cols, i)), sources: M.sources };
+      return {
+        rows: Array.from({ length: M.nRows }, (_, i) => model.contributions(M.cols, i)),
+        sources: M.sources,
+      };
     },
   };
 }
@@ -166,17 +177,28 @@ export function fitBinaryModel(
   yTrain: number[],
   options: BinaryPipelineOptions = {},
 ): FittedBinaryModel {
-  const { validationFraction = 0.2, seed = 42, models = ['logistic', 'gbdt', 'blend'], refit = true } = options;
+  const {
+    validationFraction = 0.2,
+    seed = 42,
+    models = ['logistic', 'gbdt', 'blend'],
+    refit = true,
+  } = options;
   const cut = Math.floor(trainRows.length * (1 - validationFraction));
   const fitRows = trainRows.slice(0, cut);
   const tailRows = trainRows.slice(cut);
   const fitY = yTrain.slice(0, cut);
   const tailY = yTrain.slice(cut);
   if (new Set(fitY).size < 2 || new Set(tailY).size < 2)
-    throw new DataError('training window too small: both classes are needed before and inside the validation tail');
+    throw new DataError(
+      'training window too small: both classes are needed before and inside the validation tail',
+    );
 
   // Pick the L2 strength and the GBDT shape on the tail; early stopping also watches the tail.
-  let bestLr: { l2: number; z: Float64Array; loss: number } = { l2: LR_L2_GRID[0], z: new Float64Array(0), loss: Infinity };
+  let bestLr: { l2: number; z: Float64Array; loss: number } = {
+    l2: LR_L2_GRID[0],
+    z: new Float64Array(0),
+    loss: Infinity,
+  };
   for (const l2 of LR_L2_GRID) {
     const z = lrScorer(table, columns, fitRows, fitY, l2, seed).logit(tailRows);
     const loss = logLoss(tailY, toProb(z));
@@ -213,7 +235,11 @@ export function fitBinaryModel(
   };
   if (models.includes('logistic')) addCandidate('logistic', bestLr.z);
   if (models.includes('gbdt')) addCandidate('gbdt', bestGb.z);
-  if (models.includes('blend')) addCandidate('blend', bestLr.z.map((v, i) => (v + bestGb.z[i]) / 2));
+  if (models.includes('blend'))
+    addCandidate(
+      'blend',
+      bestLr.z.map((v, i) => (v + bestGb.z[i]) / 2),
+    );
   const winner = candidates.reduce((a, b) => (b.tailLogloss < a.tailLogloss ? b : a));
 
   // Refit on the full window with the selected settings; the GBDT keeps the early-stopped round
@@ -257,7 +283,12 @@ export function fitBinaryModel(
   return {
     kind: winner.kind,
     calibration: winner.calibration,
-    candidates: candidates.map(({ kind, calibration, tailLogloss, tailAuc }) => ({ kind, calibration, tailLogloss, tailAuc })),
+    candidates: candidates.map(({ kind, calibration, tailLogloss, tailAuc }) => ({
+      kind,
+      calibration,
+      tailLogloss,
+      tailAuc,
+    })),
     gbdtRounds: needGb ? rounds : 0,
     logisticL2: bestLr.l2,
     predict: (rows) => applyCalibrator(winner.calibrator, toProb(logit(rows))),
@@ -292,7 +323,13 @@ export interface EvaluateResult extends BinaryReport {
   model: string;
   calibration: CalibrationMethod;
   train_positive_rate: number;
-  baseline: { prior_brier: number; prior_logloss: number; logistic_auc: number; logistic_brier: number; logistic_ece: number };
+  baseline: {
+    prior_brier: number;
+    prior_logloss: number;
+    logistic_auc: number;
+    logistic_brier: number;
+    logistic_ece: number;
+  };
   validation: FittedBinaryModel['candidates'];
   top_features: ColumnImportance[];
   columns: { name: string; kind: string }[];
@@ -304,14 +341,22 @@ export function featureColumns(
   types: readonly ColumnType[],
   opts: Pick<EvaluateOptions, 'target' | 'time' | 'drop' | 'features'>,
 ): ColumnType[] {
-  const exclude = new Set([opts.target, opts.time, ...(opts.drop ?? [])].filter(Boolean).map((c) => table.columns[columnIndex(table, c!)]));
+  const exclude = new Set(
+    [opts.target, opts.time, ...(opts.drop ?? [])]
+      .filter(Boolean)
+      .map((c) => table.columns[columnIndex(table, c!)]),
+  );
   const only = opts.features ? new Set(opts.features.map((c) => table.columns[columnIndex(table, c)])) : null;
   return types.filter(
     (t) => !exclude.has(t.name) && (!only || only.has(t.name)) && t.kind !== 'id' && t.kind !== 'constant',
   );
 }
 
-export function evaluateBinary(table: CsvTable, types: readonly ColumnType[], opts: EvaluateOptions): EvaluateResult {
+export function evaluateBinary(
+  table: CsvTable,
+  types: readonly ColumnType[],
+  opts: EvaluateOptions,
+): EvaluateResult {
   const yAll = binaryTarget(table, opts.target, opts.positive);
   let train: number[];
   let test: number[];
@@ -321,15 +366,18 @@ export function evaluateBinary(table: CsvTable, types: readonly ColumnType[], op
   } else {
     const order = timeOrder(table, opts.time).filter((i) => !Number.isNaN(yAll[i]));
     const testFraction = opts.testFraction ?? 0.2;
-    if (!(testFraction > 0 && testFraction < 1)) throw new DataError('--test-fraction must be between 0 and 1');
+    if (!(testFraction > 0 && testFraction < 1))
+      throw new DataError('--test-fraction must be between 0 and 1');
     const nTest = Math.round(order.length * testFraction);
     train = order.slice(0, order.length - nTest);
     test = order.slice(order.length - nTest);
   }
-  if (train.length < 50 || test.length < 10) throw new DataError(`too few rows to evaluate (train ${train.length}, test ${test.length})`);
+  if (train.length < 50 || test.length < 10)
+    throw new DataError(`too few rows to evaluate (train ${train.length}, test ${test.length})`);
   const yTrain = train.map((i) => yAll[i]);
   const yTest = test.map((i) => yAll[i]);
-  if (new Set(yTest).size < 2) throw new DataError('test window has only one class; use a larger --test-fraction');
+  if (new Set(yTest).size < 2)
+    throw new DataError('test window has only one class; use a larger --test-fraction');
   const cols = featureColumns(table, types, opts);
   if (cols.length === 0) throw new DataError('no usable feature columns after typing (all ids/constants?)');
 

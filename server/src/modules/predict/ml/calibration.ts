@@ -4,8 +4,9 @@
  * monotone map. Isotonic is more flexible but overfits small tails, so we pick by log-loss with
  * 2-fold cross-fitting inside the tail rather than trusting in-sample fit.
  */
-import { logLoss } from './metrics.js';
+
 import { sigmoid } from './logistic-regression.model.js';
+import { logLoss } from './metrics.js';
 
 export type CalibrationMethod = 'none' | 'platt' | 'isotonic';
 
@@ -124,7 +125,11 @@ export function chooseCalibrator(probs: ArrayLike<number>, y: ArrayLike<number>)
     { fitP: P.slice(half), fitY: Y.slice(half), evP: P.slice(0, half), evY: Y.slice(0, half) },
   ];
   const oneClass = (ys: number[]) => ys.every((v) => v === ys[0]);
-  const scores: Record<CalibrationMethod, number> = { none: logLoss(Y, P), platt: Infinity, isotonic: Infinity };
+  const scores: Record<CalibrationMethod, number> = {
+    none: logLoss(Y, P),
+    platt: Infinity,
+    isotonic: Infinity,
+  };
   if (n >= 20 && !halves.some((hf) => oneClass(hf.fitY))) {
     for (const method of ['platt', 'isotonic'] as const) {
       let loss = 0;
@@ -135,7 +140,9 @@ export function chooseCalibrator(probs: ArrayLike<number>, y: ArrayLike<number>)
       scores[method] = loss / n;
     }
   }
-  const method = (Object.keys(scores) as CalibrationMethod[]).reduce((a, b) => (scores[b] < scores[a] ? b : a));
+  const method = (Object.keys(scores) as CalibrationMethod[]).reduce((a, b) =>
+    scores[b] < scores[a] ? b : a,
+  );
   const calibrator = method === 'none' ? identityCalibrator : FITTERS[method](P, Y);
   return { calibrator, scores };
 }

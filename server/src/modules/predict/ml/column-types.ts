@@ -2,7 +2,7 @@
  * Automatic column typing so `predict evaluate` works on any export without per-dataset code.
  * Typing looks only at the values (never the target), so it is safe to run on the whole file.
  */
-import { type CsvTable, isMissing, parseDate, detectDayMonthOrder, parseNumber } from './csv-table.js';
+import { type CsvTable, detectDayMonthOrder, isMissing, parseDate, parseNumber } from './csv-table.js';
 
 export type ColumnKind = 'numeric' | 'categorical' | 'date' | 'text' | 'id' | 'constant';
 
@@ -50,6 +50,14 @@ export function inferColumnType(name: string, index: number, values: readonly st
 
 export function inferColumnTypes(table: CsvTable, skip: readonly string[] = []): ColumnType[] {
   return table.columns.flatMap((name, j) =>
-    skip.includes(name) ? [] : [inferColumnType(name, j, table.rows.map((r) => r[j]))],
+    skip.includes(name)
+      ? []
+      : [
+          inferColumnType(
+            name,
+            j,
+            table.rows.map((r) => r[j]),
+          ),
+        ],
   );
 }

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inferColumnTypes } from './column-types.js';
-import { detectDayMonthOrder, parseCsvText, parseDate, parseDateColumn, parseNumber, readCsvFile } from './csv-table.js';
+import {
+  detectDayMonthOrder,
+  parseCsvText,
+  parseDate,
+  parseDateColumn,
+  parseNumber,
+  readCsvFile,
+} from './csv-table.js';
 import { DataError } from './data-error.js';
 
 describe('parseCsvText', () => {
@@ -81,7 +88,9 @@ describe('inferColumnTypes', () => {
           i % 2 ? 'Select' : ['A', 'B'][i % 4 === 0 ? 0 : 1],
         ].join(','),
       );
-    const kinds = Object.fromEntries(inferColumnTypes(parseCsvText(lines.join('\n'))).map((t) => [t.name, t.kind]));
+    const kinds = Object.fromEntries(
+      inferColumnTypes(parseCsvText(lines.join('\n'))).map((t) => [t.name, t.kind]),
+    );
     expect(kinds).toEqual({
       id: 'id',
       amount: 'numeric',

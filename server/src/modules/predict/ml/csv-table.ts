@@ -91,7 +91,11 @@ export function columnValues(table: CsvTable, name: string): string[] {
  * three digits groups thousands, otherwise it is a decimal comma (semicolon-separated EU exports).
  */
 export function parseNumber(raw: string): number {
-  let s = raw.trim().replace(/^[$€£¥]|[$€£¥]$/g, '').replace(/%$/, '').replace(/\s/g, '');
+  let s = raw
+    .trim()
+    .replace(/^[$€£¥]|[$€£¥]$/g, '')
+    .replace(/%$/, '')
+    .replace(/\s/g, '');
   if (s === '' || !/^[-+]?[\d.,]+(e[-+]?\d+)?$/i.test(s)) return Number.NaN;
   const lastDot = s.lastIndexOf('.');
   const lastComma = s.lastIndexOf(',');
@@ -107,7 +111,8 @@ export function parseNumber(raw: string): number {
 /** Order of day and month in slash/dash dates with the year last. */
 export type DayMonthOrder = 'mdy' | 'dmy';
 
-const ISO_RE = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_RE =
+  /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const YEAR_LAST_RE = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 
 function utc(y: number, m: number, d: number, hh = 0, mm = 0, ss = 0): number {

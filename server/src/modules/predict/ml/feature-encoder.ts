@@ -85,7 +85,12 @@ function levelCounts(train: readonly string[]): Map<string, number> {
   return counts;
 }
 
-function oneHotEncoder(name: string, train: readonly string[], topK: number, minCount: number): ColumnEncoder {
+function oneHotEncoder(
+  name: string,
+  train: readonly string[],
+  topK: number,
+  minCount: number,
+): ColumnEncoder {
   const counts = levelCounts(train);
   const levels = [...counts.entries()]
     .filter(([, c]) => c >= minCount)
@@ -193,11 +198,15 @@ function hash(s: string): number {
 
 function textEncoder(name: string, buckets: number): ColumnEncoder {
   return {
-    names: [`${name}:tokens`, `${name}:chars`, ...Array.from({ length: buckets }, (_, b) => `${name}:hash${b}`)],
+    names: [
+      `${name}:tokens`,
+      `${name}:chars`,
+      ...Array.from({ length: buckets }, (_, b) => `${name}:hash${b}`),
+    ],
     encode(values) {
       const cols = Array.from({ length: buckets + 2 }, () => new Float64Array(values.length));
       values.forEach((v, i) => {
-        const tokens = isMissing(v) ? [] : v.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+        const tokens = isMissing(v) ? [] : (v.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
         cols[0][i] = tokens.length;
         cols[1][i] = isMissing(v) ? 0 : v.length;
         for (const tok of tokens) cols[2 + (hash(tok) % buckets)][i]++;
@@ -274,7 +283,11 @@ export class FeatureEncoder {
       raw.cols.forEach((c, j) => {
         let s = 0;
         let n = 0;
-        for (const v of c) if (!Number.isNaN(v)) (s += v), n++;
+        for (const v of c) {
+          if (Number.isNaN(v)) continue;
+          s += v;
+          n++;
+        }
         const mean = n ? s / n : 0;
         let ss = 0;
         for (const v of c) if (!Number.isNaN(v)) ss += (v - mean) ** 2;
@@ -316,7 +329,8 @@ export class FeatureEncoder {
     if (this.opts.mode !== 'linear') return m;
     m.cols.forEach((c, j) => {
       // Date parts can be NaN for a missing date; a standardised 0 is the mean, the neutral value.
-      for (let i = 0; i < c.length; i++) c[i] = Number.isNaN(c[i]) ? 0 : (c[i] - this.means[j]) / this.scales[j];
+      for (let i = 0; i < c.length; i++)
+        c[i] = Number.isNaN(c[i]) ? 0 : (c[i] - this.means[j]) / this.scales[j];
     });
     return m;
   }

@@ -41,8 +41,11 @@ describe('forecast', () => {
     const y = seasonal(60);
     const choice = chooseForecaster(y, 48, 12, 1, 6);
     expect(choice.validation.length).toBeGreaterThan(2);
-    expect(['seasonal_naive', 'holt_winters_add_damped', 'holt_winters_mul_damped', 'combo_ratio13_hw_add']).toContain(
-      choice.chosen.name.startsWith('seasonal_ratio') ? 'seasonal_naive' : choice.chosen.name,
-    );
+    expect([
+      'seasonal_naive',
+      'holt_winters_add_damped',
+      'holt_winters_mul_damped',
+      'combo_ratio13_hw_add',
+    ]).toContain(choice.chosen.name.startsWith('seasonal_ratio') ? 'seasonal_naive' : choice.chosen.name);
   });
 });

@@ -151,7 +151,11 @@ export function candidateForecasters(period: number): NamedForecaster[] {
       forecast: seasonalRatio(period, w),
     })),
     { name: 'holt_winters_add_damped', minHistory: 2 * period, forecast: holtWinters(period, 'additive') },
-    { name: 'holt_winters_mul_damped', minHistory: 2 * period, forecast: holtWinters(period, 'multiplicative') },
+    {
+      name: 'holt_winters_mul_damped',
+      minHistory: 2 * period,
+      forecast: holtWinters(period, 'multiplicative'),
+    },
     {
       name: 'combo_ratio13_hw_add',
       minHistory: 2 * period,
@@ -197,7 +201,12 @@ export function rollingOrigin(
       pred[k].push(fc[k]);
     }
   }
-  const perHorizon = actual.map((a, k) => ({ horizon: k + 1, n: a.length, mape: mape(a, pred[k]), wape: wape(a, pred[k]) }));
+  const perHorizon = actual.map((a, k) => ({
+    horizon: k + 1,
+    n: a.length,
+    mape: mape(a, pred[k]),
+    wape: wape(a, pred[k]),
+  }));
   return { mape: mape(actual.flat(), pred.flat()), wape: wape(actual.flat(), pred.flat()), perHorizon };
 }
 

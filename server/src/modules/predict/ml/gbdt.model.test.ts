@@ -9,7 +9,9 @@ function xorData(n: number, seed: number) {
   const a = Float64Array.from({ length: n }, () => gaussian(rng));
   const b = Float64Array.from({ length: n }, () => gaussian(rng));
   const noise = Float64Array.from({ length: n }, () => gaussian(rng));
-  const y = Array.from({ length: n }, (_, i) => ((a[i] > 0) !== (b[i] > 0) ? (rng() < 0.9 ? 1 : 0) : rng() < 0.1 ? 1 : 0));
+  const y = Array.from({ length: n }, (_, i) =>
+    a[i] > 0 !== b[i] > 0 ? (rng() < 0.9 ? 1 : 0) : rng() < 0.1 ? 1 : 0,
+  );
   return { cols: [a, b, noise], y };
 }
 

@@ -5,8 +5,9 @@
  * parent's minus the smaller child's, so each level costs one pass over the smaller half.
  * Missing values get a learned direction per split. Deterministic given `seed`.
  */
-import { logLoss } from './metrics.js';
+
 import { sigmoid } from './logistic-regression.model.js';
+import { logLoss } from './metrics.js';
 import { createRng } from './random.js';
 
 export interface GbdtOptions {
@@ -241,7 +242,8 @@ export class GradientBoostedTrees {
           const GR = G - GL;
           const HR = H - HL;
           const gain = (GL * GL) / (HL + l2) + (GR * GR) / (HR + l2) - parentScore;
-          if (gain > 1e-12 && (!best || gain > best.gain)) best = { gain, feature: f, bin: b, missingLeft: ml === 1 };
+          if (gain > 1e-12 && (!best || gain > best.gain))
+            best = { gain, feature: f, bin: b, missingLeft: ml === 1 };
           if (nm === 0) break; // without missing values both directions are the same split
         }
       }
@@ -288,7 +290,15 @@ export class GradientBoostedTrees {
     };
     const rootHist = this.buildHist(bins, g, h, idx, 0, m, B);
     const rs = sums(rootHist);
-    const root: NodeWork = { id: newNode(rs.G, rs.H), start: 0, end: m, depth: 0, hist: rootHist, ...rs, best: null };
+    const root: NodeWork = {
+      id: newNode(rs.G, rs.H),
+      start: 0,
+      end: m,
+      depth: 0,
+      hist: rootHist,
+      ...rs,
+      best: null,
+    };
     root.best = this.findSplit(root, F, B);
     const open: NodeWork[] = [root];
     let leaves = 1;
@@ -326,8 +336,24 @@ export class GradientBoostedTrees {
       const [lh, rh] = leftSmaller ? [small, large] : [large, small];
       const ls = sums(lh);
       const rsum = sums(rh);
-      const lNode: NodeWork = { id: newNode(ls.G, ls.H), start: node.start, end: mid, depth: node.depth + 1, hist: lh, ...ls, best: null };
-      const rNode: NodeWork = { id: newNode(rsum.G, rsum.H), start: mid, end: node.end, depth: node.depth + 1, hist: rh, ...rsum, best: null };
+      const lNode: NodeWork = {
+        id: newNode(ls.G, ls.H),
+        start: node.start,
+        end: mid,
+        depth: node.depth + 1,
+        hist: lh,
+        ...ls,
+        best: null,
+      };
+      const rNode: NodeWork = {
+        id: newNode(rsum.G, rsum.H),
+        start: mid,
+        end: node.end,
+        depth: node.depth + 1,
+        hist: rh,
+        ...rsum,
+        best: null,
+      };
       feature[node.id] = split.feature;
       bin[node.id] = split.bin;
       missingLeft[node.id] = split.missingLeft ? 1 : 0;
@@ -405,7 +431,8 @@ export class GradientBoostedTrees {
   /** Total split gain per feature, a cheap global importance. */
   gainImportance(): Float64Array {
     const imp = new Float64Array(this.edges.length);
-    for (const t of this.trees) for (let k = 0; k < t.feature.length; k++) if (t.feature[k] >= 0) imp[t.feature[k]] += t.gain[k];
+    for (const t of this.trees)
+      for (let k = 0; k < t.feature.length; k++) if (t.feature[k] >= 0) imp[t.feature[k]] += t.gain[k];
     return imp;
   }
 }
@@ -414,7 +441,9 @@ function leafOf(tree: Tree, bins: readonly Uint8Array[], i: number): number {
   let node = 0;
   while (tree.feature[node] >= 0) {
     const b = bins[tree.feature[node]][i];
-    node = (b === 0 ? tree.missingLeft[node] === 1 : b <= tree.bin[node]) ? tree.left[node] : tree.right[node];
+    node = (b === 0 ? tree.missingLeft[node] === 1 : b <= tree.bin[node])
+      ? tree.left[node]
+      : tree.right[node];
   }
   return node;
 }

@@ -8,7 +8,9 @@ describe('LogisticRegression', () => {
     const n = 20000;
     const beta = [1.5, -2, 0];
     const cols = beta.map(() => Float64Array.from({ length: n }, () => gaussian(rng)));
-    const y = Array.from({ length: n }, (_, i) => (rng() < sigmoid(-0.5 + beta.reduce((s, b, j) => s + b * cols[j][i], 0)) ? 1 : 0));
+    const y = Array.from({ length: n }, (_, i) =>
+      rng() < sigmoid(-0.5 + beta.reduce((s, b, j) => s + b * cols[j][i], 0)) ? 1 : 0,
+    );
     const m = new LogisticRegression({ l2: 0.01 }).fit(cols, y);
     expect(m.intercept).toBeCloseTo(-0.5, 1);
     beta.forEach((b, j) => expect(Math.abs(m.coef[j] - b)).toBeLessThan(0.1));

@@ -7,14 +7,31 @@ describe('metrics', () => {
     const y = [0, 0, 1, 1, 0, 1];
     const s = [0.1, 0.2, 0.8, 0.9, 0.3, 0.7];
     expect(auc(y, s)).toBe(1);
-    expect(auc(y, s.map((v) => -v))).toBe(0);
-    expect(auc(y, y.map(() => 0.5))).toBe(0.5);
+    expect(
+      auc(
+        y,
+        s.map((v) => -v),
+      ),
+    ).toBe(0);
+    expect(
+      auc(
+        y,
+        y.map(() => 0.5),
+      ),
+    ).toBe(0.5);
   });
 
   it('AUC of random scores is close to 0.5 and NaN with one class', () => {
     const rng = createRng(1);
     const y = Array.from({ length: 20000 }, () => (rng() < 0.3 ? 1 : 0));
-    expect(Math.abs(auc(y, y.map(() => rng())) - 0.5)).toBeLessThan(0.02);
+    expect(
+      Math.abs(
+        auc(
+          y,
+          y.map(() => rng()),
+        ) - 0.5,
+      ),
+    ).toBeLessThan(0.02);
     expect(auc([1, 1], [0.2, 0.4])).toBeNaN();
   });
 
