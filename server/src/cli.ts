@@ -40,7 +40,7 @@ program
   .action(async () => {
     const started = Date.now();
     const config = loadConfig();
-    const server = await createServer(config);
+    const server = await createServer(config, { startWorkers: false });
     const { rows } = await server.platform.database.query<{ n: number }>(
       'select count(*)::int as n from tenants',
       [],
@@ -52,6 +52,8 @@ program
       server.app.log.info(summary, 'seeded the demo tenant');
     }
     await server.app.listen({ port: config.port, host: config.host });
+    // Workers start after the port is open: the API is usable while pg-boss prepares its schema.
+    server.startWorkers().catch((err) => server.app.log.error({ err }, 'job workers failed to start'));
     const address = server.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://localhost:${port}`;

@@ -9,6 +9,8 @@ import { closePlatform, createPlatform, type Platform } from './platform/platfor
 export interface Server {
   app: FastifyInstance;
   platform: Platform;
+  /** Starts the event relay and job workers (separate, so a start can listen first). */
+  startWorkers(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -20,13 +22,15 @@ export async function createServer(
   const platform = await createPlatform(config, { database: opts.database });
   const app = await buildApp(platform, appModules);
   registerPlatformJobs(platform);
-  if (opts.startWorkers !== false) {
+  const startWorkers = async () => {
     platform.bus.start();
     await platform.jobs.start();
-  }
+  };
+  if (opts.startWorkers !== false) await startWorkers();
   return {
     app,
     platform,
+    startWorkers,
     async close() {
       await app.close();
       await closePlatform(platform);

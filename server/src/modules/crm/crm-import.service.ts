@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, or } from 'drizzle-orm';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import type { z } from 'zod';
 import { users } from '../../platform/auth/auth.schema.js';
@@ -93,7 +93,8 @@ function parseCsv(content: Buffer): ParsedFile {
 }
 
 async function parseXlsx(content: Buffer): Promise<ParsedFile> {
-  const wb = new ExcelJS.Workbook();
+  const { default: Excel } = await import('exceljs'); // loaded on demand: it is large
+  const wb = new Excel.Workbook();
   try {
     await wb.xlsx.load(content as any);
   } catch {
@@ -641,7 +642,8 @@ export async function tableToXlsx(
   table: { headers: string[]; data: string[][] },
   sheetName: string,
 ): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   const ws = wb.addWorksheet(sheetName);
   ws.addRow(table.headers);
   ws.getRow(1).font = { bold: true };

@@ -521,19 +521,32 @@ describe('row-level security', () => {
 describe('cursor pagination on every sortable type', () => {
   it('walks timestamps, dates and numbers in both directions without gaps or repeats', async () => {
     const tok = t.tenantA.tokens.admin;
-    const acc = (await t.request('POST', '/api/v1/accounts', { token: tok, body: { name: '翻页客户' } })).json();
+    const acc = (
+      await t.request('POST', '/api/v1/accounts', { token: tok, body: { name: '翻页客户' } })
+    ).json();
     for (let i = 0; i < 7; i++) {
       await t.request('POST', '/api/v1/opportunities', {
         token: tok,
-        body: { name: `翻页 ${i}`, account_id: acc.id, amount: (i % 3) * 1000, expected_close_date: `2027-0${1 + (i % 4)}-15` },
+        body: {
+          name: `翻页 ${i}`,
+          account_id: acc.id,
+          amount: (i % 3) * 1000,
+          expected_close_date: `2027-0${1 + (i % 4)}-15`,
+        },
       });
     }
-    const all = (await t.request('GET', `/api/v1/opportunities?account_id=${acc.id}&limit=100`, { token: tok })).json().data;
+    const all = (
+      await t.request('GET', `/api/v1/opportunities?account_id=${acc.id}&limit=100`, { token: tok })
+    ).json().data;
     for (const sort of ['-updated_at', 'created_at', 'expected_close_date', '-amount', 'amount']) {
       const ids: string[] = [];
       let cursor: string | null = null;
       do {
-        const res = await t.request('GET', `/api/v1/opportunities?account_id=${acc.id}&limit=2&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`, { token: tok });
+        const res = await t.request(
+          'GET',
+          `/api/v1/opportunities?account_id=${acc.id}&limit=2&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`,
+          { token: tok },
+        );
         expect(res.statusCode, res.body).toBe(200);
         ids.push(...res.json().data.map((o: any) => o.id));
         cursor = res.json().next_cursor;

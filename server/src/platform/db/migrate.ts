@@ -1,11 +1,7 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { MIGRATIONS_FOLDER } from '../paths.js';
 import { APP_ROLE, type Database } from './database.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-export const MIGRATIONS_FOLDER = join(here, '..', '..', '..', 'drizzle');
 
 /**
  * Applies the one migration set (drizzle-kit output) and then the row-level-security wall:
@@ -41,19 +37,24 @@ async function applyRowLevelSecurity(database: Database): Promise<void> {
     console.warn(`[zhongshu] row-level security disabled: ${(err as Error).message}`);
     return;
   }
-  const { rows } = await database.query<{ table_name: string }>(
-    `select c.table_name from information_schema.columns c
-       join information_schema.tables t on t.table_name = c.table_name and t.table_schema = c.table_schema
-      where c.table_schema = 'public' and c.column_name = 'tenant_id' and t.table_type = 'BASE TABLE'`,
-  );
-  for (const { table_name } of rows) {
-    await database.query(`alter table "${table_name}" enable row level security`);
-    await database.query(`do $$ begin
-      if not exists (select 1 from pg_policies where tablename = '${table_name}' and policyname = 'tenant_isolation') then
-        create policy tenant_isolation on "${table_name}"
-          using (tenant_id = nullif(current_setting('zhongshu.tenant_id', true), '')::uuid)
-          with check (tenant_id = nullif(current_setting('zhongshu.tenant_id', true), '')::uuid);
-      end if;
+  // One round trip for every table (run at each start, so it must be cheap when nothing changes).
+  await database.query(`do $$
+    declare t text;
+    begin
+      for t in
+        select c.relname from pg_class c
+          join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
+          join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
+         where c.relkind = 'r'
+      loop
+        if not (select relrowsecurity from pg_class where oid = ('public.' || quote_ident(t))::regclass) then
+          execute format('alter table %I enable row level security', t);
+        end if;
+        if not exists (select 1 from pg_policies where schemaname = 'public' and tablename = t and policyname = 'tenant_isolation') then
+          execute format($p$create policy tenant_isolation on %I
+            using (tenant_id = nullif(current_setting('zhongshu.tenant_id', true), '')::uuid)
+            with check (tenant_id = nullif(current_setting('zhongshu.tenant_id', true), '')::uuid)$p$, t);
+        end if;
+      end loop;
     end $$;`);
-  }
 }

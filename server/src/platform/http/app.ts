@@ -16,6 +16,7 @@ import { SESSION_COOKIE, type SessionUser } from '../auth/auth.service.js';
 import type { ActorContext } from '../auth/auth-context.js';
 import type { Permission } from '../auth/permissions.js';
 import type { Tx } from '../db/database.js';
+import { DEFAULT_WEB_DIST } from '../paths.js';
 import type { Platform } from '../platform.js';
 import { forbidden, ProblemError, problemBody, unauthorized } from './problem.js';
 
@@ -206,7 +207,7 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
     { prefix: '/api/v1' },
   );
 
-  const webDist = platform.config.webDist ?? join(import.meta.dirname, '..', '..', '..', '..', 'web', 'dist');
+  const webDist = platform.config.webDist ?? DEFAULT_WEB_DIST;
   const hasWeb = existsSync(join(webDist, 'index.html'));
   if (hasWeb) {
     await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
