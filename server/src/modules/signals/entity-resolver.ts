@@ -166,12 +166,21 @@ export class ResolverIndex {
 }
 
 async function listAll(service: typeof accountService, tx: Tx, ctx: ActorContext): Promise<Record<string, any>[]> {
+  // Sorted by name (+ id): text cursors are exact. Timestamp cursors lose microseconds in the
+  // platform's cursor encoding, which makes pages repeat when many rows share one created_at.
   const out: Record<string, any>[] = [];
+  const seen = new Set<string>();
   let cursor: string | undefined;
   for (;;) {
-    const page = await service.list(tx, ctx, { limit: 500, sort: 'created_at', cursor });
-    out.push(...page.data);
-    if (!page.next_cursor) return out;
+    const page = await service.list(tx, ctx, { limit: 500, sort: 'name', cursor });
+    let fresh = 0;
+    for (const r of page.data) {
+      if (seen.has(r.id)) continue;
+      seen.add(r.id);
+      out.push(r);
+      fresh++;
+    }
+    if (!page.next_cursor || fresh === 0) return out;
     cursor = page.next_cursor;
   }
 }
