@@ -175,8 +175,9 @@ async function listAll(service: typeof accountService, tx: Tx, ctx: ActorContext
     const page = await service.list(tx, ctx, { limit: 500, sort: 'name', cursor });
     let fresh = 0;
     for (const r of page.data) {
-      if (seen.has(r.id)) continue;
-      seen.add(r.id);
+      const id = String(r.id);
+      if (seen.has(id)) continue;
+      seen.add(id);
       out.push(r);
       fresh++;
     }
