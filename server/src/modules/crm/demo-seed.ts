@@ -461,28 +461,59 @@ export async function seedDemo(
     });
     const contactIds = await contactService.bulkInsert(tx, ctx, contactRows, { method: 'seed' });
 
-    // Opportunities: 230 over 18 months; older ones closed won/lost, recent ones open.
+    // Opportunities: 420 over 18 months; older ones closed won/lost, recent ones open.
     const oppRows: Record<string, unknown>[] = [];
-    const oppMeta: { accountIdx: number; created: Date; closeDate: Date; status: string }[] = [];
+    const oppMeta: { accountIdx: number; created: Date; closeDate: Date; status: string; touches: number }[] =
+      [];
     const DAY = 86400_000;
-    for (let i = 0; i < 230; i++) {
+    // Outcomes follow patterns a model can learn (as in real pipelines), not coin flips: some reps
+    // close better, engaged deals (more touches) and accounts with a champion win more, big deals less.
+    const REP_SKILL: Record<string, number> = {
+      王芳: 0.9,
+      李强: 0.3,
+      张伟: 0,
+      刘洋: -0.4,
+      陈静: 0.2,
+      杨磊: -0.6,
+    };
+    const LINE_EFFECT: Record<Line, number> = { battery: -0.3, medical: 0.3, software: 0.1 };
+    const hasChampion = new Set(
+      contactRows.filter((c) => c.stance === 'champion').map((c) => c.account_id as string),
+    );
+    const winChance = (ai: number, amount: number, touches: number) => {
+      const meta = accountMeta[ai];
+      const z =
+        -0.5 +
+        REP_SKILL[meta.owner] +
+        LINE_EFFECT[meta.line] +
+        0.5 * (touches - 5) -
+        0.6 * Math.log10(amount / SEGMENTS[meta.line].amount[0]) +
+        (hasChampion.has(accountIds[ai]) ? 0.7 : -0.2);
+      return 1 / (1 + Math.exp(-z));
+    };
+    for (let i = 0; i < 420; i++) {
       const ai = Math.floor(rand() * accountIds.length);
       const meta = accountMeta[ai];
       const seg = SEGMENTS[meta.line];
       const created = new Date(now.getTime() - between(5, 545) * DAY);
       const cycle = between(45, 200);
       const closeDate = new Date(created.getTime() + cycle * DAY);
+      const amount = Math.round(between(...seg.amount) / 10000) * 10000;
+      const touches = 3 + Math.floor(rand() * 6);
       let stage: Stage;
       if (closeDate.getTime() < now.getTime() - 10 * DAY)
-        stage = rand() < 0.42 ? DEFAULT_STAGES[5] : DEFAULT_STAGES[6];
+        stage = rand() < winChance(ai, amount, touches) ? DEFAULT_STAGES[5] : DEFAULT_STAGES[6];
       else {
         const progress = Math.min(0.99, (now.getTime() - created.getTime()) / (cycle * DAY));
         stage = DEFAULT_STAGES[Math.min(4, Math.floor(progress * 5 + rand() * 0.8))];
       }
+      // Deals slip: a closed deal was expected some weeks before (or after) it really closed.
       const expected =
-        stage.kind === 'open' && closeDate < now
-          ? new Date(now.getTime() + between(10, 90) * DAY)
-          : closeDate;
+        stage.kind === 'open'
+          ? closeDate < now
+            ? new Date(now.getTime() + between(10, 90) * DAY)
+            : closeDate
+          : new Date(closeDate.getTime() - between(-15, 45) * DAY);
       const product = pick(productIds[meta.line]);
       const productName = seg.products[productIds[meta.line].indexOf(product)];
       oppRows.push({
@@ -491,7 +522,7 @@ export async function seedDemo(
         pipeline_id: pipeline.id,
         stage: stage.key,
         status: stage.kind,
-        amount: Math.round(between(...seg.amount) / 10000) * 10000,
+        amount,
         currency: 'CNY',
         expected_close_date: expected.toISOString().slice(0, 10),
         probability: stage.probability,
@@ -515,6 +546,7 @@ export async function seedDemo(
         created,
         closeDate: stage.kind === 'open' ? now : closeDate,
         status: stage.kind,
+        touches,
       });
     }
     const oppIds = await opportunityService.bulkInsert(tx, ctx, oppRows, { method: 'seed' });
@@ -523,7 +555,7 @@ export async function seedDemo(
     const activityRows: Record<string, unknown>[] = [];
     oppIds.forEach((oppId, oi) => {
       const m = oppMeta[oi];
-      const n = 3 + Math.floor(rand() * 6);
+      const n = m.touches;
       const contactsHere = contactsOfAccount.get(accountIds[m.accountIdx]) ?? [];
       for (let k = 0; k < n; k++) {
         const type = pick(['call', 'meeting', 'visit', 'email', 'note', 'call', 'email']);

@@ -109,14 +109,10 @@ function stageAt(snap: CrmSnapshot, o: OppRow, t: number): { stage: string | nul
   return isOpen(stage) ? { stage, since } : { stage: null, since: null };
 }
 
-function ownerRate(stats: OwnerStats, prior: number, owner: string | null, selfY?: number): number {
+function ownerRate(stats: OwnerStats, prior: number, owner: string | null): number {
   const s = owner ? stats[owner] : undefined;
-  let wins = s?.wins ?? 0;
-  let n = s?.n ?? 0;
-  if (selfY !== undefined && s) {
-    wins -= selfY; // leave-one-out: a training row never sees its own outcome
-    n -= 1;
-  }
+  const wins = s?.wins ?? 0;
+  const n = s?.n ?? 0;
   return (wins + OWNER_PSEUDO * prior) / (n + OWNER_PSEUDO);
 }
 
@@ -180,10 +176,47 @@ function ownerStatsOf(closed: OppRow[]): { stats: OwnerStats; prior: number } {
   return { stats, prior: closed.length ? wins / closed.length : 0.5 };
 }
 
-function trainingRows(snap: CrmSnapshot, closed: OppRow[], stats: OwnerStats, prior: number, now: Date) {
+/**
+ * Training rows. The owner's win rate of a training deal is the one known at its observation
+ * time: only that owner's deals that had closed by then count. (Leave-one-out over the whole
+ * window leaks: within one owner the value then differs by exactly the row's own label, which a
+ * tree separates perfectly and which reverses on new deals.)
+ */
+function trainingRows(snap: CrmSnapshot, closed: OppRow[], prior: number, now: Date) {
+  const byOwner = new Map<string, { at: number; won: number }[]>();
+  for (const o of closed) {
+    if (!o.owner_id || !o.closed_at) continue;
+    const list = byOwner.get(o.owner_id) ?? [];
+    list.push({ at: new Date(o.closed_at).getTime(), won: o.status === 'won' ? 1 : 0 });
+    byOwner.set(o.owner_id, list);
+  }
+  // Per owner: close times ascending with running win counts, for a binary search per row.
+  const prefix = new Map<string, { at: number[]; wins: number[] }>();
+  for (const [owner, list] of byOwner) {
+    list.sort((a, b) => a.at - b.at);
+    let w = 0;
+    prefix.set(owner, {
+      at: list.map((x) => x.at),
+      wins: list.map((x) => (w += x.won)),
+    });
+  }
   return closed.map((o) => {
-    const y = o.status === 'won' ? 1 : 0;
-    return featureRow(snap, o, observationTime(o, now), ownerRate(stats, prior, o.owner_id, y));
+    const t = observationTime(o, now);
+    const p = o.owner_id ? prefix.get(o.owner_id) : undefined;
+    let n = 0;
+    let wins = 0;
+    if (p) {
+      let lo = 0;
+      let hi = p.at.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (p.at[mid] < t) lo = mid + 1;
+        else hi = mid;
+      }
+      n = lo;
+      wins = lo > 0 ? p.wins[lo - 1] : 0;
+    }
+    return featureRow(snap, o, t, (wins + OWNER_PSEUDO * prior) / (n + OWNER_PSEUDO));
   });
 }
 
@@ -314,7 +347,7 @@ export async function trainWinModel(
       try {
         // Evaluation: owner stats and every fitted statistic from the train window only.
         const tr = ownerStatsOf(train);
-        const trainRowsF = trainingRows(snap, train, tr.stats, tr.prior, now);
+        const trainRowsF = trainingRows(snap, train, tr.prior, now);
         const testRowsF = test.map((o) =>
           featureRow(snap, o, observationTime(o, now), ownerRate(tr.stats, tr.prior, o.owner_id)),
         );
@@ -361,7 +394,7 @@ export async function trainWinModel(
         }
         // Production: the same procedure on every closed deal.
         const all = ownerStatsOf(closed);
-        const rowsAll = trainingRows(snap, closed, all.stats, all.prior, now);
+        const rowsAll = trainingRows(snap, closed, all.prior, now);
         snapshot = {
           seed: SEED,
           columns: columnTypes(rowsAll).map((c) => ({ name: c.name, kind: c.kind })),

@@ -5,6 +5,7 @@ import { changeLog } from '../audit/audit.schema.js';
 import type { ChangeOptions, FieldChanges } from '../audit/change-log.js';
 import { changeLogRow, recordChange } from '../audit/change-log.js';
 import type { ActorContext } from '../auth/auth-context.js';
+import { insertRowsFast } from '../db/bulk-insert.js';
 import type { Tx } from '../db/database.js';
 import { emitEvent } from '../events/event-bus.js';
 import { badRequest, conflict, notFound } from '../http/problem.js';
@@ -261,22 +262,27 @@ export class ResourceService {
     const BATCH = 1000;
     for (let i = 0; i < rows.length; i += BATCH) {
       const chunk = rows.slice(i, i + BATCH).map((r) => ({ ...r, tenant_id: ctx.tenantId }));
-      const inserted = (await tx
-        .insert(this.def.table)
-        .values(chunk as any)
-        .returning()) as Record<string, unknown>[];
-      const logs = inserted.map((row) => {
+      // Only ids come back: the change log is built from the rows we already hold (sending every
+      // column of 100k rows back was most of an import's time on PostgreSQL).
+      const insertedIds = await insertRowsFast(tx, this.def.table, chunk);
+      const now = new Date();
+      // insertRowsFast returns ids in input order, so insertedIds[k] belongs to chunk[k].
+      const logs = insertedIds.map((id, k) => {
+        const row = chunk[k];
         const changes: FieldChanges = {};
-        for (const f of this.def.fields)
-          if (row[f] !== null && row[f] !== undefined) changes[f] = { old: null, new: row[f] };
+        for (const f of this.def.fields) {
+          const v = (row as Record<string, unknown>)[f];
+          if (v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))
+            changes[f] = { old: null, new: v };
+        }
         // Back-dated rows (seeds, migrations from another CRM) keep their own creation time as the change time.
         return {
-          ...changeLogRow(ctx, this.def.entity, String(row.id), 'create', changes, opts),
-          at: (row.created_at as Date) ?? new Date(),
+          ...changeLogRow(ctx, this.def.entity, id, 'create', changes, opts),
+          at: ((row as Record<string, unknown>).created_at as Date) ?? now,
         };
       });
-      await tx.insert(changeLog).values(logs);
-      for (const r of inserted) ids.push(String(r.id));
+      await insertRowsFast(tx, changeLog, logs);
+      ids.push(...insertedIds);
     }
     if (ids.length) {
       await emitEvent(tx, {
