@@ -4,6 +4,7 @@ import type { ImportableEntity } from './modules/crm/crm.service.js';
 import { parseImportFile, runImport } from './modules/crm/crm-import.service.js';
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_TENANT, seedDemo } from './modules/crm/demo-seed.js';
 import { registerPredictCommands } from './modules/predict/predict.cli.js';
+import { registerSignalCommands } from './modules/signals/signals.cli.js';
 import { userService } from './platform/auth/auth.routes.js';
 import { systemContext } from './platform/auth/auth-context.js';
 import { ROLES, type Role } from './platform/auth/permissions.js';
@@ -180,6 +181,7 @@ program
   );
 
 registerPredictCommands(program);
+registerSignalCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CliError || err instanceof ConfigError) {
