@@ -538,6 +538,9 @@ describe('cursor pagination on every sortable type', () => {
     const all = (
       await t.request('GET', `/api/v1/opportunities?account_id=${acc.id}&limit=100`, { token: tok })
     ).json().data;
+    expect(all.every((o: any) => o.account_name === '翻页客户')).toBe(true);
+    const one = (await t.request('GET', `/api/v1/opportunities/${all[0].id}`, { token: tok })).json();
+    expect(one.account_name).toBe('翻页客户');
     for (const sort of ['-updated_at', 'created_at', 'expected_close_date', '-amount', 'amount']) {
       const ids: string[] = [];
       let cursor: string | null = null;
@@ -552,6 +555,43 @@ describe('cursor pagination on every sortable type', () => {
         cursor = res.json().next_cursor;
       } while (cursor);
       expect(new Set(ids).size, sort).toBe(all.length);
+    }
+  });
+});
+
+describe('cursor pagination on timestamps', () => {
+  it('does not repeat or skip rows whose times differ only in microseconds', async () => {
+    const tok = t.tenantB.tokens.admin;
+    const ids: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      ids.push(
+        (await t.request('POST', '/api/v1/regions', { token: tok, body: { name: `微秒 ${i}` } })).json().id,
+      );
+    }
+    // Same millisecond, different microseconds (as rows written in one busy millisecond are).
+    await t.server.platform.database.query(
+      `update regions set created_at = timestamptz '2026-01-01 00:00:00.123' + ((array_position($1::uuid[], id)) || ' microseconds')::interval
+        where id = any($1::uuid[])`,
+      [ids],
+    );
+    for (const sort of ['created_at', '-created_at']) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await t.request(
+          'GET',
+          `/api/v1/regions?limit=2&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`,
+          { token: tok },
+        );
+        seen.push(
+          ...res
+            .json()
+            .data.map((r: any) => r.id)
+            .filter((id: string) => ids.includes(id)),
+        );
+        cursor = res.json().next_cursor;
+      } while (cursor);
+      expect(seen, sort).toEqual(sort === 'created_at' ? ids : [...ids].reverse());
     }
   });
 });

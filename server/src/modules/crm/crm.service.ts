@@ -155,6 +155,21 @@ async function pipelineById(tx: Tx, ctx: ActorContext, id: string) {
 
 // ---------- resources ----------
 
+/** Adds `account_name` to rows that carry an account_id, so lists need no second lookup. */
+async function withAccountNames(tx: Tx, ctx: ActorContext, rows: Record<string, unknown>[]) {
+  const ids = [...new Set(rows.map((r) => r.account_id).filter((v): v is string => typeof v === 'string'))];
+  if (ids.length === 0) return rows.map((r) => ({ ...r, account_name: null }));
+  const names = new Map(
+    (
+      await tx
+        .select({ id: accounts.id, name: accounts.name })
+        .from(accounts)
+        .where(and(eq(accounts.tenant_id, ctx.tenantId), inArray(accounts.id, ids)))
+    ).map((a) => [a.id, a.name]),
+  );
+  return rows.map((r) => ({ ...r, account_name: names.get(r.account_id as string) ?? null }));
+}
+
 const uuidFilter = (column: PgColumn) => ({ column, op: 'eq' as const, schema: z.uuid() });
 
 export const accountService = new ResourceService({
@@ -212,6 +227,7 @@ export const accountService = new ResourceService({
 
 export const contactService = new ResourceService({
   entity: 'contacts',
+  decorate: withAccountNames,
   label: 'Contact',
   table: contacts as any,
   fields: [
@@ -264,6 +280,7 @@ export const contactService = new ResourceService({
 
 export const opportunityService = new ResourceService({
   entity: 'opportunities',
+  decorate: withAccountNames,
   label: 'Opportunity',
   table: opportunities as any,
   fields: [
@@ -355,6 +372,7 @@ export const opportunityService = new ResourceService({
 
 export const activityService = new ResourceService({
   entity: 'activities',
+  decorate: withAccountNames,
   label: 'Activity',
   table: activities as any,
   fields: [

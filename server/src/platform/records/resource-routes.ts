@@ -78,6 +78,7 @@ export function registerResourceRoutes(
 ): void {
   const { entity, label } = service.def;
   const present = service.def.present ?? ((r: Record<string, unknown>) => r);
+  const decorate = service.def.decorate;
   const base = `/${entity.replaceAll('_', '-')}`;
   const listQuery = z
     .object({
@@ -105,7 +106,10 @@ export function registerResourceRoutes(
       },
     },
     async (req) => {
-      const page = await app.withTenant(req, (tx, ctx) => service.list(tx, ctx, req.query as any));
+      const page = await app.withTenant(req, async (tx, ctx) => {
+        const p = await service.list(tx, ctx, req.query as any);
+        return decorate ? { ...p, data: await decorate(tx, ctx, p.data) } : p;
+      });
       return { data: page.data.map(present), next_cursor: page.next_cursor };
     },
   );
@@ -139,7 +143,12 @@ export function registerResourceRoutes(
       },
     },
     async (req) =>
-      present(await app.withTenant(req, (tx, ctx) => service.get(tx, ctx, (req.params as any).id))),
+      present(
+        await app.withTenant(req, async (tx, ctx) => {
+          const row = await service.get(tx, ctx, (req.params as any).id);
+          return decorate ? (await decorate(tx, ctx, [row]))[0] : row;
+        }),
+      ),
   );
 
   app.patch(

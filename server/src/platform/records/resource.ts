@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { changeLog } from '../audit/audit.schema.js';
@@ -41,6 +41,12 @@ export interface ResourceDef {
   ) => Promise<Record<string, unknown>>;
   /** Shapes a stored row for the API (e.g. drops secrets). */
   present?: (row: Record<string, unknown>) => Record<string, unknown>;
+  /** Adds read-only display fields to rows being read (e.g. the account's name), one query per page. */
+  decorate?: (
+    tx: Tx,
+    ctx: ActorContext,
+    rows: Record<string, unknown>[],
+  ) => Promise<Record<string, unknown>[]>;
   /** Extra filters from query keys not in `filters` (e.g. custom fields `cf.key`). */
   extraFilter?: (tx: Tx, ctx: ActorContext, key: string, value: string) => Promise<SQL | undefined>;
 }
@@ -126,29 +132,32 @@ export class ResourceService {
       }
     }
     if (query.q && String(query.q).trim()) where.push(def.search(String(query.q).trim()));
+    // Timestamps are stored in microseconds but a JS Date holds milliseconds: the cursor keeps the
+    // database's own text of the value, or rows sharing a millisecond would repeat across pages.
+    const isTimestamp = (sortCol as any).columnType === 'PgTimestamp';
     if (query.cursor) {
-      const [raw, id] = decodeCursor(String(query.cursor));
-      // Timestamp columns (mode 'date') need a Date back, not the ISO string the cursor holds.
-      const v =
-        (sortCol as any).columnType === 'PgTimestamp' && typeof raw === 'string' ? new Date(raw) : raw;
+      const [v, id] = decodeCursor(String(query.cursor));
       // A row comparison lets PostgreSQL seek straight into the (tenant, sort, id) index; the
       // equivalent OR form scans and discards every earlier row, so deep pages got slower.
       const op = sql.raw(descending ? '<' : '>');
-      where.push(
-        sql`(${sortCol}, ${this.t.id}) ${op} (${sql.param(v, sortCol)}, ${sql.param(id, this.t.id)})`,
-      );
+      const value = isTimestamp ? sql`${String(v)}::timestamptz` : sql.param(v, sortCol);
+      where.push(sql`(${sortCol}, ${this.t.id}) ${op} (${value}, ${sql.param(id, this.t.id)})`);
     }
     const order = descending ? [desc(sortCol), desc(this.t.id)] : [asc(sortCol), asc(this.t.id)];
     const rows = (await tx
-      .select()
+      .select({
+        ...getTableColumns(def.table),
+        __cursor: isTimestamp ? sql<string>`${sortCol}::text` : sql`null`,
+      })
       .from(def.table)
       .where(and(...where))
       .orderBy(...order)
       .limit(limit + 1)) as Record<string, unknown>[];
     const hasMore = rows.length > limit;
-    const data = hasMore ? rows.slice(0, limit) : rows;
-    const last = data.at(-1);
-    return { data, next_cursor: hasMore && last ? encodeCursor(last[sortKey], String(last.id)) : null };
+    const last = rows[limit - 1];
+    const data = (hasMore ? rows.slice(0, limit) : rows).map(({ __cursor: _c, ...row }) => row);
+    const cursorValue = last && (isTimestamp ? last.__cursor : last[sortKey]);
+    return { data, next_cursor: hasMore && last ? encodeCursor(cursorValue, String(last.id)) : null };
   }
 
   async get(tx: Tx, ctx: ActorContext, id: string): Promise<Record<string, unknown>> {
