@@ -9,17 +9,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemContext } from '../../server/src/platform/auth/auth-context.js';
+import { accountService } from '../../server/src/modules/crm/crm.service.js';
 import { userService } from '../../server/src/platform/auth/auth.routes.js';
+import { systemContext } from '../../server/src/platform/auth/auth-context.js';
 import { loadConfig } from '../../server/src/platform/config.js';
 import { openDatabase } from '../../server/src/platform/db/database.js';
 import { ensureTenant } from '../../server/src/platform/tenancy/tenant.service.js';
-import { accountService } from '../../server/src/modules/crm/crm.service.js';
 import { createServer } from '../../server/src/server.js';
 import { appendSection, markdownTable, met, percentile, recreateDatabase } from '../crm/lib.js';
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
 const which = args.get('db') ?? 'both';
 const BATCHES = Number(args.get('batches') ?? 30);
 const SECONDS = Number(args.get('seconds') ?? 10);
@@ -30,8 +31,21 @@ function signal(accounts: { id: string; domain: string }[], i: number) {
   const a = accounts[i % accounts.length];
   const type = TYPES[i % TYPES.length];
   const payload =
-    type === 'website_visit' ? { visits: 1, url: '/pricing' } : type === 'email_reply' ? { sentiment: 0.2 } : type === 'call_outcome' ? { outcome: 'connected' } : { metric: 'dau', change_pct: 3 };
-  return { type, source: 'bench', occurred_at: new Date().toISOString(), subject: i % 2 ? { account_id: a.id } : { domain: a.domain }, payload, idempotency_key: `b-${crypto.randomUUID()}` };
+    type === 'website_visit'
+      ? { visits: 1, url: '/pricing' }
+      : type === 'email_reply'
+        ? { sentiment: 0.2 }
+        : type === 'call_outcome'
+          ? { outcome: 'connected' }
+          : { metric: 'dau', change_pct: 3 };
+  return {
+    type,
+    source: 'bench',
+    occurred_at: new Date().toISOString(),
+    subject: i % 2 ? { account_id: a.id } : { domain: a.domain },
+    payload,
+    idempotency_key: `b-${crypto.randomUUID()}`,
+  };
 }
 
 async function run(kind: 'postgres' | 'pglite') {
@@ -40,7 +54,15 @@ async function run(kind: 'postgres' | 'pglite') {
   if (kind === 'postgres') url = await recreateDatabase('zs_bench_signals');
   else dataDir = mkdtempSync(join(tmpdir(), 'zs-bench-signals-'));
   const database = await openDatabase({ databaseUrl: url, dataDir, poolSize: 20 });
-  const config = { ...loadConfig({ ...process.env, DATABASE_URL: url ?? '', LOG_LEVEL: 'silent', ZHONGSHU_DATA_DIR: dataDir ?? './data' }), jobs: false };
+  const config = {
+    ...loadConfig({
+      ...process.env,
+      DATABASE_URL: url ?? '',
+      LOG_LEVEL: 'silent',
+      ZHONGSHU_DATA_DIR: dataDir ?? './data',
+    }),
+    jobs: false,
+  };
   const server = await createServer(config, { database, startWorkers: true });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(server.app.server.address() as any).port}`;
@@ -48,15 +70,35 @@ async function run(kind: 'postgres' | 'pglite') {
   const ctx = systemContext(tenant.id, 'bench');
   const accounts: { id: string; domain: string }[] = [];
   await database.tenantTx(tenant.id, async (tx) => {
-    await userService.create(tx, ctx, { email: 'admin@bench.test', name: 'bench', role: 'admin', password: 'bench-password-1' });
-    const ids = await accountService.bulkInsert(tx, ctx, Array.from({ length: 500 }, (_, i) => ({ name: `基准客户${i}有限公司`, domains: [`bench${i}.example.com`] })));
+    await userService.create(tx, ctx, {
+      email: 'admin@bench.test',
+      name: 'bench',
+      role: 'admin',
+      password: 'bench-password-1',
+    });
+    const ids = await accountService.bulkInsert(
+      tx,
+      ctx,
+      Array.from({ length: 500 }, (_, i) => ({
+        name: `基准客户${i}有限公司`,
+        domains: [`bench${i}.example.com`],
+      })),
+    );
     ids.forEach((id, i) => accounts.push({ id, domain: `bench${i}.example.com` }));
   });
-  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@bench.test', password: 'bench-password-1' }) });
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@bench.test', password: 'bench-password-1' }),
+  });
   const token = ((await login.json()) as any).token;
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const post = async (body: unknown) => {
-    const res = await fetch(`${base}/api/v1/signals`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const res = await fetch(`${base}/api/v1/signals`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+    });
     if (res.status !== 202) throw new Error(`${res.status} ${await res.text()}`);
     return res.json() as Promise<any>;
   };
@@ -65,7 +107,9 @@ async function run(kind: 'postgres' | 'pglite') {
   await server.platform.bus.settle();
 
   // 1. HTTP throughput, batches of 1,000, CONCURRENCY requests in flight
-  const batches = Array.from({ length: BATCHES }, (_, b) => Array.from({ length: 1000 }, (_, i) => signal(accounts, b * 1000 + i)));
+  const batches = Array.from({ length: BATCHES }, (_, b) =>
+    Array.from({ length: 1000 }, (_, i) => signal(accounts, b * 1000 + i)),
+  );
   await server.platform.bus.stop(); // measure ingest alone; rules run afterwards
   let t0 = performance.now();
   let next = 0;
@@ -81,7 +125,14 @@ async function run(kind: 'postgres' | 'pglite') {
 
   // raw batched INSERT of the same rows (fresh keys), same statement shape, same concurrency
   const rawBatches = batches.map((b) =>
-    b.map((s) => ({ ...s, id: crypto.randomUUID(), dedupe_key: `raw-${crypto.randomUUID()}`, account_id: (s.subject as any).account_id ?? null, matched: true, match_method: 'raw' })),
+    b.map((s) => ({
+      ...s,
+      id: crypto.randomUUID(),
+      dedupe_key: `raw-${crypto.randomUUID()}`,
+      account_id: (s.subject as any).account_id ?? null,
+      matched: true,
+      match_method: 'raw',
+    })),
   );
   t0 = performance.now();
   next = 0;
@@ -108,7 +159,13 @@ async function run(kind: 'postgres' | 'pglite') {
   const probes: Promise<void>[] = [];
   const probeAccounts: string[] = [];
   await database.tenantTx(tenant.id, async (tx) => {
-    probeAccounts.push(...(await accountService.bulkInsert(tx, ctx, Array.from({ length: SECONDS * 10 }, (_, i) => ({ name: `探针客户${i}` })))));
+    probeAccounts.push(
+      ...(await accountService.bulkInsert(
+        tx,
+        ctx,
+        Array.from({ length: SECONDS * 10 }, (_, i) => ({ name: `探针客户${i}` })),
+      )),
+    );
   });
   const start = performance.now();
   let sent = 0;
@@ -117,14 +174,23 @@ async function run(kind: 'postgres' | 'pglite') {
     await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
     const probeAccount = probeAccounts[tick];
     const batch = Array.from({ length: 99 }, (_, i) => signal(accounts, tick * 100 + i));
-    batch.push({ type: 'tender_notice', source: 'bench', occurred_at: new Date().toISOString(), subject: { account_id: probeAccount }, payload: { title: 'probe' } as any, idempotency_key: `p-${tick}-${crypto.randomUUID()}` });
+    batch.push({
+      type: 'tender_notice',
+      source: 'bench',
+      occurred_at: new Date().toISOString(),
+      subject: { account_id: probeAccount },
+      payload: { title: 'probe' } as any,
+      idempotency_key: `p-${tick}-${crypto.randomUUID()}`,
+    });
     const sentAt = performance.now();
     probes.push(
       post(batch).then(async () => {
         const acked = performance.now();
         void acked;
         for (;;) {
-          const r = await fetch(`${base}/api/v1/interventions?owner_id=any&account_id=${probeAccount}`, { headers });
+          const r = await fetch(`${base}/api/v1/interventions?owner_id=any&account_id=${probeAccount}`, {
+            headers,
+          });
           const body = (await r.json()) as any;
           if (body.data?.length) {
             latencies.push(performance.now() - acked);
@@ -145,7 +211,15 @@ async function run(kind: 'postgres' | 'pglite') {
   latencies.sort((a, b) => a - b);
   await server.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  return { kind, httpRate, rawRate, ratio: httpRate / rawRate, p50: percentile(latencies, 50), p99: percentile(latencies, 99), achieved };
+  return {
+    kind,
+    httpRate,
+    rawRate,
+    ratio: httpRate / rawRate,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    achieved,
+  };
 }
 
 const results = [];
@@ -155,8 +229,24 @@ for (const kind of (which === 'both' ? ['postgres', 'pglite'] : [which]) as ('po
   results.push(r);
 }
 const table = markdownTable(
-  ['database', 'HTTP ingest (batches of 1,000, 4 in flight)', 'raw batched INSERT', 'HTTP / raw', '202 → intervention visible p50', 'p99', 'stream rate achieved'],
-  results.map((r) => [r.kind, `${Math.round(r.httpRate)} signals/s`, `${Math.round(r.rawRate)} rows/s`, `${(r.ratio * 100).toFixed(0)}%`, `${r.p50.toFixed(0)} ms`, `${r.p99.toFixed(0)} ms`, `${Math.round(r.achieved)} signals/s`]),
+  [
+    'database',
+    'HTTP ingest (batches of 1,000, 4 in flight)',
+    'raw batched INSERT',
+    'HTTP / raw',
+    '202 → intervention visible p50',
+    'p99',
+    'stream rate achieved',
+  ],
+  results.map((r) => [
+    r.kind,
+    `${Math.round(r.httpRate)} signals/s`,
+    `${Math.round(r.rawRate)} rows/s`,
+    `${(r.ratio * 100).toFixed(0)}%`,
+    `${r.p50.toFixed(0)} ms`,
+    `${r.p99.toFixed(0)} ms`,
+    `${Math.round(r.achieved)} signals/s`,
+  ]),
 );
 const pgR = results.find((r) => r.kind === 'postgres');
 const verdict = pgR

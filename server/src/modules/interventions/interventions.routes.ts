@@ -5,7 +5,6 @@ import type { AppModule } from '../../platform/http/app.js';
 import { badRequest, forbidden } from '../../platform/http/problem.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
 import {
-  SEVERITIES,
   acceptIntervention,
   breakerStatus,
   createRule,
@@ -16,6 +15,7 @@ import {
   listRules,
   recordOutcome,
   ruleDefinitionSchema,
+  SEVERITIES,
   signOff,
   signOffsOf,
   updateRule,
@@ -55,13 +55,20 @@ const interventionOut = z.object({
 });
 const pageOut = z.object({ data: z.array(interventionOut), next_cursor: z.string().nullable() });
 const opt = z.string().optional();
-const breakerOut = z.object({ average_daily_touches: z.number(), threshold: z.number(), suggested_today: z.number(), tripped: z.boolean(), factor: z.number() });
+const breakerOut = z.object({
+  average_daily_touches: z.number(),
+  threshold: z.number(),
+  suggested_today: z.number(),
+  tripped: z.boolean(),
+  factor: z.number(),
+});
 
 /** owner_id query: "me" (default), "any" (managers: everyone's), or a user id (managers only). */
 function ownerFilter(ctx: ActorContext, owner: string | undefined): string | undefined {
   const o = owner ?? 'me';
   if (o === 'me') return ctx.actorId ?? undefined;
-  if (!can(ctx, 'interventions:sign_off') && o !== ctx.actorId) throw forbidden('Only managers may see other people’s interventions');
+  if (!can(ctx, 'interventions:sign_off') && o !== ctx.actorId)
+    throw forbidden('Only managers may see other people’s interventions');
   return o === 'any' ? undefined : o;
 }
 
@@ -74,7 +81,9 @@ export const interventionsModule: AppModule = {
       const accountTypes = (event.payload?.account_types ?? {}) as Record<string, string[]>;
       if (!Object.keys(accountTypes).length) return;
       const ctx = systemContext(event.tenant_id, 'rules', 'Zhongshu rules');
-      await platform.database.tenantTx(event.tenant_id, (tx) => evaluateAccounts(tx, ctx, accountTypes, { receivedAt: event.payload?.received_at }));
+      await platform.database.tenantTx(event.tenant_id, (tx) =>
+        evaluateAccounts(tx, ctx, accountTypes, { receivedAt: event.payload?.received_at }),
+      );
     });
 
     platform.timeline.register('interventions', async (tx, ctx, subject, limit) => {
@@ -122,7 +131,10 @@ export const interventionsModule: AppModule = {
           delete q.owner_id;
           if (owner) q.owner_id = owner;
           const page = await interventionService.list(tx, ctx, q);
-          const me = ctx.actorType === 'user' && ctx.actorId ? await breakerStatus(tx, ctx, ctx.actorId, new Date()) : null;
+          const me =
+            ctx.actorType === 'user' && ctx.actorId
+              ? await breakerStatus(tx, ctx, ctx.actorId, new Date())
+              : null;
           return { ...page, circuit_breaker: me };
         }),
     );
@@ -131,44 +143,103 @@ export const interventionsModule: AppModule = {
       '/interventions/sign-off-queue',
       {
         config: { permission: 'interventions:sign_off' },
-        schema: { tags, summary: 'Manager queue: accepted strategies waiting for sign-off', querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).optional(), cursor: opt }), response: { 200: pageOut, ...errorResponses } },
+        schema: {
+          tags,
+          summary: 'Manager queue: accepted strategies waiting for sign-off',
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).optional(), cursor: opt }),
+          response: { 200: pageOut, ...errorResponses },
+        },
       },
-      async (req) => app.withTenant(req, (tx, ctx) => interventionService.list(tx, ctx, { ...(req.query as any), sign_off_status: 'pending', sort: 'created_at' })),
+      async (req) =>
+        app.withTenant(req, (tx, ctx) =>
+          interventionService.list(tx, ctx, {
+            ...(req.query as any),
+            sign_off_status: 'pending',
+            sort: 'created_at',
+          }),
+        ),
     );
 
     app.get(
       '/interventions/:id',
       {
         config: { permission: 'interventions:read' },
-        schema: { tags, summary: 'One bundle with its evidence and sign-offs', params: idParams, response: { 200: interventionOut.extend({ sign_offs: z.array(anyObj) }), ...errorResponses } },
+        schema: {
+          tags,
+          summary: 'One bundle with its evidence and sign-offs',
+          params: idParams,
+          response: { 200: interventionOut.extend({ sign_offs: z.array(anyObj) }), ...errorResponses },
+        },
       },
       async (req) =>
         app.withTenant(req, async (tx, ctx) => {
           const row = await interventionService.get(tx, ctx, (req.params as any).id);
-          if (!can(ctx, 'interventions:sign_off') && row.owner_id && row.owner_id !== ctx.actorId && ctx.role === 'rep') throw forbidden('This intervention is addressed to someone else');
+          if (
+            !can(ctx, 'interventions:sign_off') &&
+            row.owner_id &&
+            row.owner_id !== ctx.actorId &&
+            ctx.role === 'rep'
+          )
+            throw forbidden('This intervention is addressed to someone else');
           return { ...row, sign_offs: await signOffsOf(tx, ctx, row.id as string) };
         }),
     );
 
     app.post(
       '/interventions/:id/accept',
-      { config: { permission: 'interventions:act' }, schema: { tags, summary: 'Accept (goes to the manager sign-off queue)', params: idParams, body: z.object({ note: z.string().max(2000).optional() }).optional(), response: { 200: interventionOut, ...errorResponses } } },
-      async (req) => app.withTenant(req, (tx, ctx) => acceptIntervention(tx, ctx, (req.params as any).id, (req.body as any)?.note)),
+      {
+        config: { permission: 'interventions:act' },
+        schema: {
+          tags,
+          summary: 'Accept (goes to the manager sign-off queue)',
+          params: idParams,
+          body: z.object({ note: z.string().max(2000).optional() }).optional(),
+          response: { 200: interventionOut, ...errorResponses },
+        },
+      },
+      async (req) =>
+        app.withTenant(req, (tx, ctx) =>
+          acceptIntervention(tx, ctx, (req.params as any).id, (req.body as any)?.note),
+        ),
     );
 
     app.post(
       '/interventions/:id/dismiss',
-      { config: { permission: 'interventions:act' }, schema: { tags, summary: 'Dismiss with a reason', params: idParams, body: z.object({ reason: z.string().trim().min(3, 'a reason is required').max(2000) }), response: { 200: interventionOut, ...errorResponses } } },
-      async (req) => app.withTenant(req, (tx, ctx) => dismissIntervention(tx, ctx, (req.params as any).id, (req.body as any).reason)),
+      {
+        config: { permission: 'interventions:act' },
+        schema: {
+          tags,
+          summary: 'Dismiss with a reason',
+          params: idParams,
+          body: z.object({ reason: z.string().trim().min(3, 'a reason is required').max(2000) }),
+          response: { 200: interventionOut, ...errorResponses },
+        },
+      },
+      async (req) =>
+        app.withTenant(req, (tx, ctx) =>
+          dismissIntervention(tx, ctx, (req.params as any).id, (req.body as any).reason),
+        ),
     );
 
     app.post(
       '/interventions/:id/outcome',
       {
         config: { permission: 'interventions:act' },
-        schema: { tags, summary: 'Record the outcome (R-1.8)', params: idParams, body: z.object({ outcome: z.enum(['won', 'lost', 'helped', 'no_effect', 'other']), note: z.string().max(2000).optional() }), response: { 200: interventionOut, ...errorResponses } },
+        schema: {
+          tags,
+          summary: 'Record the outcome (R-1.8)',
+          params: idParams,
+          body: z.object({
+            outcome: z.enum(['won', 'lost', 'helped', 'no_effect', 'other']),
+            note: z.string().max(2000).optional(),
+          }),
+          response: { 200: interventionOut, ...errorResponses },
+        },
       },
-      async (req) => app.withTenant(req, (tx, ctx) => recordOutcome(tx, ctx, (req.params as any).id, (req.body as any).outcome, (req.body as any).note)),
+      async (req) =>
+        app.withTenant(req, (tx, ctx) =>
+          recordOutcome(tx, ctx, (req.params as any).id, (req.body as any).outcome, (req.body as any).note),
+        ),
     );
 
     app.post(
@@ -179,11 +250,17 @@ export const interventionsModule: AppModule = {
           tags,
           summary: 'Manager sign-off with a written decision basis (kept and audited)',
           params: idParams,
-          body: z.object({ decision: z.enum(['approved', 'rejected']), basis: z.string().trim().min(10, 'write the basis of the decision (≥ 10 characters)').max(5000) }),
+          body: z.object({
+            decision: z.enum(['approved', 'rejected']),
+            basis: z.string().trim().min(10, 'write the basis of the decision (≥ 10 characters)').max(5000),
+          }),
           response: { 200: z.object({ intervention: interventionOut, sign_off: anyObj }), ...errorResponses },
         },
       },
-      async (req) => app.withTenant(req, (tx, ctx) => signOff(tx, ctx, (req.params as any).id, (req.body as any).decision, (req.body as any).basis)),
+      async (req) =>
+        app.withTenant(req, (tx, ctx) =>
+          signOff(tx, ctx, (req.params as any).id, (req.body as any).decision, (req.body as any).basis),
+        ),
     );
 
     app.get(
@@ -193,7 +270,10 @@ export const interventionsModule: AppModule = {
         schema: {
           tags,
           summary: 'Weekly strategy brief: interventions the circuit breaker held back this week, by account',
-          querystring: z.object({ owner_id: opt.describe('me (default) or a user id (managers)'), date: z.iso.date().optional().describe('any day of the week (default today)') }),
+          querystring: z.object({
+            owner_id: opt.describe('me (default) or a user id (managers)'),
+            date: z.iso.date().optional().describe('any day of the week (default today)'),
+          }),
           response: { 200: anyObj, ...errorResponses },
         },
       },
@@ -201,31 +281,76 @@ export const interventionsModule: AppModule = {
         app.withTenant(req, async (tx, ctx) => {
           const q = req.query as any;
           const owner = ownerFilter(ctx, q.owner_id);
-          if (!owner) throw badRequest('A brief is per person', [{ field: 'owner_id', reason: 'me or a user id' }]);
+          if (!owner)
+            throw badRequest('A brief is per person', [{ field: 'owner_id', reason: 'me or a user id' }]);
           return weeklyBrief(tx, ctx, owner, q.date ? new Date(`${q.date}T12:00:00Z`) : new Date());
         }),
     );
 
     // ---------- rules ----------
     const ruleOut = anyObj;
-    app.get('/rules', { config: { permission: 'interventions:read' }, schema: { tags: ['Rules'], summary: 'Rules with their current definition and version history', response: { 200: z.object({ data: z.array(ruleOut) }), ...errorResponses } } }, async (req) =>
-      app.withTenant(req, async (tx, ctx) => ({ data: await listRules(tx, ctx) })),
+    app.get(
+      '/rules',
+      {
+        config: { permission: 'interventions:read' },
+        schema: {
+          tags: ['Rules'],
+          summary: 'Rules with their current definition and version history',
+          response: { 200: z.object({ data: z.array(ruleOut) }), ...errorResponses },
+        },
+      },
+      async (req) => app.withTenant(req, async (tx, ctx) => ({ data: await listRules(tx, ctx) })),
     );
-    app.get('/rules/:id', { config: { permission: 'interventions:read' }, schema: { tags: ['Rules'], summary: 'A rule with every version', params: idParams, response: { 200: ruleOut, ...errorResponses } } }, async (req) =>
-      app.withTenant(req, (tx, ctx) => getRule(tx, ctx, (req.params as any).id)),
+    app.get(
+      '/rules/:id',
+      {
+        config: { permission: 'interventions:read' },
+        schema: {
+          tags: ['Rules'],
+          summary: 'A rule with every version',
+          params: idParams,
+          response: { 200: ruleOut, ...errorResponses },
+        },
+      },
+      async (req) => app.withTenant(req, (tx, ctx) => getRule(tx, ctx, (req.params as any).id)),
     );
     app.post(
       '/rules',
-      { config: { permission: 'signals:manage' }, schema: { tags: ['Rules'], summary: 'Create a rule (JsonLogic condition over fused features)', body: z.object({ key: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/), name: z.string().min(1).max(200), definition: ruleDefinitionSchema }), response: { 201: ruleOut, ...errorResponses } } },
-      async (req, reply) => reply.status(201).send(await app.withTenant(req, (tx, ctx) => createRule(tx, ctx, req.body as any))),
+      {
+        config: { permission: 'signals:manage' },
+        schema: {
+          tags: ['Rules'],
+          summary: 'Create a rule (JsonLogic condition over fused features)',
+          body: z.object({
+            key: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/),
+            name: z.string().min(1).max(200),
+            definition: ruleDefinitionSchema,
+          }),
+          response: { 201: ruleOut, ...errorResponses },
+        },
+      },
+      async (req, reply) =>
+        reply.status(201).send(await app.withTenant(req, (tx, ctx) => createRule(tx, ctx, req.body as any))),
     );
     app.put(
       '/rules/:id',
       {
         config: { permission: 'signals:manage' },
-        schema: { tags: ['Rules'], summary: 'Change a rule: a new definition becomes a new version', params: idParams, body: z.object({ name: z.string().min(1).max(200).optional(), active: z.boolean().optional(), definition: ruleDefinitionSchema.optional(), change_reason: z.string().max(500).optional() }), response: { 200: ruleOut, ...errorResponses } },
+        schema: {
+          tags: ['Rules'],
+          summary: 'Change a rule: a new definition becomes a new version',
+          params: idParams,
+          body: z.object({
+            name: z.string().min(1).max(200).optional(),
+            active: z.boolean().optional(),
+            definition: ruleDefinitionSchema.optional(),
+            change_reason: z.string().max(500).optional(),
+          }),
+          response: { 200: ruleOut, ...errorResponses },
+        },
       },
-      async (req) => app.withTenant(req, (tx, ctx) => updateRule(tx, ctx, (req.params as any).id, req.body as any)),
+      async (req) =>
+        app.withTenant(req, (tx, ctx) => updateRule(tx, ctx, (req.params as any).id, req.body as any)),
     );
   },
 };

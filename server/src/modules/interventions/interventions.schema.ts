@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { tenants } from '../../platform/tenancy/tenancy.schema.js';
 
 const tenantId = () =>
@@ -63,10 +74,7 @@ export const interventions = pgTable(
     owner_id: uuid('owner_id'),
     due_at: ts('due_at').notNull(),
     evidence: jsonb('evidence').notNull(), // { signal_ids, rule_id, rule_key, rule_version, features }
-    signal_ids: uuid('signal_ids')
-      .array()
-      .notNull()
-      .default(sql`'{}'::uuid[]`),
+    signal_ids: uuid('signal_ids').array().notNull().default(sql`'{}'::uuid[]`),
     occurrences: integer('occurrences').notNull().default(1),
     delivery: text('delivery').notNull().default('realtime'), // realtime | brief
     delivery_reason: text('delivery_reason'),
@@ -84,7 +92,9 @@ export const interventions = pgTable(
     updated_at: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('interventions_one_open_uq').on(t.tenant_id, t.account_id, t.rule_key).where(sql`status = 'open'`),
+    uniqueIndex('interventions_one_open_uq')
+      .on(t.tenant_id, t.account_id, t.rule_key)
+      .where(sql`status = 'open'`),
     index('interventions_owner_idx').on(t.tenant_id, t.owner_id, t.created_at),
     index('interventions_tenant_created_idx').on(t.tenant_id, t.created_at, t.id),
     index('interventions_account_idx').on(t.tenant_id, t.account_id, t.created_at),

@@ -1,15 +1,20 @@
 import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
 import jsonLogic from 'json-logic-js';
 import { z } from 'zod';
-import { type ActorContext, can } from '../../platform/auth/auth-context.js';
 import { recordChange } from '../../platform/audit/change-log.js';
-import { type Tx, execRows } from '../../platform/db/database.js';
+import { type ActorContext, can } from '../../platform/auth/auth-context.js';
+import { execRows, type Tx } from '../../platform/db/database.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../platform/http/problem.js';
 import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
 import { activityService } from '../crm/crm.service.js';
 import { resolverFor } from '../signals/entity-resolver.js';
 import { DEFAULT_RULES, type RuleDefinition } from './default-rules.js';
-import { interventionRuleVersions, interventionRules, interventionSignOffs, interventions } from './interventions.schema.js';
+import {
+  interventionRules,
+  interventionRuleVersions,
+  interventionSignOffs,
+  interventions,
+} from './interventions.schema.js';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 const DUE_HOURS: Record<string, number> = { critical: 4, high: 24, medium: 72, low: 168 };
@@ -27,19 +32,33 @@ export const ruleDefinitionSchema = z.object({
   }, 'not a valid JsonLogic expression'),
   window_days: z.number().int().min(1).max(365),
   severity: z.enum(SEVERITIES),
-  cooldown_hours: z.number().min(0).max(24 * 90),
-  due_hours: z.number().min(1).max(24 * 90).optional(),
+  cooldown_hours: z
+    .number()
+    .min(0)
+    .max(24 * 90),
+  due_hours: z
+    .number()
+    .min(1)
+    .max(24 * 90)
+    .optional(),
   title: z.string().min(1).max(300),
   what_changed: z.string().min(1).max(1000),
   talk_track: z.string().min(1).max(5000),
-  resources: z.object({ cases: z.array(z.string().max(300)).max(20).default([]), specialist: z.string().max(200).nullable().default(null), budget: z.number().min(0).nullable().default(null) }),
+  resources: z.object({
+    cases: z.array(z.string().max(300)).max(20).default([]),
+    specialist: z.string().max(200).nullable().default(null),
+    budget: z.number().min(0).nullable().default(null),
+  }),
 });
 
 // ---------- rules (versioned) ----------
 
 /** Creates the default rules for a tenant the first time they are needed (idempotent). */
 export async function ensureDefaultRules(tx: Tx, ctx: ActorContext): Promise<void> {
-  const existing = await tx.select({ key: interventionRules.key }).from(interventionRules).where(eq(interventionRules.tenant_id, ctx.tenantId));
+  const existing = await tx
+    .select({ key: interventionRules.key })
+    .from(interventionRules)
+    .where(eq(interventionRules.tenant_id, ctx.tenantId));
   const have = new Set(existing.map((r) => r.key));
   for (const d of DEFAULT_RULES) {
     if (have.has(d.key)) continue;
@@ -49,7 +68,15 @@ export async function ensureDefaultRules(tx: Tx, ctx: ActorContext): Promise<voi
       .onConflictDoNothing()
       .returning();
     if (!rule) continue;
-    await tx.insert(interventionRuleVersions).values({ tenant_id: ctx.tenantId, rule_id: rule.id, version: 1, definition: d.definition, created_by_name: 'Zhongshu defaults' });
+    await tx
+      .insert(interventionRuleVersions)
+      .values({
+        tenant_id: ctx.tenantId,
+        rule_id: rule.id,
+        version: 1,
+        definition: d.definition,
+        created_by_name: 'Zhongshu defaults',
+      });
   }
 }
 
@@ -63,11 +90,20 @@ export interface ActiveRule {
 
 export async function activeRules(tx: Tx, ctx: ActorContext): Promise<ActiveRule[]> {
   const rows = await tx
-    .select({ id: interventionRules.id, key: interventionRules.key, name: interventionRules.name, version: interventionRules.current_version, definition: interventionRuleVersions.definition })
+    .select({
+      id: interventionRules.id,
+      key: interventionRules.key,
+      name: interventionRules.name,
+      version: interventionRules.current_version,
+      definition: interventionRuleVersions.definition,
+    })
     .from(interventionRules)
     .innerJoin(
       interventionRuleVersions,
-      and(eq(interventionRuleVersions.rule_id, interventionRules.id), eq(interventionRuleVersions.version, interventionRules.current_version)),
+      and(
+        eq(interventionRuleVersions.rule_id, interventionRules.id),
+        eq(interventionRuleVersions.version, interventionRules.current_version),
+      ),
     )
     .where(and(eq(interventionRules.tenant_id, ctx.tenantId), eq(interventionRules.active, true)));
   return rows as ActiveRule[];
@@ -75,46 +111,113 @@ export async function activeRules(tx: Tx, ctx: ActorContext): Promise<ActiveRule
 
 export async function listRules(tx: Tx, ctx: ActorContext) {
   await ensureDefaultRules(tx, ctx);
-  const rules = await tx.select().from(interventionRules).where(eq(interventionRules.tenant_id, ctx.tenantId)).orderBy(asc(interventionRules.key));
-  const versions = await tx.select().from(interventionRuleVersions).where(eq(interventionRuleVersions.tenant_id, ctx.tenantId)).orderBy(asc(interventionRuleVersions.version));
-  return rules.map((r) => ({ ...r, definition: versions.find((v) => v.rule_id === r.id && v.version === r.current_version)?.definition ?? null, versions: versions.filter((v) => v.rule_id === r.id).map((v) => ({ version: v.version, created_at: v.created_at, created_by_name: v.created_by_name })) }));
+  const rules = await tx
+    .select()
+    .from(interventionRules)
+    .where(eq(interventionRules.tenant_id, ctx.tenantId))
+    .orderBy(asc(interventionRules.key));
+  const versions = await tx
+    .select()
+    .from(interventionRuleVersions)
+    .where(eq(interventionRuleVersions.tenant_id, ctx.tenantId))
+    .orderBy(asc(interventionRuleVersions.version));
+  return rules.map((r) => ({
+    ...r,
+    definition:
+      versions.find((v) => v.rule_id === r.id && v.version === r.current_version)?.definition ?? null,
+    versions: versions
+      .filter((v) => v.rule_id === r.id)
+      .map((v) => ({ version: v.version, created_at: v.created_at, created_by_name: v.created_by_name })),
+  }));
 }
 
 export async function getRule(tx: Tx, ctx: ActorContext, id: string) {
   if (!z.uuid().safeParse(id).success) throw notFound('Rule');
-  const [rule] = await tx.select().from(interventionRules).where(and(eq(interventionRules.tenant_id, ctx.tenantId), eq(interventionRules.id, id)));
+  const [rule] = await tx
+    .select()
+    .from(interventionRules)
+    .where(and(eq(interventionRules.tenant_id, ctx.tenantId), eq(interventionRules.id, id)));
   if (!rule) throw notFound('Rule');
-  const versions = await tx.select().from(interventionRuleVersions).where(and(eq(interventionRuleVersions.tenant_id, ctx.tenantId), eq(interventionRuleVersions.rule_id, id))).orderBy(desc(interventionRuleVersions.version));
+  const versions = await tx
+    .select()
+    .from(interventionRuleVersions)
+    .where(
+      and(eq(interventionRuleVersions.tenant_id, ctx.tenantId), eq(interventionRuleVersions.rule_id, id)),
+    )
+    .orderBy(desc(interventionRuleVersions.version));
   return { ...rule, definition: versions[0]?.definition ?? null, versions };
 }
 
-export async function createRule(tx: Tx, ctx: ActorContext, input: { key: string; name: string; definition: RuleDefinition }) {
+export async function createRule(
+  tx: Tx,
+  ctx: ActorContext,
+  input: { key: string; name: string; definition: RuleDefinition },
+) {
   await ensureDefaultRules(tx, ctx);
-  const [rule] = await tx.insert(interventionRules).values({ tenant_id: ctx.tenantId, key: input.key, name: input.name, current_version: 1 }).onConflictDoNothing().returning();
+  const [rule] = await tx
+    .insert(interventionRules)
+    .values({ tenant_id: ctx.tenantId, key: input.key, name: input.name, current_version: 1 })
+    .onConflictDoNothing()
+    .returning();
   if (!rule) throw conflict('A rule with this key exists', [{ field: 'key', reason: 'already exists' }]);
-  await tx.insert(interventionRuleVersions).values({ tenant_id: ctx.tenantId, rule_id: rule.id, version: 1, definition: input.definition, created_by: ctx.actorId, created_by_name: ctx.actorName });
-  await recordChange(tx, ctx, 'intervention_rules', rule.id, 'create', { key: { old: null, new: input.key }, version: { old: null, new: 1 }, definition: { old: null, new: input.definition } });
+  await tx
+    .insert(interventionRuleVersions)
+    .values({
+      tenant_id: ctx.tenantId,
+      rule_id: rule.id,
+      version: 1,
+      definition: input.definition,
+      created_by: ctx.actorId,
+      created_by_name: ctx.actorName,
+    });
+  await recordChange(tx, ctx, 'intervention_rules', rule.id, 'create', {
+    key: { old: null, new: input.key },
+    version: { old: null, new: 1 },
+    definition: { old: null, new: input.definition },
+  });
   return getRule(tx, ctx, rule.id);
 }
 
 /** A changed definition becomes a new version; bundles keep pointing at the version that fired them. */
-export async function updateRule(tx: Tx, ctx: ActorContext, id: string, input: { name?: string; active?: boolean; definition?: RuleDefinition; change_reason?: string }) {
+export async function updateRule(
+  tx: Tx,
+  ctx: ActorContext,
+  id: string,
+  input: { name?: string; active?: boolean; definition?: RuleDefinition; change_reason?: string },
+) {
   const rule = await getRule(tx, ctx, id);
   const changes: Record<string, { old: unknown; new: unknown }> = {};
   let version = rule.current_version;
   if (input.definition) {
     version += 1;
-    await tx.insert(interventionRuleVersions).values({ tenant_id: ctx.tenantId, rule_id: id, version, definition: input.definition, created_by: ctx.actorId, created_by_name: ctx.actorName });
+    await tx
+      .insert(interventionRuleVersions)
+      .values({
+        tenant_id: ctx.tenantId,
+        rule_id: id,
+        version,
+        definition: input.definition,
+        created_by: ctx.actorId,
+        created_by_name: ctx.actorName,
+      });
     changes.version = { old: rule.current_version, new: version };
     changes.definition = { old: rule.definition, new: input.definition };
   }
-  if (input.name !== undefined && input.name !== rule.name) changes.name = { old: rule.name, new: input.name };
-  if (input.active !== undefined && input.active !== rule.active) changes.active = { old: rule.active, new: input.active };
+  if (input.name !== undefined && input.name !== rule.name)
+    changes.name = { old: rule.name, new: input.name };
+  if (input.active !== undefined && input.active !== rule.active)
+    changes.active = { old: rule.active, new: input.active };
   await tx
     .update(interventionRules)
-    .set({ name: input.name ?? rule.name, active: input.active ?? rule.active, current_version: version, updated_at: new Date() })
+    .set({
+      name: input.name ?? rule.name,
+      active: input.active ?? rule.active,
+      current_version: version,
+      updated_at: new Date(),
+    })
     .where(and(eq(interventionRules.tenant_id, ctx.tenantId), eq(interventionRules.id, id)));
-  if (Object.keys(changes).length) await recordChange(tx, ctx, 'intervention_rules', id, 'update', changes, { reason: input.change_reason });
+  if (Object.keys(changes).length)
+    await recordChange(tx, ctx, 'intervention_rules', id, 'update', changes, { reason: input.change_reason });
   return getRule(tx, ctx, id);
 }
 
@@ -130,11 +233,23 @@ export interface Features {
 }
 
 /** Fused features of several accounts for one window (two queries for all accounts). */
-export async function computeFeatures(tx: Tx, ctx: ActorContext, accountIds: string[], windowDays: number, now: Date): Promise<Map<string, Features>> {
+export async function computeFeatures(
+  tx: Tx,
+  ctx: ActorContext,
+  accountIds: string[],
+  windowDays: number,
+  now: Date,
+): Promise<Map<string, Features>> {
   const ids = JSON.stringify(accountIds);
   const start = new Date(now.getTime() - windowDays * 86_400_000);
   const baseStart = new Date(now.getTime() - 5 * windowDays * 86_400_000);
-  const agg = await execRows<{ account_id: string; type: string; recent: number; base: number; max_strength: number | null }>(
+  const agg = await execRows<{
+    account_id: string;
+    type: string;
+    recent: number;
+    base: number;
+    max_strength: number | null;
+  }>(
     tx,
     sql`select account_id, type,
           count(*) filter (where occurred_at >= ${start.toISOString()}::timestamptz)::int as recent,
@@ -155,7 +270,11 @@ export async function computeFeatures(tx: Tx, ctx: ActorContext, accountIds: str
   const out = new Map<string, Features>();
   const get = (a: string) => {
     let f = out.get(a);
-    if (!f) out.set(a, (f = { window_days: windowDays, count: {}, baseline: {}, rate: {}, max_strength: {}, latest: {} }));
+    if (!f)
+      out.set(
+        a,
+        (f = { window_days: windowDays, count: {}, baseline: {}, rate: {}, max_strength: {}, latest: {} }),
+      );
     return f;
   };
   for (const r of agg) {
@@ -204,7 +323,12 @@ const touchCache = new Map<string, number>();
  * A rep's average daily effective touches: completed (status done) calls, meetings, emails and
  * visits they own, over the last 20 working days, ÷ 20 — read through the CRM's activity service.
  */
-export async function averageDailyTouches(tx: Tx, ctx: ActorContext, ownerId: string, now: Date): Promise<number> {
+export async function averageDailyTouches(
+  tx: Tx,
+  ctx: ActorContext,
+  ownerId: string,
+  now: Date,
+): Promise<number> {
   const { from, to } = workingDaysWindow(now);
   const key = `${ctx.tenantId}:${ownerId}:${to.toISOString()}`;
   const hit = touchCache.get(key);
@@ -213,7 +337,13 @@ export async function averageDailyTouches(tx: Tx, ctx: ActorContext, ownerId: st
   let cursor: string | undefined;
   for (;;) {
     const page = await activityService.list(tx, ctx, {
-      owner_id: ownerId, status: 'done', type: EFFECTIVE_TOUCH_TYPES.join(','), from: from.toISOString(), to: new Date(to.getTime() - 1).toISOString(), limit: 500, cursor,
+      owner_id: ownerId,
+      status: 'done',
+      type: EFFECTIVE_TOUCH_TYPES.join(','),
+      from: from.toISOString(),
+      to: new Date(to.getTime() - 1).toISOString(),
+      limit: 500,
+      cursor,
     });
     // only working days count
     total += page.data.filter((a) => {
@@ -238,7 +368,13 @@ export async function breakerStatus(tx: Tx, ctx: ActorContext, ownerId: string, 
   // A rep with no completed touches in the window is measured against a floor of one touch a day.
   const basis = Math.max(avg, 1);
   const threshold = Math.round(BREAKER_FACTOR * basis * 1000) / 1000;
-  return { average_daily_touches: avg, threshold, suggested_today: Number(n), tripped: Number(n) > threshold, factor: BREAKER_FACTOR };
+  return {
+    average_daily_touches: avg,
+    threshold,
+    suggested_today: Number(n),
+    tripped: Number(n) > threshold,
+    factor: BREAKER_FACTOR,
+  };
 }
 
 // ---------- bundles ----------
@@ -247,19 +383,48 @@ export const interventionService = new ResourceService({
   entity: 'interventions',
   label: 'Intervention',
   table: interventions as any,
-  fields: ['status', 'severity', 'owner_id', 'due_at', 'delivery', 'delivery_reason', 'dismiss_reason', 'sign_off_status', 'outcome', 'outcome_note', 'occurrences', 'signal_ids'],
-  sortable: { created_at: interventions.created_at, due_at: interventions.due_at, last_fired_at: interventions.last_fired_at },
+  fields: [
+    'status',
+    'severity',
+    'owner_id',
+    'due_at',
+    'delivery',
+    'delivery_reason',
+    'dismiss_reason',
+    'sign_off_status',
+    'outcome',
+    'outcome_note',
+    'occurrences',
+    'signal_ids',
+  ],
+  sortable: {
+    created_at: interventions.created_at,
+    due_at: interventions.due_at,
+    last_fired_at: interventions.last_fired_at,
+  },
   defaultSort: '-created_at',
   filters: {
-    status: { column: interventions.status, op: 'in', schema: z.array(z.enum(['open', 'accepted', 'dismissed'])) },
+    status: {
+      column: interventions.status,
+      op: 'in',
+      schema: z.array(z.enum(['open', 'accepted', 'dismissed'])),
+    },
     delivery: { column: interventions.delivery, op: 'eq', schema: z.enum(['realtime', 'brief']) },
     severity: { column: interventions.severity, op: 'in', schema: z.array(z.enum(SEVERITIES)) },
     account_id: { column: interventions.account_id, op: 'eq', schema: z.uuid() },
     owner_id: { column: interventions.owner_id, op: 'eq', schema: z.uuid() },
     rule_key: { column: interventions.rule_key, op: 'eq' },
     sign_off_status: { column: interventions.sign_off_status, op: 'eq' },
-    from: { column: interventions.created_at, op: 'gte', schema: z.iso.datetime({ offset: true }).or(z.iso.date()) },
-    to: { column: interventions.created_at, op: 'lte', schema: z.iso.datetime({ offset: true }).or(z.iso.date()) },
+    from: {
+      column: interventions.created_at,
+      op: 'gte',
+      schema: z.iso.datetime({ offset: true }).or(z.iso.date()),
+    },
+    to: {
+      column: interventions.created_at,
+      op: 'lte',
+      schema: z.iso.datetime({ offset: true }).or(z.iso.date()),
+    },
   },
   search: (q) => sql`${interventions.title} ilike ${`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`,
 } satisfies ResourceDef);
@@ -275,6 +440,8 @@ export interface EvaluationResult {
  * signal types it received, and create or update one bundle per (account, rule). Idempotent: a
  * replay finds the open bundle already holding the evidence and changes nothing.
  */
+const MAX_EVIDENCE = 100;
+
 export async function evaluateAccounts(
   tx: Tx,
   ctx: ActorContext,
@@ -289,7 +456,8 @@ export async function evaluateAccounts(
   const rules = await activeRules(tx, ctx);
   const index = await resolverFor(tx, ctx);
   const byWindow = new Map<number, Map<string, Features>>();
-  for (const w of new Set(rules.map((r) => r.definition.window_days))) byWindow.set(w, await computeFeatures(tx, ctx, accountIds, w, now));
+  for (const w of new Set(rules.map((r) => r.definition.window_days)))
+    byWindow.set(w, await computeFeatures(tx, ctx, accountIds, w, now));
 
   const fired: { accountId: string; rule: ActiveRule; features: Features }[] = [];
   for (const accountId of accountIds) {
@@ -309,7 +477,15 @@ export async function evaluateAccounts(
   }
   if (!fired.length) return result;
 
-  const openRows = await execRows<{ id: string; account_id: string; rule_key: string; status: string; signal_ids: string[]; last_fired_at: string; occurrences: number }>(
+  const openRows = await execRows<{
+    id: string;
+    account_id: string;
+    rule_key: string;
+    status: string;
+    signal_ids: string[];
+    last_fired_at: string;
+    occurrences: number;
+  }>(
     tx,
     sql`select id, account_id, rule_key, status, signal_ids, last_fired_at, occurrences from interventions
         where tenant_id = ${ctx.tenantId}::uuid and account_id in (select (jsonb_array_elements_text(${JSON.stringify(accountIds)}::jsonb))::uuid)
@@ -328,42 +504,74 @@ export async function evaluateAccounts(
           order by occurred_at desc limit 50`,
     );
     const signalIds = ev.map((e) => e.id);
-    const evidence = { signal_ids: signalIds, rule_id: rule.id, rule_key: rule.key, rule_version: rule.version, features: pickFeatures(features, def.signal_types) };
+    const evidence = {
+      signal_ids: signalIds,
+      rule_id: rule.id,
+      rule_key: rule.key,
+      rule_version: rule.version,
+      features: pickFeatures(features, def.signal_types),
+    };
     const cooldownStart = now.getTime() - def.cooldown_hours * 3600_000;
     const mine = openRows.filter((r) => r.account_id === accountId && r.rule_key === rule.key);
     const open = mine.find((r) => r.status === 'open');
     if (open) {
       {
         // An open bundle for the same account + rule (within its cool-down or not) is updated, never duplicated.
-        const merged = [...new Set([...signalIds, ...open.signal_ids])];
-        if (merged.length === open.signal_ids.length) {
+        // Evidence keeps the newest MAX_EVIDENCE signals: under a sustained stream an ever-growing
+        // array made every update (and its audit row) larger, and the handler fell minutes behind.
+        const known = new Set(open.signal_ids);
+        if (signalIds.every((sid) => known.has(sid))) {
           result.suppressed++;
           continue; // replay or nothing new: idempotent
         }
+        const merged = [...new Set([...signalIds, ...open.signal_ids])].slice(0, MAX_EVIDENCE);
         const account = index.accounts.get(accountId);
-        const tctx = { account: account ?? { id: accountId }, features, latest: features.latest, rule: { key: rule.key, name: rule.name } };
-        await interventionService.update(tx, ctx, open.id, {
-          signal_ids: merged,
-          evidence: { ...evidence, signal_ids: merged },
-          occurrences: open.occurrences + 1,
-          last_fired_at: now,
-          rule_version: rule.version,
-          title: renderTemplate(def.title, tctx),
-          risk: { severity: def.severity, what_changed: renderTemplate(def.what_changed, tctx) },
-        }, { method: 'computed', reason: `rule ${rule.key} v${rule.version} fired again within its cool-down` });
+        const tctx = {
+          account: account ?? { id: accountId },
+          features,
+          latest: features.latest,
+          rule: { key: rule.key, name: rule.name },
+        };
+        await interventionService.update(
+          tx,
+          ctx,
+          open.id,
+          {
+            signal_ids: merged,
+            evidence: { ...evidence, signal_ids: merged },
+            occurrences: open.occurrences + 1,
+            last_fired_at: now,
+            rule_version: rule.version,
+            title: renderTemplate(def.title, tctx),
+            risk: { severity: def.severity, what_changed: renderTemplate(def.what_changed, tctx) },
+          },
+          {
+            method: 'computed',
+            reason: `rule ${rule.key} v${rule.version} fired again within its cool-down`,
+          },
+        );
         result.updated.push(open.id);
         continue;
       }
     }
-    const recentClosed = mine.find((r) => r.status !== 'open' && new Date(r.last_fired_at).getTime() >= cooldownStart);
+    const recentClosed = mine.find(
+      (r) => r.status !== 'open' && new Date(r.last_fired_at).getTime() >= cooldownStart,
+    );
     if (recentClosed) {
       result.suppressed++;
       continue; // acted on within the cool-down: do not nag again
     }
     const account = index.accounts.get(accountId);
-    const opp = [...index.opportunities.values()].filter((o) => o.account_id === accountId && o.status === 'open').sort((a, b) => b.amount - a.amount)[0];
+    const opp = [...index.opportunities.values()]
+      .filter((o) => o.account_id === accountId && o.status === 'open')
+      .sort((a, b) => b.amount - a.amount)[0];
     const ownerId = account?.owner_id ?? opp?.owner_id ?? null;
-    const tctx = { account: { ...(account ?? { id: accountId }), opportunity: opp ?? null }, features, latest: features.latest, rule: { key: rule.key, name: rule.name } };
+    const tctx = {
+      account: { ...(account ?? { id: accountId }), opportunity: opp ?? null },
+      features,
+      latest: features.latest,
+      rule: { key: rule.key, name: rule.name },
+    };
     let delivery = 'realtime';
     let deliveryReason: string | null = null;
     if (ownerId && def.severity !== 'critical') {
@@ -373,35 +581,48 @@ export async function evaluateAccounts(
         deliveryReason = `Circuit breaker: this would be suggestion ${b.suggested_today + 1} today, above ${BREAKER_FACTOR} × your average ${b.average_daily_touches} effective touches a day (threshold ${b.threshold}); moved to the weekly strategy brief. 熔断：今日建议数超过日均有效触达的 ${BREAKER_FACTOR} 倍，已转入周度策略简报。`;
       }
     }
-    const row = await interventionService.create(tx, ctx, {
-      account_id: accountId,
-      opportunity_id: opp?.id ?? null,
-      rule_id: rule.id,
-      rule_key: rule.key,
-      rule_version: rule.version,
-      severity: def.severity,
-      title: renderTemplate(def.title, tctx),
-      risk: { severity: def.severity, what_changed: renderTemplate(def.what_changed, tctx) },
-      talk_track: renderTemplate(def.talk_track, tctx),
-      resources: def.resources,
-      owner_id: ownerId,
-      due_at: new Date(now.getTime() + (def.due_hours ?? DUE_HOURS[def.severity]) * 3600_000),
-      evidence,
-      signal_ids: signalIds,
-      delivery,
-      delivery_reason: deliveryReason,
-      first_fired_at: now,
-      last_fired_at: now,
-      fire_latency_ms: opts.receivedAt ? Date.now() - new Date(opts.receivedAt).getTime() : null,
-    }, { method: 'computed', reason: `rule ${rule.key} v${rule.version}` });
+    const row = await interventionService.create(
+      tx,
+      ctx,
+      {
+        account_id: accountId,
+        opportunity_id: opp?.id ?? null,
+        rule_id: rule.id,
+        rule_key: rule.key,
+        rule_version: rule.version,
+        severity: def.severity,
+        title: renderTemplate(def.title, tctx),
+        risk: { severity: def.severity, what_changed: renderTemplate(def.what_changed, tctx) },
+        talk_track: renderTemplate(def.talk_track, tctx),
+        resources: def.resources,
+        owner_id: ownerId,
+        due_at: new Date(now.getTime() + (def.due_hours ?? DUE_HOURS[def.severity]) * 3600_000),
+        evidence,
+        signal_ids: signalIds,
+        delivery,
+        delivery_reason: deliveryReason,
+        first_fired_at: now,
+        last_fired_at: now,
+        fire_latency_ms: opts.receivedAt ? Date.now() - new Date(opts.receivedAt).getTime() : null,
+      },
+      { method: 'computed', reason: `rule ${rule.key} v${rule.version}` },
+    );
     result.created.push(String(row.id));
   }
   return result;
 }
 
 function pickFeatures(f: Features, types: string[]) {
-  const pick = <T>(o: Record<string, T>) => Object.fromEntries(types.filter((t) => t in o).map((t) => [t, o[t]]));
-  return { window_days: f.window_days, count: pick(f.count), baseline: pick(f.baseline), rate: pick(f.rate), max_strength: pick(f.max_strength), latest: pick(f.latest) };
+  const pick = <T>(o: Record<string, T>) =>
+    Object.fromEntries(types.filter((t) => t in o).map((t) => [t, o[t]]));
+  return {
+    window_days: f.window_days,
+    count: pick(f.count),
+    baseline: pick(f.baseline),
+    rate: pick(f.rate),
+    max_strength: pick(f.max_strength),
+    latest: pick(f.latest),
+  };
 }
 
 // ---------- acting on bundles ----------
@@ -411,7 +632,8 @@ const FIELD_ROLES = new Set(['rep', 'presales', 'csm', 'marketing']);
 async function forAction(tx: Tx, ctx: ActorContext, id: string) {
   const row = await interventionService.find(tx, ctx, id, true);
   if (!row) throw notFound('Intervention');
-  if (FIELD_ROLES.has(ctx.role) && row.owner_id && row.owner_id !== ctx.actorId) throw forbidden('This intervention is addressed to someone else');
+  if (FIELD_ROLES.has(ctx.role) && row.owner_id && row.owner_id !== ctx.actorId)
+    throw forbidden('This intervention is addressed to someone else');
   return row;
 }
 
@@ -419,37 +641,84 @@ export async function acceptIntervention(tx: Tx, ctx: ActorContext, id: string, 
   const row = await forAction(tx, ctx, id);
   if (row.status !== 'open') throw conflict(`The intervention is already ${row.status}`);
   // AI output is input only (R-1.7): the strategy built on it waits for a manager's sign-off.
-  return interventionService.update(tx, ctx, id, { status: 'accepted', acted_at: new Date(), acted_by: ctx.actorId, sign_off_status: 'pending' }, { reason: note });
+  return interventionService.update(
+    tx,
+    ctx,
+    id,
+    { status: 'accepted', acted_at: new Date(), acted_by: ctx.actorId, sign_off_status: 'pending' },
+    { reason: note },
+  );
 }
 
 export async function dismissIntervention(tx: Tx, ctx: ActorContext, id: string, reason: string) {
   const row = await forAction(tx, ctx, id);
   if (row.status !== 'open') throw conflict(`The intervention is already ${row.status}`);
-  return interventionService.update(tx, ctx, id, { status: 'dismissed', acted_at: new Date(), acted_by: ctx.actorId, dismiss_reason: reason }, { reason });
+  return interventionService.update(
+    tx,
+    ctx,
+    id,
+    { status: 'dismissed', acted_at: new Date(), acted_by: ctx.actorId, dismiss_reason: reason },
+    { reason },
+  );
 }
 
 export async function recordOutcome(tx: Tx, ctx: ActorContext, id: string, outcome: string, note?: string) {
   const row = await forAction(tx, ctx, id);
-  if (row.status === 'open') throw conflict('Accept or dismiss the intervention before recording its outcome');
-  return interventionService.update(tx, ctx, id, { outcome, outcome_note: note ?? null, outcome_at: new Date() }, { reason: note });
+  if (row.status === 'open')
+    throw conflict('Accept or dismiss the intervention before recording its outcome');
+  return interventionService.update(
+    tx,
+    ctx,
+    id,
+    { outcome, outcome_note: note ?? null, outcome_at: new Date() },
+    { reason: note },
+  );
 }
 
-export async function signOff(tx: Tx, ctx: ActorContext, id: string, decision: 'approved' | 'rejected', basis: string) {
+export async function signOff(
+  tx: Tx,
+  ctx: ActorContext,
+  id: string,
+  decision: 'approved' | 'rejected',
+  basis: string,
+) {
   if (!can(ctx, 'interventions:sign_off')) throw forbidden();
   const row = await interventionService.find(tx, ctx, id, true);
   if (!row) throw notFound('Intervention');
-  if (row.sign_off_status !== 'pending') throw conflict(`Nothing to sign off: sign-off status is ${row.sign_off_status}`);
-  if (row.acted_by && row.acted_by === ctx.actorId) throw forbidden('A strategy cannot be signed off by the person who proposed it');
+  if (row.sign_off_status !== 'pending')
+    throw conflict(`Nothing to sign off: sign-off status is ${row.sign_off_status}`);
+  if (row.acted_by && row.acted_by === ctx.actorId)
+    throw forbidden('A strategy cannot be signed off by the person who proposed it');
   const [s] = await tx
     .insert(interventionSignOffs)
-    .values({ tenant_id: ctx.tenantId, intervention_id: id, decision, basis, signed_by: ctx.actorId, signed_by_name: ctx.actorName, signed_by_role: ctx.role })
+    .values({
+      tenant_id: ctx.tenantId,
+      intervention_id: id,
+      decision,
+      basis,
+      signed_by: ctx.actorId,
+      signed_by_name: ctx.actorName,
+      signed_by_role: ctx.role,
+    })
     .returning();
-  const updated = await interventionService.update(tx, ctx, id, { sign_off_status: decision }, { reason: `sign-off ${decision}: ${basis}` });
+  const updated = await interventionService.update(
+    tx,
+    ctx,
+    id,
+    { sign_off_status: decision },
+    { reason: `sign-off ${decision}: ${basis}` },
+  );
   return { intervention: updated, sign_off: s };
 }
 
 export async function signOffsOf(tx: Tx, ctx: ActorContext, id: string) {
-  return tx.select().from(interventionSignOffs).where(and(eq(interventionSignOffs.tenant_id, ctx.tenantId), eq(interventionSignOffs.intervention_id, id))).orderBy(asc(interventionSignOffs.created_at));
+  return tx
+    .select()
+    .from(interventionSignOffs)
+    .where(
+      and(eq(interventionSignOffs.tenant_id, ctx.tenantId), eq(interventionSignOffs.intervention_id, id)),
+    )
+    .orderBy(asc(interventionSignOffs.created_at));
 }
 
 // ---------- weekly brief ----------
@@ -468,7 +737,15 @@ export async function weeklyBrief(tx: Tx, ctx: ActorContext, ownerId: string, no
   const rows = await tx
     .select()
     .from(interventions)
-    .where(and(eq(interventions.tenant_id, ctx.tenantId), eq(interventions.owner_id, ownerId), eq(interventions.delivery, 'brief'), gte(interventions.created_at, start), sql`${interventions.created_at} < ${end.toISOString()}::timestamptz`))
+    .where(
+      and(
+        eq(interventions.tenant_id, ctx.tenantId),
+        eq(interventions.owner_id, ownerId),
+        eq(interventions.delivery, 'brief'),
+        gte(interventions.created_at, start),
+        sql`${interventions.created_at} < ${end.toISOString()}::timestamptz`,
+      ),
+    )
     .orderBy(desc(interventions.created_at));
   const index = await resolverFor(tx, ctx);
   const byAccount = new Map<string, typeof rows>();
@@ -484,7 +761,16 @@ export async function weeklyBrief(tx: Tx, ctx: ActorContext, ownerId: string, no
     accounts: [...byAccount.entries()].map(([accountId, items]) => ({
       account_id: accountId,
       account_name: index.accounts.get(accountId)?.name ?? null,
-      items: items.map((i) => ({ id: i.id, title: i.title, severity: i.severity, rule_key: i.rule_key, status: i.status, delivery_reason: i.delivery_reason, created_at: i.created_at.toISOString(), talk_track: i.talk_track })),
+      items: items.map((i) => ({
+        id: i.id,
+        title: i.title,
+        severity: i.severity,
+        rule_key: i.rule_key,
+        status: i.status,
+        delivery_reason: i.delivery_reason,
+        created_at: i.created_at.toISOString(),
+        talk_track: i.talk_track,
+      })),
     })),
   };
 }

@@ -44,7 +44,7 @@ const SUFFIXES = [
 export function normalizeCompanyName(raw: string): string {
   let s = raw.normalize('NFKC').toLowerCase().trim();
   // bracketed region / qualifier: （中国） (China) [上海]
-  s = s.replace(/[(\[][^)\]]*[)\]]/g, ' ');
+  s = s.replace(/[([][^)\]]*[)\]]/g, ' ');
   s = s.replace(/[\s.,，。·、'"“”‘’&\-_/\\:;!?]+/g, '');
   let changed = true;
   while (changed) {
@@ -119,20 +119,34 @@ export class ResolverIndex {
   byEmailDomain = new Map<string, string>();
 
   resolve(s: Subject): Resolution {
-    const out: Resolution = { account_id: null, contact_id: null, opportunity_id: null, matched: false, method: null };
+    const out: Resolution = {
+      account_id: null,
+      contact_id: null,
+      opportunity_id: null,
+      matched: false,
+      method: null,
+    };
     if (s.opportunity_id && this.opportunities.has(s.opportunity_id)) {
       const o = this.opportunities.get(s.opportunity_id)!;
-      return { ...out, opportunity_id: o.id, account_id: o.account_id, matched: true, method: 'opportunity_id' };
+      return {
+        ...out,
+        opportunity_id: o.id,
+        account_id: o.account_id,
+        matched: true,
+        method: 'opportunity_id',
+      };
     }
     if (s.contact_id && this.contacts.has(s.contact_id)) {
       const c = this.contacts.get(s.contact_id)!;
       return { ...out, contact_id: c.id, account_id: c.account_id, matched: true, method: 'contact_id' };
     }
-    if (s.account_id && this.accounts.has(s.account_id)) return { ...out, account_id: s.account_id, matched: true, method: 'account_id' };
+    if (s.account_id && this.accounts.has(s.account_id))
+      return { ...out, account_id: s.account_id, matched: true, method: 'account_id' };
     if (s.email) {
       const e = normalizeEmail(s.email);
       const c = this.byEmail.get(e);
-      if (c) return { ...out, contact_id: c.contact_id, account_id: c.account_id, matched: true, method: 'email' };
+      if (c)
+        return { ...out, contact_id: c.contact_id, account_id: c.account_id, matched: true, method: 'email' };
       const d = e.split('@')[1];
       const a = d ? this.byDomain.get(d) : undefined;
       if (a) return { ...out, account_id: a, matched: true, method: 'email_domain' };
@@ -155,7 +169,12 @@ export class ResolverIndex {
   }
 
   addAccount(a: Record<string, any>): void {
-    this.accounts.set(a.id, { id: a.id, name: a.name, owner_id: a.owner_id ?? null, industry: a.industry ?? null });
+    this.accounts.set(a.id, {
+      id: a.id,
+      name: a.name,
+      owner_id: a.owner_id ?? null,
+      industry: a.industry ?? null,
+    });
     for (const d of (a.domains ?? []) as string[]) this.byDomain.set(normalizeDomain(d), a.id);
     if (a.credit_code) this.byCreditCode.set(String(a.credit_code).toUpperCase(), a.id);
     for (const n of [a.name, ...((a.aliases ?? []) as string[])]) {
@@ -165,7 +184,11 @@ export class ResolverIndex {
   }
 }
 
-async function listAll(service: typeof accountService, tx: Tx, ctx: ActorContext): Promise<Record<string, any>[]> {
+async function listAll(
+  service: typeof accountService,
+  tx: Tx,
+  ctx: ActorContext,
+): Promise<Record<string, any>[]> {
   // Sorted by name (+ id): text cursors are exact. Timestamp cursors lose microseconds in the
   // platform's cursor encoding, which makes pages repeat when many rows share one created_at.
   const out: Record<string, any>[] = [];
@@ -211,7 +234,8 @@ export async function resolverFor(tx: Tx, ctx: ActorContext): Promise<ResolverIn
   for (const a of await listAll(accountService, tx, ctx)) index.addAccount(a);
   for (const c of await listAll(contactService, tx, ctx)) {
     index.contacts.set(c.id, { id: c.id, account_id: c.account_id ?? null, name: c.name });
-    for (const e of (c.emails ?? []) as string[]) index.byEmail.set(normalizeEmail(e), { contact_id: c.id, account_id: c.account_id ?? null });
+    for (const e of (c.emails ?? []) as string[])
+      index.byEmail.set(normalizeEmail(e), { contact_id: c.id, account_id: c.account_id ?? null });
   }
   for (const o of await listAll(opportunityService, tx, ctx)) {
     index.opportunities.set(o.id, {

@@ -23,7 +23,11 @@ export const SIGNAL_CATALOGUE: SignalKind[] = [
     name: '官网访问',
     name_en: 'Website visit',
     description: 'Visits to our website by people of the account (visit-frequency spikes).',
-    payload: loose({ url: z.string().max(2000).optional(), visits: z.number().int().min(1).default(1), visitor_id: z.string().optional() }),
+    payload: loose({
+      url: z.string().max(2000).optional(),
+      visits: z.number().int().min(1).default(1),
+      visitor_id: z.string().optional(),
+    }),
   },
   {
     key: 'intent_page_view',
@@ -41,14 +45,23 @@ export const SIGNAL_CATALOGUE: SignalKind[] = [
     name: '竞品负面舆情',
     name_en: 'Competitor sentiment',
     description: 'Public sentiment about a competitor the account uses (negative = opening).',
-    payload: loose({ competitor: z.string().min(1), sentiment, channel: z.string().optional(), text: z.string().max(5000).optional() }),
+    payload: loose({
+      competitor: z.string().min(1),
+      sentiment,
+      channel: z.string().optional(),
+      text: z.string().max(5000).optional(),
+    }),
   },
   {
     key: 'job_posting',
     name: '招聘信息',
     name_en: 'Job posting',
     description: 'The account posted a job, e.g. a procurement role.',
-    payload: loose({ title: z.string().min(1), department: z.string().optional(), is_procurement: z.boolean().default(false) }),
+    payload: loose({
+      title: z.string().min(1),
+      department: z.string().optional(),
+      is_procurement: z.boolean().default(false),
+    }),
   },
   {
     key: 'tender_notice',
@@ -67,9 +80,18 @@ export const SIGNAL_CATALOGUE: SignalKind[] = [
     key: 'registry_change',
     name: '工商变更',
     name_en: 'Business-registry change',
-    description: 'Change in the business registry (天眼查/企查查): legal representative, capital, shareholders …',
+    description:
+      'Change in the business registry (天眼查/企查查): legal representative, capital, shareholders …',
     payload: loose({
-      field: z.enum(['legal_representative', 'registered_capital', 'shareholders', 'address', 'name', 'business_scope', 'other']),
+      field: z.enum([
+        'legal_representative',
+        'registered_capital',
+        'shareholders',
+        'address',
+        'name',
+        'business_scope',
+        'other',
+      ]),
       old_value: z.unknown().optional(),
       new_value: z.unknown().optional(),
     }),
@@ -140,7 +162,11 @@ export const SIGNAL_CATALOGUE: SignalKind[] = [
     name: 'ERP回款逾期',
     name_en: 'Payment overdue (ERP)',
     description: 'An invoice of the account is overdue in the ERP.',
-    payload: loose({ invoice_id: z.string().optional(), amount: z.number().min(0).optional(), days_overdue: z.number().int().min(0) }),
+    payload: loose({
+      invoice_id: z.string().optional(),
+      amount: z.number().min(0).optional(),
+      days_overdue: z.number().int().min(0),
+    }),
   },
   {
     key: 'job_change',
@@ -160,14 +186,23 @@ export const SIGNAL_CATALOGUE: SignalKind[] = [
     name: '我方人员流失',
     name_en: 'HR attrition in our team',
     description: 'Someone in our team who covered the account is leaving (HR system).',
-    payload: loose({ employee: z.string().min(1), role: z.string().optional(), last_day: z.string().optional() }),
+    payload: loose({
+      employee: z.string().min(1),
+      role: z.string().optional(),
+      last_day: z.string().optional(),
+    }),
   },
   {
     key: 'contract_renewal',
     name: '合同续约日期',
     name_en: 'Contract / renewal date',
     description: 'A contract of the account is up for renewal.',
-    payload: loose({ contract_id: z.string().optional(), renewal_date: z.string().optional(), days_to_renewal: z.number().int(), value: z.number().optional() }),
+    payload: loose({
+      contract_id: z.string().optional(),
+      renewal_date: z.string().optional(),
+      days_to_renewal: z.number().int(),
+      value: z.number().optional(),
+    }),
   },
   {
     key: 'funding_news',
@@ -186,7 +221,11 @@ export const SIGNAL_CATALOGUE: SignalKind[] = [
 export const BUILTIN_TYPES = new Map(SIGNAL_CATALOGUE.map((k) => [k.key, k]));
 
 /** Admin-defined payload fields → a zod object (loose). */
-export type CustomFieldSpec = { type: 'string' | 'number' | 'integer' | 'boolean' | 'date' | 'enum'; required?: boolean; values?: string[] };
+export type CustomFieldSpec = {
+  type: 'string' | 'number' | 'integer' | 'boolean' | 'date' | 'enum';
+  required?: boolean;
+  values?: string[];
+};
 
 export function customPayloadSchema(fields: Record<string, CustomFieldSpec>): z.ZodObject<any> {
   const shape: Record<string, z.ZodType> = {};

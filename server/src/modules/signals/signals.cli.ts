@@ -6,7 +6,9 @@ import type { Command } from 'commander';
  * demo tenant of the local server, logged in as its admin), so interventions appear while you watch.
  */
 export function registerSignalCommands(program: Command): void {
-  const simulate = program.commands.find((c) => c.name() === 'simulate') ?? program.command('simulate').description('Generate live demo traffic');
+  const simulate =
+    program.commands.find((c) => c.name() === 'simulate') ??
+    program.command('simulate').description('Generate live demo traffic');
   simulate
     .command('signals')
     .description('Stream realistic signals about existing accounts through POST /api/v1/signals')
@@ -18,8 +20,17 @@ export function registerSignalCommands(program: Command): void {
     .action(async (opts) => {
       const url = String(opts.url ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
       const token = opts.token ?? (await demoLogin(url));
-      const stats = await simulateSignals({ url, token, rate: Number(opts.rate), durationSeconds: Number(opts.duration), unmatchedShare: Number(opts.unmatched), log: (l) => console.log(l) });
-      console.log(`done: sent ${stats.sent}, accepted ${stats.accepted}, duplicates ${stats.duplicates}, rejected ${stats.rejected}, unmatched ${stats.unmatched}, errors ${stats.errors}`);
+      const stats = await simulateSignals({
+        url,
+        token,
+        rate: Number(opts.rate),
+        durationSeconds: Number(opts.duration),
+        unmatchedShare: Number(opts.unmatched),
+        log: (l) => console.log(l),
+      });
+      console.log(
+        `done: sent ${stats.sent}, accepted ${stats.accepted}, duplicates ${stats.duplicates}, rejected ${stats.rejected}, unmatched ${stats.unmatched}, errors ${stats.errors}`,
+      );
     });
 }
 
@@ -29,7 +40,10 @@ async function demoLogin(url: string): Promise<string> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: 'admin@demo.zhongshu.local', password: 'zhongshu-demo', tenant: 'demo' }),
   });
-  if (!res.ok) throw new Error(`login to the demo tenant at ${url} failed (${res.status}): is the server running with the demo seed? Pass --url/--token otherwise.`);
+  if (!res.ok)
+    throw new Error(
+      `login to the demo tenant at ${url} failed (${res.status}): is the server running with the demo seed? Pass --url/--token otherwise.`,
+    );
   return ((await res.json()) as { token: string }).token;
 }
 
@@ -54,30 +68,154 @@ const between = (a: number, b: number) => Math.round(a + Math.random() * (b - a)
 
 // Weighted mix: frequent behavioural signals, rarer business events.
 const MIX: [string, number, () => Record<string, unknown>][] = [
-  ['website_visit', 30, () => ({ url: pick(['/', '/products/ess', '/cases', '/about']), visits: between(1, 4) })],
-  ['intent_page_view', 10, () => ({ page_category: pick(['pricing', 'api_docs', 'competitor_comparison', 'case_study']), dwell_seconds: between(20, 400) })],
-  ['email_reply', 8, () => ({ subject: pick(['Re: 报价单', 'Re: 技术方案', 'Re: 会议邀请']), sentiment: Math.round((Math.random() * 2 - 1) * 100) / 100 })],
-  ['call_outcome', 8, () => ({ outcome: pick(['connected', 'no_answer', 'rejected', 'meeting_booked', 'voicemail']), duration_seconds: between(0, 900) })],
-  ['meeting_note', 5, () => ({ platform: pick(['wecom', 'dingtalk', 'feishu']), summary: pick(['讨论了储能系统循环寿命要求', '客户对交付周期有顾虑', '客户提到竞品报价更低']), sentiment: Math.round((Math.random() * 1.6 - 0.8) * 100) / 100, mentions_competitor: Math.random() < 0.2 })],
-  ['product_usage', 6, () => ({ metric: 'daily_active_users', value: between(10, 500), change_pct: between(-60, 40) })],
-  ['support_ticket', 5, () => ({ subject: pick(['BMS 告警', '接口超时', '报表导出失败']), priority: pick(['low', 'normal', 'high', 'urgent']), escalated: Math.random() < 0.15 })],
-  ['competitor_sentiment', 3, () => ({ competitor: pick(['竞品A', '竞品B']), sentiment: Math.round((Math.random() * 2 - 1) * 100) / 100, channel: pick(['微博', '知乎', '行业论坛']) })],
-  ['job_posting', 3, () => ({ title: pick(['采购经理', '储能工程师', '供应链专员']), is_procurement: Math.random() < 0.4 })],
-  ['tender_notice', 2, () => ({ title: pick(['储能电站EPC招标', '动力电池采购项目', '备用电源框架采购']), budget: between(1, 50) * 1e6, platform: pick(['中国招标投标公共服务平台', '政府采购网']) })],
-  ['registry_change', 2, () => ({ field: pick(['legal_representative', 'registered_capital', 'shareholders', 'address']), old_value: '旧值', new_value: '新值' })],
-  ['customs_record', 3, () => ({ direction: pick(['import', 'export']), volume_change_pct: between(-50, 80), hs_code: '850760' })],
-  ['payment_overdue', 2, () => ({ invoice_id: `INV-${between(1000, 9999)}`, amount: between(1, 200) * 1e4, days_overdue: between(5, 120) })],
-  ['job_change', 1, () => ({ person: pick(['王总', '李工', '陈经理']), old_title: pick(['CTO', '采购总监']), new_company: '某新能源公司', left_company: Math.random() < 0.6 })],
+  [
+    'website_visit',
+    30,
+    () => ({ url: pick(['/', '/products/ess', '/cases', '/about']), visits: between(1, 4) }),
+  ],
+  [
+    'intent_page_view',
+    10,
+    () => ({
+      page_category: pick(['pricing', 'api_docs', 'competitor_comparison', 'case_study']),
+      dwell_seconds: between(20, 400),
+    }),
+  ],
+  [
+    'email_reply',
+    8,
+    () => ({
+      subject: pick(['Re: 报价单', 'Re: 技术方案', 'Re: 会议邀请']),
+      sentiment: Math.round((Math.random() * 2 - 1) * 100) / 100,
+    }),
+  ],
+  [
+    'call_outcome',
+    8,
+    () => ({
+      outcome: pick(['connected', 'no_answer', 'rejected', 'meeting_booked', 'voicemail']),
+      duration_seconds: between(0, 900),
+    }),
+  ],
+  [
+    'meeting_note',
+    5,
+    () => ({
+      platform: pick(['wecom', 'dingtalk', 'feishu']),
+      summary: pick(['讨论了储能系统循环寿命要求', '客户对交付周期有顾虑', '客户提到竞品报价更低']),
+      sentiment: Math.round((Math.random() * 1.6 - 0.8) * 100) / 100,
+      mentions_competitor: Math.random() < 0.2,
+    }),
+  ],
+  [
+    'product_usage',
+    6,
+    () => ({ metric: 'daily_active_users', value: between(10, 500), change_pct: between(-60, 40) }),
+  ],
+  [
+    'support_ticket',
+    5,
+    () => ({
+      subject: pick(['BMS 告警', '接口超时', '报表导出失败']),
+      priority: pick(['low', 'normal', 'high', 'urgent']),
+      escalated: Math.random() < 0.15,
+    }),
+  ],
+  [
+    'competitor_sentiment',
+    3,
+    () => ({
+      competitor: pick(['竞品A', '竞品B']),
+      sentiment: Math.round((Math.random() * 2 - 1) * 100) / 100,
+      channel: pick(['微博', '知乎', '行业论坛']),
+    }),
+  ],
+  [
+    'job_posting',
+    3,
+    () => ({ title: pick(['采购经理', '储能工程师', '供应链专员']), is_procurement: Math.random() < 0.4 }),
+  ],
+  [
+    'tender_notice',
+    2,
+    () => ({
+      title: pick(['储能电站EPC招标', '动力电池采购项目', '备用电源框架采购']),
+      budget: between(1, 50) * 1e6,
+      platform: pick(['中国招标投标公共服务平台', '政府采购网']),
+    }),
+  ],
+  [
+    'registry_change',
+    2,
+    () => ({
+      field: pick(['legal_representative', 'registered_capital', 'shareholders', 'address']),
+      old_value: '旧值',
+      new_value: '新值',
+    }),
+  ],
+  [
+    'customs_record',
+    3,
+    () => ({ direction: pick(['import', 'export']), volume_change_pct: between(-50, 80), hs_code: '850760' }),
+  ],
+  [
+    'payment_overdue',
+    2,
+    () => ({
+      invoice_id: `INV-${between(1000, 9999)}`,
+      amount: between(1, 200) * 1e4,
+      days_overdue: between(5, 120),
+    }),
+  ],
+  [
+    'job_change',
+    1,
+    () => ({
+      person: pick(['王总', '李工', '陈经理']),
+      old_title: pick(['CTO', '采购总监']),
+      new_company: '某新能源公司',
+      left_company: Math.random() < 0.6,
+    }),
+  ],
   ['team_attrition', 1, () => ({ employee: pick(['赵磊', '孙丽']), role: 'rep' })],
-  ['contract_renewal', 2, () => ({ contract_id: `C-${between(100, 999)}`, days_to_renewal: between(10, 200), value: between(10, 500) * 1e4 })],
-  ['funding_news', 1, () => ({ kind: pick(['funding', 'expansion', 'new_plant']), amount: between(1, 30) * 1e8, summary: '新基地投产' })],
+  [
+    'contract_renewal',
+    2,
+    () => ({
+      contract_id: `C-${between(100, 999)}`,
+      days_to_renewal: between(10, 200),
+      value: between(10, 500) * 1e4,
+    }),
+  ],
+  [
+    'funding_news',
+    1,
+    () => ({
+      kind: pick(['funding', 'expansion', 'new_plant']),
+      amount: between(1, 30) * 1e8,
+      summary: '新基地投产',
+    }),
+  ],
 ];
 const TOTAL = MIX.reduce((s, m) => s + m[1], 0);
 const SOURCES: Record<string, string> = {
-  website_visit: 'web-analytics', intent_page_view: 'web-analytics', email_reply: 'email', call_outcome: 'call-center', meeting_note: 'wecom',
-  product_usage: 'product-telemetry', support_ticket: 'helpdesk', competitor_sentiment: 'social-listening', job_posting: 'job-boards',
-  tender_notice: 'tender-platform', registry_change: 'qichacha', customs_record: 'customs', payment_overdue: 'erp', job_change: 'linkedin',
-  team_attrition: 'hr', contract_renewal: 'contracts', funding_news: 'news',
+  website_visit: 'web-analytics',
+  intent_page_view: 'web-analytics',
+  email_reply: 'email',
+  call_outcome: 'call-center',
+  meeting_note: 'wecom',
+  product_usage: 'product-telemetry',
+  support_ticket: 'helpdesk',
+  competitor_sentiment: 'social-listening',
+  job_posting: 'job-boards',
+  tender_notice: 'tender-platform',
+  registry_change: 'qichacha',
+  customs_record: 'customs',
+  payment_overdue: 'erp',
+  job_change: 'linkedin',
+  team_attrition: 'hr',
+  contract_renewal: 'contracts',
+  funding_news: 'news',
 };
 
 function makeSignal(accounts: Account[], unmatchedShare: number) {
@@ -93,29 +231,56 @@ function makeSignal(accounts: Account[], unmatchedShare: number) {
   const [type, , payload] = entry;
   const a = pick(accounts);
   let subject: Record<string, string>;
-  if (Math.random() < unmatchedShare) subject = { company_name: `${pick(['华东', '西南', '北方'])}${pick(['储能', '电子', '物流'])}${between(1, 99)}有限公司` };
+  if (Math.random() < unmatchedShare)
+    subject = {
+      company_name: `${pick(['华东', '西南', '北方'])}${pick(['储能', '电子', '物流'])}${between(1, 99)}有限公司`,
+    };
   else {
     const options: Record<string, string>[] = [{ account_id: a.id }, { company_name: a.name }];
     if (a.domains[0]) options.push({ domain: a.domains[0] }, { email: `contact@${a.domains[0]}` });
     if (a.credit_code) options.push({ credit_code: a.credit_code });
     subject = pick(options);
   }
-  return { type, source: SOURCES[type] ?? 'simulator', occurred_at: new Date(Date.now() - between(0, 3 * 3600) * 1000).toISOString(), subject, payload: payload(), strength: Math.round(Math.random() * 100) / 100, idempotency_key: `sim-${crypto.randomUUID()}` };
+  return {
+    type,
+    source: SOURCES[type] ?? 'simulator',
+    occurred_at: new Date(Date.now() - between(0, 3 * 3600) * 1000).toISOString(),
+    subject,
+    payload: payload(),
+    strength: Math.round(Math.random() * 100) / 100,
+    idempotency_key: `sim-${crypto.randomUUID()}`,
+  };
 }
 
-export async function simulateSignals(o: { url: string; token: string; rate: number; durationSeconds: number; unmatchedShare?: number; log?: (line: string) => void }): Promise<SimulationStats> {
+export async function simulateSignals(o: {
+  url: string;
+  token: string;
+  rate: number;
+  durationSeconds: number;
+  unmatchedShare?: number;
+  log?: (line: string) => void;
+}): Promise<SimulationStats> {
   const headers = { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' };
   const accounts: Account[] = [];
   let cursor: string | null = null;
   do {
-    const res = await fetch(`${o.url}/api/v1/accounts?limit=500${cursor ? `&cursor=${cursor}` : ''}`, { headers });
+    const res = await fetch(`${o.url}/api/v1/accounts?limit=500${cursor ? `&cursor=${cursor}` : ''}`, {
+      headers,
+    });
     if (!res.ok) throw new Error(`listing accounts failed (${res.status}): ${await res.text()}`);
     const page = (await res.json()) as { data: Account[]; next_cursor: string | null };
     accounts.push(...page.data);
     cursor = page.next_cursor;
   } while (cursor && accounts.length < 5000);
   if (!accounts.length) throw new Error('the tenant has no accounts to simulate signals about');
-  const stats: SimulationStats = { sent: 0, accepted: 0, duplicates: 0, rejected: 0, unmatched: 0, errors: 0 };
+  const stats: SimulationStats = {
+    sent: 0,
+    accepted: 0,
+    duplicates: 0,
+    rejected: 0,
+    unmatched: 0,
+    errors: 0,
+  };
   const tickMs = 200;
   const end = o.durationSeconds > 0 ? Date.now() + o.durationSeconds * 1000 : Infinity;
   let carry = 0;
@@ -133,10 +298,19 @@ export async function simulateSignals(o: { url: string; token: string; rate: num
     if (n > 0) {
       const batch = Array.from({ length: n }, () => makeSignal(accounts, o.unmatchedShare ?? 0.03));
       try {
-        const res = await fetch(`${o.url}/api/v1/signals`, { method: 'POST', headers, body: JSON.stringify(batch) });
+        const res = await fetch(`${o.url}/api/v1/signals`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(batch),
+        });
         if (res.status !== 202) stats.errors += n;
         else {
-          const body = (await res.json()) as { accepted: number; duplicates: number; rejected: number; results: { matched: boolean }[] };
+          const body = (await res.json()) as {
+            accepted: number;
+            duplicates: number;
+            rejected: number;
+            results: { matched: boolean }[];
+          };
           stats.accepted += body.accepted;
           stats.duplicates += body.duplicates;
           stats.rejected += body.rejected;
@@ -148,7 +322,9 @@ export async function simulateSignals(o: { url: string; token: string; rate: num
       stats.sent += n;
     }
     if (Date.now() - lastLog >= 5000) {
-      o.log?.(`sent ${stats.sent} (accepted ${stats.accepted}, unmatched ${stats.unmatched}, errors ${stats.errors})`);
+      o.log?.(
+        `sent ${stats.sent} (accepted ${stats.accepted}, unmatched ${stats.unmatched}, errors ${stats.errors})`,
+      );
       lastLog = Date.now();
     }
     await new Promise((r) => setTimeout(r, Math.max(0, tickMs - (Date.now() - started))));

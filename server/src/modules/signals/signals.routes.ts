@@ -5,23 +5,28 @@ import { z } from 'zod';
 import { systemContext } from '../../platform/auth/auth-context.js';
 import type { AppModule } from '../../platform/http/app.js';
 import { badRequest, notFound, unauthorized } from '../../platform/http/problem.js';
-import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
 import type { Platform } from '../../platform/platform.js';
+import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
+import { decisionGraph, decisionGraphSchema } from './decision-graph.service.js';
 import { invalidateResolver } from './entity-resolver.js';
-import { SIGNAL_CATALOGUE, describePayload, customPayloadSchema, type CustomFieldSpec } from './signal-catalogue.js';
+import {
+  type CustomFieldSpec,
+  customPayloadSchema,
+  describePayload,
+  SIGNAL_CATALOGUE,
+} from './signal-catalogue.js';
 import { signals } from './signals.schema.js';
 import {
-  MAX_BATCH,
   findSourceForWebhook,
   ingestSignals,
   linkSignal,
+  MAX_BATCH,
   newWebhookSecret,
   signalService,
   signalTypeService,
   sourceService,
 } from './signals.service.js';
 import { sourceMatrix } from './source-matrix.service.js';
-import { decisionGraph, decisionGraphSchema } from './decision-graph.service.js';
 
 const tags = ['Signals'];
 const itemResult = z.object({
@@ -31,7 +36,12 @@ const itemResult = z.object({
   matched: z.boolean(),
   reason: z.string().optional(),
 });
-const ingestResponse = z.object({ accepted: z.number(), duplicates: z.number(), rejected: z.number(), results: z.array(itemResult) });
+const ingestResponse = z.object({
+  accepted: z.number(),
+  duplicates: z.number(),
+  rejected: z.number(),
+  results: z.array(itemResult),
+});
 const signalOut = z.object({
   id: z.string(),
   tenant_id: z.string(),
@@ -68,7 +78,9 @@ const listQuery = z.object({
 const present = ({ dedupe_key, linked_by, linked_at, ...rest }: Record<string, unknown>) => rest;
 const ingestBody = z
   .union([z.array(z.unknown()).max(MAX_BATCH), z.record(z.string(), z.unknown())])
-  .describe(`One signal {type, source, occurred_at, subject, payload, strength?, idempotency_key?, source_event_id?} or an array of up to ${MAX_BATCH}`);
+  .describe(
+    `One signal {type, source, occurred_at, subject, payload, strength?, idempotency_key?, source_event_id?} or an array of up to ${MAX_BATCH}`,
+  );
 
 const sourceOut = z.object({
   id: z.string(),
@@ -122,7 +134,13 @@ export function registerSignalTimeline(platform: Platform): void {
       title: s.type,
       summary: summarize(s.payload as Record<string, unknown>),
       source: s.source,
-      data: { type: s.type, payload: s.payload, strength: s.strength, received_at: s.received_at.toISOString(), match_method: s.match_method },
+      data: {
+        type: s.type,
+        payload: s.payload,
+        strength: s.strength,
+        received_at: s.received_at.toISOString(),
+        match_method: s.match_method,
+      },
     }));
   });
 }
@@ -141,7 +159,9 @@ export const signalsModule: AppModule = {
     registerSignalTimeline(app.platform);
     for (const e of ['accounts', 'contacts', 'opportunities']) {
       for (const a of ['created', 'updated', 'deleted', 'imported']) {
-        app.platform.bus.on(`${e}.${a}`, 'signals.invalidate-resolver', async (ev) => invalidateResolver(ev.tenant_id));
+        app.platform.bus.on(`${e}.${a}`, 'signals.invalidate-resolver', async (ev) =>
+          invalidateResolver(ev.tenant_id),
+        );
       }
     }
 
@@ -149,13 +169,20 @@ export const signalsModule: AppModule = {
       '/signals',
       {
         config: { permission: 'signals:write' },
-        schema: { tags, summary: 'Ingest one signal or a batch (≤ 5,000); per-item results', body: ingestBody, response: { 202: ingestResponse, ...errorResponses } },
+        schema: {
+          tags,
+          summary: 'Ingest one signal or a batch (≤ 5,000); per-item results',
+          body: ingestBody,
+          response: { 202: ingestResponse, ...errorResponses },
+        },
       },
       async (req, reply) => {
         const body = req.body as unknown;
         const items = Array.isArray(body) ? body : [body];
         if (items.length === 0) throw badRequest('No signals in the request');
-        const result = await app.withTenant(req, (tx, ctx) => ingestSignals(tx, ctx, items, { method: 'api' }));
+        const result = await app.withTenant(req, (tx, ctx) =>
+          ingestSignals(tx, ctx, items, { method: 'api' }),
+        );
         return reply.status(202).send(result);
       },
     );
@@ -164,7 +191,15 @@ export const signalsModule: AppModule = {
       '/signals',
       {
         config: { permission: 'signals:read' },
-        schema: { tags, summary: 'List signals (filters, cursor pagination)', querystring: listQuery, response: { 200: z.object({ data: z.array(signalOut), next_cursor: z.string().nullable() }), ...errorResponses } },
+        schema: {
+          tags,
+          summary: 'List signals (filters, cursor pagination)',
+          querystring: listQuery,
+          response: {
+            200: z.object({ data: z.array(signalOut), next_cursor: z.string().nullable() }),
+            ...errorResponses,
+          },
+        },
       },
       async (req) => {
         const page = await app.withTenant(req, (tx, ctx) => signalService.list(tx, ctx, req.query as any));
@@ -180,19 +215,33 @@ export const signalsModule: AppModule = {
           tags,
           summary: 'Review queue: signals no account was found for',
           querystring: listQuery.pick({ limit: true, cursor: true, type: true, source: true }),
-          response: { 200: z.object({ data: z.array(signalOut), next_cursor: z.string().nullable() }), ...errorResponses },
+          response: {
+            200: z.object({ data: z.array(signalOut), next_cursor: z.string().nullable() }),
+            ...errorResponses,
+          },
         },
       },
       async (req) => {
-        const page = await app.withTenant(req, (tx, ctx) => signalService.list(tx, ctx, { ...(req.query as any), matched: 'false' }));
+        const page = await app.withTenant(req, (tx, ctx) =>
+          signalService.list(tx, ctx, { ...(req.query as any), matched: 'false' }),
+        );
         return { data: page.data.map(present), next_cursor: page.next_cursor };
       },
     );
 
     app.get(
       '/signals/:id',
-      { config: { permission: 'signals:read' }, schema: { tags, summary: 'Get a signal', params: idParams, response: { 200: signalOut, ...errorResponses } } },
-      async (req) => present(await app.withTenant(req, (tx, ctx) => signalService.get(tx, ctx, (req.params as any).id))),
+      {
+        config: { permission: 'signals:read' },
+        schema: {
+          tags,
+          summary: 'Get a signal',
+          params: idParams,
+          response: { 200: signalOut, ...errorResponses },
+        },
+      },
+      async (req) =>
+        present(await app.withTenant(req, (tx, ctx) => signalService.get(tx, ctx, (req.params as any).id))),
     );
 
     app.post(
@@ -201,17 +250,28 @@ export const signalsModule: AppModule = {
         config: { permission: 'signals:write' },
         schema: {
           tags,
-          summary: 'Link a signal to an account; its company name/domain is learned (audited) and the queue re-resolved',
+          summary:
+            'Link a signal to an account; its company name/domain is learned (audited) and the queue re-resolved',
           params: idParams,
-          body: z.object({ account_id: z.uuid(), contact_id: z.uuid().nullable().optional(), learn: z.boolean().default(true) }),
+          body: z.object({
+            account_id: z.uuid(),
+            contact_id: z.uuid().nullable().optional(),
+            learn: z.boolean().default(true),
+          }),
           response: {
-            200: z.object({ signal: signalOut, learned: z.object({ aliases: z.array(z.string()), domains: z.array(z.string()) }), also_linked: z.array(z.string()) }),
+            200: z.object({
+              signal: signalOut,
+              learned: z.object({ aliases: z.array(z.string()), domains: z.array(z.string()) }),
+              also_linked: z.array(z.string()),
+            }),
             ...errorResponses,
           },
         },
       },
       async (req) => {
-        const r = await app.withTenant(req, (tx, ctx) => linkSignal(tx, ctx, (req.params as any).id, req.body as any));
+        const r = await app.withTenant(req, (tx, ctx) =>
+          linkSignal(tx, ctx, (req.params as any).id, req.body as any),
+        );
         return { ...r, signal: present(r.signal as any) };
       },
     );
@@ -226,7 +286,17 @@ export const signalsModule: AppModule = {
           summary: 'Signal catalogue: built-in kinds and admin-defined types, with payload schemas',
           response: {
             200: z.object({
-              data: z.array(z.object({ key: z.string(), name: z.string(), name_en: z.string().nullable(), description: z.string().nullable(), builtin: z.boolean(), id: z.string().nullable(), payload_schema: z.unknown() })),
+              data: z.array(
+                z.object({
+                  key: z.string(),
+                  name: z.string(),
+                  name_en: z.string().nullable(),
+                  description: z.string().nullable(),
+                  builtin: z.boolean(),
+                  id: z.string().nullable(),
+                  payload_schema: z.unknown(),
+                }),
+              ),
             }),
             ...errorResponses,
           },
@@ -237,7 +307,15 @@ export const signalsModule: AppModule = {
           const custom = await signalTypeService.list(tx, ctx, { limit: 500 });
           return {
             data: [
-              ...SIGNAL_CATALOGUE.map((k) => ({ key: k.key, name: k.name, name_en: k.name_en, description: k.description, builtin: true, id: null, payload_schema: describePayload(k.payload) })),
+              ...SIGNAL_CATALOGUE.map((k) => ({
+                key: k.key,
+                name: k.name,
+                name_en: k.name_en,
+                description: k.description,
+                builtin: true,
+                id: null,
+                payload_schema: describePayload(k.payload),
+              })),
               ...custom.data.map((t) => ({
                 key: t.key as string,
                 name: t.name as string,
@@ -245,14 +323,20 @@ export const signalsModule: AppModule = {
                 description: (t.description as string) ?? null,
                 builtin: false,
                 id: t.id as string,
-                payload_schema: describePayload(customPayloadSchema(t.payload_fields as Record<string, CustomFieldSpec>)),
+                payload_schema: describePayload(
+                  customPayloadSchema(t.payload_fields as Record<string, CustomFieldSpec>),
+                ),
               })),
             ],
           };
         }),
     );
 
-    const fieldSpec = z.object({ type: z.enum(['string', 'number', 'integer', 'boolean', 'date', 'enum']), required: z.boolean().optional(), values: z.array(z.string()).optional() });
+    const fieldSpec = z.object({
+      type: z.enum(['string', 'number', 'integer', 'boolean', 'date', 'enum']),
+      required: z.boolean().optional(),
+      values: z.array(z.string()).optional(),
+    });
     app.post(
       '/signal-types',
       {
@@ -270,7 +354,10 @@ export const signalsModule: AppModule = {
           response: { 201: z.record(z.string(), z.unknown()), ...errorResponses },
         },
       },
-      async (req, reply) => reply.status(201).send(await app.withTenant(req, (tx, ctx) => signalTypeService.create(tx, ctx, req.body as any))),
+      async (req, reply) =>
+        reply
+          .status(201)
+          .send(await app.withTenant(req, (tx, ctx) => signalTypeService.create(tx, ctx, req.body as any))),
     );
 
     // ---------- sources + value matrix ----------
@@ -280,7 +367,8 @@ export const signalsModule: AppModule = {
         config: { permission: 'signals:read' },
         schema: {
           tags,
-          summary: 'Signal value matrix: coverage, timeliness, relevance (0–10) per source, combined score, priority > 7.5',
+          summary:
+            'Signal value matrix: coverage, timeliness, relevance (0–10) per source, combined score, priority > 7.5',
           response: { 200: z.object({ data: z.array(matrixRow), formula: z.string() }), ...errorResponses },
         },
       },
@@ -294,13 +382,20 @@ export const signalsModule: AppModule = {
         schema: {
           tags,
           summary: 'Register a source (returns its webhook secret once)',
-          body: z.object({ key: z.string().trim().min(1).max(100), name: z.string().trim().min(1).max(200), kind: z.enum(['api', 'webhook', 'connector', 'file']).default('webhook'), description: z.string().max(1000).optional() }),
+          body: z.object({
+            key: z.string().trim().min(1).max(100),
+            name: z.string().trim().min(1).max(200),
+            kind: z.enum(['api', 'webhook', 'connector', 'file']).default('webhook'),
+            description: z.string().max(1000).optional(),
+          }),
           response: { 201: sourceOut, ...errorResponses },
         },
       },
       async (req, reply) => {
         const secret = newWebhookSecret();
-        const row = await app.withTenant(req, (tx, ctx) => sourceService.create(tx, ctx, { ...(req.body as any), webhook_secret: secret }));
+        const row = await app.withTenant(req, (tx, ctx) =>
+          sourceService.create(tx, ctx, { ...(req.body as any), webhook_secret: secret }),
+        );
         return reply.status(201).send({ ...sourceService.def.present!(row), webhook_secret: secret });
       },
     );
@@ -326,7 +421,9 @@ export const signalsModule: AppModule = {
       async (req) => {
         const body = req.body as any;
         const row = await app.withTenant(req, (tx, ctx) =>
-          sourceService.update(tx, ctx, (req.params as any).id, body, { reason: body.override_reason ?? undefined }),
+          sourceService.update(tx, ctx, (req.params as any).id, body, {
+            reason: body.override_reason ?? undefined,
+          }),
         );
         return sourceService.def.present!(row);
       },
@@ -334,10 +431,26 @@ export const signalsModule: AppModule = {
 
     app.post(
       '/signal-sources/:id/rotate-secret',
-      { config: { permission: 'signals:manage' }, schema: { tags, summary: 'New webhook secret (returned once)', params: idParams, response: { 200: sourceOut, ...errorResponses } } },
+      {
+        config: { permission: 'signals:manage' },
+        schema: {
+          tags,
+          summary: 'New webhook secret (returned once)',
+          params: idParams,
+          response: { 200: sourceOut, ...errorResponses },
+        },
+      },
       async (req) => {
         const secret = newWebhookSecret();
-        const row = await app.withTenant(req, (tx, ctx) => sourceService.update(tx, ctx, (req.params as any).id, { webhook_secret: secret }, { reason: 'webhook secret rotated' }));
+        const row = await app.withTenant(req, (tx, ctx) =>
+          sourceService.update(
+            tx,
+            ctx,
+            (req.params as any).id,
+            { webhook_secret: secret },
+            { reason: 'webhook secret rotated' },
+          ),
+        );
         return { ...sourceService.def.present!(row), webhook_secret: secret };
       },
     );
@@ -347,7 +460,13 @@ export const signalsModule: AppModule = {
       '/accounts/:id/decision-graph',
       {
         config: { permission: 'crm:read' },
-        schema: { tags: ['Accounts'], summary: 'Buying committee: roles, influence, stance, preferences, touchpoints; missing roles flagged', params: idParams, response: { 200: decisionGraphSchema, ...errorResponses } },
+        schema: {
+          tags: ['Accounts'],
+          summary:
+            'Buying committee: roles, influence, stance, preferences, touchpoints; missing roles flagged',
+          params: idParams,
+          response: { 200: decisionGraphSchema, ...errorResponses },
+        },
       },
       async (req) => app.withTenant(req, (tx, ctx) => decisionGraph(tx, ctx, (req.params as any).id)),
     );
@@ -362,7 +481,8 @@ export const signalsModule: AppModule = {
           config: { public: true },
           schema: {
             tags,
-            summary: 'Inbound webhook of a source, signed with the Standard Webhooks scheme (webhook-id, webhook-timestamp, webhook-signature)',
+            summary:
+              'Inbound webhook of a source, signed with the Standard Webhooks scheme (webhook-id, webhook-timestamp, webhook-signature)',
             params: idParams,
             security: [],
             response: { 202: ingestResponse, ...errorResponses },
@@ -370,7 +490,9 @@ export const signalsModule: AppModule = {
         },
         async (req, reply) => {
           const raw = typeof req.body === 'string' ? req.body : '';
-          const source = await app.platform.database.systemTx((tx) => findSourceForWebhook(tx, (req.params as any).id));
+          const source = await app.platform.database.systemTx((tx) =>
+            findSourceForWebhook(tx, (req.params as any).id),
+          );
           if (!source || !source.active || !source.webhook_secret) throw notFound('Source');
           try {
             new Webhook(source.webhook_secret).verify(raw, {
@@ -387,10 +509,22 @@ export const signalsModule: AppModule = {
           } catch {
             throw badRequest('Request body is not valid JSON');
           }
-          const items = Array.isArray(body) ? body : Array.isArray((body as any)?.signals) ? (body as any).signals : [body];
-          const ctx = { ...systemContext(source.tenant_id, `webhook:${source.key}`, `webhook ${source.key}`), requestId: req.id };
+          const items = Array.isArray(body)
+            ? body
+            : Array.isArray((body as any)?.signals)
+              ? (body as any).signals
+              : [body];
+          const ctx = {
+            ...systemContext(source.tenant_id, `webhook:${source.key}`, `webhook ${source.key}`),
+            requestId: req.id,
+          };
           const result = await app.platform.database.tenantTx(source.tenant_id, (tx) =>
-            ingestSignals(tx, ctx, items, { method: 'webhook', forceSource: source.key, eventIdPrefix: String(req.headers['webhook-id']), extraProvenance: { source_id: source.id } }),
+            ingestSignals(tx, ctx, items, {
+              method: 'webhook',
+              forceSource: source.key,
+              eventIdPrefix: String(req.headers['webhook-id']),
+              extraProvenance: { source_id: source.id },
+            }),
           );
           app.platform.bus.nudge();
           return reply.status(202).send(result);

@@ -1,16 +1,22 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { ActorContext } from '../../platform/auth/auth-context.js';
 import { recordChange } from '../../platform/audit/change-log.js';
-import { type Tx, execRows } from '../../platform/db/database.js';
+import type { ActorContext } from '../../platform/auth/auth-context.js';
+import { execRows, type Tx } from '../../platform/db/database.js';
 import { emitEvent } from '../../platform/events/event-bus.js';
 import { badRequest, notFound, unprocessable } from '../../platform/http/problem.js';
 import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
 import { accountService } from '../crm/crm.service.js';
+import {
+  invalidateResolver,
+  normalizeCompanyName,
+  normalizeDomain,
+  resolverFor,
+  type Subject,
+} from './entity-resolver.js';
 import { BUILTIN_TYPES, type CustomFieldSpec, customPayloadSchema } from './signal-catalogue.js';
-import { type Subject, invalidateResolver, normalizeCompanyName, normalizeDomain, resolverFor } from './entity-resolver.js';
-import { signalSources, signalTypes, signals } from './signals.schema.js';
+import { signalSources, signals, signalTypes } from './signals.schema.js';
 
 export const MAX_BATCH = 5000;
 
@@ -25,7 +31,10 @@ const subjectSchema = z
     company_name: z.string().trim().min(1).max(300).optional(),
   })
   .strict()
-  .refine((s) => Object.values(s).some((v) => v !== undefined), 'name at least one of account_id, contact_id, opportunity_id, domain, email, credit_code, company_name');
+  .refine(
+    (s) => Object.values(s).some((v) => v !== undefined),
+    'name at least one of account_id, contact_id, opportunity_id, domain, email, credit_code, company_name',
+  );
 
 export const signalInput = z.object({
   type: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, 'a snake_case type key'),
@@ -68,11 +77,13 @@ async function typeSchemas(tx: Tx, ctx: ActorContext) {
   const custom = await tx.select().from(signalTypes).where(eq(signalTypes.tenant_id, ctx.tenantId));
   const map = new Map<string, z.ZodObject<any>>();
   for (const k of BUILTIN_TYPES.values()) map.set(k.key, k.payload);
-  for (const t of custom) map.set(t.key, customPayloadSchema(t.payload_fields as Record<string, CustomFieldSpec>));
+  for (const t of custom)
+    map.set(t.key, customPayloadSchema(t.payload_fields as Record<string, CustomFieldSpec>));
   return map;
 }
 
-const issueText = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ');
+const issueText = (e: z.ZodError) =>
+  e.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ');
 
 /**
  * Ingests one batch (≤ 5,000) in the caller's transaction: validates every item on its own,
@@ -80,8 +91,16 @@ const issueText = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 
  * (duplicates by idempotency key or source + source_event_id are stored once). Emits one
  * `signals.ingested` event for the matched ones. The caller commits before answering 202.
  */
-export async function ingestSignals(tx: Tx, ctx: ActorContext, items: unknown[], opts: IngestOptions): Promise<IngestResult> {
-  if (items.length > MAX_BATCH) throw badRequest(`At most ${MAX_BATCH} signals per request`, [{ field: '(root)', reason: `got ${items.length}` }]);
+export async function ingestSignals(
+  tx: Tx,
+  ctx: ActorContext,
+  items: unknown[],
+  opts: IngestOptions,
+): Promise<IngestResult> {
+  if (items.length > MAX_BATCH)
+    throw badRequest(`At most ${MAX_BATCH} signals per request`, [
+      { field: '(root)', reason: `got ${items.length}` },
+    ]);
   const schemas = await typeSchemas(tx, ctx);
   const resolver = await resolverFor(tx, ctx);
   const results: ItemResult[] = new Array(items.length);
@@ -91,35 +110,72 @@ export async function ingestSignals(tx: Tx, ctx: ActorContext, items: unknown[],
   const futureLimit = Date.now() + 24 * 3600_000;
   for (let i = 0; i < items.length; i++) {
     let raw = items[i];
-    if (opts.forceSource && raw && typeof raw === 'object' && !Array.isArray(raw)) raw = { ...(raw as object), source: opts.forceSource };
+    if (opts.forceSource && raw && typeof raw === 'object' && !Array.isArray(raw))
+      raw = { ...(raw as object), source: opts.forceSource };
     const parsed = signalInput.safeParse(raw);
     if (!parsed.success) {
-      results[i] = { index: i, id: null, status: 'rejected', matched: false, reason: issueText(parsed.error) };
+      results[i] = {
+        index: i,
+        id: null,
+        status: 'rejected',
+        matched: false,
+        reason: issueText(parsed.error),
+      };
       continue;
     }
     const s = parsed.data;
     const schema = schemas.get(s.type);
     if (!schema) {
-      results[i] = { index: i, id: null, status: 'rejected', matched: false, reason: `type: unknown signal type ${s.type} (see GET /api/v1/signal-types)` };
+      results[i] = {
+        index: i,
+        id: null,
+        status: 'rejected',
+        matched: false,
+        reason: `type: unknown signal type ${s.type} (see GET /api/v1/signal-types)`,
+      };
       continue;
     }
     const payload = schema.safeParse(s.payload);
     if (!payload.success) {
-      results[i] = { index: i, id: null, status: 'rejected', matched: false, reason: `payload: ${issueText(payload.error)}` };
+      results[i] = {
+        index: i,
+        id: null,
+        status: 'rejected',
+        matched: false,
+        reason: `payload: ${issueText(payload.error)}`,
+      };
       continue;
     }
     const occurred = new Date(s.occurred_at);
     if (occurred.getTime() > futureLimit) {
-      results[i] = { index: i, id: null, status: 'rejected', matched: false, reason: 'occurred_at: more than 24 h in the future' };
+      results[i] = {
+        index: i,
+        id: null,
+        status: 'rejected',
+        matched: false,
+        reason: 'occurred_at: more than 24 h in the future',
+      };
       continue;
     }
-    const sourceEventId = s.source_event_id ?? (opts.eventIdPrefix ? (items.length > 1 ? `${opts.eventIdPrefix}:${i}` : opts.eventIdPrefix) : undefined);
+    const sourceEventId =
+      s.source_event_id ??
+      (opts.eventIdPrefix
+        ? items.length > 1
+          ? `${opts.eventIdPrefix}:${i}`
+          : opts.eventIdPrefix
+        : undefined);
     const dedupe = s.idempotency_key ?? (sourceEventId ? `${s.source}#${sourceEventId}` : null);
     const r = resolver.resolve(s.subject as Subject);
     if (dedupe !== null) {
       const first = seenKeys.get(dedupe);
       if (first !== undefined) {
-        results[i] = { index: i, id: null, status: 'duplicate', matched: r.matched, reason: `same key as item ${first}` };
+        results[i] = {
+          index: i,
+          id: null,
+          status: 'duplicate',
+          matched: r.matched,
+          reason: `same key as item ${first}`,
+        };
         continue;
       }
       seenKeys.set(dedupe, i);
@@ -174,7 +230,8 @@ export async function ingestSignals(tx: Tx, ctx: ActorContext, items: unknown[],
   }
   // Items whose key was already stored earlier: duplicate, pointing at the stored signal.
   const dupKeys: string[] = [];
-  for (let k = 0; k < rows.length; k++) if (!inserted.has(rows[k].id as string)) dupKeys.push(rows[k].dedupe_key as string);
+  for (let k = 0; k < rows.length; k++)
+    if (!inserted.has(rows[k].id as string)) dupKeys.push(rows[k].dedupe_key as string);
   const existing = new Map<string, { id: string; matched: boolean }>();
   if (dupKeys.length) {
     const found = await execRows<{ id: string; dedupe_key: string; matched: boolean }>(
@@ -207,13 +264,19 @@ export async function ingestSignals(tx: Tx, ctx: ActorContext, items: unknown[],
       delete r.reason;
     }
   }
-  if (sources.size) await registerSources(tx, ctx, [...sources], opts.method === 'webhook' ? 'webhook' : 'api');
+  if (sources.size)
+    await registerSources(tx, ctx, [...sources], opts.method === 'webhook' ? 'webhook' : 'api');
   if (inserted.size) {
     await emitEvent(tx, {
       tenantId: ctx.tenantId,
       name: 'signals.ingested',
       entity: 'signals',
-      payload: { count: inserted.size, account_types: accountTypes, received_at: new Date().toISOString(), batch_id: provenance.batch_id },
+      payload: {
+        count: inserted.size,
+        account_types: accountTypes,
+        received_at: new Date().toISOString(),
+        batch_id: provenance.batch_id,
+      },
     });
   }
   let accepted = 0;
@@ -236,7 +299,15 @@ async function registerSources(tx: Tx, ctx: ActorContext, keys: string[], kind: 
         on conflict do nothing returning id, key`,
   );
   for (const c of created) {
-    await recordChange(tx, ctx, 'signal_sources', c.id, 'create', { key: { old: null, new: c.key } }, { method: 'computed', reason: 'first signal from this source' });
+    await recordChange(
+      tx,
+      ctx,
+      'signal_sources',
+      c.id,
+      'create',
+      { key: { old: null, new: c.key } },
+      { method: 'computed', reason: 'first signal from this source' },
+    );
   }
 }
 
@@ -258,7 +329,11 @@ export const signalService = new ResourceService({
     opportunity_id: uuidFilter(signals.opportunity_id),
     type: { column: signals.type, op: 'in', schema: z.array(z.string()) },
     source: { column: signals.source, op: 'eq' },
-    matched: { column: signals.matched, op: 'eq', schema: z.enum(['true', 'false']).transform((v) => v === 'true') },
+    matched: {
+      column: signals.matched,
+      op: 'eq',
+      schema: z.enum(['true', 'false']).transform((v) => v === 'true'),
+    },
     from: { column: signals.occurred_at, op: 'gte', schema: when },
     to: { column: signals.occurred_at, op: 'lte', schema: when },
   },
@@ -276,8 +351,15 @@ export async function linkSignal(
   const signal = await signalService.find(tx, ctx, id, true);
   if (!signal) throw notFound('Signal');
   const account = await accountService.find(tx, ctx, input.account_id);
-  if (!account) throw unprocessable('No such account', [{ field: 'account_id', reason: 'no such account in this tenant' }]);
-  const before = { account_id: signal.account_id ?? null, matched: signal.matched, match_method: signal.match_method ?? null };
+  if (!account)
+    throw unprocessable('No such account', [
+      { field: 'account_id', reason: 'no such account in this tenant' },
+    ]);
+  const before = {
+    account_id: signal.account_id ?? null,
+    matched: signal.matched,
+    match_method: signal.match_method ?? null,
+  };
   const [row] = await tx
     .update(signals)
     .set({
@@ -313,19 +395,31 @@ export async function linkSignal(
     const domainCandidates = [subject.domain, subject.email?.split('@')[1]].filter(Boolean) as string[];
     for (const d of domainCandidates) {
       const nd = normalizeDomain(d);
-      if (/^([a-z0-9-]+\.)+[a-z]{2,}$/.test(nd) && !domains.includes(nd) && !PUBLIC_MAIL_DOMAINS.has(nd) && subject.domain) {
+      if (
+        /^([a-z0-9-]+\.)+[a-z]{2,}$/.test(nd) &&
+        !domains.includes(nd) &&
+        !PUBLIC_MAIL_DOMAINS.has(nd) &&
+        subject.domain
+      ) {
         domains.push(nd);
         learned.domains.push(nd);
       }
     }
     if (learned.aliases.length || learned.domains.length) {
-      await accountService.update(tx, ctx, input.account_id, { aliases, domains }, { reason: `learned from signal ${id}`, method: 'manual' });
+      await accountService.update(
+        tx,
+        ctx,
+        input.account_id,
+        { aliases, domains },
+        { reason: `learned from signal ${id}`, method: 'manual' },
+      );
       invalidateResolver(ctx.tenantId);
     }
   }
 
   // Re-resolve the rest of the review queue with what was learned.
-  const alsoLinked = learned.aliases.length || learned.domains.length ? await reresolveUnmatched(tx, ctx) : [];
+  const alsoLinked =
+    learned.aliases.length || learned.domains.length ? await reresolveUnmatched(tx, ctx) : [];
   const accountTypes: Record<string, string[]> = { [input.account_id]: [row.type] };
   for (const s of alsoLinked) {
     const list = (accountTypes[s.account_id] ??= []);
@@ -336,12 +430,28 @@ export async function linkSignal(
     name: 'signals.ingested',
     entity: 'signals',
     entityId: id,
-    payload: { count: 1 + alsoLinked.length, account_types: accountTypes, received_at: new Date().toISOString(), linked: true },
+    payload: {
+      count: 1 + alsoLinked.length,
+      account_types: accountTypes,
+      received_at: new Date().toISOString(),
+      linked: true,
+    },
   });
   return { signal: row, learned, also_linked: alsoLinked.map((s) => s.id) };
 }
 
-const PUBLIC_MAIL_DOMAINS = new Set(['gmail.com', 'qq.com', '163.com', '126.com', 'outlook.com', 'hotmail.com', 'yahoo.com', 'sina.com', 'foxmail.com', 'icloud.com']);
+const PUBLIC_MAIL_DOMAINS = new Set([
+  'gmail.com',
+  'qq.com',
+  '163.com',
+  '126.com',
+  'outlook.com',
+  'hotmail.com',
+  'yahoo.com',
+  'sina.com',
+  'foxmail.com',
+  'icloud.com',
+]);
 
 async function reresolveUnmatched(tx: Tx, ctx: ActorContext) {
   const resolver = await resolverFor(tx, ctx);
@@ -356,9 +466,25 @@ async function reresolveUnmatched(tx: Tx, ctx: ActorContext) {
     if (!r.matched || !r.account_id) continue;
     await tx
       .update(signals)
-      .set({ account_id: r.account_id, contact_id: r.contact_id, opportunity_id: r.opportunity_id, matched: true, match_method: `learned:${r.method}`, linked_by: ctx.actorId, linked_at: new Date() })
+      .set({
+        account_id: r.account_id,
+        contact_id: r.contact_id,
+        opportunity_id: r.opportunity_id,
+        matched: true,
+        match_method: `learned:${r.method}`,
+        linked_by: ctx.actorId,
+        linked_at: new Date(),
+      })
       .where(and(eq(signals.tenant_id, ctx.tenantId), eq(signals.id, p.id)));
-    await recordChange(tx, ctx, 'signals', p.id, 'update', { account_id: { old: null, new: r.account_id }, matched: { old: false, new: true } }, { method: 'computed', reason: 'matched by a learned alias/domain' });
+    await recordChange(
+      tx,
+      ctx,
+      'signals',
+      p.id,
+      'update',
+      { account_id: { old: null, new: r.account_id }, matched: { old: false, new: true } },
+      { method: 'computed', reason: 'matched by a learned alias/domain' },
+    );
     linked.push({ id: p.id, account_id: r.account_id, type: p.type });
   }
   return linked;
@@ -381,8 +507,15 @@ export const sourceService = new ResourceService({
   search: (q) => sql`${signalSources.key} ilike ${`%${q}%`}`,
   present: ({ webhook_secret, ...rest }) => ({ ...rest, has_webhook_secret: Boolean(webhook_secret) }),
   async prepare(_tx, _ctx, values, existing) {
-    if (values.override_score !== undefined && values.override_score !== null && !values.override_reason && !existing?.override_reason) {
-      throw unprocessable('An override needs a reason', [{ field: 'override_reason', reason: 'required with override_score' }]);
+    if (
+      values.override_score !== undefined &&
+      values.override_score !== null &&
+      !values.override_reason &&
+      !existing?.override_reason
+    ) {
+      throw unprocessable('An override needs a reason', [
+        { field: 'override_reason', reason: 'required with override_score' },
+      ]);
     }
     if (values.override_score === null) values.override_reason = values.override_reason ?? null;
     return values;
@@ -400,8 +533,12 @@ export const signalTypeService = new ResourceService({
   search: (q) => sql`${signalTypes.key} ilike ${`%${q}%`}`,
   async prepare(_tx, _ctx, values, existing) {
     const key = (values.key ?? existing?.key) as string;
-    if (!existing && BUILTIN_TYPES.has(key)) throw unprocessable('Built-in type', [{ field: 'key', reason: 'a built-in type already has this key' }]);
-    if (existing && values.key !== undefined && values.key !== existing.key) throw unprocessable('key cannot change', [{ field: 'key', reason: 'create a new type instead' }]);
+    if (!existing && BUILTIN_TYPES.has(key))
+      throw unprocessable('Built-in type', [
+        { field: 'key', reason: 'a built-in type already has this key' },
+      ]);
+    if (existing && values.key !== undefined && values.key !== existing.key)
+      throw unprocessable('key cannot change', [{ field: 'key', reason: 'create a new type instead' }]);
     return values;
   },
 } satisfies ResourceDef);

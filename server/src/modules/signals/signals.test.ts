@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from '../../../test/harness.js';
+import { startTestServer, type TestServer } from '../../../test/harness.js';
 import { normalizeCompanyName } from './entity-resolver.js';
 
 let t: TestServer;
@@ -18,13 +18,25 @@ beforeAll(async () => {
   rep = t.tenantA.tokens.rep;
   const a = await t.request('POST', '/api/v1/accounts', {
     token: admin,
-    body: { name: '宁德新能源科技有限公司', aliases: ['ATL'], domains: ['atl-battery.com'], credit_code: CREDIT, owner_id: t.tenantA.userIds.rep },
+    body: {
+      name: '宁德新能源科技有限公司',
+      aliases: ['ATL'],
+      domains: ['atl-battery.com'],
+      credit_code: CREDIT,
+      owner_id: t.tenantA.userIds.rep,
+    },
   });
   expect(a.statusCode, a.body).toBe(201);
   acc = a.json();
-  const b = await t.request('POST', '/api/v1/accounts', { token: admin, body: { name: 'Globex Trading Co., Ltd.', domains: ['globex.example'] } });
+  const b = await t.request('POST', '/api/v1/accounts', {
+    token: admin,
+    body: { name: 'Globex Trading Co., Ltd.', domains: ['globex.example'] },
+  });
   acc2 = b.json();
-  const c = await t.request('POST', '/api/v1/contacts', { token: admin, body: { name: '李伟', account_id: acc.id, emails: ['li.wei@atl-battery.com'] } });
+  const c = await t.request('POST', '/api/v1/contacts', {
+    token: admin,
+    body: { name: '李伟', account_id: acc.id, emails: ['li.wei@atl-battery.com'] },
+  });
   contact = c.json();
 }, 120_000);
 afterAll(async () => {
@@ -56,7 +68,14 @@ describe('POST /signals', () => {
     expect(res.statusCode, res.body).toBe(202);
     const body = res.json();
     expect(body).toMatchObject({ accepted: 2, duplicates: 0, rejected: 4 });
-    expect(body.results.map((r: any) => r.status)).toEqual(['accepted', 'rejected', 'accepted', 'rejected', 'rejected', 'rejected']);
+    expect(body.results.map((r: any) => r.status)).toEqual([
+      'accepted',
+      'rejected',
+      'accepted',
+      'rejected',
+      'rejected',
+      'rejected',
+    ]);
     expect(body.results[0]).toMatchObject({ index: 0, matched: true });
     expect(body.results[2]).toMatchObject({ index: 2, matched: false });
     expect(body.results[1].reason).toContain('unknown signal type');
@@ -72,7 +91,10 @@ describe('POST /signals', () => {
     const one = await t.request('POST', '/api/v1/signals', { token: rep, body: sig() });
     expect(one.statusCode).toBe(202);
     expect(one.json().accepted).toBe(1);
-    const big = await t.request('POST', '/api/v1/signals', { token: rep, body: Array.from({ length: 5001 }, () => sig()) });
+    const big = await t.request('POST', '/api/v1/signals', {
+      token: rep,
+      body: Array.from({ length: 5001 }, () => sig()),
+    });
     expect(big.statusCode).toBe(400);
     const empty = await t.request('POST', '/api/v1/signals', { token: rep, body: [] });
     expect(empty.statusCode).toBe(400);
@@ -81,14 +103,32 @@ describe('POST /signals', () => {
   it('is idempotent by idempotency_key and by source + source_event_id (also within one batch)', async () => {
     const first = await t.request('POST', '/api/v1/signals', {
       token: rep,
-      body: [sig({ idempotency_key: 'k-1' }), sig({ source: 'erp', type: 'payment_overdue', payload: { days_overdue: 10 }, source_event_id: 'inv-9' }), sig({ idempotency_key: 'k-1' })],
+      body: [
+        sig({ idempotency_key: 'k-1' }),
+        sig({
+          source: 'erp',
+          type: 'payment_overdue',
+          payload: { days_overdue: 10 },
+          source_event_id: 'inv-9',
+        }),
+        sig({ idempotency_key: 'k-1' }),
+      ],
     });
     const r1 = first.json();
     expect(r1).toMatchObject({ accepted: 2, duplicates: 1 });
     expect(r1.results[2].id).toBe(r1.results[0].id);
     const again = await t.request('POST', '/api/v1/signals', {
       token: rep,
-      body: [sig({ idempotency_key: 'k-1' }), sig({ source: 'erp', type: 'payment_overdue', payload: { days_overdue: 10 }, source_event_id: 'inv-9' }), sig({ idempotency_key: 'k-2' })],
+      body: [
+        sig({ idempotency_key: 'k-1' }),
+        sig({
+          source: 'erp',
+          type: 'payment_overdue',
+          payload: { days_overdue: 10 },
+          source_event_id: 'inv-9',
+        }),
+        sig({ idempotency_key: 'k-2' }),
+      ],
     });
     const r2 = again.json();
     expect(r2).toMatchObject({ accepted: 1, duplicates: 2 });
@@ -99,11 +139,22 @@ describe('POST /signals', () => {
   });
 
   it('lists with filters and cursor pagination, and shows signals on the account timeline', async () => {
-    await t.request('POST', '/api/v1/signals', { token: rep, body: Array.from({ length: 5 }, (_, i) => sig({ type: 'tender_notice', source: 'tender-platform', payload: { title: `招标 ${i}` } })) });
-    const p1 = await t.request('GET', `/api/v1/signals?type=tender_notice&account_id=${acc.id}&limit=3`, { token: rep });
+    await t.request('POST', '/api/v1/signals', {
+      token: rep,
+      body: Array.from({ length: 5 }, (_, i) =>
+        sig({ type: 'tender_notice', source: 'tender-platform', payload: { title: `招标 ${i}` } }),
+      ),
+    });
+    const p1 = await t.request('GET', `/api/v1/signals?type=tender_notice&account_id=${acc.id}&limit=3`, {
+      token: rep,
+    });
     expect(p1.statusCode, p1.body).toBe(200);
     expect(p1.json().data).toHaveLength(3);
-    const p2 = await t.request('GET', `/api/v1/signals?type=tender_notice&account_id=${acc.id}&limit=3&cursor=${p1.json().next_cursor}`, { token: rep });
+    const p2 = await t.request(
+      'GET',
+      `/api/v1/signals?type=tender_notice&account_id=${acc.id}&limit=3&cursor=${p1.json().next_cursor}`,
+      { token: rep },
+    );
     expect(p2.statusCode, p2.body).toBe(200);
     expect(p2.json().data).toHaveLength(2);
     expect(p2.json().next_cursor).toBeNull();
@@ -116,7 +167,9 @@ describe('POST /signals', () => {
 
 describe('entity resolution', () => {
   it('normalises Chinese and English company names', () => {
-    expect(normalizeCompanyName('宁德新能源科技有限公司')).toBe(normalizeCompanyName('宁德新能源科技股份有限公司'));
+    expect(normalizeCompanyName('宁德新能源科技有限公司')).toBe(
+      normalizeCompanyName('宁德新能源科技股份有限公司'),
+    );
     expect(normalizeCompanyName('宁德新能源科技（中国）有限公司')).toBe('宁德新能源科技');
     expect(normalizeCompanyName('ＡＢＣ　Ｔｅｃｈ有限公司')).toBe('abctech');
     expect(normalizeCompanyName('Globex Trading Co., Ltd.')).toBe('globextrading');
@@ -140,7 +193,10 @@ describe('entity resolution', () => {
       [{ company_name: 'Globex Trading Inc.' }, 'acc2', 'company_name'],
       [{ company_name: 'Initech' }, null, ''],
     ];
-    const res = await t.request('POST', '/api/v1/signals', { token: rep, body: cases.map(([subject]) => sig({ subject })) });
+    const res = await t.request('POST', '/api/v1/signals', {
+      token: rep,
+      body: cases.map(([subject]) => sig({ subject })),
+    });
     const body = res.json();
     for (let i = 0; i < cases.length; i++) {
       const [, expected, method] = cases[i];
@@ -150,7 +206,9 @@ describe('entity resolution', () => {
         continue;
       }
       const s = (await t.request('GET', `/api/v1/signals/${r.id}`, { token: rep })).json();
-      expect(s.account_id, JSON.stringify(cases[i][0])).toBe(expected === 'acc' ? acc.id : expected === 'acc2' ? acc2.id : null);
+      expect(s.account_id, JSON.stringify(cases[i][0])).toBe(
+        expected === 'acc' ? acc.id : expected === 'acc2' ? acc2.id : null,
+      );
       expect(s.matched).toBe(expected !== null);
       if (method) expect(s.match_method).toBe(method);
       if (method === 'email') expect(s.contact_id).toBe(contact.id);
@@ -160,76 +218,161 @@ describe('entity resolution', () => {
   it('keeps unmatched signals for review; linking learns the alias (audited) and re-resolves the queue', async () => {
     const res = await t.request('POST', '/api/v1/signals', {
       token: rep,
-      body: [sig({ subject: { company_name: '新能源ATL电池（东莞）有限公司' } }), sig({ type: 'tender_notice', payload: { title: 'x' }, subject: { company_name: '新能源ATL电池有限公司' } })],
+      body: [
+        sig({ subject: { company_name: '新能源ATL电池（东莞）有限公司' } }),
+        sig({
+          type: 'tender_notice',
+          payload: { title: 'x' },
+          subject: { company_name: '新能源ATL电池有限公司' },
+        }),
+      ],
     });
     const [first, second] = res.json().results;
     const queue = await t.request('GET', '/api/v1/signals/unmatched', { token: rep });
     expect(queue.json().data.map((s: any) => s.id)).toEqual(expect.arrayContaining([first.id, second.id]));
-    const link = await t.request('POST', `/api/v1/signals/${first.id}/link`, { token: rep, body: { account_id: acc.id } });
+    const link = await t.request('POST', `/api/v1/signals/${first.id}/link`, {
+      token: rep,
+      body: { account_id: acc.id },
+    });
     expect(link.statusCode, link.body).toBe(200);
     expect(link.json().learned.aliases).toEqual(['新能源ATL电池（东莞）有限公司']);
     expect(link.json().also_linked).toContain(second.id);
     const account = (await t.request('GET', `/api/v1/accounts/${acc.id}`, { token: rep })).json();
     expect(account.aliases).toContain('新能源ATL电池（东莞）有限公司');
     const lineage = (await t.request('GET', `/api/v1/accounts/${acc.id}/timeline`, { token: rep })).json();
-    expect(lineage.data.some((i: any) => i.kind === 'change' && String(i.summary).includes('aliases'))).toBe(true);
+    expect(lineage.data.some((i: any) => i.kind === 'change' && String(i.summary).includes('aliases'))).toBe(
+      true,
+    );
     const queue2 = await t.request('GET', '/api/v1/signals/unmatched', { token: rep });
     expect(queue2.json().data.map((s: any) => s.id)).not.toContain(first.id);
     // a new signal with the learned name now matches directly
-    const later = await t.request('POST', '/api/v1/signals', { token: rep, body: sig({ subject: { company_name: '新能源ATL电池(东莞)有限公司' } }) });
+    const later = await t.request('POST', '/api/v1/signals', {
+      token: rep,
+      body: sig({ subject: { company_name: '新能源ATL电池(东莞)有限公司' } }),
+    });
     expect(later.json().results[0].matched).toBe(true);
     // linking to another tenant's account is refused
-    const bad = await t.request('POST', `/api/v1/signals/${second.id}/link`, { token: rep, body: { account_id: '00000000-0000-4000-8000-000000000000' } });
+    const bad = await t.request('POST', `/api/v1/signals/${second.id}/link`, {
+      token: rep,
+      body: { account_id: '00000000-0000-4000-8000-000000000000' },
+    });
     expect(bad.statusCode).toBe(422);
   });
 });
 
 describe('sources and signed webhooks', () => {
   it('verifies Standard Webhooks signatures: bad signature → 401 and nothing stored', async () => {
-    const created = await t.request('POST', '/api/v1/signal-sources', { token: admin, body: { key: 'qichacha', name: '企查查', kind: 'webhook' } });
+    const created = await t.request('POST', '/api/v1/signal-sources', {
+      token: admin,
+      body: { key: 'qichacha', name: '企查查', kind: 'webhook' },
+    });
     expect(created.statusCode, created.body).toBe(201);
     const { id, webhook_secret } = created.json();
     expect(webhook_secret).toMatch(/^whsec_/);
-    const payload = JSON.stringify({ type: 'registry_change', source: 'ignored', occurred_at: now(), subject: { credit_code: CREDIT }, payload: { field: 'legal_representative', old_value: '张三', new_value: '李四' } });
+    const payload = JSON.stringify({
+      type: 'registry_change',
+      source: 'ignored',
+      occurred_at: now(),
+      subject: { credit_code: CREDIT },
+      payload: { field: 'legal_representative', old_value: '张三', new_value: '李四' },
+    });
     const wh = new Webhook(webhook_secret);
     const msgId = 'msg_1';
     const stamp = new Date();
-    const good = { 'content-type': 'application/json', 'webhook-id': msgId, 'webhook-timestamp': String(Math.floor(stamp.getTime() / 1000)), 'webhook-signature': wh.sign(msgId, stamp, payload) };
-    const before = (await t.request('GET', '/api/v1/signals?source=qichacha', { token: admin })).json().data.length;
+    const good = {
+      'content-type': 'application/json',
+      'webhook-id': msgId,
+      'webhook-timestamp': String(Math.floor(stamp.getTime() / 1000)),
+      'webhook-signature': wh.sign(msgId, stamp, payload),
+    };
+    const before = (await t.request('GET', '/api/v1/signals?source=qichacha', { token: admin })).json().data
+      .length;
     for (const headers of [
       { ...good, 'webhook-signature': 'v1,AAAAbad' },
       { ...good, 'webhook-id': 'msg_other' },
       { 'content-type': 'application/json' },
       { ...good, 'webhook-timestamp': String(Math.floor(stamp.getTime() / 1000) - 3600) },
     ]) {
-      const r = await t.app.inject({ method: 'POST', url: `/api/v1/sources/${id}/webhook`, headers, payload });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/sources/${id}/webhook`,
+        headers,
+        payload,
+      });
       expect(r.statusCode, JSON.stringify(headers)).toBe(401);
     }
-    expect((await t.request('GET', '/api/v1/signals?source=qichacha', { token: admin })).json().data.length).toBe(before);
-    const ok = await t.app.inject({ method: 'POST', url: `/api/v1/sources/${id}/webhook`, headers: good, payload });
+    expect(
+      (await t.request('GET', '/api/v1/signals?source=qichacha', { token: admin })).json().data.length,
+    ).toBe(before);
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/sources/${id}/webhook`,
+      headers: good,
+      payload,
+    });
     expect(ok.statusCode, ok.body).toBe(202);
     expect(JSON.parse(ok.body).results[0]).toMatchObject({ status: 'accepted', matched: true });
     // redelivery of the same webhook-id is a duplicate
-    const again = await t.app.inject({ method: 'POST', url: `/api/v1/sources/${id}/webhook`, headers: good, payload });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/sources/${id}/webhook`,
+      headers: good,
+      payload,
+    });
     expect(JSON.parse(again.body)).toMatchObject({ accepted: 0, duplicates: 1 });
     const stored = (await t.request('GET', '/api/v1/signals?source=qichacha', { token: admin })).json().data;
     expect(stored).toHaveLength(before + 1);
     expect(stored[0].provenance).toMatchObject({ method: 'webhook', source_id: id });
     // unknown source → 404
-    const none = await t.app.inject({ method: 'POST', url: `/api/v1/sources/00000000-0000-4000-8000-000000000000/webhook`, headers: good, payload });
+    const none = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/sources/00000000-0000-4000-8000-000000000000/webhook`,
+      headers: good,
+      payload,
+    });
     expect(none.statusCode).toBe(404);
   });
 
   it('lists the catalogue (17 built-ins) and lets admins add types', async () => {
     const cat = (await t.request('GET', '/api/v1/signal-types', { token: rep })).json().data;
     expect(cat.filter((k: any) => k.builtin)).toHaveLength(17);
-    for (const k of ['website_visit', 'tender_notice', 'registry_change', 'customs_record', 'meeting_note', 'support_ticket', 'payment_overdue', 'job_change', 'product_usage']) {
+    for (const k of [
+      'website_visit',
+      'tender_notice',
+      'registry_change',
+      'customs_record',
+      'meeting_note',
+      'support_ticket',
+      'payment_overdue',
+      'job_change',
+      'product_usage',
+    ]) {
       expect(cat.map((c: any) => c.key)).toContain(k);
     }
-    expect((await t.request('POST', '/api/v1/signal-types', { token: rep, body: { key: 'trade_show', name: '展会' } })).statusCode).toBe(403);
-    const made = await t.request('POST', '/api/v1/signal-types', { token: admin, body: { key: 'trade_show', name: '展会', payload_fields: { booth_visits: { type: 'integer', required: true } } } });
+    expect(
+      (
+        await t.request('POST', '/api/v1/signal-types', {
+          token: rep,
+          body: { key: 'trade_show', name: '展会' },
+        })
+      ).statusCode,
+    ).toBe(403);
+    const made = await t.request('POST', '/api/v1/signal-types', {
+      token: admin,
+      body: {
+        key: 'trade_show',
+        name: '展会',
+        payload_fields: { booth_visits: { type: 'integer', required: true } },
+      },
+    });
     expect(made.statusCode, made.body).toBe(201);
-    const r = await t.request('POST', '/api/v1/signals', { token: rep, body: [sig({ type: 'trade_show', payload: { booth_visits: 3 } }), sig({ type: 'trade_show', payload: {} })] });
+    const r = await t.request('POST', '/api/v1/signals', {
+      token: rep,
+      body: [
+        sig({ type: 'trade_show', payload: { booth_visits: 3 } }),
+        sig({ type: 'trade_show', payload: {} }),
+      ],
+    });
     expect(r.json().results.map((x: any) => x.status)).toEqual(['accepted', 'rejected']);
   });
 
@@ -240,25 +383,84 @@ describe('sources and signed webhooks', () => {
     expect(web.coverage).toBeGreaterThan(0);
     expect(web.timeliness).toBeGreaterThan(9);
     expect(web.score).toBeCloseTo(Math.cbrt(web.coverage * web.timeliness * web.relevance), 1);
-    const noReason = await t.request('PATCH', `/api/v1/signal-sources/${web.id}`, { token: admin, body: { override_score: 9 } });
+    const noReason = await t.request('PATCH', `/api/v1/signal-sources/${web.id}`, {
+      token: admin,
+      body: { override_score: 9 },
+    });
     expect(noReason.statusCode).toBe(422);
-    expect((await t.request('PATCH', `/api/v1/signal-sources/${web.id}`, { token: rep, body: { override_score: 9, override_reason: 'xx' } })).statusCode).toBe(403);
-    const ok = await t.request('PATCH', `/api/v1/signal-sources/${web.id}`, { token: admin, body: { override_score: 9, override_reason: 'strongly tied to wins last year' } });
+    expect(
+      (
+        await t.request('PATCH', `/api/v1/signal-sources/${web.id}`, {
+          token: rep,
+          body: { override_score: 9, override_reason: 'xx' },
+        })
+      ).statusCode,
+    ).toBe(403);
+    const ok = await t.request('PATCH', `/api/v1/signal-sources/${web.id}`, {
+      token: admin,
+      body: { override_score: 9, override_reason: 'strongly tied to wins last year' },
+    });
     expect(ok.statusCode, ok.body).toBe(200);
-    const after = (await t.request('GET', '/api/v1/signal-sources', { token: rep })).json().data.find((s: any) => s.key === 'web-analytics');
-    expect(after).toMatchObject({ score: 9, priority: true, override_reason: 'strongly tied to wins last year' });
+    const after = (await t.request('GET', '/api/v1/signal-sources', { token: rep }))
+      .json()
+      .data.find((s: any) => s.key === 'web-analytics');
+    expect(after).toMatchObject({
+      score: 9,
+      priority: true,
+      override_reason: 'strongly tied to wins last year',
+    });
   });
 });
 
 describe('decision graph', () => {
   it('shows the committee with touchpoints and flags missing roles', async () => {
-    const fin = (await t.request('POST', '/api/v1/contacts', { token: admin, body: { name: '王芳', account_id: acc.id, committee_role: 'finance', influence: 4, stance: 'skeptic', preferences: ['循环寿命'] } })).json();
-    const tech = (await t.request('POST', '/api/v1/contacts', { token: admin, body: { name: '张强', account_id: acc.id, committee_role: 'technical', influence: 5, stance: 'champion', preferences: ['能量密度'] } })).json();
-    await t.request('POST', '/api/v1/activities', { token: admin, body: { type: 'meeting', subject: '技术交流', occurred_at: now(), account_id: acc.id, contact_ids: [tech.id], status: 'done' } });
+    const fin = (
+      await t.request('POST', '/api/v1/contacts', {
+        token: admin,
+        body: {
+          name: '王芳',
+          account_id: acc.id,
+          committee_role: 'finance',
+          influence: 4,
+          stance: 'skeptic',
+          preferences: ['循环寿命'],
+        },
+      })
+    ).json();
+    const tech = (
+      await t.request('POST', '/api/v1/contacts', {
+        token: admin,
+        body: {
+          name: '张强',
+          account_id: acc.id,
+          committee_role: 'technical',
+          influence: 5,
+          stance: 'champion',
+          preferences: ['能量密度'],
+        },
+      })
+    ).json();
+    await t.request('POST', '/api/v1/activities', {
+      token: admin,
+      body: {
+        type: 'meeting',
+        subject: '技术交流',
+        occurred_at: now(),
+        account_id: acc.id,
+        contact_ids: [tech.id],
+        status: 'done',
+      },
+    });
     const g = await t.request('GET', `/api/v1/accounts/${acc.id}/decision-graph`, { token: rep });
     expect(g.statusCode, g.body).toBe(200);
     const body = g.json();
-    expect(body.members.find((m: any) => m.contact_id === tech.id)).toMatchObject({ role: 'technical', influence: 5, stance: 'champion', preferences: ['能量密度'], touchpoints: { count: 1 } });
+    expect(body.members.find((m: any) => m.contact_id === tech.id)).toMatchObject({
+      role: 'technical',
+      influence: 5,
+      stance: 'champion',
+      preferences: ['能量密度'],
+      touchpoints: { count: 1 },
+    });
     expect(body.missing_roles).toEqual(expect.arrayContaining(['executive', 'procurement', 'user']));
     expect(body.untouched_roles).toEqual(['finance']);
     expect(body.gaps.find((x: any) => x.role === 'finance').message_zh).toContain('财务');
@@ -286,24 +488,60 @@ describe('access control and tenant isolation', () => {
       expect((await t.request(method, url, { body })).statusCode, `${method} ${url}`).toBe(401);
     }
     // coach may read but not write signals; rep may not manage
-    expect((await t.request('POST', '/api/v1/signals', { token: t.tenantA.tokens.coach, body: sig() })).statusCode).toBe(403);
-    expect((await t.request('POST', `/api/v1/signals/00000000-0000-4000-8000-000000000000/link`, { token: t.tenantA.tokens.coach, body: { account_id: acc.id } })).statusCode).toBe(403);
-    expect((await t.request('POST', '/api/v1/signal-sources', { token: rep, body: { key: 'k', name: 'k' } })).statusCode).toBe(403);
-    expect((await t.request('POST', `/api/v1/signal-sources/00000000-0000-4000-8000-000000000000/rotate-secret`, { token: rep })).statusCode).toBe(403);
+    expect(
+      (await t.request('POST', '/api/v1/signals', { token: t.tenantA.tokens.coach, body: sig() })).statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await t.request('POST', `/api/v1/signals/00000000-0000-4000-8000-000000000000/link`, {
+          token: t.tenantA.tokens.coach,
+          body: { account_id: acc.id },
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect(
+      (await t.request('POST', '/api/v1/signal-sources', { token: rep, body: { key: 'k', name: 'k' } }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await t.request('POST', `/api/v1/signal-sources/00000000-0000-4000-8000-000000000000/rotate-secret`, {
+          token: rep,
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 
   it("never shows another tenant's signals, sources or accounts (404)", async () => {
-    const mine = (await t.request('POST', '/api/v1/signals', { token: rep, body: sig() })).json().results[0].id;
+    const mine = (await t.request('POST', '/api/v1/signals', { token: rep, body: sig() })).json().results[0]
+      .id;
     const other = t.tenantB.tokens.admin;
     expect((await t.request('GET', `/api/v1/signals/${mine}`, { token: other })).statusCode).toBe(404);
-    expect((await t.request('POST', `/api/v1/signals/${mine}/link`, { token: other, body: { account_id: acc.id } })).statusCode).toBe(404);
-    expect((await t.request('GET', `/api/v1/accounts/${acc.id}/decision-graph`, { token: other })).statusCode).toBe(404);
+    expect(
+      (
+        await t.request('POST', `/api/v1/signals/${mine}/link`, {
+          token: other,
+          body: { account_id: acc.id },
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect(
+      (await t.request('GET', `/api/v1/accounts/${acc.id}/decision-graph`, { token: other })).statusCode,
+    ).toBe(404);
     expect((await t.request('GET', '/api/v1/signals', { token: other })).json().data).toHaveLength(0);
     const src = (await t.request('GET', '/api/v1/signal-sources', { token: admin })).json().data[0];
-    expect((await t.request('PATCH', `/api/v1/signal-sources/${src.id}`, { token: other, body: { name: 'x' } })).statusCode).toBe(404);
+    expect(
+      (await t.request('PATCH', `/api/v1/signal-sources/${src.id}`, { token: other, body: { name: 'x' } }))
+        .statusCode,
+    ).toBe(404);
     expect((await t.request('GET', '/api/v1/signal-sources', { token: other })).json().data).toHaveLength(0);
     // B's signal naming A's account id stays unmatched in B
-    const r = (await t.request('POST', '/api/v1/signals', { token: other, body: sig({ subject: { account_id: acc.id } }) })).json();
+    const r = (
+      await t.request('POST', '/api/v1/signals', {
+        token: other,
+        body: sig({ subject: { account_id: acc.id } }),
+      })
+    ).json();
     expect(r.results[0]).toMatchObject({ status: 'accepted', matched: false });
   });
 });

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { ActorContext } from '../../platform/auth/auth-context.js';
-import { type Tx, execRows } from '../../platform/db/database.js';
+import { execRows, type Tx } from '../../platform/db/database.js';
 import { resolverFor } from './entity-resolver.js';
 import { sourceService } from './signals.service.js';
 
@@ -44,7 +44,9 @@ export async function sourceMatrix(tx: Tx, ctx: ActorContext) {
     m.set(f.account_id, new Date(f.first).getTime());
     firstBy.set(f.source, m);
   }
-  const closed = [...index.opportunities.values()].filter((o) => (o.status === 'won' || o.status === 'lost') && o.closed_at);
+  const closed = [...index.opportunities.values()].filter(
+    (o) => (o.status === 'won' || o.status === 'lost') && o.closed_at,
+  );
   const wonAll = closed.filter((o) => o.status === 'won').length;
   const winRateAll = closed.length ? wonAll / closed.length : null;
 
@@ -54,8 +56,12 @@ export async function sourceMatrix(tx: Tx, ctx: ActorContext) {
     const medianH = s?.median_s != null ? s.median_s / 3600 : null;
     const timeliness = medianH === null ? 0 : 10 / (1 + medianH / 24);
     const m = firstBy.get(src.key as string);
-    const withSignal = m ? closed.filter((o) => (m.get(o.account_id) ?? Infinity) <= new Date(o.closed_at!).getTime()) : [];
-    const winRateWith = withSignal.length ? withSignal.filter((o) => o.status === 'won').length / withSignal.length : null;
+    const withSignal = m
+      ? closed.filter((o) => (m.get(o.account_id) ?? Infinity) <= new Date(o.closed_at!).getTime())
+      : [];
+    const winRateWith = withSignal.length
+      ? withSignal.filter((o) => o.status === 'won').length / withSignal.length
+      : null;
     let relevance = 5;
     let basis = `insufficient data (${withSignal.length} closed opportunities with the signal, ${closed.length} closed in all)`;
     if (withSignal.length >= 5 && closed.length >= 10 && winRateWith !== null && winRateAll !== null) {
