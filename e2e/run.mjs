@@ -217,6 +217,69 @@ test('lists: search, sort, saved filter in URL, bulk edit', async () => {
   assert.ok(rows.every((r) => r.industry === '批量行业'));
 });
 
+test('forecast page renders numbers', async () => {
+  await page.goto(`${base}/forecast`);
+  await page.getByTestId('forecast-row').first().waitFor();
+  assert.match((await page.getByTestId('forecast-expected').textContent()) ?? '', /\d/);
+  assert.ok((await page.getByTestId('forecast-row').count()) > 0);
+  await page.locator('canvas').first().waitFor();
+});
+
+test('opportunity page shows a win probability with its label', async () => {
+  const opp = (await api.call('/opportunities?status=open&limit=1')).data[0];
+  await page.goto(`${base}/opportunities/${opp.id}`);
+  await page.getByTestId('win-probability').waitFor();
+  assert.match((await page.getByTestId('win-probability-value').textContent()) ?? '', /\d+\s?%/);
+  assert.match(
+    (await page.getByTestId('win-probability').getAttribute('data-method')) ?? '',
+    /model|stage_fallback|closed/,
+  );
+});
+
+test('an ingested signal reaches the rep inbox without reload; accepting it works', async () => {
+  const users = (await api.call('/users?limit=200')).data;
+  const rep = users.find((u) => u.email === 'wang.fang@demo.zhongshu.local');
+  assert.ok(rep, 'demo rep exists');
+  const account = (await api.call(`/accounts?owner_id=${rep.id}&limit=1`)).data[0];
+  assert.ok(account, 'rep owns an account');
+  const repContext = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+  repContext.setDefaultTimeout(20_000);
+  const repPage = await repContext.newPage();
+  repPage.on('pageerror', (e) => pageErrors.push(e.message));
+  try {
+    await login(repPage, base, { email: rep.email, password: 'zhongshu-demo' });
+    await repPage.goto(`${base}/inbox`);
+    await repPage.getByTestId('live-indicator').waitFor();
+    const title = `E2E招标${stamp}`;
+    const res = await api.call('/signals', {
+      method: 'POST',
+      body: JSON.stringify({
+        type: 'tender_notice',
+        source: 'e2e_bidding',
+        occurred_at: new Date().toISOString(),
+        subject: { account_id: account.id },
+        payload: { title, budget: 500000, platform: 'E2E' },
+        idempotency_key: `e2e-${stamp}`,
+      }),
+    });
+    assert.equal(res.accepted, 1);
+    // no reload: the inbox refreshes itself
+    const card = repPage.getByTestId('intervention').filter({ hasText: title });
+    await card.waitFor();
+    await card.getByTestId('evidence-toggle').click();
+    await card.getByTestId('evidence-signal').first().waitFor();
+    await card.getByTestId('accept').click();
+    await card.waitFor({ state: 'detached' });
+    const id = await api
+      .call(`/interventions?owner_id=any&account_id=${account.id}&status=accepted`)
+      .then((r) => r.data.find((i) => i.title.includes(title)));
+    assert.ok(id, 'intervention accepted');
+    assert.equal(id.sign_off_status, 'pending');
+  } finally {
+    await repContext.close();
+  }
+});
+
 test('session expiry sends the user back to log in', async () => {
   await context.clearCookies();
   await page.goto(`${base}/accounts`);

@@ -12,6 +12,14 @@ const RecordPage = lazy(() => import('./pages/RecordPage'));
 const BoardPage = lazy(() => import('./pages/BoardPage'));
 const ImportPage = lazy(() => import('./pages/ImportPage'));
 const AdminPage = lazy(() => import('./pages/AdminPage'));
+const ForecastPage = lazy(() => import('./pages/ForecastPage'));
+const ModelPage = lazy(() => import('./pages/ModelPage'));
+const InboxPage = lazy(() => import('./pages/InboxPage'));
+const BriefPage = lazy(() => import('./pages/BriefPage'));
+const SignOffPage = lazy(() => import('./pages/SignOffPage'));
+const SignalReviewPage = lazy(() => import('./pages/SignalReviewPage'));
+const SourcesPage = lazy(() => import('./pages/SourcesPage'));
+const RulesPage = lazy(() => import('./pages/RulesPage'));
 
 export function PageLoader() {
   return (
@@ -48,6 +56,15 @@ export function App() {
           <Route path="/activities" element={<ListPage entity="activities" />} />
           <Route path="/activities/:id" element={<RecordPage entity="activities" />} />
           <Route path="/import" element={<ImportPage />} />
+          <Route path="/forecast" element={<ForecastPage />} />
+          <Route path="/models" element={<ModelPage />} />
+          <Route path="/inbox" element={<InboxPage />} />
+          <Route path="/brief" element={<BriefPage />} />
+          <Route path="/sign-off" element={<SignOffPage />} />
+          <Route path="/signals/review" element={<SignalReviewPage />} />
+          <Route path="/signals/sources" element={<SourcesPage />} />
+          <Route path="/rules" element={<RulesPage />} />
+          <Route path="/rules/:id" element={<RulesPage />} />
           <Route path="/admin" element={<AdminPage />} />
           <Route path="/admin/:tab" element={<AdminPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />

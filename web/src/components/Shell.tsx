@@ -13,7 +13,7 @@ import {
 } from '@mantine/core';
 import { useDisclosure, useHotkeys } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink as RouterLink, useLocation, useNavigate } from 'react-router';
 import { useAuth } from '../auth/auth';
@@ -26,6 +26,8 @@ interface NavItem {
   icon: string;
   permission?: string;
   end?: boolean;
+  /** heading shown above the first visible item of a section */
+  section?: string;
 }
 const NAV: NavItem[] = [
   { to: '/', key: 'nav.home', icon: '⌂', end: true },
@@ -34,9 +36,47 @@ const NAV: NavItem[] = [
   { to: '/opportunities/board', key: 'nav.board', icon: '▦' },
   { to: '/opportunities', key: 'nav.opportunities', icon: '¥', end: true },
   { to: '/activities', key: 'nav.activities', icon: '✓' },
-  { to: '/import', key: 'nav.import', icon: '⇪', permission: 'crm:import' },
+  {
+    to: '/inbox',
+    key: 'nav2.inbox',
+    icon: '⚑',
+    permission: 'interventions:read',
+    section: 'nav2.intelligence',
+  },
+  { to: '/brief', key: 'nav2.brief', icon: '☰', permission: 'interventions:read' },
+  { to: '/sign-off', key: 'nav2.signOff', icon: '✍', permission: 'interventions:sign_off' },
+  { to: '/forecast', key: 'nav2.forecast', icon: '↗', permission: 'predict:read' },
+  { to: '/models', key: 'nav2.models', icon: '◎', permission: 'predict:manage' },
+  {
+    to: '/signals/review',
+    key: 'nav2.review',
+    icon: '?',
+    permission: 'signals:write',
+    section: 'nav2.signals',
+  },
+  { to: '/signals/sources', key: 'nav2.sources', icon: '▥', permission: 'signals:manage' },
+  { to: '/rules', key: 'nav2.rules', icon: '⚖', permission: 'signals:manage' },
+  { to: '/import', key: 'nav.import', icon: '⇪', permission: 'crm:import', section: 'nav.admin' },
   { to: '/admin', key: 'nav.admin', icon: '⚙', permission: 'settings:manage' },
 ];
+
+/** Items inherit the section of the item above; the first visible item of a section carries its heading. */
+function withSections(
+  items: NavItem[],
+  visible: (n: NavItem) => boolean,
+): { item: NavItem; heading?: string }[] {
+  let current: string | undefined;
+  let shown: string | undefined;
+  const out: { item: NavItem; heading?: string }[] = [];
+  for (const item of items) {
+    if (item.section) current = item.section;
+    if (!visible(item)) continue;
+    const heading = current && current !== shown ? current : undefined;
+    if (heading) shown = heading;
+    out.push({ item, heading });
+  }
+  return out;
+}
 
 export function Shell({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
@@ -143,19 +183,26 @@ export function Shell({ children }: { children: ReactNode }) {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label={t('nav.menu')}>
+      <AppShell.Navbar p="xs" aria-label={t('nav.menu')} style={{ overflowY: 'auto' }}>
         <nav>
-          {NAV.filter((n) => !n.permission || can(n.permission)).map((n) => (
-            <NavLink
-              key={n.to}
-              component={RouterLink}
-              to={n.to}
-              end={n.end}
-              label={t(n.key)}
-              leftSection={<span aria-hidden>{n.icon}</span>}
-              active={isActive(n)}
-              onClick={nav.close}
-            />
+          {withSections(NAV, (n) => !n.permission || can(n.permission)).map(({ item: n, heading }) => (
+            <Fragment key={n.to}>
+              {heading && (
+                <Text fz={11} fw={700} c="dimmed" tt="uppercase" px="sm" pt="sm" pb={2} role="presentation">
+                  {t(heading)}
+                </Text>
+              )}
+              <NavLink
+                key={n.to}
+                component={RouterLink}
+                to={n.to}
+                end={n.end}
+                label={t(n.key)}
+                leftSection={<span aria-hidden>{n.icon}</span>}
+                active={isActive(n)}
+                onClick={nav.close}
+              />
+            </Fragment>
           ))}
         </nav>
       </AppShell.Navbar>

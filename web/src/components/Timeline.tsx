@@ -1,10 +1,21 @@
 import { Badge, Group, Timeline as MTimeline, Paper, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useLocation } from 'react-router';
 import { api } from '../lib/api';
-import { formatDateTime } from '../lib/format';
+import { formatDateTime, formatNumber } from '../lib/format';
 import { useLang } from '../lib/hooks';
+import { severityColor, signalTypeName, useSignalTypes } from '../lib/signals';
 import type { TimelineItem } from '../lib/types';
+
+const KIND_COLOR: Record<string, string> = {
+  activity: 'indigo',
+  signal: 'orange',
+  intervention: 'red',
+  change: 'gray',
+};
+
 import { lineageMethod } from './Lineage';
 import { Empty, ErrorState, Loading } from './States';
 
@@ -18,6 +29,13 @@ export function RecordTimeline({ entity, id }: { entity: string; id: string }) {
         (r) => r.data,
       ),
   });
+  const types = useSignalTypes().data;
+  const location = useLocation();
+  // evidence links point at #signal-<id>: scroll there once the timeline is loaded
+  useEffect(() => {
+    if (!q.data || !location.hash) return;
+    document.getElementById(location.hash.slice(1))?.scrollIntoView({ block: 'center' });
+  }, [q.data, location.hash]);
   if (q.isPending) return <Loading />;
   if (q.isError) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;
   if (q.data.length === 0) return <Empty text={t('account.noTimeline')} />;
@@ -25,19 +43,25 @@ export function RecordTimeline({ entity, id }: { entity: string; id: string }) {
     <MTimeline bulletSize={14} lineWidth={2} data-testid="timeline">
       {q.data.map((item) => {
         const type = item.kind === 'activity' ? String(item.data?.type ?? '') : '';
+        const color = KIND_COLOR[item.kind] ?? 'gray';
         const title =
-          item.kind === 'change' ? t(`timeline.${item.title}`, { defaultValue: item.title }) : item.title;
+          item.kind === 'change'
+            ? t(`timeline.${item.title}`, { defaultValue: item.title })
+            : item.kind === 'signal'
+              ? signalTypeName(types, item.title, lang)
+              : item.title;
+        const strength = item.kind === 'signal' ? item.data?.strength : null;
+        const severity = item.kind === 'intervention' ? String(item.data?.severity ?? '') : '';
         return (
           <MTimeline.Item
             key={`${item.kind}-${item.id}`}
-            color={item.kind === 'activity' ? 'indigo' : item.kind === 'signal' ? 'orange' : 'gray'}
+            id={`${item.kind}-${item.id}`}
+            className="zs-timeline-target"
+            data-kind={item.kind}
+            color={color}
             title={
               <Group gap={6} wrap="wrap">
-                <Badge
-                  size="xs"
-                  variant="light"
-                  color={item.kind === 'activity' ? 'indigo' : item.kind === 'signal' ? 'orange' : 'gray'}
-                >
+                <Badge size="xs" variant="light" color={color}>
                   {type
                     ? t(`activityType.${type}`, { defaultValue: type })
                     : t(`timeline.${item.kind}`, { defaultValue: item.kind })}
@@ -45,6 +69,16 @@ export function RecordTimeline({ entity, id }: { entity: string; id: string }) {
                 <Text fz="sm" fw={500}>
                   {title}
                 </Text>
+                {severity && (
+                  <Badge size="xs" color={severityColor(severity)}>
+                    {t(`inbox.severity.${severity}`, { defaultValue: severity })}
+                  </Badge>
+                )}
+                {typeof strength === 'number' && (
+                  <Text span fz="xs" c="dimmed">
+                    {t('timeline.strength', { value: formatNumber(strength, lang, 2) })}
+                  </Text>
+                )}
               </Group>
             }
           >
@@ -63,6 +97,9 @@ export function RecordTimeline({ entity, id }: { entity: string; id: string }) {
             <Text fz="xs" c="dimmed">
               {formatDateTime(item.at, lang)}
               {item.actor_name ? ` · ${item.actor_name}` : ''}
+              {(item.kind === 'signal' || item.kind === 'intervention') && item.source
+                ? ` · ${item.source}`
+                : ''}
               {item.kind === 'change' && item.source
                 ? ` · ${lineageMethod({ source: item.source, method: String(item.data?.method ?? '') }, t)}`
                 : ''}

@@ -1,8 +1,10 @@
 import { Badge, Text } from '@mantine/core';
 import type { TFunction } from 'i18next';
 import type { ReactNode } from 'react';
+import { ProbBadge } from '../components/Predict';
 import type { Entity } from './fields';
 import { formatDate, formatDateTime, formatMoney, formatPercent, type Lang } from './format';
+import type { PredictionRow } from './predict';
 import { ACTIVITY_STATUSES, ACTIVITY_TYPES, ALL_COMMITTEE_ROLES, STANCES } from './types';
 
 export interface Ctx {
@@ -13,6 +15,8 @@ export interface Ctx {
   teams: Map<string, string>;
   accounts: Map<string, string>;
   stageName: (pipelineId: string, key: string) => string;
+  /** win probability per opportunity id (GET /predict/predictions) */
+  predictions?: Map<string, PredictionRow>;
 }
 
 export interface Column {
@@ -145,6 +149,14 @@ export const LIST_CONFIG: Record<Entity, { columns: Column[]; filters: Filter[];
         ),
       },
       { key: 'probability', sort: 'probability', render: (r, c) => formatPercent(r.probability, c.lang) },
+      {
+        key: 'win_probability',
+        mobile: true,
+        render: (r, c) => {
+          const p = c.predictions?.get(r.id);
+          return p ? <ProbBadge p={p.probability} method={p.method} /> : '—';
+        },
+      },
       {
         key: 'expected_close_date',
         sort: 'expected_close_date',

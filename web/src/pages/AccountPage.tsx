@@ -17,7 +17,9 @@ import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
+import { useAuth } from '../auth/auth';
 import { WithLineage } from '../components/Lineage';
+import { BuyingStagePanel, ProbBadge } from '../components/Predict';
 import { RecordForm } from '../components/RecordForm';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { RecordTimeline, Section } from '../components/Timeline';
@@ -34,12 +36,14 @@ import {
   useRegions,
   useUsers,
 } from '../lib/hooks';
+import { usePredictionMap } from '../lib/predict';
 import type { Account, Contact, LineageItem, Opportunity } from '../lib/types';
 
 export default function AccountPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation();
   const lang = useLang();
+  const { can } = useAuth();
   const [editOpen, edit] = useDisclosure(false);
   const [addOpen, setAddOpen] = useState<null | 'contacts' | 'opportunities'>(null);
   const account = useQuery({ queryKey: ['accounts', id], queryFn: () => api<Account>(`/accounts/${id}`) });
@@ -60,6 +64,7 @@ export default function AccountPage() {
       fetchAll<Opportunity>('/opportunities', { account_id: id, status: 'open', sort: '-amount' }, 500),
   });
   const users = useUsers();
+  const predictions = usePredictionMap();
   const regions = useRegions();
   const pipelines = usePipelines();
   const cfs = useCustomFields('accounts');
@@ -256,6 +261,7 @@ export default function AccountPage() {
                         <Table.Th>{t('fields.name')}</Table.Th>
                         <Table.Th>{t('fields.stage')}</Table.Th>
                         <Table.Th ta="right">{t('fields.amount')}</Table.Th>
+                        <Table.Th>{t('predict.column')}</Table.Th>
                         <Table.Th className="zs-hide-mobile">{t('fields.expected_close_date')}</Table.Th>
                       </Table.Tr>
                     </Table.Thead>
@@ -271,6 +277,12 @@ export default function AccountPage() {
                             <Badge variant="light">{stageName(o)}</Badge>
                           </Table.Td>
                           <Table.Td ta="right">{formatMoney(o.amount, o.currency, lang)}</Table.Td>
+                          <Table.Td>
+                            <ProbBadge
+                              p={predictions.data?.get(o.id)?.probability}
+                              method={predictions.data?.get(o.id)?.method}
+                            />
+                          </Table.Td>
                           <Table.Td className="zs-hide-mobile">
                             {formatDate(o.expected_close_date, lang)}
                           </Table.Td>
@@ -284,9 +296,12 @@ export default function AccountPage() {
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
-          <Section title={t('account.timeline')}>
-            <RecordTimeline entity="accounts" id={id} />
-          </Section>
+          <Stack gap="md">
+            {can('predict:read') && <BuyingStagePanel accountId={id} />}
+            <Section title={t('account.timeline')}>
+              <RecordTimeline entity="accounts" id={id} />
+            </Section>
+          </Stack>
         </Grid.Col>
       </Grid>
 

@@ -18,6 +18,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
+import { ProbBadge } from '../components/Predict';
 import { RecordForm } from '../components/RecordForm';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { api, fetchAll } from '../lib/api';
@@ -33,6 +34,7 @@ import {
   useUsers,
 } from '../lib/hooks';
 import { type BoardState, boardReducer, groupByStage, sumByCurrency } from '../lib/kanban';
+import { type PredictionRow, usePredictionMap } from '../lib/predict';
 import { ApiError } from '../lib/problem';
 import type { Opportunity, Stage } from '../lib/types';
 
@@ -48,6 +50,7 @@ export default function BoardPage() {
   const teams = useTeams();
   const regions = useRegions();
   const accounts = useAccountNames();
+  const predictions = usePredictionMap();
   const [createOpen, create] = useDisclosure(false);
   const pipelineId =
     sp.get('pipeline') ?? pipelines.data?.find((p) => p.is_default)?.id ?? pipelines.data?.[0]?.id ?? null;
@@ -225,6 +228,7 @@ export default function BoardPage() {
               cards={columns[s.key] ?? []}
               lang={lang}
               accounts={accounts.data}
+              predictions={predictions.data}
               users={userNames}
               pending={state.pending}
               onMove={move}
@@ -254,12 +258,13 @@ interface ColumnProps {
   cards: Opportunity[];
   lang: Lang;
   accounts?: Map<string, string>;
+  predictions?: Map<string, PredictionRow>;
   users: Map<string, string>;
   pending: Record<string, string>;
   onMove: (card: Opportunity, to: string) => void;
 }
 
-function Column({ stage, stages, cards, lang, accounts, users, pending, onMove }: ColumnProps) {
+function Column({ stage, stages, cards, lang, accounts, predictions, users, pending, onMove }: ColumnProps) {
   const { t } = useTranslation();
   const parentRef = useRef<HTMLDivElement>(null);
   const [over, setOver] = useState(false);
@@ -345,6 +350,7 @@ function Column({ stage, stages, cards, lang, accounts, users, pending, onMove }
                     lang={lang}
                     account={accounts?.get(c.account_id)}
                     owner={c.owner_id ? users.get(c.owner_id) : undefined}
+                    prediction={predictions?.get(c.id)}
                     pending={pending[c.id] !== undefined}
                     onMove={onMove}
                   />
@@ -364,6 +370,7 @@ const Card = memo(function Card({
   lang,
   account,
   owner,
+  prediction,
   pending,
   onMove,
 }: {
@@ -372,6 +379,7 @@ const Card = memo(function Card({
   lang: Lang;
   account?: string;
   owner?: string;
+  prediction?: PredictionRow;
   pending: boolean;
   onMove: (card: Opportunity, to: string) => void;
 }) {
@@ -433,9 +441,12 @@ const Card = memo(function Card({
           </Menu.Dropdown>
         </Menu>
       </Group>
-      <Text fz="xs" c="dimmed" truncate>
-        {account ?? '—'}
-      </Text>
+      <Group justify="space-between" wrap="nowrap" gap={4}>
+        <Text fz="xs" c="dimmed" truncate>
+          {account ?? '—'}
+        </Text>
+        <ProbBadge p={prediction?.probability} method={prediction?.method} />
+      </Group>
       <Group justify="space-between" wrap="nowrap" mt={2}>
         <Text fz="sm" fw={600}>
           {formatMoney(card.amount, card.currency, lang)}

@@ -39,6 +39,7 @@ import {
   useUsers,
 } from '../lib/hooks';
 import { type Ctx, exportUrl, type Filter, LIST_CONFIG, viewParams } from '../lib/listConfig';
+import { usePredictionMap } from '../lib/predict';
 import { deleteView, loadViews, type SavedView, saveView } from '../lib/views';
 
 const PAGE = 50;
@@ -94,6 +95,7 @@ export default function ListPage({ entity }: { entity: Entity }) {
   const teams = useTeams();
   const pipelines = usePipelines();
   const accounts = useAccountNames();
+  const predictions = usePredictionMap(entity === 'opportunities');
   const ctx: Ctx = useMemo(
     () => ({
       t,
@@ -102,6 +104,7 @@ export default function ListPage({ entity }: { entity: Entity }) {
       regions: nameMap(regions.data),
       teams: nameMap(teams.data),
       accounts: accounts.data ?? new Map(),
+      predictions: predictions.data,
       stageName: (pid, key) => {
         const p = pipelines.data?.find((x) => x.id === pid);
         return stageLabel(
@@ -111,7 +114,7 @@ export default function ListPage({ entity }: { entity: Entity }) {
         );
       },
     }),
-    [t, lang, users.data, regions.data, teams.data, accounts.data, pipelines.data],
+    [t, lang, users.data, regions.data, teams.data, accounts.data, pipelines.data, predictions.data],
   );
 
   const apiParams = { ...params, sort };

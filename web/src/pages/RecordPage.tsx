@@ -5,7 +5,9 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
+import { useAuth } from '../auth/auth';
 import { WithLineage } from '../components/Lineage';
+import { WinProbabilityPanel } from '../components/Predict';
 import { RecordForm } from '../components/RecordForm';
 import { ErrorState, Loading } from '../components/States';
 import { RecordTimeline, Section } from '../components/Timeline';
@@ -34,6 +36,7 @@ export default function RecordPage({ entity }: { entity: Entity }) {
   const lang = useLang();
   const navigate = useNavigate();
   const qc = useQueryClient();
+  const { can } = useAuth();
   const [editOpen, edit] = useDisclosure(false);
   const rec = useQuery({
     queryKey: [entity, id],
@@ -152,36 +155,39 @@ export default function RecordPage({ entity }: { entity: Entity }) {
       </Group>
       <Grid>
         <Grid.Col span={{ base: 12, md: WITH_HISTORY.has(entity) ? 7 : 12 }}>
-          <Section title={t('common.details')}>
-            <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
-              {fields.map((f) => {
-                const v = display(f);
-                return (
-                  <div key={f}>
-                    <Text fz="xs" c="dimmed">
-                      {t(`fields.${f}`)}
-                    </Text>
-                    <Text fz="sm" component="div">
-                      {v === null ? '—' : <WithLineage item={lineage.data?.get(f)}>{v}</WithLineage>}
-                    </Text>
-                  </div>
-                );
-              })}
-              {cfs.map((cf) => {
-                const v = r.custom?.[cf.key];
-                return (
-                  <div key={cf.key}>
-                    <Text fz="xs" c="dimmed">
-                      {fieldLabel(cf, lang)}
-                    </Text>
-                    <Text fz="sm">
-                      {v === undefined || v === null ? '—' : Array.isArray(v) ? v.join(', ') : String(v)}
-                    </Text>
-                  </div>
-                );
-              })}
-            </SimpleGrid>
-          </Section>
+          <Stack gap="md">
+            {entity === 'opportunities' && can('predict:read') && <WinProbabilityPanel id={id} />}
+            <Section title={t('common.details')}>
+              <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
+                {fields.map((f) => {
+                  const v = display(f);
+                  return (
+                    <div key={f}>
+                      <Text fz="xs" c="dimmed">
+                        {t(`fields.${f}`)}
+                      </Text>
+                      <Text fz="sm" component="div">
+                        {v === null ? '—' : <WithLineage item={lineage.data?.get(f)}>{v}</WithLineage>}
+                      </Text>
+                    </div>
+                  );
+                })}
+                {cfs.map((cf) => {
+                  const v = r.custom?.[cf.key];
+                  return (
+                    <div key={cf.key}>
+                      <Text fz="xs" c="dimmed">
+                        {fieldLabel(cf, lang)}
+                      </Text>
+                      <Text fz="sm">
+                        {v === undefined || v === null ? '—' : Array.isArray(v) ? v.join(', ') : String(v)}
+                      </Text>
+                    </div>
+                  );
+                })}
+              </SimpleGrid>
+            </Section>
+          </Stack>
         </Grid.Col>
         {WITH_HISTORY.has(entity) && (
           <Grid.Col span={{ base: 12, md: 5 }}>

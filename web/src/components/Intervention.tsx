@@ -1,0 +1,246 @@
+import { Anchor, Badge, Button, Collapse, Group, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { api } from '../lib/api';
+import { formatDateTime, formatMoney } from '../lib/format';
+import { useLang } from '../lib/hooks';
+import {
+  flattenFeatures,
+  type Intervention,
+  isOverdue,
+  type Signal,
+  severityColor,
+  signalTypeName,
+  useSignalTypes,
+} from '../lib/signals';
+
+/** One intervention bundle: risk alert, talk track, resource package, owner, due, evidence. */
+export function InterventionCard({
+  item,
+  accountName,
+  ownerName,
+  isNew,
+  actions,
+}: {
+  item: Intervention;
+  accountName?: string;
+  ownerName?: string;
+  isNew?: boolean;
+  actions?: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const [evidenceOpen, evidence] = useDisclosure(false);
+  const overdue = item.status === 'open' && isOverdue(item.due_at);
+  const r = item.resources ?? {};
+  return (
+    <Paper
+      withBorder
+      p="md"
+      className="zs-bundle"
+      data-new={isNew ? 'true' : 'false'}
+      data-testid="intervention"
+      data-id={item.id}
+      data-status={item.status}
+      component="article"
+      aria-labelledby={`iv-${item.id}`}
+    >
+      <Stack gap="xs">
+        <Group justify="space-between" align="flex-start" wrap="wrap" gap="xs">
+          <Stack gap={2} style={{ minWidth: 0, flex: 1 }}>
+            <Group gap={6} wrap="wrap">
+              <Badge color={severityColor(item.severity)} variant="filled">
+                {t(`inbox.severity.${item.severity}`)}
+              </Badge>
+              {isNew && (
+                <Badge color="orange" variant="light">
+                  {t('inbox.new')}
+                </Badge>
+              )}
+              {item.status !== 'open' && (
+                <Badge variant="outline" color={item.status === 'accepted' ? 'green' : 'gray'}>
+                  {t(`inbox.status_${item.status}`)}
+                </Badge>
+              )}
+              {item.sign_off_status !== 'not_required' && (
+                <Badge
+                  variant="light"
+                  color={
+                    item.sign_off_status === 'approved'
+                      ? 'green'
+                      : item.sign_off_status === 'rejected'
+                        ? 'red'
+                        : 'yellow'
+                  }
+                  data-testid="sign-off-status"
+                >
+                  {t(`inbox.signOff.${item.sign_off_status}`)}
+                </Badge>
+              )}
+              {item.occurrences > 1 && (
+                <Text fz="xs" c="dimmed">
+                  {t('inbox.occurrences', { count: item.occurrences })}
+                </Text>
+              )}
+            </Group>
+            <Text fw={600} id={`iv-${item.id}`} component="h3" fz="md" m={0}>
+              {item.title}
+            </Text>
+            <Text fz="xs" c="dimmed">
+              <Anchor component={Link} to={`/accounts/${item.account_id}`} fz="xs">
+                {accountName ?? t('entities.account')}
+              </Anchor>
+              {item.opportunity_id && (
+                <>
+                  {' · '}
+                  <Anchor component={Link} to={`/opportunities/${item.opportunity_id}`} fz="xs">
+                    {t('entities.opportunity')}
+                  </Anchor>
+                </>
+              )}
+              {` · ${t('inbox.owner')}: ${ownerName ?? '—'} · `}
+              <Text span fz="xs" c={overdue ? 'red' : 'dimmed'} fw={overdue ? 600 : undefined}>
+                {t('inbox.due', { at: formatDateTime(item.due_at, lang) })}
+                {overdue ? ` · ${t('inbox.overdue')}` : ''}
+              </Text>
+            </Text>
+          </Stack>
+          {actions}
+        </Group>
+        {item.risk?.what_changed && (
+          <Text fz="sm">
+            <Text span fw={600} fz="sm">
+              {t('inbox.whatChanged')}:{' '}
+            </Text>
+            {item.risk.what_changed}
+          </Text>
+        )}
+        <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+          <div>
+            <Text fz="xs" c="dimmed" fw={600}>
+              {t('inbox.talkTrack')}
+            </Text>
+            <Text fz="sm">{item.talk_track}</Text>
+          </div>
+          <div>
+            <Text fz="xs" c="dimmed" fw={600}>
+              {t('inbox.resources')}
+            </Text>
+            <Stack gap={2}>
+              {(r.cases ?? []).length > 0 && (
+                <Text fz="sm">
+                  {t('inbox.cases')}: {(r.cases ?? []).join(lang === 'en' ? ', ' : '、')}
+                </Text>
+              )}
+              <Text fz="sm">
+                {t('inbox.specialist')}: {r.specialist ?? '—'}
+              </Text>
+              <Text fz="sm">
+                {t('inbox.budget')}:{' '}
+                {r.budget === null || r.budget === undefined ? '—' : formatMoney(r.budget, 'CNY', lang)}
+              </Text>
+            </Stack>
+          </div>
+        </SimpleGrid>
+        {item.dismiss_reason && (
+          <Text fz="xs" c="dimmed">
+            {t('inbox.dismissedBecause', { reason: item.dismiss_reason })}
+          </Text>
+        )}
+        <div>
+          <Button
+            variant="subtle"
+            size="compact-sm"
+            onClick={evidence.toggle}
+            aria-expanded={evidenceOpen}
+            aria-controls={`ev-${item.id}`}
+            data-testid="evidence-toggle"
+          >
+            {evidenceOpen ? '▾' : '▸'} {t('inbox.evidence')} ·{' '}
+            {t('inbox.signals', { count: item.signal_ids.length })}
+          </Button>
+          <Collapse in={evidenceOpen} id={`ev-${item.id}`}>
+            {evidenceOpen && <Evidence item={item} />}
+          </Collapse>
+        </div>
+      </Stack>
+    </Paper>
+  );
+}
+
+function Evidence({ item }: { item: Intervention }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const types = useSignalTypes().data;
+  const ids = item.signal_ids.slice(0, 20);
+  const signals = useQuery({
+    queryKey: ['signals', 'by-ids', ids],
+    queryFn: () => Promise.all(ids.map((id) => api<Signal>(`/signals/${id}`).catch(() => null))),
+    staleTime: 5 * 60_000,
+  });
+  const features = flattenFeatures(item.evidence?.features ?? {}).filter(([k]) => k !== 'window_days');
+  return (
+    <Stack gap="xs" pt="xs" data-testid="evidence">
+      <Text fz="xs" c="dimmed">
+        <Anchor component={Link} to={`/rules/${item.rule_id}`} fz="xs">
+          {t('inbox.rule', { key: item.rule_key, version: item.rule_version })}
+        </Anchor>
+      </Text>
+      <Stack gap={4} component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+        {signals.isPending ? (
+          <Text fz="xs" c="dimmed">
+            {t('common.loading')}
+          </Text>
+        ) : (
+          ids.map((id, i) => {
+            const s = signals.data?.[i];
+            return (
+              <li key={id} data-testid="evidence-signal">
+                {s ? (
+                  <Text fz="xs">
+                    <Badge size="xs" color="orange" variant="light" mr={4}>
+                      {signalTypeName(types, s.type, lang)}
+                    </Badge>
+                    {s.source} · {formatDateTime(s.occurred_at, lang)} ·{' '}
+                    <Text span fz="xs" c="dimmed">
+                      {flattenFeatures(s.payload)
+                        .slice(0, 4)
+                        .map(([k, v]) => `${k}: ${v}`)
+                        .join(' · ')}
+                    </Text>{' '}
+                    {s.account_id && (
+                      <Anchor component={Link} to={`/accounts/${s.account_id}#signal-${s.id}`} fz="xs">
+                        {t('inbox.viewSignal')}
+                      </Anchor>
+                    )}
+                  </Text>
+                ) : (
+                  <Text fz="xs" c="dimmed">
+                    {t('inbox.signalMissing')} ({id.slice(0, 8)})
+                  </Text>
+                )}
+              </li>
+            );
+          })
+        )}
+      </Stack>
+      {features.length > 0 && (
+        <div>
+          <Text fz="xs" c="dimmed" fw={600}>
+            {t('inbox.features')}
+          </Text>
+          <Group gap={4}>
+            {features.map(([k, v]) => (
+              <Badge key={k} size="xs" variant="outline" color="gray" tt="none">
+                {k} = {v}
+              </Badge>
+            ))}
+          </Group>
+        </div>
+      )}
+    </Stack>
+  );
+}

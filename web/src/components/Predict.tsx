@@ -1,0 +1,213 @@
+import { Badge, Group, Progress, SimpleGrid, Stack, Text, Tooltip } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api } from '../lib/api';
+import { formatDateTime } from '../lib/format';
+import { useLang } from '../lib/hooks';
+import {
+  type BuyingStage,
+  type Factor,
+  formatProbability,
+  type Prediction,
+  probabilityColor,
+  splitFactors,
+} from '../lib/predict';
+import { Empty, ErrorState, Loading } from './States';
+import { Section } from './Timeline';
+
+/** Small win-probability badge for lists and board cards. */
+export function ProbBadge({ p, method }: { p: number | undefined; method?: string }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  if (p === undefined) return null;
+  const pct = formatProbability(p, lang);
+  return (
+    <Tooltip
+      label={`${t('predict.badge', { pct })} · ${t(`predict.method_${method ?? 'model'}`, { defaultValue: method })}`}
+      withinPortal
+    >
+      <Badge
+        size="sm"
+        variant={method === 'model' ? 'filled' : 'light'}
+        color={probabilityColor(p)}
+        aria-label={t('predict.badge', { pct })}
+        data-testid="win-badge"
+        style={{ flexShrink: 0 }}
+      >
+        {pct}
+      </Badge>
+    </Tooltip>
+  );
+}
+
+function FactorList({ title, rows, color }: { title: string; rows: Factor[]; color: string }) {
+  const { t } = useTranslation();
+  if (rows.length === 0) return null;
+  const max = Math.max(...rows.map((f) => Math.abs(f.contribution)), 0.0001);
+  return (
+    <div>
+      <Text fz="xs" c="dimmed" fw={600} mb={4}>
+        {title}
+      </Text>
+      <Stack gap={6} component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+        {rows.map((f) => (
+          <li key={f.feature}>
+            <Group justify="space-between" gap={6} wrap="nowrap">
+              <Text fz="sm" truncate>
+                {t(`fields.${f.feature}`, { defaultValue: f.label })}
+                {f.value !== null && f.value !== '' ? (
+                  <Text span c="dimmed" fz="xs">{` · ${f.value}`}</Text>
+                ) : null}
+              </Text>
+              {f.contribution !== 0 && (
+                <Text fz="xs" c={color} ff="monospace" style={{ flexShrink: 0 }}>
+                  {f.contribution > 0 ? '▲ +' : '▼ '}
+                  {f.contribution.toFixed(2)}
+                </Text>
+              )}
+            </Group>
+            {f.contribution !== 0 && (
+              <Progress value={(100 * Math.abs(f.contribution)) / max} color={color} size="xs" aria-hidden />
+            )}
+          </li>
+        ))}
+      </Stack>
+    </div>
+  );
+}
+
+/** Opportunity page: probability, label (model vs stage fallback), model version, top factors. */
+export function WinProbabilityPanel({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const q = useQuery({
+    queryKey: ['opportunities', id, 'prediction'],
+    queryFn: () => api<Prediction>(`/opportunities/${id}/prediction`),
+  });
+  return (
+    <Section title={t('predict.winProbability')}>
+      {q.isPending ? (
+        <Loading h={80} />
+      ) : q.isError ? (
+        <ErrorState error={q.error} onRetry={() => q.refetch()} />
+      ) : (
+        <WinProbabilityBody p={q.data} lang={lang} />
+      )}
+    </Section>
+  );
+}
+
+function WinProbabilityBody({ p, lang }: { p: Prediction; lang: 'zh-CN' | 'en' }) {
+  const { t } = useTranslation();
+  const { raises, lowers, neutral } = splitFactors(p.top_factors);
+  return (
+    <Stack gap="sm" data-testid="win-probability" data-method={p.method}>
+      <Group gap="md" align="center" wrap="wrap">
+        <Text fz={36} fw={700} lh={1} c={probabilityColor(p.probability)} data-testid="win-probability-value">
+          {formatProbability(p.probability, lang)}
+        </Text>
+        <Stack gap={2}>
+          <Group gap={6}>
+            <Badge
+              variant={p.method === 'model' ? 'filled' : 'outline'}
+              color={p.method === 'model' ? 'indigo' : 'gray'}
+            >
+              {t(`predict.method_${p.method}`)}
+            </Badge>
+            <Text fz="xs" c="dimmed">
+              {p.model_version !== null
+                ? t('predict.modelVersion', { version: p.model_version })
+                : t('predict.noModel')}
+            </Text>
+          </Group>
+          <Text fz="xs" c="dimmed">
+            {t(`predict.hint_${p.method}`)}
+            {p.computed_at
+              ? ` · ${t('predict.computedAt', { at: formatDateTime(p.computed_at, lang) })}`
+              : ''}
+          </Text>
+        </Stack>
+      </Group>
+      <Progress value={p.probability * 100} color={probabilityColor(p.probability)} aria-hidden />
+      {p.top_factors.length === 0 ? (
+        <Text fz="sm" c="dimmed">
+          {t('predict.noFactors')}
+        </Text>
+      ) : (
+        <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
+          <FactorList title={t('predict.raises')} rows={raises} color="green" />
+          <FactorList title={t('predict.lowers')} rows={lowers} color="red" />
+          <FactorList title={t('predict.context')} rows={neutral} color="gray" />
+        </SimpleGrid>
+      )}
+    </Stack>
+  );
+}
+
+/** Account page: inferred buying stage with the rules that were checked. */
+export function BuyingStagePanel({ accountId }: { accountId: string }) {
+  const { t } = useTranslation();
+  const q = useQuery({
+    queryKey: ['accounts', accountId, 'buying-stage'],
+    queryFn: () => api<BuyingStage>(`/accounts/${accountId}/buying-stage`),
+  });
+  return (
+    <Section title={t('predict.buyingStage')}>
+      {q.isPending ? (
+        <Loading h={80} />
+      ) : q.isError ? (
+        <ErrorState error={q.error} onRetry={() => q.refetch()} />
+      ) : (
+        <Stack gap="xs" data-testid="buying-stage" data-stage={q.data.stage}>
+          <Group gap="xs">
+            <Badge
+              size="lg"
+              variant={q.data.stage === 'unknown' ? 'outline' : 'filled'}
+              color={q.data.stage === 'unknown' ? 'gray' : 'teal'}
+            >
+              {t(`predict.stage.${q.data.stage}`, { defaultValue: q.data.label })}
+            </Badge>
+            <Text fz="xs" c="dimmed">
+              {t('predict.eventsConsidered', { count: q.data.events_considered, days: q.data.window_days })}
+            </Text>
+          </Group>
+          <Group gap={4}>
+            {Object.entries(q.data.counts).map(([k, n]) => (
+              <Badge key={k} variant="light" color={n > 0 ? 'indigo' : 'gray'} size="sm">
+                {t(`predict.page.${k}`, { defaultValue: k })}: {n}
+              </Badge>
+            ))}
+          </Group>
+          {q.data.evidence.length === 0 ? (
+            <Empty />
+          ) : (
+            <Stack
+              gap={4}
+              component="ul"
+              style={{ listStyle: 'none', padding: 0, margin: 0 }}
+              aria-label={t('predict.evidence')}
+            >
+              {q.data.evidence.map((e) => (
+                <Group key={e.rule} component="li" gap={6} wrap="nowrap" align="flex-start">
+                  <Badge
+                    size="xs"
+                    color={e.fired ? 'teal' : 'gray'}
+                    variant={e.fired ? 'filled' : 'outline'}
+                    style={{ flexShrink: 0 }}
+                    mt={2}
+                  >
+                    {e.fired ? t('predict.fired') : t('predict.notFired')}
+                  </Badge>
+                  <Text fz="xs">
+                    <b>{t(`predict.rule.${e.rule}`, { defaultValue: e.rule })}</b>
+                    <Text span c="dimmed" fz="xs">{` · ${e.detail}`}</Text>
+                  </Text>
+                </Group>
+              ))}
+            </Stack>
+          )}
+        </Stack>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,324 @@
+/** Win probability, forecast and model types + pure helpers (formatting, mapping, chart options). */
+import { useQuery } from '@tanstack/react-query';
+import { useAuth } from '../auth/auth';
+import { api } from './api';
+import { formatMoney, formatNumber, type Lang } from './format';
+
+export type PredictionMethod = 'model' | 'stage_fallback' | 'closed';
+export interface Factor {
+  feature: string;
+  label: string;
+  value: string | null;
+  /** log-odds; > 0 raises the probability */
+  contribution: number;
+}
+export interface Prediction {
+  opportunity_id: string;
+  probability: number;
+  method: PredictionMethod;
+  label: string;
+  model_id: string | null;
+  model_version: number | null;
+  top_factors: Factor[];
+  computed_at: string | null;
+}
+export interface PredictionRow {
+  opportunity_id: string;
+  probability: number;
+  method: string;
+  model_version: number | null;
+  computed_at: string;
+}
+export interface ForecastRow {
+  period: string;
+  group_key: string;
+  group_label: string;
+  expected: number;
+  p10: number;
+  p90: number;
+  commit: number;
+  quota: number | null;
+  won_to_date: number;
+  open_expected: number;
+  run_rate: number;
+  open_deals: number;
+}
+export interface ForecastPeriod {
+  period: string;
+  period_start: string;
+  period_end: string;
+  total: ForecastRow;
+  groups: ForecastRow[];
+}
+export interface Forecast {
+  period_kind: 'month' | 'quarter';
+  group_by: string;
+  as_of: string;
+  model_version: number | null;
+  method: string;
+  periods: ForecastPeriod[];
+}
+export interface AccuracyRow {
+  period: string;
+  period_start: string;
+  snapshot_at: string;
+  expected: number;
+  p10: number;
+  p90: number;
+  actual: number;
+  error: number;
+  ape: number | null;
+  within_p10_p90: boolean;
+  complete: boolean;
+}
+export interface Accuracy {
+  period_kind: string;
+  mape: number | null;
+  wape: number | null;
+  periods_evaluated: number;
+  data: AccuracyRow[];
+}
+export interface ReliabilityBin {
+  lower: number;
+  upper: number;
+  count: number;
+  meanPredicted: number | null;
+  observedRate: number | null;
+}
+export interface ModelMetrics {
+  auc?: number | null;
+  brier?: number | null;
+  logloss?: number | null;
+  ece?: number | null;
+  baseline?: { prior?: number; prior_brier?: number; prior_logloss?: number; logistic_auc?: number };
+  reliability?: ReliabilityBin[];
+  top_features?: { column: string; importance: number }[];
+  model?: string;
+  calibration?: string;
+  beats_baseline?: boolean;
+}
+export interface PredictModel {
+  id: string;
+  kind: string;
+  version: number;
+  status: string;
+  method: 'model' | 'stage_fallback';
+  trained_at: string;
+  trigger?: string;
+  train_rows: number;
+  test_rows: number;
+  metrics: ModelMetrics;
+  features: string[];
+  note: string | null;
+}
+export interface BuyingStage {
+  stage: string;
+  label: string;
+  window_days: number;
+  events_considered: number;
+  counts: Record<string, number>;
+  evidence: { rule: string; fired: boolean; detail: string }[];
+}
+
+/** "63 %" from 0..1 (the API's unit); — for null. */
+export function formatProbability(p: number | null | undefined, lang: Lang): string {
+  if (p === null || p === undefined || Number.isNaN(p)) return '—';
+  return new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }).format(p);
+}
+
+export function probabilityColor(p: number): string {
+  if (p >= 0.7) return 'green';
+  if (p >= 0.4) return 'yellow';
+  if (p >= 0.15) return 'orange';
+  return 'red';
+}
+
+/** Positive factors (raise) and negative ones (lower), strongest first; zero-contribution ones are context. */
+export function splitFactors(factors: Factor[]): { raises: Factor[]; lowers: Factor[]; neutral: Factor[] } {
+  const by = (a: Factor, b: Factor) => Math.abs(b.contribution) - Math.abs(a.contribution);
+  return {
+    raises: factors.filter((f) => f.contribution > 0).sort(by),
+    lowers: factors.filter((f) => f.contribution < 0).sort(by),
+    neutral: factors.filter((f) => f.contribution === 0),
+  };
+}
+
+export function predictionMap(rows: PredictionRow[]): Map<string, PredictionRow> {
+  return new Map(rows.map((r) => [r.opportunity_id, r]));
+}
+
+/** Every open opportunity's probability in one call, as a map by opportunity id. */
+export function usePredictionMap(enabled = true) {
+  const { can } = useAuth();
+  return useQuery({
+    queryKey: ['predict', 'predictions'],
+    queryFn: () => api<{ data: PredictionRow[] }>('/predict/predictions').then((r) => predictionMap(r.data)),
+    enabled: enabled && can('predict:read'),
+    staleTime: 60_000,
+  });
+}
+
+/** "—" for a missing quota (and any other missing amount). */
+export function moneyOrDash(v: number | null | undefined, lang: Lang, compact = false): string {
+  return v === null || v === undefined ? '—' : formatMoney(v, 'CNY', lang, compact);
+}
+
+export function metric(v: number | null | undefined, lang: Lang, digits = 3): string {
+  return formatNumber(v ?? null, lang, digits);
+}
+
+/** Rows for the forecast chart: groups without any amount are left out. */
+export function chartRows(rows: ForecastRow[]): ForecastRow[] {
+  return rows.filter((r) => r.expected || r.p90 || r.commit || r.won_to_date || r.quota);
+}
+
+export interface ForecastChartLabels {
+  range: string;
+  expected: string;
+  commit: string;
+  won: string;
+  quota: string;
+}
+
+/** Bars: P10–P90 range (stacked on an invisible P10 base), commit, won to date; expected and quota as markers. */
+export function forecastChartOption(rows: ForecastRow[], labels: ForecastChartLabels, lang: Lang) {
+  const fmt = (v: number) => formatMoney(v, 'CNY', lang, true);
+  const hasQuota = rows.some((r) => r.quota !== null);
+  return {
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      formatter: (items: { dataIndex: number }[]) => {
+        const r = rows[items[0]?.dataIndex ?? 0];
+        if (!r) return '';
+        return [
+          `<b>${escapeHtml(r.group_label)}</b>`,
+          `${labels.range}: ${fmt(r.p10)} – ${fmt(r.p90)}`,
+          `${labels.expected}: ${fmt(r.expected)}`,
+          `${labels.commit}: ${fmt(r.commit)}`,
+          `${labels.won}: ${fmt(r.won_to_date)}`,
+          `${labels.quota}: ${r.quota === null ? '—' : fmt(r.quota)}`,
+        ].join('<br/>');
+      },
+    },
+    legend: {
+      top: 0,
+      data: [labels.range, labels.expected, labels.commit, labels.won, ...(hasQuota ? [labels.quota] : [])],
+    },
+    grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
+    xAxis: {
+      type: 'category',
+      data: rows.map((r) => r.group_label),
+      axisLabel: { interval: 0, hideOverlap: true },
+    },
+    yAxis: { type: 'value', axisLabel: { formatter: fmt } },
+    series: [
+      {
+        name: 'p10-base',
+        type: 'bar',
+        stack: 'range',
+        itemStyle: { color: 'transparent' },
+        emphasis: { disabled: true },
+        tooltip: { show: false },
+        data: rows.map((r) => r.p10),
+        barMaxWidth: 28,
+      },
+      {
+        name: labels.range,
+        type: 'bar',
+        stack: 'range',
+        itemStyle: { color: 'rgba(76,110,245,0.35)', borderColor: '#4c6ef5' },
+        data: rows.map((r) => Math.max(0, r.p90 - r.p10)),
+        barMaxWidth: 28,
+      },
+      {
+        name: labels.commit,
+        type: 'bar',
+        itemStyle: { color: '#fab005' },
+        data: rows.map((r) => r.commit),
+        barMaxWidth: 16,
+      },
+      {
+        name: labels.won,
+        type: 'bar',
+        itemStyle: { color: '#40c057' },
+        data: rows.map((r) => r.won_to_date),
+        barMaxWidth: 16,
+      },
+      {
+        name: labels.expected,
+        type: 'scatter',
+        symbol: 'diamond',
+        symbolSize: 12,
+        itemStyle: { color: '#364fc7' },
+        data: rows.map((r) => r.expected),
+      },
+      ...(hasQuota
+        ? [
+            {
+              name: labels.quota,
+              type: 'scatter',
+              symbol: 'rect',
+              symbolSize: [22, 3],
+              itemStyle: { color: '#e03131' },
+              data: rows.map((r) => r.quota),
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+/** Reliability diagram: mean predicted vs observed rate per bin, with the diagonal. */
+export function reliabilityOption(
+  bins: ReliabilityBin[],
+  labels: { predicted: string; observed: string; perfect: string },
+) {
+  const pts = bins
+    .filter((b) => b.count > 0 && b.meanPredicted !== null && b.observedRate !== null)
+    .map((b) => [round(b.meanPredicted as number), round(b.observedRate as number), b.count]);
+  return {
+    tooltip: { trigger: 'item' },
+    legend: { top: 0, data: [labels.observed, labels.perfect] },
+    grid: { left: 8, right: 16, bottom: 28, top: 36, containLabel: true },
+    xAxis: { type: 'value', min: 0, max: 1, name: labels.predicted, nameLocation: 'middle', nameGap: 24 },
+    yAxis: { type: 'value', min: 0, max: 1, name: labels.observed },
+    series: [
+      {
+        name: labels.perfect,
+        type: 'line',
+        data: [
+          [0, 0],
+          [1, 1],
+        ],
+        symbol: 'none',
+        lineStyle: { type: 'dashed', color: '#868e96' },
+      },
+      {
+        name: labels.observed,
+        type: 'line',
+        data: pts,
+        symbolSize: (v: number[]) => Math.min(24, 6 + Math.sqrt(v[2] ?? 1) * 2),
+        itemStyle: { color: '#4c6ef5' },
+      },
+    ],
+  };
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+}
+
+/** "2026-Q4" / "2026-11" period keys for a date (local calendar). */
+export function periodKey(d: Date, kind: 'month' | 'quarter'): string {
+  const y = d.getFullYear();
+  if (kind === 'quarter') return `${y}-Q${Math.floor(d.getMonth() / 3) + 1}`;
+  return `${y}-${String(d.getMonth() + 1).padStart(2, '0')}`;
+}

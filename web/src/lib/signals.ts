@@ -1,0 +1,188 @@
+/** Signals, interventions, sources and rules: types + pure helpers. */
+import { useQuery } from '@tanstack/react-query';
+import { api } from './api';
+import type { Lang } from './format';
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export interface Intervention {
+  id: string;
+  account_id: string;
+  opportunity_id: string | null;
+  rule_id: string;
+  rule_key: string;
+  rule_version: number;
+  status: 'open' | 'accepted' | 'dismissed';
+  severity: Severity;
+  title: string;
+  risk: { severity?: string; what_changed?: string };
+  talk_track: string;
+  resources: { cases?: string[]; specialist?: string | null; budget?: number | null };
+  owner_id: string | null;
+  due_at: string;
+  evidence: {
+    signal_ids?: string[];
+    rule_id?: string;
+    rule_key?: string;
+    rule_version?: number;
+    features?: Record<string, unknown>;
+  };
+  signal_ids: string[];
+  occurrences: number;
+  delivery: 'realtime' | 'brief';
+  delivery_reason: string | null;
+  sign_off_status: 'not_required' | 'pending' | 'approved' | 'rejected';
+  dismiss_reason: string | null;
+  outcome: string | null;
+  created_at: string;
+  last_fired_at: string;
+}
+export interface Breaker {
+  average_daily_touches: number;
+  threshold: number;
+  suggested_today: number;
+  tripped: boolean;
+  factor: number;
+}
+export interface InboxPage {
+  data: Intervention[];
+  next_cursor: string | null;
+  circuit_breaker: Breaker | null;
+}
+export interface Signal {
+  id: string;
+  type: string;
+  source: string;
+  occurred_at: string;
+  received_at: string;
+  subject: Record<string, unknown>;
+  payload: Record<string, unknown>;
+  strength: number | null;
+  account_id: string | null;
+  contact_id: string | null;
+  opportunity_id: string | null;
+  matched: boolean;
+  match_method: string | null;
+}
+export interface SignalType {
+  key: string;
+  name: string;
+  name_en: string | null;
+  description: string | null;
+  builtin: boolean;
+  payload_schema: unknown;
+}
+export interface SourceRow {
+  id: string;
+  key: string;
+  name: string;
+  kind: string;
+  active: boolean;
+  override_score: number | null;
+  override_reason: string | null;
+  signals_90d: number;
+  accounts_covered: number;
+  active_accounts: number;
+  coverage: number;
+  median_delay_hours: number | null;
+  timeliness: number;
+  relevance: number;
+  relevance_basis: string;
+  win_rate_with: number | null;
+  win_rate_all: number | null;
+  computed_score: number;
+  score: number;
+  priority: boolean;
+}
+export interface RuleDefinition {
+  description?: string;
+  signal_types: string[];
+  condition: Record<string, unknown>;
+  window_days: number;
+  severity: Severity;
+  cooldown_hours: number;
+  due_hours?: number;
+  title: string;
+  what_changed: string;
+  talk_track: string;
+  resources: { cases: string[]; specialist: string | null; budget: number | null };
+}
+export interface Rule {
+  id: string;
+  key: string;
+  name: string;
+  active: boolean;
+  is_default: boolean;
+  current_version: number;
+  definition: RuleDefinition | null;
+  versions: { version: number; created_at: string; created_by_name: string | null }[];
+}
+export interface Brief {
+  owner_id: string;
+  week_start: string;
+  week_end: string;
+  circuit_breaker: Breaker;
+  summary: { count: number; accounts: number; by_severity: Record<string, number> };
+  accounts: {
+    account_id: string;
+    account_name: string | null;
+    items: {
+      id: string;
+      title: string;
+      severity: Severity;
+      rule_key: string;
+      status: string;
+      delivery_reason: string | null;
+      created_at: string;
+      talk_track: string;
+    }[];
+  }[];
+}
+
+export const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low'];
+export function severityColor(s: string): string {
+  return s === 'critical' ? 'red' : s === 'high' ? 'orange' : s === 'medium' ? 'yellow' : 'gray';
+}
+
+/** Sort for the inbox: open first, then by severity, then newest. */
+export function sortInbox(rows: Intervention[]): Intervention[] {
+  const rank = (i: Intervention) => (i.status === 'open' ? 0 : 1) * 10 + SEVERITY_ORDER.indexOf(i.severity);
+  return [...rows].sort((a, b) => rank(a) - rank(b) || b.created_at.localeCompare(a.created_at));
+}
+
+/** Flattens evidence features {count: {tender_notice: 1}} into [["count.tender_notice", "1"]]. */
+export function flattenFeatures(obj: unknown, prefix = ''): [string, string][] {
+  if (obj === null || obj === undefined) return prefix ? [[prefix, '—']] : [];
+  if (typeof obj !== 'object' || Array.isArray(obj))
+    return [[prefix, Array.isArray(obj) ? obj.join(', ') : String(obj)]];
+  return Object.entries(obj as Record<string, unknown>).flatMap(([k, v]) =>
+    flattenFeatures(v, prefix ? `${prefix}.${k}` : k),
+  );
+}
+
+/** Is the due time past (and by how much)? */
+export function isOverdue(dueAt: string, now = new Date()): boolean {
+  return new Date(dueAt).getTime() < now.getTime();
+}
+
+/** Ids newly present compared with what was seen before (to highlight live arrivals). */
+export function newIds(prev: Set<string> | null, rows: { id: string }[]): Set<string> {
+  if (!prev) return new Set();
+  return new Set(rows.filter((r) => !prev.has(r.id)).map((r) => r.id));
+}
+
+export function signalTypeName(types: SignalType[] | undefined, key: string, lang: Lang): string {
+  const t = types?.find((x) => x.key === key);
+  if (!t) return key;
+  return lang === 'en' && t.name_en ? t.name_en : t.name;
+}
+
+export function useSignalTypes() {
+  return useQuery({
+    queryKey: ['signal-types'],
+    queryFn: () => api<{ data: SignalType[] }>('/signal-types').then((r) => r.data),
+    staleTime: 5 * 60_000,
+  });
+}
+
+/** Polling interval of the inbox (the server has no push endpoint for interventions). */
+export const INBOX_POLL_MS = 5_000;
