@@ -76,7 +76,8 @@ test('create an opportunity: negative amount rejected at the field, then correct
   await page.getByTestId('form-submit').click();
   await fieldError('amount').waitFor();
   assert.match(await fieldError('amount').textContent(), /negative|负/i);
-  await form.locator('input[name=amount]').fill('990000000'); // the largest deal, so it heads every board column (columns sort by amount and are virtualised);
+  // The largest deal, so it heads every board column (columns sort by amount and are virtualised).
+  await form.locator('input[name=amount]').fill('990000000');
   await page.getByTestId('form-submit').click();
   await form.waitFor({ state: 'detached' });
   await page.getByRole('link', { name: oppName }).waitFor();
