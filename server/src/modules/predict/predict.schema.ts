@@ -89,3 +89,24 @@ export const forecastSnapshots = pgTable(
   },
   (t) => [index('forecast_snapshots_period_idx').on(t.tenant_id, t.period, t.group_by, t.created_at)],
 );
+
+/**
+ * The current lead score of each contact (one row per contact, upserted; see lead-score.service.ts).
+ * `score` is the calibrated probability that an opportunity is created on the contact's account
+ * within the conversion window (method 'model'), or a transparent rule score ('rules_fallback').
+ */
+export const contactScores = pgTable(
+  'contact_scores',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenant_id: tenantId(),
+    contact_id: uuid('contact_id').notNull(),
+    model_id: uuid('model_id').references(() => predictionModels.id, { onDelete: 'set null' }),
+    model_version: integer('model_version'),
+    score: real('score').notNull(),
+    method: text('method').notNull(), // model | rules_fallback
+    top_factors: jsonb('top_factors').notNull().default(sql`'[]'::jsonb`),
+    computed_at: ts('computed_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('contact_scores_contact_uq').on(t.tenant_id, t.contact_id)],
+);
