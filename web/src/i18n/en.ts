@@ -490,6 +490,7 @@ export const en = {
   },
   inbox: {
     title: 'Intervention inbox',
+    livePush: 'Live · updates as they happen',
     live: 'Live · checks every 5 s',
     status_open: 'Open',
     status_accepted: 'Accepted',

@@ -483,6 +483,7 @@ export const zhCN: Resources = {
   },
   inbox: {
     title: '干预建议收件箱',
+    livePush: '实时 · 有变化即更新',
     live: '实时 · 每 5 秒检查',
     status_open: '待处理',
     status_accepted: '已采纳',

@@ -22,6 +22,7 @@ import { Empty, ErrorState, Loading } from '../components/States';
 import { api } from '../lib/api';
 import { formatNumber } from '../lib/format';
 import { nameMap, useAccountNames, useLang, useUsers } from '../lib/hooks';
+import { useLiveUpdates } from '../lib/live';
 import { INBOX_POLL_MS, type Intervention, newIds, type InboxPage as Page, sortInbox } from '../lib/signals';
 
 function startOfToday(): string {
@@ -45,7 +46,8 @@ export default function InboxPage() {
   const accounts = useAccountNames().data;
   const users = nameMap(useUsers().data);
 
-  // No push endpoint exists for interventions: poll (TanStack Query refetchInterval), paused in background tabs.
+  // Pushed by the server (SSE at /api/v1/live); a slow poll covers the moments the stream is down.
+  const live = useLiveUpdates(['interventions']);
   const inbox = useQuery({
     queryKey: ['interventions', 'inbox', status, owner],
     queryFn: () =>
@@ -57,7 +59,7 @@ export default function InboxPage() {
           limit: 200,
         },
       }),
-    refetchInterval: INBOX_POLL_MS,
+    refetchInterval: live ? INBOX_POLL_MS * 12 : INBOX_POLL_MS,
     staleTime: 0,
   });
   const heldToday = useQuery({
@@ -124,7 +126,7 @@ export default function InboxPage() {
               data-testid="live-indicator"
               data-fetching={inbox.isFetching}
             >
-              {t('inbox.live')}
+              {t(live ? 'inbox.livePush' : 'inbox.live')}
             </Badge>
           </Group>
         </div>

@@ -18,6 +18,7 @@ import type { Permission } from '../auth/permissions.js';
 import type { Tx } from '../db/database.js';
 import { DEFAULT_WEB_DIST } from '../paths.js';
 import type { Platform } from '../platform.js';
+import { registerLiveRoutes } from './live.js';
 import { forbidden, ProblemError, problemBody, unauthorized } from './problem.js';
 
 declare module 'fastify' {
@@ -202,6 +203,7 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
 
   await app.register(
     async (api) => {
+      registerLiveRoutes(api);
       for (const m of modules) if (m.routes) await m.routes(api);
     },
     { prefix: '/api/v1' },
