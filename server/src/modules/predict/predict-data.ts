@@ -7,8 +7,14 @@
  * one documented exception: plain, tenant-filtered SELECTs on the CRM tables (and the platform's
  * change_log for stage history), inside the caller's tenant transaction (RLS applies), never a
  * write. Nothing else in predict touches CRM tables.
+ *
+ * The lead score (loadLeadSnapshot, below) needs every contact with its account, the account's
+ * opportunities, the activities that involve each contact and the signals on each contact and
+ * account, as of many different times. It reads the signals table the same way: one plain,
+ * tenant-filtered, read-only SELECT of (contact_id, account_id, type, page category, occurred_at),
+ * in the caller's tenant transaction. The signals service stays the only writer.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import { changeLog } from '../../platform/audit/audit.schema.js';
 import { users } from '../../platform/auth/auth.schema.js';
 import type { Tx } from '../../platform/db/database.js';
@@ -23,6 +29,7 @@ import {
   teams,
 } from '../crm/crm.schema.js';
 import type { Stage } from '../crm/crm.service.js';
+import { signals } from '../signals/signals.schema.js';
 
 export interface OppRow {
   id: string;
@@ -220,5 +227,229 @@ export async function loadCrmSnapshot(tx: Tx, tenantId: string, oppIds?: string[
     stagesByPipeline: await loadStages(tx, tenantId),
     stageHistory,
     names: await loadNames(tx, tenantId),
+  };
+}
+
+// ---------- lead score ----------
+
+export interface LeadContactRow {
+  id: string;
+  account_id: string | null;
+  title: string | null;
+  department: string | null;
+  committee_role: string | null;
+  influence: number | null;
+  stance: string | null;
+  emails: string[];
+  phones: string[];
+  custom: Record<string, unknown>;
+  created_at: Date;
+}
+
+export interface LeadAccountRow {
+  industry: string | null;
+  size: string | null;
+  employees: number | null;
+  region_id: string | null;
+  domains: string[];
+  website: string | null;
+  created_at: Date;
+}
+
+export interface LeadEvent {
+  at: number;
+  type: string;
+}
+
+export interface LeadSnapshot {
+  contacts: LeadContactRow[];
+  accounts: Map<string, LeadAccountRow>;
+  /** opportunities per account: created / closed times (ms) and status, ascending by created */
+  oppsByAccount: Map<string, { created: number; closed: number | null; status: string }[]>;
+  /** activities involving each contact (not cancelled): time and type, ascending */
+  activitiesByContact: Map<string, LeadEvent[]>;
+  /** signals on each contact; `type` is the signal type, or `intent_page_view:<category>` */
+  signalsByContact: Map<string, LeadEvent[]>;
+  /** signals on each account that name no contact */
+  signalsByAccount: Map<string, LeadEvent[]>;
+  /** profile updates per contact from the change log, ascending: { at, changes: { field: { old, new } } } */
+  contactHistory: Map<string, { at: number; changes: Record<string, { old: unknown; new: unknown }> }[]>;
+  regions: Map<string, string>;
+}
+
+const pushTo = <K, V>(m: Map<K, V[]>, k: K, v: V) => {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+};
+
+/** Everything the lead score reads, for all contacts of the tenant or only the given ones. */
+export async function loadLeadSnapshot(
+  tx: Tx,
+  tenantId: string,
+  contactIds?: string[],
+): Promise<LeadSnapshot> {
+  const cons = await tx
+    .select({
+      id: contacts.id,
+      account_id: contacts.account_id,
+      title: contacts.title,
+      department: contacts.department,
+      committee_role: contacts.committee_role,
+      influence: contacts.influence,
+      stance: contacts.stance,
+      emails: contacts.emails,
+      phones: contacts.phones,
+      custom: contacts.custom,
+      created_at: contacts.created_at,
+    })
+    .from(contacts)
+    .where(
+      contactIds
+        ? and(eq(contacts.tenant_id, tenantId), inArray(contacts.id, contactIds))
+        : eq(contacts.tenant_id, tenantId),
+    )
+    .orderBy(contacts.created_at, contacts.id);
+  const rows: LeadContactRow[] = cons.map((c) => ({
+    ...c,
+    emails: (c.emails ?? []) as string[],
+    phones: (c.phones ?? []) as string[],
+    custom: (c.custom ?? {}) as Record<string, unknown>,
+  }));
+  const ids = rows.map((c) => c.id);
+  const accountIds = [...new Set(rows.map((c) => c.account_id).filter((a): a is string => !!a))];
+  const acc = accountIds.length
+    ? await tx
+        .select({
+          id: accounts.id,
+          industry: accounts.industry,
+          size: accounts.size,
+          employees: accounts.employees,
+          region_id: accounts.region_id,
+          domains: accounts.domains,
+          website: accounts.website,
+          created_at: accounts.created_at,
+        })
+        .from(accounts)
+        .where(and(eq(accounts.tenant_id, tenantId), inArray(accounts.id, accountIds)))
+    : [];
+  const opps = accountIds.length
+    ? await tx
+        .select({
+          account_id: opportunities.account_id,
+          created_at: opportunities.created_at,
+          closed_at: opportunities.closed_at,
+          status: opportunities.status,
+        })
+        .from(opportunities)
+        .where(and(eq(opportunities.tenant_id, tenantId), inArray(opportunities.account_id, accountIds)))
+    : [];
+  const acts = ids.length
+    ? await tx
+        .select({ contact_ids: activities.contact_ids, type: activities.type, at: activities.occurred_at })
+        .from(activities)
+        .where(
+          and(
+            eq(activities.tenant_id, tenantId),
+            sql`${activities.status} <> 'cancelled'`,
+            contactIds
+              ? sql`${activities.contact_ids} && ${sql.raw(`'{${ids.join(',')}}'::uuid[]`)}`
+              : sql`cardinality(${activities.contact_ids}) > 0`,
+          ),
+        )
+    : [];
+  // Signals: only what a lead's behaviour window can reach (30 days before its oldest contact).
+  const oldest = rows.length ? Math.min(...rows.map((c) => new Date(c.created_at).getTime())) : Date.now();
+  const from = new Date(oldest - 60 * 86_400_000);
+  const sigs = ids.length
+    ? await tx
+        .select({
+          contact_id: signals.contact_id,
+          account_id: signals.account_id,
+          type: signals.type,
+          category: sql<string | null>`${signals.payload}->>'page_category'`,
+          occurred_at: signals.occurred_at,
+        })
+        .from(signals)
+        .where(
+          and(
+            eq(signals.tenant_id, tenantId),
+            sql`${signals.occurred_at} >= ${from.toISOString()}`,
+            contactIds
+              ? or(
+                  inArray(signals.contact_id, ids),
+                  accountIds.length ? inArray(signals.account_id, accountIds) : sql`false`,
+                )
+              : sql`(${signals.contact_id} is not null or ${signals.account_id} is not null)`,
+          ),
+        )
+    : [];
+  const hist = ids.length
+    ? await tx
+        .select({ entity_id: changeLog.entity_id, at: changeLog.at, changes: changeLog.changes })
+        .from(changeLog)
+        .where(
+          and(
+            eq(changeLog.tenant_id, tenantId),
+            eq(changeLog.entity, 'contacts'),
+            eq(changeLog.action, 'update'),
+            contactIds ? inArray(changeLog.entity_id, ids) : undefined,
+          ),
+        )
+    : [];
+  const regs = await tx
+    .select({ id: regions.id, name: regions.name })
+    .from(regions)
+    .where(eq(regions.tenant_id, tenantId));
+
+  const oppsByAccount: LeadSnapshot['oppsByAccount'] = new Map();
+  for (const o of opps)
+    pushTo(oppsByAccount, o.account_id, {
+      created: new Date(o.created_at).getTime(),
+      closed: o.closed_at ? new Date(o.closed_at).getTime() : null,
+      status: o.status,
+    });
+  for (const l of oppsByAccount.values()) l.sort((a, b) => a.created - b.created);
+  const wanted = new Set(ids);
+  const activitiesByContact: LeadSnapshot['activitiesByContact'] = new Map();
+  for (const a of acts)
+    for (const c of (a.contact_ids ?? []) as string[])
+      if (wanted.has(c)) pushTo(activitiesByContact, c, { at: new Date(a.at).getTime(), type: a.type });
+  const signalsByContact: LeadSnapshot['signalsByContact'] = new Map();
+  const signalsByAccount: LeadSnapshot['signalsByAccount'] = new Map();
+  for (const s of sigs) {
+    const ev = {
+      at: new Date(s.occurred_at).getTime(),
+      type: s.type === 'intent_page_view' ? `intent_page_view:${s.category ?? 'other'}` : s.type,
+    };
+    if (s.contact_id) pushTo(signalsByContact, s.contact_id, ev);
+    else if (s.account_id) pushTo(signalsByAccount, s.account_id, ev);
+  }
+  for (const m of [activitiesByContact, signalsByContact, signalsByAccount])
+    for (const l of m.values()) l.sort((a, b) => a.at - b.at);
+  const contactHistory: LeadSnapshot['contactHistory'] = new Map();
+  for (const h of hist) {
+    const changes = (typeof h.changes === 'string' ? JSON.parse(h.changes) : h.changes) as Record<
+      string,
+      { old: unknown; new: unknown }
+    >;
+    pushTo(contactHistory, h.entity_id, { at: new Date(h.at).getTime(), changes });
+  }
+  for (const l of contactHistory.values()) l.sort((a, b) => a.at - b.at);
+
+  return {
+    contacts: rows,
+    accounts: new Map(
+      acc.map((a) => [
+        a.id,
+        { ...a, domains: (a.domains ?? []) as string[], created_at: new Date(a.created_at) },
+      ]),
+    ),
+    oppsByAccount,
+    activitiesByContact,
+    signalsByContact,
+    signalsByAccount,
+    contactHistory,
+    regions: new Map(regs.map((r) => [r.id, r.name])),
   };
 }

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import type { AppModule } from '../../platform/http/app.js';
 import { notFound } from '../../platform/http/problem.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
-import { accountService, opportunityService } from '../crm/crm.service.js';
+import { accountService, contactService, opportunityService } from '../crm/crm.service.js';
 import { accountBehaviour, inferBuyingStage } from './buying-stage.service.js';
 import { computeForecast, forecastAccuracy, takeSnapshot } from './forecast.service.js';
+import { getLeadScore, listLeadScores, trainLeadModel } from './lead-score.service.js';
 import { registerPredictJobs } from './predict.jobs.js';
 import { opportunityPredictions, predictionModels } from './predict.schema.js';
 import { loadOpportunities } from './predict-data.js';
@@ -37,7 +38,7 @@ const modelSchema = z
     kind: z.string(),
     version: z.number(),
     status: z.string(),
-    method: z.enum(['model', 'stage_fallback']),
+    method: z.enum(['model', 'stage_fallback', 'rules_fallback']),
     trained_at: z.string(),
     train_rows: z.number(),
     test_rows: z.number(),
@@ -57,6 +58,17 @@ const trainResult = z.object({
   metrics: anyObject,
   scored: z.number(),
 });
+const leadScoreSchema = z.object({
+  contact_id: z.string(),
+  score: z.number().describe('0..1; with method model, the calibrated probability of conversion'),
+  method: z.enum(['model', 'rules_fallback']),
+  label: z.string(),
+  model_id: z.string().nullable(),
+  model_version: z.number().nullable(),
+  top_factors: z.array(factor),
+  computed_at: z.string(),
+});
+const leadTrainResult = trainResult.extend({ method: z.enum(['model', 'rules_fallback']) });
 const periodKind = z.enum(['month', 'quarter']);
 const forecastRow = z.object({
   period: z.string(),
@@ -166,6 +178,67 @@ export const predictModule: AppModule = {
             .where(eq(opportunityPredictions.tenant_id, ctx.tenantId));
           return { data: rows.map((r) => ({ ...r, computed_at: new Date(r.computed_at).toISOString() })) };
         }),
+    );
+
+    app.post(
+      '/predict/lead-score/train',
+      {
+        config: { permission: 'predict:manage' },
+        schema: {
+          tags,
+          summary:
+            'Train a new lead-score version on contacts with a complete 90-day outcome (time split) and rescore every contact',
+          response: { 200: leadTrainResult, ...errorResponses },
+        },
+      },
+      async (req) =>
+        app.withTenant(req, (tx, ctx) => trainLeadModel(tx, ctx.tenantId, { trigger: 'manual' })),
+    );
+
+    app.get(
+      '/contacts/:id/lead-score',
+      {
+        config: { permission: 'predict:read' },
+        schema: {
+          tags,
+          summary: 'Lead score of a contact with method, model version and top factors',
+          params: idParams,
+          response: { 200: leadScoreSchema, ...errorResponses },
+        },
+      },
+      async (req) =>
+        app.withTenant(req, async (tx, ctx) => {
+          const id = (req.params as { id: string }).id;
+          if (!(await contactService.find(tx, ctx, id))) throw notFound('Contact');
+          return getLeadScore(tx, ctx.tenantId, id);
+        }),
+    );
+
+    app.get(
+      '/predict/lead-scores',
+      {
+        config: { permission: 'predict:read' },
+        schema: {
+          tags,
+          summary: 'Current lead score of every scored contact (for lists)',
+          response: {
+            200: z.object({
+              data: z.array(
+                z.object({
+                  contact_id: z.string(),
+                  score: z.number(),
+                  method: z.string(),
+                  model_version: z.number().nullable(),
+                  computed_at: z.string(),
+                }),
+              ),
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (req) =>
+        app.withTenant(req, async (tx, ctx) => ({ data: await listLeadScores(tx, ctx.tenantId) })),
     );
 
     app.get(

@@ -614,7 +614,8 @@ export function presentModel(m: typeof predictionModels.$inferSelect, withDetail
   return {
     ...rest,
     trained_at: new Date(m.trained_at).toISOString(),
-    method: m.status === 'fallback' ? 'stage_fallback' : 'model',
+    method:
+      m.status === 'fallback' ? (m.kind === 'lead_score' ? 'rules_fallback' : 'stage_fallback') : 'model',
     algorithm: s.chosen ?? null,
     metrics: withDetails ? metrics : { ...metrics, reliability: undefined, validation: undefined },
   };

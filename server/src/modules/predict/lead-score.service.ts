@@ -1,0 +1,612 @@
+/**
+ * Lead score (SPEC R-2.5): how likely a new contact is to turn into pipeline, from its profile and
+ * its early behaviour, trained per tenant on the tenant's own contacts. Same design as the win
+ * model (win-probability.service.ts): time-based split, the toolkit's binary pipeline with
+ * calibration chosen on a validation tail, metrics per version in prediction_models (kind
+ * 'lead_score'), deterministic rebuild from the stored snapshot, a labelled fallback.
+ *
+ * Label ("converted"). A contact converts when an opportunity is CREATED on its account in the
+ * window (observation time, created_at + CONVERSION_DAYS]. Created, not won: lead scoring ranks
+ * leads for follow-up, and the moment a lead becomes pipeline is the event sales controls and
+ * sees within weeks; "won" adds the deal's own 2–7-month cycle and its outcome (which the win
+ * model already predicts), so labels would mature half a year later and be far rarer. Opportunities
+ * created before the observation time are not the label; they are a visible feature
+ * (acct_open_opps), so nothing known at scoring time is relabelled as the outcome.
+ * Only contacts whose window has fully elapsed (created_at + CONVERSION_DAYS ≤ now) and that
+ * belong to an account are labelled; younger ones are scored, not learned from.
+ *
+ * Observation time t = created_at + OBSERVATION_DAYS. Features use only what was known at t:
+ *  - profile: committee role, title and its seniority, department, influence, stance (as of t:
+ *    later edits are undone from the change log), e-mail domain matching the account's domains,
+ *    e-mail / phone present, source/channel (custom.source | lead_source | channel);
+ *  - account: industry, size, employees, region, account age at t, opportunities open at t and
+ *    won before t;
+ *  - behaviour in the BEHAVIOUR_DAYS before t: activities involving the contact by type, signals
+ *    on the contact by type (website visits, pricing views, other intent pages, e-mail replies,
+ *    others) and signals on its account that name no contact.
+ * Scoring uses t = now, i.e. "this contact's profile with its last 30 days of behaviour, read as a
+ * new lead": for a contact months old this is the model applied outside its training ages.
+ *
+ * Split: labelled contacts by created_at; the last 20 % (≥ 10) are the test window. Fallback
+ * (status 'fallback', method 'rules_fallback'): fewer than MIN_LEAD_HISTORY labelled contacts, one
+ * class missing, or a model that loses to the base rate on the test window; contacts then get a
+ * transparent rule score (fixed log-odds points around the tenant's base rate), labelled as such.
+ */
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Tx } from '../../platform/db/database.js';
+import { notFound } from '../../platform/http/problem.js';
+import { type FittedBinaryModel, fitBinaryModel } from './ml/binary-pipeline.js';
+import { type ColumnType, inferColumnType } from './ml/column-types.js';
+import type { CsvTable } from './ml/csv-table.js';
+import { sigmoid } from './ml/logistic-regression.model.js';
+import { binaryReport, brier, logLoss } from './ml/metrics.js';
+import { contactScores, predictionModels } from './predict.schema.js';
+import { type LeadContactRow, type LeadEvent, type LeadSnapshot, loadLeadSnapshot } from './predict-data.js';
+import type { TopFactor } from './win-probability.service.js';
+
+export const MIN_LEAD_HISTORY = 60;
+export const CONVERSION_DAYS = 90;
+export const OBSERVATION_DAYS = 7;
+export const BEHAVIOUR_DAYS = 30;
+const DAY = 86_400_000;
+const SEED = 20261127;
+const KIND = 'lead_score';
+
+export const LEAD_FEATURES: { name: string; kind: 'numeric' | 'categorical'; label: string }[] = [
+  { name: 'committee_role', kind: 'categorical', label: 'Buying-committee role' },
+  { name: 'seniority', kind: 'categorical', label: 'Seniority (from title)' },
+  { name: 'title', kind: 'categorical', label: 'Title' },
+  { name: 'department', kind: 'categorical', label: 'Department' },
+  { name: 'influence', kind: 'numeric', label: 'Influence (1–5)' },
+  { name: 'stance', kind: 'categorical', label: 'Stance' },
+  { name: 'email_domain_match', kind: 'numeric', label: "E-mail on the account's domain" },
+  { name: 'has_email', kind: 'numeric', label: 'Has e-mail' },
+  { name: 'has_phone', kind: 'numeric', label: 'Has phone' },
+  { name: 'source', kind: 'categorical', label: 'Source / channel' },
+  { name: 'industry', kind: 'categorical', label: 'Industry' },
+  { name: 'account_size', kind: 'categorical', label: 'Account size' },
+  { name: 'log_employees', kind: 'numeric', label: 'Employees (log)' },
+  { name: 'region', kind: 'categorical', label: 'Region' },
+  { name: 'account_age_days', kind: 'numeric', label: 'Account age (days)' },
+  { name: 'acct_open_opps', kind: 'numeric', label: 'Open opportunities on the account' },
+  { name: 'acct_won_before', kind: 'numeric', label: 'Opportunities won on the account before' },
+  { name: 'act_calls', kind: 'numeric', label: 'Calls, last 30 days' },
+  { name: 'act_meetings', kind: 'numeric', label: 'Meetings / visits, last 30 days' },
+  { name: 'act_emails', kind: 'numeric', label: 'E-mails logged, last 30 days' },
+  { name: 'act_other', kind: 'numeric', label: 'Other activities, last 30 days' },
+  { name: 'sig_web_visits', kind: 'numeric', label: 'Website visits, last 30 days' },
+  { name: 'sig_pricing_views', kind: 'numeric', label: 'Pricing page views, last 30 days' },
+  { name: 'sig_intent_other', kind: 'numeric', label: 'Other high-intent page views, last 30 days' },
+  { name: 'sig_email_replies', kind: 'numeric', label: 'E-mail replies, last 30 days' },
+  { name: 'sig_other', kind: 'numeric', label: 'Other signals on the contact, last 30 days' },
+  { name: 'acct_signals', kind: 'numeric', label: 'Account signals, last 30 days' },
+  { name: 'acct_pricing_views', kind: 'numeric', label: 'Account pricing views, last 30 days' },
+];
+const FEATURE_NAMES = LEAD_FEATURES.map((f) => f.name);
+const featureIndex = new Map(FEATURE_NAMES.map((n, j) => [n, j]));
+
+export interface LeadModelSnapshot {
+  seed: number;
+  columns: { name: string; kind: string }[];
+  rows: string[][];
+  y: number[];
+  prior: number;
+  chosen?: { kind: string; calibration: string };
+}
+
+const fmt = (x: number | null | undefined, d = 4) =>
+  x === null || x === undefined || Number.isNaN(x) ? '' : String(Number(x.toFixed(d)));
+
+/** Seniority bucket from a title (Chinese or English). */
+export function seniorityOf(title: string | null | undefined): string {
+  const s = (title ?? '').toLowerCase();
+  if (!s) return '';
+  if (/(总裁|总经理|董事|ceo|cto|cio|cfo|coo|chief|president|founder|创始|副总|vp\b|vice president)/.test(s))
+    return 'executive';
+  if (/(总监|director|head|负责人|主任|总工)/.test(s)) return 'director';
+  if (/(经理|manager|主管|lead|科长|部长)/.test(s)) return 'manager';
+  return 'staff';
+}
+
+/** A contact's profile fields as of time t: updates made after t are undone from the change log. */
+export function profileAt(snap: LeadSnapshot, c: LeadContactRow, t: number): LeadContactRow {
+  const hist = snap.contactHistory.get(c.id);
+  if (!hist?.length) return c;
+  const out: Record<string, unknown> = { ...c };
+  const undone = new Set<string>();
+  for (const h of hist) {
+    if (h.at <= t) continue;
+    for (const [field, ch] of Object.entries(h.changes)) {
+      if (undone.has(field) || !(field in out) || field === 'id' || field === 'created_at') continue;
+      out[field] = ch?.old ?? null;
+      undone.add(field); // the first change after t holds the value at t
+    }
+  }
+  return out as unknown as LeadContactRow;
+}
+
+function emailDomainMatch(c: LeadContactRow, acc: { domains: string[]; website: string | null } | undefined) {
+  if (!acc || c.emails.length === 0) return '';
+  const domains = new Set(acc.domains.map((d) => d.toLowerCase().replace(/^www\./, '')));
+  if (acc.website) {
+    try {
+      domains.add(new URL(acc.website).hostname.toLowerCase().replace(/^www\./, ''));
+    } catch {
+      /* not a URL */
+    }
+  }
+  if (domains.size === 0) return '';
+  const hit = c.emails.some((e) => {
+    const d = e.split('@')[1]?.toLowerCase() ?? '';
+    return [...domains].some((x) => d === x || d.endsWith(`.${x}`));
+  });
+  return hit ? '1' : '0';
+}
+
+const inWindow = (events: LeadEvent[] | undefined, t: number) =>
+  (events ?? []).filter((e) => e.at <= t && e.at > t - BEHAVIOUR_DAYS * DAY);
+
+/** One feature row (strings, as the toolkit's tables hold them) for contact c as of time t. */
+export function leadFeatureRow(snap: LeadSnapshot, contact: LeadContactRow, t: number): string[] {
+  const c = profileAt(snap, contact, t);
+  const acc = c.account_id ? snap.accounts.get(c.account_id) : undefined;
+  const opps = c.account_id ? (snap.oppsByAccount.get(c.account_id) ?? []) : [];
+  const acts = inWindow(snap.activitiesByContact.get(c.id), t);
+  const sigs = inWindow(snap.signalsByContact.get(c.id), t);
+  const accSigs = c.account_id ? inWindow(snap.signalsByAccount.get(c.account_id), t) : [];
+  const count = (list: LeadEvent[], pred: (type: string) => boolean) =>
+    String(list.filter((e) => pred(e.type)).length);
+  const source = c.custom.source ?? c.custom.lead_source ?? c.custom.channel;
+  const values: Record<string, string> = {
+    committee_role: c.committee_role ?? '',
+    seniority: seniorityOf(c.title),
+    title: c.title ?? '',
+    department: c.department ?? '',
+    influence: c.influence === null || c.influence === undefined ? '' : String(c.influence),
+    stance: c.stance ?? '',
+    email_domain_match: emailDomainMatch(c, acc),
+    has_email: c.emails?.length ? '1' : '0',
+    has_phone: c.phones?.length ? '1' : '0',
+    source: typeof source === 'string' ? source : '',
+    industry: acc?.industry ?? '',
+    account_size: acc?.size ?? '',
+    log_employees: acc?.employees ? fmt(Math.log1p(acc.employees)) : '',
+    region: acc?.region_id ? (snap.regions.get(acc.region_id) ?? '') : '',
+    account_age_days: acc ? fmt(Math.max(0, t - acc.created_at.getTime()) / DAY, 0) : '',
+    acct_open_opps: String(opps.filter((o) => o.created <= t && (o.closed === null || o.closed > t)).length),
+    acct_won_before: String(
+      opps.filter((o) => o.status === 'won' && o.closed !== null && o.closed <= t).length,
+    ),
+    act_calls: count(acts, (x) => x === 'call'),
+    act_meetings: count(acts, (x) => x === 'meeting' || x === 'visit'),
+    act_emails: count(acts, (x) => x === 'email'),
+    act_other: count(acts, (x) => !['call', 'meeting', 'visit', 'email'].includes(x)),
+    sig_web_visits: count(sigs, (x) => x === 'website_visit'),
+    sig_pricing_views: count(sigs, (x) => x === 'intent_page_view:pricing'),
+    sig_intent_other: count(
+      sigs,
+      (x) => x.startsWith('intent_page_view:') && x !== 'intent_page_view:pricing',
+    ),
+    sig_email_replies: count(sigs, (x) => x === 'email_reply'),
+    sig_other: count(
+      sigs,
+      (x) => x !== 'website_visit' && x !== 'email_reply' && !x.startsWith('intent_page_view:'),
+    ),
+    acct_signals: String(accSigs.length),
+    acct_pricing_views: count(accSigs, (x) => x === 'intent_page_view:pricing'),
+  };
+  return FEATURE_NAMES.map((n) => values[n]);
+}
+
+export const observationTimeOf = (c: LeadContactRow) =>
+  new Date(c.created_at).getTime() + OBSERVATION_DAYS * DAY;
+
+/** 1 when an opportunity is created on the contact's account in (t, created_at + CONVERSION_DAYS]. */
+export function converted(snap: LeadSnapshot, c: LeadContactRow): number {
+  const t = observationTimeOf(c);
+  const end = new Date(c.created_at).getTime() + CONVERSION_DAYS * DAY;
+  const opps = c.account_id ? (snap.oppsByAccount.get(c.account_id) ?? []) : [];
+  return opps.some((o) => o.created > t && o.created <= end) ? 1 : 0;
+}
+
+/** Contacts whose label is known at `now`, oldest first. */
+export function labelledContacts(snap: LeadSnapshot, now: Date): LeadContactRow[] {
+  return snap.contacts
+    .filter((c) => c.account_id && new Date(c.created_at).getTime() + CONVERSION_DAYS * DAY <= now.getTime())
+    .sort(
+      (a, b) =>
+        new Date(a.created_at).getTime() - new Date(b.created_at).getTime() || a.id.localeCompare(b.id),
+    );
+}
+
+function columnTypes(rows: string[][]): ColumnType[] {
+  return LEAD_FEATURES.flatMap((f, j) => {
+    const t = inferColumnType(
+      f.name,
+      j,
+      rows.map((r) => r[j]),
+    );
+    if (t.kind === 'constant') return [];
+    return [{ ...t, kind: f.kind }];
+  });
+}
+
+// ---------- fitted-model cache (deterministic rebuild from the stored snapshot) ----------
+
+interface LoadedModel {
+  table: CsvTable;
+  base: number;
+  fitted: FittedBinaryModel;
+}
+const modelCache = new Map<string, LoadedModel>();
+/** Forget fitted models (tests: the next score rebuilds from the stored snapshot, as a cold process would). */
+export function clearLeadModelCache(): void {
+  modelCache.clear();
+}
+
+function fitFromSnapshot(id: string, s: LeadModelSnapshot): LoadedModel {
+  const cached = modelCache.get(id);
+  if (cached) return cached;
+  const table: CsvTable = { columns: FEATURE_NAMES, rows: s.rows.map((r) => [...r]), delimiter: ',' };
+  const cols = s.columns
+    .map((c) => {
+      const j = featureIndex.get(c.name);
+      return j === undefined
+        ? null
+        : {
+            ...inferColumnType(
+              c.name,
+              j,
+              table.rows.map((r) => r[j]),
+            ),
+            kind: c.kind as ColumnType['kind'],
+          };
+    })
+    .filter((c): c is ColumnType => c !== null);
+  const fitted = fitBinaryModel(
+    table,
+    cols,
+    s.rows.map((_, i) => i),
+    s.y,
+    { seed: s.seed },
+  );
+  const loaded = { table, base: s.rows.length, fitted };
+  modelCache.set(id, loaded);
+  if (modelCache.size > 50) modelCache.delete(modelCache.keys().next().value!);
+  return loaded;
+}
+
+function factorOf(feature: string, row: string[], contribution: number): TopFactor {
+  const j = featureIndex.get(feature);
+  return {
+    feature,
+    label: j === undefined ? feature : LEAD_FEATURES[j].label,
+    value: j === undefined ? null : row[j] || null,
+    contribution: Number(contribution.toFixed(4)),
+  };
+}
+
+function scoreRows(m: LoadedModel, rows: string[][]): { p: number; factors: TopFactor[] }[] {
+  m.table.rows.length = m.base;
+  m.table.rows.push(...rows);
+  try {
+    const idx = rows.map((_, i) => m.base + i);
+    const p = m.fitted.predict(idx);
+    const ex = m.fitted.explain(idx, 5);
+    return rows.map((r, i) => ({
+      p: p[i],
+      factors: ex[i].map((f) => factorOf(f.feature, r, f.contribution)),
+    }));
+  } finally {
+    m.table.rows.length = m.base;
+  }
+}
+
+// ---------- rule fallback ----------
+
+/** Fixed log-odds points of the fallback score; each one that applies is shown as a factor. */
+const RULES: { feature: string; points: number; applies: (v: string) => boolean }[] = [
+  { feature: 'sig_pricing_views', points: 1.0, applies: (v) => Number(v) > 0 },
+  { feature: 'sig_email_replies', points: 0.7, applies: (v) => Number(v) > 0 },
+  { feature: 'act_meetings', points: 0.6, applies: (v) => Number(v) > 0 },
+  { feature: 'sig_web_visits', points: 0.4, applies: (v) => Number(v) > 0 },
+  { feature: 'acct_pricing_views', points: 0.4, applies: (v) => Number(v) > 0 },
+  { feature: 'seniority', points: 0.5, applies: (v) => v === 'executive' || v === 'director' },
+  {
+    feature: 'committee_role',
+    points: 0.3,
+    applies: (v) => v === 'executive' || v === 'procurement' || v === 'finance',
+  },
+  { feature: 'stance', points: 0.5, applies: (v) => v === 'champion' },
+  { feature: 'stance', points: 0.25, applies: (v) => v === 'supporter' },
+  { feature: 'stance', points: -0.5, applies: (v) => v === 'blocker' },
+  { feature: 'email_domain_match', points: 0.3, applies: (v) => v === '1' },
+  { feature: 'has_email', points: -0.5, applies: (v) => v === '0' },
+];
+const DEFAULT_PRIOR = 0.15;
+
+export function ruleScore(row: string[], prior: number): { p: number; factors: TopFactor[] } {
+  const base = Math.log(prior / (1 - prior));
+  const factors: TopFactor[] = [];
+  for (const r of RULES) {
+    const v = row[featureIndex.get(r.feature)!];
+    if (r.applies(v)) factors.push(factorOf(r.feature, row, r.points));
+  }
+  const z = base + factors.reduce((a, f) => a + f.contribution, 0);
+  factors.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+  return { p: sigmoid(z), factors: factors.slice(0, 5) };
+}
+
+// ---------- training ----------
+
+export interface LeadTrainResult {
+  model_id: string;
+  version: number;
+  status: 'active' | 'fallback';
+  method: 'model' | 'rules_fallback';
+  note: string | null;
+  train_rows: number;
+  test_rows: number;
+  metrics: Record<string, unknown>;
+  scored: number;
+}
+
+export async function trainLeadModel(
+  tx: Tx,
+  tenantId: string,
+  opts: { now?: Date; trigger?: 'manual' | 'schedule' } = {},
+): Promise<LeadTrainResult> {
+  const now = opts.now ?? new Date();
+  const snap = await loadLeadSnapshot(tx, tenantId);
+  const labelled = labelledContacts(snap, now);
+  const yAll = labelled.map((c) => converted(snap, c));
+  const positives = yAll.reduce((a, b) => a + b, 0);
+  const prior = labelled.length ? (positives + 1) / (labelled.length + 2) : DEFAULT_PRIOR;
+
+  let note: string | null = null;
+  let metrics: Record<string, unknown> = {};
+  let snapshot: LeadModelSnapshot | null = null;
+  let trainN = 0;
+  let testN = 0;
+  if (labelled.length < MIN_LEAD_HISTORY)
+    note = `Only ${labelled.length} contacts with a complete ${CONVERSION_DAYS}-day outcome (need ${MIN_LEAD_HISTORY}); using a rule score.`;
+  else if (positives === 0 || positives === labelled.length)
+    note = `${positives === 0 ? 'No' : 'Every'} labelled contact converted; using a rule score.`;
+  else {
+    const nTest = Math.max(10, Math.round(labelled.length * 0.2));
+    const cut = labelled.length - nTest;
+    const yTrain = yAll.slice(0, cut);
+    const yTest = yAll.slice(cut);
+    if (new Set(yTest).size < 2 || new Set(yTrain).size < 2) {
+      note = 'The train or test window has only one outcome; using a rule score.';
+    } else {
+      try {
+        const rowsAll = labelled.map((c) => leadFeatureRow(snap, c, observationTimeOf(c)));
+        const table: CsvTable = { columns: FEATURE_NAMES, rows: rowsAll, delimiter: ',' };
+        const trIdx = rowsAll.slice(0, cut).map((_, i) => i);
+        const teIdx = rowsAll.slice(cut).map((_, i) => cut + i);
+        const fitted = fitBinaryModel(table, columnTypes(rowsAll.slice(0, cut)), trIdx, yTrain, {
+          seed: SEED,
+        });
+        const probs = fitted.predict(teIdx);
+        const report = binaryReport(yTest, probs);
+        const trPrior = yTrain.reduce((a, b) => a + b, 0) / yTrain.length;
+        const priorProbs = yTest.map(() => trPrior);
+        metrics = {
+          auc: report.auc,
+          brier: report.brier,
+          logloss: report.logloss,
+          ece: report.ece,
+          positive_rate: report.positiveRate,
+          reliability: report.reliability,
+          model: fitted.kind,
+          calibration: fitted.calibration,
+          validation: fitted.candidates,
+          baseline: {
+            prior: trPrior,
+            prior_brier: brier(yTest, priorProbs),
+            prior_logloss: logLoss(yTest, priorProbs),
+          },
+          top_features: fitted.topFeatures(teIdx, 10),
+          split: {
+            train_created_from: labelled[0].created_at,
+            train_created_to: labelled[cut - 1].created_at,
+            test_created_from: labelled[cut].created_at,
+            test_created_to: labelled.at(-1)!.created_at,
+          },
+        };
+        trainN = cut;
+        testN = nTest;
+        const beats = report.logloss <= logLoss(yTest, priorProbs);
+        metrics.beats_baseline = beats;
+        if (!beats) {
+          note = `The trained model did not beat the base rate on the ${nTest} newest labelled contacts (log-loss ${report.logloss.toFixed(3)} vs ${logLoss(yTest, priorProbs).toFixed(3)}); using a rule score.`;
+        } else {
+          snapshot = {
+            seed: SEED,
+            columns: columnTypes(rowsAll).map((c) => ({ name: c.name, kind: c.kind })),
+            rows: rowsAll,
+            y: yAll,
+            prior: positives / labelled.length,
+            chosen: { kind: fitted.kind, calibration: fitted.calibration },
+          };
+        }
+      } catch (err) {
+        if ((err as Error).name !== 'DataError') throw err;
+        note = `Training not possible: ${(err as Error).message}; using a rule score.`;
+        snapshot = null;
+      }
+    }
+  }
+
+  const [v] = await tx
+    .select({ v: sql<number>`coalesce(max(${predictionModels.version}), 0)::int` })
+    .from(predictionModels)
+    .where(and(eq(predictionModels.tenant_id, tenantId), eq(predictionModels.kind, KIND)));
+  const version = Number(v?.v ?? 0) + 1;
+  const status = snapshot ? 'active' : 'fallback';
+  await tx
+    .update(predictionModels)
+    .set({ status: 'retired' })
+    .where(
+      and(
+        eq(predictionModels.tenant_id, tenantId),
+        eq(predictionModels.kind, KIND),
+        sql`${predictionModels.status} in ('active','fallback')`,
+      ),
+    );
+  const [row] = await tx
+    .insert(predictionModels)
+    .values({
+      tenant_id: tenantId,
+      kind: KIND,
+      version,
+      status,
+      trigger: opts.trigger ?? 'manual',
+      train_rows: trainN,
+      test_rows: testN,
+      metrics: {
+        ...metrics,
+        label: `opportunity created on the contact's account within ${CONVERSION_DAYS} days of the contact's creation (after the ${OBSERVATION_DAYS}-day observation point)`,
+        labelled_contacts: labelled.length,
+        converted: positives,
+        fallback_prior: prior,
+      },
+      features: FEATURE_NAMES,
+      model: snapshot ?? { prior },
+      note,
+    })
+    .returning();
+  const scored = await scoreContacts(tx, tenantId, undefined, { snap, now });
+  return {
+    model_id: row.id,
+    version,
+    status,
+    method: snapshot ? 'model' : 'rules_fallback',
+    note,
+    train_rows: trainN,
+    test_rows: testN,
+    metrics: row.metrics as Record<string, unknown>,
+    scored,
+  };
+}
+
+// ---------- scoring ----------
+
+async function activeLeadModel(tx: Tx, tenantId: string) {
+  const [m] = await tx
+    .select()
+    .from(predictionModels)
+    .where(
+      and(
+        eq(predictionModels.tenant_id, tenantId),
+        eq(predictionModels.kind, KIND),
+        sql`${predictionModels.status} in ('active','fallback')`,
+      ),
+    )
+    .orderBy(desc(predictionModels.version))
+    .limit(1);
+  return m;
+}
+
+/**
+ * Scores contacts (all, or the given ids) at t = now with the active model, or with the rule
+ * score when there is none / it is a fallback version; upserts contact_scores. Deleted contacts
+ * lose their row. Idempotent: the row is recomputed from the current data.
+ */
+export async function scoreContacts(
+  tx: Tx,
+  tenantId: string,
+  ids?: string[],
+  opts: { snap?: LeadSnapshot; now?: Date } = {},
+): Promise<number> {
+  const now = opts.now ?? new Date();
+  const snap = opts.snap ?? (await loadLeadSnapshot(tx, tenantId, ids));
+  const pool = ids ? snap.contacts.filter((c) => ids.includes(c.id)) : snap.contacts;
+  if (ids) {
+    const gone = ids.filter((id) => !pool.some((c) => c.id === id));
+    if (gone.length)
+      await tx
+        .delete(contactScores)
+        .where(and(eq(contactScores.tenant_id, tenantId), inArray(contactScores.contact_id, gone)));
+  }
+  if (pool.length === 0) return 0;
+  const m = await activeLeadModel(tx, tenantId);
+  const s = m?.model as Partial<LeadModelSnapshot> | undefined;
+  const rows = pool.map((c) => leadFeatureRow(snap, c, now.getTime()));
+  let results: { p: number; factors: TopFactor[]; method: 'model' | 'rules_fallback' }[];
+  if (m && m.status === 'active' && s?.rows?.length) {
+    const loaded = fitFromSnapshot(m.id, s as LeadModelSnapshot);
+    results = scoreRows(loaded, rows).map((r) => ({ ...r, method: 'model' as const }));
+  } else {
+    const prior = Math.min(0.95, Math.max(0.01, s?.prior ?? DEFAULT_PRIOR));
+    results = rows.map((r) => ({ ...ruleScore(r, prior), method: 'rules_fallback' as const }));
+  }
+  const values = pool.map((c, i) => ({
+    tenant_id: tenantId,
+    contact_id: c.id,
+    model_id: m?.id ?? null,
+    model_version: m?.version ?? null,
+    score: Math.min(1, Math.max(0, results[i].p)),
+    method: results[i].method,
+    top_factors: results[i].factors,
+    computed_at: now,
+  }));
+  for (let i = 0; i < values.length; i += 500) {
+    await tx
+      .insert(contactScores)
+      .values(values.slice(i, i + 500))
+      .onConflictDoUpdate({
+        target: [contactScores.tenant_id, contactScores.contact_id],
+        set: {
+          model_id: sql`excluded.model_id`,
+          model_version: sql`excluded.model_version`,
+          score: sql`excluded.score`,
+          method: sql`excluded.method`,
+          top_factors: sql`excluded.top_factors`,
+          computed_at: sql`excluded.computed_at`,
+        },
+      });
+  }
+  return pool.length;
+}
+
+export const LEAD_FALLBACK_LABEL = 'Rule score (not enough contact history for a trained model)';
+
+export async function getLeadScore(tx: Tx, tenantId: string, contactId: string) {
+  const read = () =>
+    tx
+      .select()
+      .from(contactScores)
+      .where(and(eq(contactScores.tenant_id, tenantId), eq(contactScores.contact_id, contactId)));
+  let [r] = await read();
+  if (!r) {
+    await scoreContacts(tx, tenantId, [contactId]);
+    [r] = await read();
+  }
+  if (!r) throw notFound('Lead score');
+  return {
+    contact_id: contactId,
+    score: r.score,
+    method: r.method as 'model' | 'rules_fallback',
+    label: r.method === 'model' ? `Model v${r.model_version}` : LEAD_FALLBACK_LABEL,
+    model_id: r.model_id,
+    model_version: r.model_version,
+    top_factors: r.top_factors as TopFactor[],
+    computed_at: new Date(r.computed_at).toISOString(),
+  };
+}
+
+export async function listLeadScores(tx: Tx, tenantId: string) {
+  const rows = await tx
+    .select({
+      contact_id: contactScores.contact_id,
+      score: contactScores.score,
+      method: contactScores.method,
+      model_version: contactScores.model_version,
+      computed_at: contactScores.computed_at,
+    })
+    .from(contactScores)
+    .where(eq(contactScores.tenant_id, tenantId));
+  return rows.map((r) => ({ ...r, computed_at: new Date(r.computed_at).toISOString() }));
+}
