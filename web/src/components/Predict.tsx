@@ -8,6 +8,7 @@ import {
   type BuyingStage,
   type Factor,
   formatProbability,
+  type LeadScore,
   type Prediction,
   probabilityColor,
   splitFactors,
@@ -37,6 +38,100 @@ export function ProbBadge({ p, method }: { p: number | undefined; method?: strin
         {pct}
       </Badge>
     </Tooltip>
+  );
+}
+
+/** Small lead-score badge for the contacts list. */
+export function LeadBadge({ p, method }: { p: number | undefined; method?: string }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  if (p === undefined) return null;
+  const pct = formatProbability(p, lang);
+  return (
+    <Tooltip
+      label={`${t('lead.badge', { pct })} · ${t(`lead.method_${method ?? 'model'}`, { defaultValue: method })}`}
+      withinPortal
+    >
+      <Badge
+        size="sm"
+        variant={method === 'model' ? 'filled' : 'light'}
+        color={probabilityColor(p)}
+        aria-label={t('lead.badge', { pct })}
+        data-testid="lead-badge"
+        data-method={method}
+        style={{ flexShrink: 0 }}
+      >
+        {pct}
+      </Badge>
+    </Tooltip>
+  );
+}
+
+/** Contact page: lead score, label (model vs rule fallback), model version, top factors. */
+export function LeadScorePanel({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const q = useQuery({
+    queryKey: ['contacts', id, 'lead-score'],
+    queryFn: () => api<LeadScore>(`/contacts/${id}/lead-score`),
+  });
+  if (q.isPending)
+    return (
+      <Section title={t('lead.title')}>
+        <Loading h={80} />
+      </Section>
+    );
+  if (q.isError)
+    return (
+      <Section title={t('lead.title')}>
+        <ErrorState error={q.error} onRetry={() => q.refetch()} />
+      </Section>
+    );
+  const s = q.data;
+  const { raises, lowers, neutral } = splitFactors(s.top_factors);
+  return (
+    <Section title={t('lead.title')}>
+      <Stack gap="sm" data-testid="lead-score" data-method={s.method}>
+        <Group gap="md" align="center" wrap="wrap">
+          <Text fz={36} fw={700} lh={1} c={probabilityColor(s.score)} data-testid="lead-score-value">
+            {formatProbability(s.score, lang)}
+          </Text>
+          <Stack gap={2}>
+            <Group gap={6}>
+              <Badge
+                variant={s.method === 'model' ? 'filled' : 'outline'}
+                color={s.method === 'model' ? 'indigo' : 'gray'}
+              >
+                {t(`lead.method_${s.method}`)}
+              </Badge>
+              <Text fz="xs" c="dimmed">
+                {s.model_version !== null
+                  ? t('predict.modelVersion', { version: s.model_version })
+                  : t('predict.noModel')}
+              </Text>
+            </Group>
+            <Text fz="xs" c="dimmed">
+              {t(`lead.hint_${s.method}`)}
+              {s.computed_at
+                ? ` · ${t('predict.computedAt', { at: formatDateTime(s.computed_at, lang) })}`
+                : ''}
+            </Text>
+          </Stack>
+        </Group>
+        <Progress value={s.score * 100} color={probabilityColor(s.score)} aria-hidden />
+        {s.top_factors.length === 0 ? (
+          <Text fz="sm" c="dimmed">
+            {t('predict.noFactors')}
+          </Text>
+        ) : (
+          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
+            <FactorList title={t('lead.raises')} rows={raises} color="green" />
+            <FactorList title={t('lead.lowers')} rows={lowers} color="red" />
+            <FactorList title={t('predict.context')} rows={neutral} color="gray" />
+          </SimpleGrid>
+        )}
+      </Stack>
+    </Section>
   );
 }
 

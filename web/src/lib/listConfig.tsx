@@ -1,10 +1,10 @@
 import { Badge, Text } from '@mantine/core';
 import type { TFunction } from 'i18next';
 import type { ReactNode } from 'react';
-import { ProbBadge } from '../components/Predict';
+import { LeadBadge, ProbBadge } from '../components/Predict';
 import type { Entity } from './fields';
 import { formatDate, formatDateTime, formatMoney, formatPercent, type Lang } from './format';
-import type { PredictionRow } from './predict';
+import type { LeadScoreRow, PredictionRow } from './predict';
 import { ACTIVITY_STATUSES, ACTIVITY_TYPES, ALL_COMMITTEE_ROLES, STANCES } from './types';
 
 export interface Ctx {
@@ -17,6 +17,8 @@ export interface Ctx {
   stageName: (pipelineId: string, key: string) => string;
   /** win probability per opportunity id (GET /predict/predictions) */
   predictions?: Map<string, PredictionRow>;
+  /** lead score per contact id (GET /predict/lead-scores) */
+  leadScores?: Map<string, LeadScoreRow>;
 }
 
 export interface Column {
@@ -92,6 +94,14 @@ export const LIST_CONFIG: Record<Entity, { columns: Column[]; filters: Filter[];
       },
       { key: 'account_id', mobile: true, render: (r, c) => dash(c.accounts.get(r.account_id)) },
       { key: 'title', render: (r) => dash(r.title) },
+      {
+        key: 'lead_score',
+        mobile: true,
+        render: (r, c) => {
+          const p = c.leadScores?.get(r.id);
+          return p ? <LeadBadge p={p.score} method={p.method} /> : '—';
+        },
+      },
       {
         key: 'committee_role',
         render: (r, c) =>

@@ -29,6 +29,31 @@ export interface PredictionRow {
   model_version: number | null;
   computed_at: string;
 }
+export type LeadScoreMethod = 'model' | 'rules_fallback';
+export interface LeadScore {
+  contact_id: string;
+  /** 0..1; with method 'model' the calibrated probability that the lead converts */
+  score: number;
+  method: LeadScoreMethod;
+  label: string;
+  model_id: string | null;
+  model_version: number | null;
+  top_factors: Factor[];
+  computed_at: string | null;
+}
+export interface LeadScoreRow {
+  contact_id: string;
+  score: number;
+  method: string;
+  model_version: number | null;
+  computed_at: string;
+}
+export type ModelKind = 'win_probability' | 'lead_score';
+export const MODEL_KINDS: readonly ModelKind[] = ['win_probability', 'lead_score'];
+/** Train endpoint of each model kind. */
+export function trainPath(kind: ModelKind): string {
+  return kind === 'lead_score' ? '/predict/lead-score/train' : '/predict/win-probability/train';
+}
 export interface ForecastRow {
   period: string;
   group_key: string;
@@ -102,7 +127,7 @@ export interface PredictModel {
   kind: string;
   version: number;
   status: string;
-  method: 'model' | 'stage_fallback';
+  method: 'model' | 'stage_fallback' | 'rules_fallback';
   trained_at: string;
   trigger?: string;
   train_rows: number;
@@ -153,6 +178,21 @@ export function usePredictionMap(enabled = true) {
   return useQuery({
     queryKey: ['predict', 'predictions'],
     queryFn: () => api<{ data: PredictionRow[] }>('/predict/predictions').then((r) => predictionMap(r.data)),
+    enabled: enabled && can('predict:read'),
+    staleTime: 60_000,
+  });
+}
+
+export function leadScoreMap(rows: LeadScoreRow[]): Map<string, LeadScoreRow> {
+  return new Map(rows.map((r) => [r.contact_id, r]));
+}
+
+/** Every scored contact's lead score in one call, as a map by contact id. */
+export function useLeadScoreMap(enabled = true) {
+  const { can } = useAuth();
+  return useQuery({
+    queryKey: ['predict', 'lead-scores'],
+    queryFn: () => api<{ data: LeadScoreRow[] }>('/predict/lead-scores').then((r) => leadScoreMap(r.data)),
     enabled: enabled && can('predict:read'),
     staleTime: 60_000,
   });

@@ -39,7 +39,7 @@ import {
   useUsers,
 } from '../lib/hooks';
 import { type Ctx, exportUrl, type Filter, LIST_CONFIG, viewParams } from '../lib/listConfig';
-import { usePredictionMap } from '../lib/predict';
+import { useLeadScoreMap, usePredictionMap } from '../lib/predict';
 import { deleteView, loadViews, type SavedView, saveView } from '../lib/views';
 
 const PAGE = 50;
@@ -96,6 +96,7 @@ export default function ListPage({ entity }: { entity: Entity }) {
   const pipelines = usePipelines();
   const accounts = useAccountNames();
   const predictions = usePredictionMap(entity === 'opportunities');
+  const leadScores = useLeadScoreMap(entity === 'contacts');
   const ctx: Ctx = useMemo(
     () => ({
       t,
@@ -105,6 +106,7 @@ export default function ListPage({ entity }: { entity: Entity }) {
       teams: nameMap(teams.data),
       accounts: accounts.data ?? new Map(),
       predictions: predictions.data,
+      leadScores: leadScores.data,
       stageName: (pid, key) => {
         const p = pipelines.data?.find((x) => x.id === pid);
         return stageLabel(
@@ -114,7 +116,17 @@ export default function ListPage({ entity }: { entity: Entity }) {
         );
       },
     }),
-    [t, lang, users.data, regions.data, teams.data, accounts.data, pipelines.data, predictions.data],
+    [
+      t,
+      lang,
+      users.data,
+      regions.data,
+      teams.data,
+      accounts.data,
+      pipelines.data,
+      predictions.data,
+      leadScores.data,
+    ],
   );
 
   const apiParams = { ...params, sort };

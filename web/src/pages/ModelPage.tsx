@@ -1,4 +1,15 @@
-import { Alert, Badge, Button, Grid, Group, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Grid,
+  Group,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
@@ -10,7 +21,14 @@ import { Section } from '../components/Timeline';
 import { api } from '../lib/api';
 import { formatDateTime, formatNumber } from '../lib/format';
 import { useLang } from '../lib/hooks';
-import { metric, type PredictModel, reliabilityOption } from '../lib/predict';
+import {
+  MODEL_KINDS,
+  type ModelKind,
+  metric,
+  type PredictModel,
+  reliabilityOption,
+  trainPath,
+} from '../lib/predict';
 
 interface TrainResult {
   model_id: string;
@@ -24,13 +42,19 @@ export default function ModelPage() {
   const lang = useLang();
   const { can } = useAuth();
   const qc = useQueryClient();
+  const [kind, setKindState] = useState<ModelKind>(() =>
+    new URLSearchParams(window.location.search).get('kind') === 'lead_score'
+      ? 'lead_score'
+      : 'win_probability',
+  );
   const [selected, setSelected] = useState<string | null>(null);
+  const setKind = (k: ModelKind) => {
+    setKindState(k);
+    setSelected(null);
+  };
   const models = useQuery({
-    queryKey: ['predict', 'models'],
-    queryFn: () =>
-      api<{ data: PredictModel[] }>('/predict/models', { query: { kind: 'win_probability' } }).then(
-        (r) => r.data,
-      ),
+    queryKey: ['predict', 'models', { kind }],
+    queryFn: () => api<{ data: PredictModel[] }>('/predict/models', { query: { kind } }).then((r) => r.data),
   });
   const id = selected ?? models.data?.[0]?.id ?? null;
   const detail = useQuery({
@@ -39,11 +63,11 @@ export default function ModelPage() {
     enabled: !!id,
   });
   const train = useMutation({
-    mutationFn: () => api<TrainResult>('/predict/win-probability/train', { method: 'POST' }),
+    mutationFn: () => api<TrainResult>(trainPath(kind), { method: 'POST' }),
     onSuccess: (r) => {
       notifications.show({
         color: 'green',
-        message: t('model.trained', {
+        message: t(kind === 'lead_score' ? 'model.trainedLead' : 'model.trained', {
           version: r.version,
           status: t(`model.status_${r.status}`, { defaultValue: r.status }),
           scored: r.scored,
@@ -60,9 +84,19 @@ export default function ModelPage() {
   return (
     <Stack gap="md">
       <Group justify="space-between" wrap="wrap">
-        <Title order={1} fz="h2">
-          {t('model.title')}
-        </Title>
+        <Group gap="md" wrap="wrap">
+          <Title order={1} fz="h2">
+            {t(kind === 'lead_score' ? 'model.titleLead' : 'model.title')}
+          </Title>
+          <SegmentedControl
+            size="xs"
+            value={kind}
+            onChange={(v) => setKind(v as ModelKind)}
+            data={MODEL_KINDS.map((k) => ({ value: k, label: t(`model.kind_${k}`) }))}
+            aria-label={t('model.kind')}
+            data-testid="model-kind"
+          />
+        </Group>
         {can('predict:manage') && (
           <Button onClick={() => train.mutate()} loading={train.isPending} data-testid="retrain">
             {t('model.retrain')}
@@ -71,7 +105,7 @@ export default function ModelPage() {
       </Group>
       {train.isPending && (
         <Alert color="indigo" variant="light" aria-live="polite">
-          {t('model.training')}
+          {t(kind === 'lead_score' ? 'model.trainingLead' : 'model.training')}
         </Alert>
       )}
       {models.isPending ? (
@@ -79,7 +113,7 @@ export default function ModelPage() {
       ) : models.isError ? (
         <ErrorState error={models.error} onRetry={() => models.refetch()} />
       ) : models.data.length === 0 ? (
-        <Empty text={t('model.noModels')} />
+        <Empty text={t(kind === 'lead_score' ? 'model.noModelsLead' : 'model.noModels')} />
       ) : (
         <Grid gutter="md">
           <Grid.Col span={{ base: 12, md: 5 }}>
@@ -179,7 +213,7 @@ function ModelDetail({ m }: { m: PredictModel }) {
       <Section title={`${t('model.metricsVsBaseline')} · v${m.version}`}>
         <Group gap="xs">
           <Badge color={beats ? 'green' : 'orange'} variant="light">
-            {beats ? t('model.beats') : t('model.loses')}
+            {beats ? t('model.beats') : t(m.kind === 'lead_score' ? 'model.losesLead' : 'model.loses')}
           </Badge>
           <Text fz="xs" c="dimmed">
             {t('model.rows')}: {formatNumber(m.train_rows, lang)} / {formatNumber(m.test_rows, lang)}

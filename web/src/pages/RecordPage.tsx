@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useAuth } from '../auth/auth';
 import { WithLineage } from '../components/Lineage';
-import { WinProbabilityPanel } from '../components/Predict';
+import { LeadScorePanel, WinProbabilityPanel } from '../components/Predict';
 import { RecordForm } from '../components/RecordForm';
 import { ErrorState, Loading } from '../components/States';
 import { RecordTimeline, Section } from '../components/Timeline';
@@ -157,6 +157,7 @@ export default function RecordPage({ entity }: { entity: Entity }) {
         <Grid.Col span={{ base: 12, md: WITH_HISTORY.has(entity) ? 7 : 12 }}>
           <Stack gap="md">
             {entity === 'opportunities' && can('predict:read') && <WinProbabilityPanel id={id} />}
+            {entity === 'contacts' && can('predict:read') && <LeadScorePanel id={id} />}
             <Section title={t('common.details')}>
               <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
                 {fields.map((f) => {
