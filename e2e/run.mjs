@@ -288,6 +288,29 @@ test('session expiry sends the user back to log in', async () => {
   assert.match(page.url(), /\/login/);
 });
 
+test('lead score: badge on the contacts list, factors on the contact page, model page kind switch', async () => {
+  const r = await api.call('/predict/lead-score/train', { method: 'POST', body: '{}' });
+  assert.ok(r.scored > 0);
+  if (
+    !(await page
+      .getByTestId('user-name')
+      .isVisible()
+      .catch(() => false))
+  )
+    await login(page, base);
+  await page.goto(`${base}/contacts`);
+  await page.getByTestId('lead-badge').first().waitFor();
+  assert.match((await page.getByTestId('lead-badge').first().textContent()) ?? '', /\d+\s?%/);
+  const contact = (await api.call('/contacts?limit=1')).data[0];
+  await page.goto(`${base}/contacts/${contact.id}`);
+  await page.getByTestId('lead-score').waitFor();
+  assert.match((await page.getByTestId('lead-score-value').textContent()) ?? '', /\d+\s?%/);
+  assert.equal(await page.getByTestId('lead-score').getAttribute('data-method'), r.method);
+  await page.goto(`${base}/models?kind=lead_score`);
+  await page.getByTestId('model-versions').waitFor();
+  await page.getByText('线索评分模型').waitFor();
+});
+
 let passed = 0;
 let failed = 0;
 mkdirSync(artifacts, { recursive: true });
