@@ -1,4 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { systemContext } from '../../platform/auth/auth-context.js';
+import { loadConfig } from '../../platform/config.js';
+import { openDatabase } from '../../platform/db/database.js';
+import { migrateDatabase } from '../../platform/db/migrate.js';
+import { findTenantByName } from '../../platform/tenancy/tenant.service.js';
+import { importSignalFile } from './signal-import.service.js';
 
 /**
  * `zhongshu simulate signals --rate N --duration S [--url URL --token TOKEN]`: streams realistic
@@ -32,6 +39,90 @@ export function registerSignalCommands(program: Command): void {
         `done: sent ${stats.sent}, accepted ${stats.accepted}, duplicates ${stats.duplicates}, rejected ${stats.rejected}, unmatched ${stats.unmatched}, errors ${stats.errors}`,
       );
     });
+
+  const signalsCmd =
+    program.commands.find((c) => c.name() === 'signals') ??
+    program.command('signals').description('Signals: import files');
+  signalsCmd
+    .command('import')
+    .description(
+      'Import signals from a CSV or .xlsx file through the same ingest as POST /api/v1/signals (--dry-run only reports)',
+    )
+    .requiredOption('--tenant <name>', 'tenant name')
+    .requiredOption('--file <path>', 'CSV or .xlsx file')
+    .option('--dry-run', 'validate only (the ingest runs and is rolled back)', false)
+    .option('--source <source>', 'source of rows that do not name one')
+    .option('--mapping <json>', 'JSON object: file column → field (suggested from the headers by default)')
+    .action(
+      async (opts: { tenant: string; file: string; dryRun: boolean; source?: string; mapping?: string }) => {
+        process.exitCode = await importCommand(opts);
+      },
+    );
+}
+
+/** Exit code: 0 all rows stored (or duplicates), 1 some rows rejected, 2 bad file/mapping/tenant. */
+async function importCommand(opts: {
+  tenant: string;
+  file: string;
+  dryRun: boolean;
+  source?: string;
+  mapping?: string;
+}): Promise<number> {
+  const fail = (message: string) => {
+    console.error(`zhongshu: ${message}`);
+    return 2;
+  };
+  let content: Buffer;
+  try {
+    content = readFileSync(opts.file);
+  } catch {
+    return fail(`--file: cannot read ${opts.file}`);
+  }
+  let mapping: Record<string, string> | undefined;
+  try {
+    mapping = opts.mapping ? JSON.parse(opts.mapping) : undefined;
+  } catch {
+    return fail('--mapping: not valid JSON');
+  }
+  const config = loadConfig();
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: 4,
+  });
+  try {
+    await migrateDatabase(database);
+    const tenant = await findTenantByName(database, opts.tenant);
+    if (!tenant) return fail(`No tenant named "${opts.tenant}"`);
+    const t0 = Date.now();
+    let result: Awaited<ReturnType<typeof importSignalFile>>;
+    try {
+      result = await importSignalFile(database, systemContext(tenant.id, 'import', 'zhongshu CLI'), {
+        filename: opts.file,
+        content,
+        mapping,
+        dry_run: opts.dryRun,
+        source: opts.source,
+      });
+    } catch (err) {
+      const e = err as { status?: number; message?: string; errors?: { field: string; reason: string }[] };
+      if (e?.status && e.status < 500)
+        return fail(
+          `${opts.file}: ${e.message}${e.errors?.length ? ` (${e.errors.map((x) => `${x.field}: ${x.reason}`).join('; ')})` : ''}`,
+        );
+      throw err;
+    }
+    const problems = result.results.filter((r) => r.status === 'rejected');
+    for (const r of problems.slice(0, 200)) console.log(`row ${r.row}: ${r.reason}`);
+    if (problems.length > 200) console.log(`… and ${problems.length - 200} more rejected rows`);
+    const unmatched = result.results.filter((r) => r.status === 'accepted' && !r.matched).length;
+    console.log(
+      `${opts.dryRun ? 'Dry run: ' : ''}${result.total} rows: ${result.accepted} ${opts.dryRun ? 'would be accepted' : 'accepted'} (${unmatched} unmatched, kept for review), ${result.duplicates} duplicates, ${result.rejected} rejected in ${((Date.now() - t0) / 1000).toFixed(1)} s.`,
+    );
+    return result.rejected > 0 ? 1 : 0;
+  } finally {
+    await database.close();
+  }
 }
 
 async function demoLogin(url: string): Promise<string> {

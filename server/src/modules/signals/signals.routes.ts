@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
@@ -15,6 +15,7 @@ import {
   describePayload,
   SIGNAL_CATALOGUE,
 } from './signal-catalogue.js';
+import { IMPORT_SIGNAL_FIELDS, importSignalFile } from './signal-import.service.js';
 import { signals } from './signals.schema.js';
 import {
   findSourceForWebhook,
@@ -41,6 +42,40 @@ const ingestResponse = z.object({
   duplicates: z.number(),
   rejected: z.number(),
   results: z.array(itemResult),
+});
+const importBody = z.object({
+  filename: z.string().min(1).max(300).describe('Original file name; .xlsx reads Excel, anything else CSV'),
+  content_base64: z
+    .string()
+    .min(1)
+    .describe('The file, base64-encoded (CSV: UTF-8 with or without BOM, or GB18030)'),
+  mapping: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe(
+      `file column → field: ${IMPORT_SIGNAL_FIELDS.join(', ')}, payload.<key>, or ignore. Suggested from the headers when omitted (exact names, payload.<key> columns, English/Chinese synonyms).`,
+    ),
+  dry_run: z.boolean().default(true).describe('Validate only: the same ingest runs and is rolled back'),
+  source: z.string().trim().min(1).max(100).optional().describe('Source of rows that do not name one'),
+});
+const importResponse = z.object({
+  dry_run: z.boolean(),
+  format: z.enum(['csv', 'xlsx']),
+  total: z.number(),
+  accepted: z.number(),
+  duplicates: z.number(),
+  rejected: z.number(),
+  mapping: z.record(z.string(), z.string()),
+  ignored_columns: z.array(z.string()),
+  results: z.array(
+    itemResult.omit({ index: true }).extend({
+      row: z.number().describe('Row number as shown in the file (header = 1)'),
+      id: z
+        .string()
+        .nullable()
+        .describe('Stored (or already stored) signal; null in a dry run and when rejected'),
+    }),
+  ),
 });
 const signalOut = z.object({
   id: z.string(),
@@ -184,6 +219,38 @@ export const signalsModule: AppModule = {
           ingestSignals(tx, ctx, items, { method: 'api' }),
         );
         return reply.status(202).send(result);
+      },
+    );
+
+    app.post(
+      '/signals/import',
+      {
+        config: { permission: 'signals:write' },
+        schema: {
+          tags,
+          summary: 'Import signals from a CSV/Excel file through the batch ingest (per-row results)',
+          description:
+            "Every data row becomes one item of the same ingest as POST /signals: same validation, idempotency, entity resolution and per-item results, reported with the file's row numbers. " +
+            'Columns: type, source, occurred_at, subject fields (account_id, contact_id, opportunity_id, domain, email, credit_code, company_name), strength, idempotency_key or source_event_id, payload.<key> columns and/or a payload JSON column. ' +
+            'occurred_at without an offset (or a date alone) is read as China Standard Time (+08:00). A row with neither idempotency_key nor source_event_id gets a key derived from its content, so importing the same file again stores nothing new. ' +
+            'A real run stores the whole file in one transaction before answering 202; a dry run (200) runs the same ingest and rolls it back. A bad file or a mapping that cannot produce signals is 400.',
+          body: importBody,
+          response: { 200: importResponse, 202: importResponse, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const body = req.body as z.infer<typeof importBody>;
+        const ctx = req.actor;
+        if (!ctx) throw unauthorized();
+        const result = await importSignalFile(app.platform.database, ctx, {
+          filename: body.filename,
+          content: Buffer.from(body.content_base64, 'base64'),
+          mapping: body.mapping,
+          dry_run: body.dry_run,
+          source: body.source,
+        });
+        if (!result.dry_run) app.platform.bus.nudge();
+        return reply.status(result.dry_run ? 200 : 202).send(result);
       },
     );
 
@@ -493,7 +560,7 @@ export const signalsModule: AppModule = {
           const source = await app.platform.database.systemTx((tx) =>
             findSourceForWebhook(tx, (req.params as any).id),
           );
-          if (!source || !source.active || !source.webhook_secret) throw notFound('Source');
+          if (!source?.active || !source.webhook_secret) throw notFound('Source');
           try {
             new Webhook(source.webhook_secret).verify(raw, {
               'webhook-id': String(req.headers['webhook-id'] ?? ''),

@@ -73,7 +73,7 @@ export interface IngestOptions {
 }
 
 /** Payload schemas of the tenant: built-ins plus admin-defined types. */
-async function typeSchemas(tx: Tx, ctx: ActorContext) {
+export async function typeSchemas(tx: Tx, ctx: ActorContext) {
   const custom = await tx.select().from(signalTypes).where(eq(signalTypes.tenant_id, ctx.tenantId));
   const map = new Map<string, z.ZodObject<any>>();
   for (const k of BUILTIN_TYPES.values()) map.set(k.key, k.payload);
