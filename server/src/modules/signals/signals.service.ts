@@ -236,7 +236,7 @@ export async function ingestSignals(
   if (dupKeys.length) {
     const found = await execRows<{ id: string; dedupe_key: string; matched: boolean }>(
       tx,
-      sql`select id, dedupe_key, matched from signals where tenant_id = ${ctx.tenantId}::uuid and dedupe_key in (select jsonb_array_elements_text(${JSON.stringify(dupKeys)}::jsonb))`,
+      sql`select id, dedupe_key, matched from signals where tenant_id = ${ctx.tenantId}::uuid and dedupe_key = any(array(select jsonb_array_elements_text(${JSON.stringify(dupKeys)}::jsonb)))`,
     );
     for (const f of found) existing.set(f.dedupe_key, f);
   }

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from '../../../test/harness.js';
+import { startTestServer, type TestServer } from '../../../test/harness.js';
 
 let t: TestServer;
 let port: number;
@@ -18,7 +18,12 @@ function collect(token: string | null, count: number, timeoutMs = 5000) {
   return new Promise<{ status: number; events: any[] }>((resolve) => {
     const events: any[] = [];
     const req = request(
-      { host: '127.0.0.1', port, path: '/api/v1/live', headers: token ? { authorization: `Bearer ${token}` } : {} },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/v1/live',
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      },
       (res) => {
         if (res.statusCode !== 200) {
           res.resume();
@@ -57,9 +62,16 @@ describe('GET /api/v1/live (Server-Sent Events)', () => {
     const theirs = collect(t.tenantB.tokens.rep, 1, 1500);
     await new Promise((r) => setTimeout(r, 200));
     await t.request('POST', '/api/v1/accounts', { token: t.tenantB.tokens.rep, body: { name: '别家客户' } });
-    const created = await t.request('POST', '/api/v1/accounts', { token: t.tenantA.tokens.rep, body: { name: '实时客户' } });
+    const created = await t.request('POST', '/api/v1/accounts', {
+      token: t.tenantA.tokens.rep,
+      body: { name: '实时客户' },
+    });
     const a = await mine;
-    expect(a.events[0]).toMatchObject({ name: 'accounts.created', entity: 'accounts', entity_id: created.json().id });
+    expect(a.events[0]).toMatchObject({
+      name: 'accounts.created',
+      entity: 'accounts',
+      entity_id: created.json().id,
+    });
     expect(a.events[0]).not.toHaveProperty('payload');
     const b = await theirs;
     expect(b.events.map((e) => e.entity_id)).not.toContain(created.json().id);
