@@ -1,9 +1,15 @@
 import { authModule } from '../platform/auth/auth.routes.js';
 import type { AppModule } from '../platform/http/app.js';
 import { crmModule } from './crm/crm.routes.js';
+import { interventionsModule } from './interventions/interventions.routes.js';
 import { predictModule } from './predict/predict.routes.js';
 import { signalsModule } from './signals/signals.routes.js';
-import { interventionsModule } from './interventions/interventions.routes.js';
 
 /** Every module the server mounts under /api/v1, in order. */
-export const appModules: AppModule[] = [authModule, crmModule, signalsModule, interventionsModule, predictModule];
+export const appModules: AppModule[] = [
+  authModule,
+  crmModule,
+  signalsModule,
+  interventionsModule,
+  predictModule,
+];

@@ -13,14 +13,11 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { users } from '../../platform/auth/auth.schema.js';
-import { tenants } from '../../platform/tenancy/tenancy.schema.js';
+import { createdAtColumn, tenantIdColumn, updatedAtColumn } from '../../platform/db/columns.js';
 
-const tenantId = () =>
-  uuid('tenant_id')
-    .notNull()
-    .references(() => tenants.id, { onDelete: 'cascade' });
-const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
-const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+const tenantId = tenantIdColumn;
+const createdAt = createdAtColumn;
+const updatedAt = updatedAtColumn;
 const custom = () => jsonb('custom').notNull().default(sql`'{}'::jsonb`);
 const textArray = (name: string) => text(name).array().notNull().default(sql`'{}'::text[]`);
 

@@ -1,23 +1,9 @@
 import { sql } from 'drizzle-orm';
-import {
-  boolean,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  real,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
-import { tenants } from '../../platform/tenancy/tenancy.schema.js';
+import { boolean, index, integer, jsonb, pgTable, real, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { tenantIdColumn, timestamptz } from '../../platform/db/columns.js';
 
-const tenantId = () =>
-  uuid('tenant_id')
-    .notNull()
-    .references(() => tenants.id, { onDelete: 'cascade' });
-const ts = (name: string) => timestamp(name, { withTimezone: true });
+const tenantId = tenantIdColumn;
+const ts = timestamptz;
 
 /** A rule: stable identity (key) with versioned definitions (intervention_rule_versions). */
 export const interventionRules = pgTable(

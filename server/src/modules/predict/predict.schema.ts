@@ -1,23 +1,9 @@
 import { sql } from 'drizzle-orm';
-import {
-  date,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  real,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
-import { tenants } from '../../platform/tenancy/tenancy.schema.js';
+import { date, index, integer, jsonb, pgTable, real, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { tenantIdColumn, timestamptzMs } from '../../platform/db/columns.js';
 
-const tenantId = () =>
-  uuid('tenant_id')
-    .notNull()
-    .references(() => tenants.id, { onDelete: 'cascade' });
-const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+const tenantId = tenantIdColumn;
+const ts = timestamptzMs;
 
 /**
  * Models as data: one row per trained version per tenant and kind. `metrics` holds the

@@ -1,24 +1,10 @@
 import { sql } from 'drizzle-orm';
-import {
-  boolean,
-  index,
-  jsonb,
-  pgTable,
-  real,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
-import { tenants } from '../../platform/tenancy/tenancy.schema.js';
+import { boolean, index, jsonb, pgTable, real, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { tenantIdColumn, timestamptz, timestamptzMs } from '../../platform/db/columns.js';
 
-const tenantId = () =>
-  uuid('tenant_id')
-    .notNull()
-    .references(() => tenants.id, { onDelete: 'cascade' });
-const ts = (name: string) => timestamp(name, { withTimezone: true });
-/** Millisecond precision: values round-trip through JS Dates and API cursors exactly. */
-const tsMs = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
+const tenantId = tenantIdColumn;
+const ts = timestamptz;
+const tsMs = timestamptzMs;
 
 /**
  * The append-only signal store. A signal row is its own lineage: source, received_at and

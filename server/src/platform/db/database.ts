@@ -48,12 +48,24 @@ export async function openDatabase(opts: {
   return openPglite(opts.dataDir);
 }
 
-function wrapTransactions(db: Db, state: { rlsEnabled: boolean }) {
-  return {
+/** The parts that differ between PGlite and node-postgres; the rest is shared below. */
+interface Driver {
+  kind: Database['kind'];
+  db: Db;
+  query: SqlExecutor['query'];
+  close(): Promise<void>;
+  raw: Database['raw'];
+}
+
+function makeDatabase(driver: Driver): Database {
+  const { db } = driver;
+  const database: Database = {
+    ...driver,
+    rlsEnabled: true,
     async tenantTx<T>(tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
       return db.transaction(async (tx) => {
         // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
-        if (state.rlsEnabled) {
+        if (database.rlsEnabled) {
           await tx.execute(
             sql`select set_config('role', ${APP_ROLE}, true), set_config('zhongshu.tenant_id', ${tenantId}, true)`,
           );
@@ -67,6 +79,7 @@ function wrapTransactions(db: Db, state: { rlsEnabled: boolean }) {
       return db.transaction(async (tx) => fn(tx as unknown as Tx));
     },
   };
+  return database;
 }
 
 async function openPglite(dataDir?: string): Promise<Database> {
@@ -76,18 +89,9 @@ async function openPglite(dataDir?: string): Promise<Database> {
     // Same value types as the node-postgres path: numeric/bigint → number, date → 'YYYY-MM-DD'.
     parsers: { 1700: (v: string) => Number(v), 20: (v: string) => Number(v), 1082: (v: string) => v },
   });
-  const db = drizzlePglite(client) as unknown as Db;
-  const state = { rlsEnabled: true };
-  const database: Database = {
+  return makeDatabase({
     kind: 'pglite',
-    db,
-    get rlsEnabled() {
-      return state.rlsEnabled;
-    },
-    set rlsEnabled(v: boolean) {
-      state.rlsEnabled = v;
-    },
-    ...wrapTransactions(db, state),
+    db: drizzlePglite(client) as unknown as Db,
     async query(text, values) {
       if (!values || values.length === 0) {
         // exec handles multi-statement scripts (pg-boss creates its schema this way).
@@ -97,12 +101,9 @@ async function openPglite(dataDir?: string): Promise<Database> {
       const r = await client.query(text, values);
       return { rows: r.rows as any[] };
     },
-    async close() {
-      await client.close();
-    },
+    close: () => client.close(),
     raw: { pglite: client },
-  };
-  return database;
+  });
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
@@ -111,28 +112,16 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     /* idle client errors are retried on next checkout */
   });
   await pool.query('select 1');
-  const db = drizzleNodePg(pool) as unknown as Db;
-  const state = { rlsEnabled: true };
-  const database: Database = {
+  return makeDatabase({
     kind: 'postgres',
-    db,
-    get rlsEnabled() {
-      return state.rlsEnabled;
-    },
-    set rlsEnabled(v: boolean) {
-      state.rlsEnabled = v;
-    },
-    ...wrapTransactions(db, state),
+    db: drizzleNodePg(pool) as unknown as Db,
     async query(text, values) {
       const r = await pool.query(text, values as any[]);
       return { rows: r.rows };
     },
-    async close() {
-      await pool.end();
-    },
+    close: () => pool.end(),
     raw: { pool },
-  };
-  return database;
+  });
 }
 
 /** Convenience for raw SQL fragments executed through drizzle inside a transaction. */

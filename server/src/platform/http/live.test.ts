@@ -7,6 +7,7 @@ let t: TestServer;
 let port: number;
 beforeAll(async () => {
   t = await startTestServer();
+  await t.server.platform.bus.drain(); // deliver the set-up's own events before anyone listens
   t.server.platform.bus.start(50);
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   port = (t.app.server.address() as AddressInfo).port;
@@ -58,7 +59,7 @@ function collect(token: string | null, count: number, timeoutMs = 5000) {
 
 describe('GET /api/v1/live (Server-Sent Events)', () => {
   it('pushes changes of my tenant as they commit, and nothing of another tenant', async () => {
-    const mine = collect(t.tenantA.tokens.rep, 1);
+    const mine = collect(t.tenantA.tokens.rep, 2, 3000);
     const theirs = collect(t.tenantB.tokens.rep, 1, 1500);
     await new Promise((r) => setTimeout(r, 200));
     await t.request('POST', '/api/v1/accounts', { token: t.tenantB.tokens.rep, body: { name: '别家客户' } });
