@@ -21,6 +21,8 @@ export interface GbdtOptions {
   l2?: number;
   /** Row fraction sampled (without replacement) for each tree. */
   subsample?: number;
+  /** Feature fraction sampled for each tree (at least one feature is always kept). */
+  colsample?: number;
   /** Rounds without validation improvement before stopping. */
   earlyStoppingRounds?: number;
   /** Time-ordered tail of the training rows held out for early stopping when no `valid` is given. */
@@ -64,6 +66,7 @@ const DEFAULTS: Required<GbdtOptions> = {
   minSamplesLeaf: 20,
   l2: 1,
   subsample: 0.8,
+  colsample: 1,
   earlyStoppingRounds: 40,
   validationFraction: 0.15,
   maxBins: 255,
@@ -114,6 +117,10 @@ export class GradientBoostedTrees {
   /** Validation log-loss after each round (empty without validation data). */
   validationCurve: number[] = [];
   bestIteration = 0;
+  /** Histogram layout: feature f owns bins offsets[f] .. offsets[f+1]−1 (its own bin count). */
+  private offsets: Int32Array = new Int32Array(1);
+  /** Features usable by the tree being grown (colsample). */
+  private featureMask: Uint8Array = new Uint8Array(0);
 
   constructor(options: GbdtOptions = {}) {
     this.options = { ...DEFAULTS, ...options };
@@ -145,6 +152,9 @@ export class GradientBoostedTrees {
     this.edges = train.cols.map((c) => binEdges(c, B));
     const bins = train.cols.map((c, f) => binColumn(c, this.edges[f]));
     const validBins = valid ? valid.cols.map((c, f) => binColumn(c, this.edges[f])) : null;
+    this.offsets = new Int32Array(F + 1);
+    for (let f = 0; f < F; f++) this.offsets[f + 1] = this.offsets[f] + this.edges[f].length + 2;
+    this.featureMask = new Uint8Array(F).fill(1);
 
     let pos = 0;
     for (let i = 0; i < n; i++) pos += train.y[i];
@@ -169,7 +179,15 @@ export class GradientBoostedTrees {
       }
       let m = 0;
       for (let i = 0; i < n; i++) if (o.subsample >= 1 || rng() < o.subsample) idx[m++] = i;
-      const tree = this.growTree(bins, g, h, idx, m, F, B);
+      if (o.colsample < 1 && F > 1) {
+        let kept = 0;
+        for (let f = 0; f < F; f++) {
+          this.featureMask[f] = rng() < o.colsample ? 1 : 0;
+          kept += this.featureMask[f];
+        }
+        if (kept === 0) this.featureMask[Math.floor(rng() * F)] = 1;
+      }
+      const tree = this.growTree(bins, g, h, idx, m, F);
       this.trees.push(tree);
       for (let i = 0; i < n; i++) score[i] += tree.value[leafOf(tree, bins, i)];
       if (valid && vScore && vProb && validBins) {
@@ -196,12 +214,12 @@ export class GradientBoostedTrees {
     idx: Uint32Array,
     start: number,
     end: number,
-    B: number,
   ): Float64Array {
-    const hist = new Float64Array(bins.length * B * 3);
+    const off = this.offsets;
+    const hist = new Float64Array(off[bins.length] * 3);
     for (let f = 0; f < bins.length; f++) {
       const col = bins[f];
-      const base = f * B * 3;
+      const base = off[f] * 3;
       for (let k = start; k < end; k++) {
         const i = idx[k];
         const o = base + col[i] * 3;
@@ -213,21 +231,24 @@ export class GradientBoostedTrees {
     return hist;
   }
 
-  private findSplit(node: NodeWork, F: number, B: number): NodeWork['best'] {
+  private findSplit(node: NodeWork, F: number): NodeWork['best'] {
     const { l2, minSamplesLeaf } = this.options;
     const { hist, G, H } = node;
     const N = node.end - node.start;
     const parentScore = (G * G) / (H + l2);
     let best: NodeWork['best'] = null;
+    const off = this.offsets;
     for (let f = 0; f < F; f++) {
-      const base = f * B * 3;
+      if (!this.featureMask[f]) continue;
+      const base = off[f] * 3;
+      const nb = off[f + 1] - off[f];
       const gm = hist[base];
       const hm = hist[base + 1];
       const nm = hist[base + 2];
       let gl = 0;
       let hl = 0;
       let nl = 0;
-      for (let b = 1; b < B; b++) {
+      for (let b = 1; b < nb; b++) {
         const o = base + b * 3;
         gl += hist[o];
         hl += hist[o + 1];
@@ -258,7 +279,6 @@ export class GradientBoostedTrees {
     idx: Uint32Array,
     m: number,
     F: number,
-    B: number,
   ): Tree {
     const o = this.options;
     const feature: number[] = [];
@@ -282,13 +302,14 @@ export class GradientBoostedTrees {
       // Every row falls in exactly one bin of feature 0, so its bins sum to the node totals.
       let G = 0;
       let H = 0;
-      for (let b = 0; b < B; b++) {
+      const nb0 = this.offsets[1];
+      for (let b = 0; b < nb0; b++) {
         G += hist[b * 3];
         H += hist[b * 3 + 1];
       }
       return { G, H };
     };
-    const rootHist = this.buildHist(bins, g, h, idx, 0, m, B);
+    const rootHist = this.buildHist(bins, g, h, idx, 0, m);
     const rs = sums(rootHist);
     const root: NodeWork = {
       id: newNode(rs.G, rs.H),
@@ -299,7 +320,7 @@ export class GradientBoostedTrees {
       ...rs,
       best: null,
     };
-    root.best = this.findSplit(root, F, B);
+    root.best = this.findSplit(root, F);
     const open: NodeWork[] = [root];
     let leaves = 1;
     while (leaves < o.maxLeaves) {
@@ -329,8 +350,8 @@ export class GradientBoostedTrees {
       const mid = a;
       const leftSmaller = mid - node.start <= node.end - mid;
       const small = leftSmaller
-        ? this.buildHist(bins, g, h, idx, node.start, mid, B)
-        : this.buildHist(bins, g, h, idx, mid, node.end, B);
+        ? this.buildHist(bins, g, h, idx, node.start, mid)
+        : this.buildHist(bins, g, h, idx, mid, node.end);
       const large = new Float64Array(node.hist.length);
       for (let k = 0; k < large.length; k++) large[k] = node.hist[k] - small[k];
       const [lh, rh] = leftSmaller ? [small, large] : [large, small];
@@ -362,7 +383,7 @@ export class GradientBoostedTrees {
       gain[node.id] = split.gain;
       for (const child of [lNode, rNode]) {
         if (child.depth < o.maxDepth && child.end - child.start >= 2 * o.minSamplesLeaf)
-          child.best = this.findSplit(child, F, B);
+          child.best = this.findSplit(child, F);
         open.push(child);
       }
       leaves++;
