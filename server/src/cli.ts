@@ -4,6 +4,7 @@ import type { ImportableEntity } from './modules/crm/crm.service.js';
 import { parseImportFile, runImport } from './modules/crm/crm-import.service.js';
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_TENANT, seedDemo } from './modules/crm/demo-seed.js';
 import { registerPredictCommands } from './modules/predict/predict.cli.js';
+import { RETRAIN_LEAD_QUEUE, RETRAIN_QUEUE } from './modules/predict/predict.jobs.js';
 import { registerSignalCommands } from './modules/signals/signals.cli.js';
 import { userService } from './platform/auth/auth.routes.js';
 import { systemContext } from './platform/auth/auth-context.js';
@@ -54,7 +55,18 @@ program
     }
     await server.app.listen({ port: config.port, host: config.host });
     // Workers start after the port is open: the API is usable while pg-boss prepares its schema.
-    server.startWorkers().catch((err) => server.app.log.error({ err }, 'job workers failed to start'));
+    const demoTenantId = seeded
+      ? (await findTenantByName(server.platform.database, DEMO_TENANT))?.id
+      : undefined;
+    server
+      .startWorkers()
+      // A fresh demo gets its first models now rather than at the weekly retrain.
+      .then(async () => {
+        if (!demoTenantId) return;
+        await server.platform.jobs.send(RETRAIN_QUEUE, { tenantId: demoTenantId });
+        await server.platform.jobs.send(RETRAIN_LEAD_QUEUE, { tenantId: demoTenantId });
+      })
+      .catch((err) => server.app.log.error({ err }, 'job workers failed to start'));
     const address = server.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://localhost:${port}`;

@@ -486,7 +486,7 @@ export async function seedDemo(
         -0.5 +
         REP_SKILL[meta.owner] +
         LINE_EFFECT[meta.line] +
-        0.5 * (touches - 5) -
+        0.8 * (touches - 5) -
         0.6 * Math.log10(amount / SEGMENTS[meta.line].amount[0]) +
         (hasChampion.has(accountIds[ai]) ? 0.7 : -0.2);
       return 1 / (1 + Math.exp(-z));

@@ -35,9 +35,9 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       window_days: 7,
       severity: 'medium',
       cooldown_hours: 72,
-      title: '{{account.name}}: website visits up {{features.rate.website_visit}}×',
+      title: '{{account.name}}：官网访问量升至基线的 {{features.rate.website_visit}} 倍',
       what_changed:
-        '{{features.count.website_visit}} visits in 7 days vs a baseline of {{features.baseline.website_visit}}',
+        '7 天内访问 {{features.count.website_visit}} 次，基线 {{features.baseline.website_visit}} 次',
       talk_track:
         '{{account.name}} 近期频繁访问我们的官网（{{features.count.website_visit}} 次）。建议以行业案例切入，询问其当前评估进展与时间表。',
       resources: { cases: ['同行业标杆案例'], specialist: null, budget: null },
@@ -57,9 +57,9 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       window_days: 7,
       severity: 'high',
       cooldown_hours: 72,
-      title: '{{account.name}} is reading pricing / API docs / comparisons',
+      title: '{{account.name}} 正在查看价格 / API 文档 / 竞品对比页',
       what_changed:
-        '{{features.count.intent_page_view}} high-intent page views; latest: {{latest.intent_page_view.page_category}}',
+        '高意向页面浏览 {{features.count.intent_page_view}} 次；最近：{{latest.intent_page_view.page_category}}',
       talk_track:
         '客户正在查看{{latest.intent_page_view.page_category}}页面，说明已进入方案比较阶段。主动提供对比材料与报价框架，约技术交流。',
       resources: { cases: ['竞品对比白皮书', 'API 集成案例'], specialist: '售前工程师', budget: null },
@@ -74,9 +74,9 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       window_days: 14,
       severity: 'medium',
       cooldown_hours: 168,
-      title: 'Negative sentiment about {{latest.competitor_sentiment.competitor}} at {{account.name}}',
+      title: '{{account.name}}：竞品 {{latest.competitor_sentiment.competitor}} 负面舆情',
       what_changed:
-        'Sentiment {{latest.competitor_sentiment.sentiment}} on {{latest.competitor_sentiment.channel}}',
+        '{{latest.competitor_sentiment.channel}} 上情感值 {{latest.competitor_sentiment.sentiment}}',
       talk_track:
         '{{latest.competitor_sentiment.competitor}} 近期口碑下滑。以稳定性与服务保障为切入点，不要直接攻击竞品，提供迁移方案。',
       resources: { cases: ['竞品替换案例'], specialist: null, budget: null },
@@ -91,8 +91,8 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       window_days: 30,
       severity: 'medium',
       cooldown_hours: 336,
-      title: '{{account.name}} is hiring for procurement: {{latest.job_posting.title}}',
-      what_changed: 'New procurement job posting: {{latest.job_posting.title}}',
+      title: '{{account.name}} 招聘采购岗位：{{latest.job_posting.title}}',
+      what_changed: '新的采购职位发布：{{latest.job_posting.title}}',
       talk_track:
         '客户在招聘采购岗位（{{latest.job_posting.title}}），可能在筹备新的采购项目。建议尽快与采购部门建立联系。',
       resources: { cases: [], specialist: null, budget: null },
@@ -108,9 +108,9 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       severity: 'high',
       cooldown_hours: 72,
       due_hours: 24,
-      title: 'Tender by {{account.name}}: {{latest.tender_notice.title}}',
+      title: '{{account.name}} 发布招标：{{latest.tender_notice.title}}',
       what_changed:
-        'Tender notice on {{latest.tender_notice.platform}}, budget {{latest.tender_notice.budget}}, deadline {{latest.tender_notice.deadline}}',
+        '招标平台 {{latest.tender_notice.platform}}，预算 {{latest.tender_notice.budget}}，截止 {{latest.tender_notice.deadline}}',
       talk_track:
         '{{account.name}} 发布招标「{{latest.tender_notice.title}}」。确认是否已参与需求制定，准备资质文件，预约投标前澄清会。',
       resources: { cases: ['同类项目中标案例'], specialist: '投标经理', budget: 20000 },
@@ -125,9 +125,9 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       window_days: 14,
       severity: 'medium',
       cooldown_hours: 168,
-      title: '{{account.name}}: registry change ({{latest.registry_change.field}})',
+      title: '{{account.name}}：工商变更（{{latest.registry_change.field}}）',
       what_changed:
-        '{{latest.registry_change.field}}: {{latest.registry_change.old_value}} → {{latest.registry_change.new_value}}',
+        '{{latest.registry_change.field}}：{{latest.registry_change.old_value}} → {{latest.registry_change.new_value}}',
       talk_track:
         '客户工商信息变更（{{latest.registry_change.field}}）。关注决策链是否调整，必要时重新确认预算与审批流程。',
       resources: { cases: [], specialist: null, budget: null },
@@ -148,9 +148,9 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       severity: 'medium',
       cooldown_hours: 336,
       title:
-        '{{account.name}}: {{latest.customs_record.direction}} volume {{latest.customs_record.volume_change_pct}}%',
+        '{{account.name}}：海关{{latest.customs_record.direction}}量变化 {{latest.customs_record.volume_change_pct}}%',
       what_changed:
-        'Customs {{latest.customs_record.direction}} volume changed {{latest.customs_record.volume_change_pct}}%',
+        '海关{{latest.customs_record.direction}}量变化 {{latest.customs_record.volume_change_pct}}%',
       talk_track:
         '客户{{latest.customs_record.direction}}量变化 {{latest.customs_record.volume_change_pct}}%。增长时谈扩容，下滑时谈降本与灵活付款。',
       resources: { cases: [], specialist: null, budget: null },
@@ -170,9 +170,9 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       window_days: 7,
       severity: 'high',
       cooldown_hours: 72,
-      title: 'Risk in the last meeting with {{account.name}}',
+      title: '与 {{account.name}} 最近一次会议出现风险',
       what_changed:
-        'Meeting on {{latest.meeting_note.platform}}: sentiment {{latest.meeting_note.sentiment}}, competitor mentioned: {{latest.meeting_note.mentions_competitor}}',
+        '{{latest.meeting_note.platform}} 会议：情感值 {{latest.meeting_note.sentiment}}，提及竞品：{{latest.meeting_note.mentions_competitor}}',
       talk_track:
         '上次会议（{{latest.meeting_note.platform}}）出现负面信号或提及竞品。48 小时内跟进，逐条回应顾虑，邀请技术专家参加下次会议。',
       resources: { cases: ['客户顾虑应对手册'], specialist: '解决方案专家', budget: null },
@@ -187,8 +187,8 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       window_days: 7,
       severity: 'medium',
       cooldown_hours: 72,
-      title: 'Negative reply from {{account.name}}',
-      what_changed: 'Email "{{latest.email_reply.subject}}" with sentiment {{latest.email_reply.sentiment}}',
+      title: '{{account.name}} 邮件回复偏负面',
+      what_changed: '邮件「{{latest.email_reply.subject}}」情感值 {{latest.email_reply.sentiment}}',
       talk_track: '客户邮件回复情绪负面。建议电话沟通而不是继续邮件往来，先倾听再澄清。',
       resources: { cases: [], specialist: null, budget: null },
     },
@@ -204,9 +204,9 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       window_days: 7,
       severity: 'low',
       cooldown_hours: 168,
-      title: 'Calls to {{account.name}} are not landing',
+      title: '{{account.name}} 电话持续未接通',
       what_changed:
-        'Latest call outcome: {{latest.call_outcome.outcome}} ({{features.count.call_outcome}} calls in 7 days)',
+        '最近通话结果：{{latest.call_outcome.outcome}}（7 天内 {{features.count.call_outcome}} 通）',
       talk_track: '近期电话未能有效沟通。换一位联系人或通过已建立信任的内部支持者引荐。',
       resources: { cases: [], specialist: null, budget: null },
     },
@@ -220,8 +220,8 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       window_days: 14,
       severity: 'high',
       cooldown_hours: 168,
-      title: '{{account.name}}: {{latest.product_usage.metric}} down {{latest.product_usage.change_pct}}%',
-      what_changed: '{{latest.product_usage.metric}} changed {{latest.product_usage.change_pct}}%',
+      title: '{{account.name}}：{{latest.product_usage.metric}} 下降 {{latest.product_usage.change_pct}}%',
+      what_changed: '{{latest.product_usage.metric}} 变化 {{latest.product_usage.change_pct}}%',
       talk_track: '客户使用量明显下降，存在流失风险。安排客户成功经理回访，了解原因并提供培训或优化建议。',
       resources: { cases: ['使用率提升方案'], specialist: '客户成功经理', budget: null },
     },
@@ -241,9 +241,9 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       severity: 'high',
       cooldown_hours: 48,
       due_hours: 8,
-      title: 'Escalated ticket at {{account.name}}: {{latest.support_ticket.subject}}',
+      title: '{{account.name}} 工单升级：{{latest.support_ticket.subject}}',
       what_changed:
-        'Ticket priority {{latest.support_ticket.priority}}, escalated: {{latest.support_ticket.escalated}}',
+        '工单优先级 {{latest.support_ticket.priority}}，已升级：{{latest.support_ticket.escalated}}',
       talk_track: '客户有升级工单。主动告知处理进展与时间表，避免客户从其他渠道先得知。',
       resources: { cases: [], specialist: '技术支持负责人', budget: null },
     },
@@ -262,9 +262,9 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       window_days: 30,
       severity: 'high',
       cooldown_hours: 168,
-      title: '{{account.name}}: invoice {{latest.payment_overdue.days_overdue}} days overdue',
+      title: '{{account.name}}：发票逾期 {{latest.payment_overdue.days_overdue}} 天',
       what_changed:
-        'Invoice {{latest.payment_overdue.invoice_id}} ({{latest.payment_overdue.amount}}) is {{latest.payment_overdue.days_overdue}} days overdue',
+        '发票 {{latest.payment_overdue.invoice_id}}（{{latest.payment_overdue.amount}}）已逾期 {{latest.payment_overdue.days_overdue}} 天',
       talk_track:
         '客户回款逾期 {{latest.payment_overdue.days_overdue}} 天。先确认是流程问题还是资金问题，再与财务联系人协商付款计划。',
       resources: { cases: [], specialist: '财务对接人', budget: null },
@@ -280,9 +280,9 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       severity: 'critical',
       cooldown_hours: 168,
       due_hours: 24,
-      title: '{{account.name}}: invoice {{latest.payment_overdue.days_overdue}} days overdue (critical)',
+      title: '{{account.name}}：发票严重逾期 {{latest.payment_overdue.days_overdue}} 天',
       what_changed:
-        'Invoice {{latest.payment_overdue.invoice_id}} is {{latest.payment_overdue.days_overdue}} days overdue',
+        '发票 {{latest.payment_overdue.invoice_id}} 已逾期 {{latest.payment_overdue.days_overdue}} 天',
       talk_track: '严重逾期。暂停新订单审批，请区域经理与客户高层直接沟通还款安排。',
       resources: { cases: [], specialist: '区域经理', budget: null },
     },
@@ -297,9 +297,9 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       severity: 'critical',
       cooldown_hours: 336,
       due_hours: 48,
-      title: '{{latest.job_change.person}} left {{account.name}}',
+      title: '{{latest.job_change.person}} 已离开 {{account.name}}',
       what_changed:
-        '{{latest.job_change.person}} ({{latest.job_change.old_title}}) moved to {{latest.job_change.new_company}}',
+        '{{latest.job_change.person}}（{{latest.job_change.old_title}}）已加入 {{latest.job_change.new_company}}',
       talk_track:
         '关键人 {{latest.job_change.person}} 已离职。尽快确认继任者并重建关系；同时联系其新公司，可能带来新机会。',
       resources: { cases: [], specialist: '区域经理', budget: null },
@@ -314,9 +314,9 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       window_days: 30,
       severity: 'high',
       cooldown_hours: 336,
-      title: 'Coverage gap at {{account.name}}: {{latest.team_attrition.employee}} is leaving',
+      title: '{{account.name}} 覆盖缺口：{{latest.team_attrition.employee}} 即将离职',
       what_changed:
-        '{{latest.team_attrition.employee}} ({{latest.team_attrition.role}}) last day {{latest.team_attrition.last_day}}',
+        '{{latest.team_attrition.employee}}（{{latest.team_attrition.role}}）最后工作日 {{latest.team_attrition.last_day}}',
       talk_track: '我方负责同事即将离职。安排交接拜访，由新负责人与客户当面建立联系，确保承诺延续。',
       resources: { cases: [], specialist: '团队经理', budget: null },
     },
@@ -335,9 +335,9 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       window_days: 30,
       severity: 'medium',
       cooldown_hours: 720,
-      title: '{{account.name}}: renewal in {{latest.contract_renewal.days_to_renewal}} days',
+      title: '{{account.name}}：{{latest.contract_renewal.days_to_renewal}} 天后续约',
       what_changed:
-        'Contract {{latest.contract_renewal.contract_id}} renews on {{latest.contract_renewal.renewal_date}}',
+        '合同 {{latest.contract_renewal.contract_id}} 于 {{latest.contract_renewal.renewal_date}} 续约',
       talk_track:
         '合同将在 {{latest.contract_renewal.days_to_renewal}} 天后到期。提前回顾价值交付成果，探讨续约与扩展。',
       resources: { cases: ['价值回顾模板'], specialist: '客户成功经理', budget: null },
@@ -352,7 +352,7 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       window_days: 14,
       severity: 'low',
       cooldown_hours: 336,
-      title: '{{account.name}}: {{latest.funding_news.kind}} news',
+      title: '{{account.name}}：{{latest.funding_news.kind}}动态',
       what_changed: '{{latest.funding_news.summary}}',
       talk_track:
         '客户有{{latest.funding_news.kind}}动态，通常伴随新项目预算。祝贺并探讨新产线/新业务的需求。',

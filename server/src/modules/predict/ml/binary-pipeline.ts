@@ -74,6 +74,8 @@ interface Candidate {
   tailProbs: Float64Array;
   calibration: CalibrationMethod;
   calibrator: Calibrator;
+  /** GBDT share of the blended logit (blend only). */
+  weight: number;
   /** Cross-fitted tail log-loss after the chosen calibration: the selection criterion. */
   tailLogloss: number;
   tailAuc: number;
@@ -95,6 +97,12 @@ export interface FittedBinaryModel {
   candidates: { kind: ModelKind; calibration: CalibrationMethod; tailLogloss: number; tailAuc: number }[];
   gbdtRounds: number;
   logisticL2: number;
+  /** Quantile step indicators per numeric column in the logistic model (0 = linear only). */
+  logisticNumericBins?: number;
+  /** Chosen GBDT settings (without the round count). */
+  gbdtParams?: GbdtOptions;
+  /** GBDT share of the blended logit (1 for gbdt, 0 for logistic). */
+  blendWeight?: number;
   predict(rows: readonly number[]): Float64Array;
   /** Per-row top factors in log-odds (before calibration, which is monotone). */
   explain(rows: readonly number[], k?: number): FeatureContribution[][];
@@ -102,11 +110,18 @@ export interface FittedBinaryModel {
 }
 
 const LR_L2_GRID = [0.3, 3, 30];
+/** Linear model variants: numeric columns as-is, or plus quantile step indicators (non-linear effects). */
+const LR_NUMERIC_BINS = [0, 8];
 const GBDT_GRID: GbdtOptions[] = [
   { maxLeaves: 15, maxDepth: 4, minSamplesLeaf: 30, learningRate: 0.05 },
   { maxLeaves: 31, maxDepth: 6, minSamplesLeaf: 20, learningRate: 0.05 },
   { maxLeaves: 7, maxDepth: 3, minSamplesLeaf: 50, learningRate: 0.05 },
+  { maxLeaves: 15, maxDepth: 4, minSamplesLeaf: 30, learningRate: 0.05, l2: 10, colsample: 0.7 },
+  { maxLeaves: 7, maxDepth: 3, minSamplesLeaf: 20, learningRate: 0.05, l2: 3, colsample: 0.5 },
+  { maxLeaves: 4, maxDepth: 2, minSamplesLeaf: 50, learningRate: 0.1 },
 ];
+/** Weight of the GBDT logit in the blend, chosen on the validation tail. */
+const BLEND_WEIGHTS = [0.25, 0.5, 0.75];
 
 interface Scorer {
   logit(rows: readonly number[]): Float64Array;
@@ -120,8 +135,9 @@ function lrScorer(
   y: number[],
   l2: number,
   seed: number,
+  numericBins = 0,
 ): Scorer {
-  const enc = new FeatureEncoder(columns, { mode: 'linear', seed });
+  const enc = new FeatureEncoder(columns, { mode: 'linear', seed, numericBins });
   const X = enc.fitTransform(table, rows, y);
   const model = new LogisticRegression({ l2 }).fit(X.cols, y);
   return {
@@ -194,16 +210,18 @@ export function fitBinaryModel(
     );
 
   // Pick the L2 strength and the GBDT shape on the tail; early stopping also watches the tail.
-  let bestLr: { l2: number; z: Float64Array; loss: number } = {
+  let bestLr: { l2: number; bins: number; z: Float64Array; loss: number } = {
     l2: LR_L2_GRID[0],
+    bins: 0,
     z: new Float64Array(0),
     loss: Infinity,
   };
-  for (const l2 of LR_L2_GRID) {
-    const z = lrScorer(table, columns, fitRows, fitY, l2, seed).logit(tailRows);
-    const loss = logLoss(tailY, toProb(z));
-    if (loss < bestLr.loss) bestLr = { l2, z, loss };
-  }
+  for (const bins of LR_NUMERIC_BINS)
+    for (const l2 of LR_L2_GRID) {
+      const z = lrScorer(table, columns, fitRows, fitY, l2, seed, bins).logit(tailRows);
+      const loss = logLoss(tailY, toProb(z));
+      if (loss < bestLr.loss) bestLr = { l2, bins, z, loss };
+    }
   let bestGb: { params: GbdtOptions; rounds: number; z: Float64Array; loss: number } = {
     params: GBDT_GRID[0],
     rounds: 1,
@@ -220,7 +238,7 @@ export function fitBinaryModel(
   }
 
   const candidates: Candidate[] = [];
-  const addCandidate = (kind: ModelKind, z: Float64Array) => {
+  const addCandidate = (kind: ModelKind, z: Float64Array, weight = 0) => {
     const tailProbs = toProb(z);
     const choice = chooseCalibrator(tailProbs, tailY);
     const calibrated = applyCalibrator(choice.calibrator, tailProbs);
@@ -229,18 +247,27 @@ export function fitBinaryModel(
       tailProbs,
       calibration: choice.calibrator.method,
       calibrator: choice.calibrator,
+      weight,
       tailLogloss: choice.scores[choice.calibrator.method],
       tailAuc: binaryReport(tailY, calibrated).auc,
     });
   };
   if (models.includes('logistic')) addCandidate('logistic', bestLr.z);
   if (models.includes('gbdt')) addCandidate('gbdt', bestGb.z);
-  if (models.includes('blend'))
-    addCandidate(
-      'blend',
-      bestLr.z.map((v, i) => (v + bestGb.z[i]) / 2),
-    );
+  if (models.includes('blend')) {
+    // One blend candidate: the GBDT weight with the best calibrated tail log-loss.
+    const before = candidates.length;
+    for (const w of BLEND_WEIGHTS)
+      addCandidate(
+        'blend',
+        bestLr.z.map((v, i) => (1 - w) * v + w * bestGb.z[i]),
+        w,
+      );
+    const blends = candidates.splice(before);
+    candidates.push(blends.reduce((a, b) => (b.tailLogloss < a.tailLogloss ? b : a)));
+  }
   const winner = candidates.reduce((a, b) => (b.tailLogloss < a.tailLogloss ? b : a));
+  const w = winner.kind === 'blend' ? winner.weight : winner.kind === 'gbdt' ? 1 : 0;
 
   // Refit on the full window with the selected settings; the GBDT keeps the early-stopped round
   // count scaled by the extra data, and the calibrator learned on the tail is reused.
@@ -249,7 +276,7 @@ export function fitBinaryModel(
   const rounds = Math.max(1, Math.round(bestGb.rounds * (refit ? trainRows.length / fitRows.length : 1)));
   const needLr = winner.kind !== 'gbdt';
   const needGb = winner.kind !== 'logistic';
-  const lr = needLr ? lrScorer(table, columns, finalRows, finalY, bestLr.l2, seed) : null;
+  const lr = needLr ? lrScorer(table, columns, finalRows, finalY, bestLr.l2, seed, bestLr.bins) : null;
   const gb = needGb
     ? gbdtScorer(
         table,
@@ -264,17 +291,19 @@ export function fitBinaryModel(
   const logit = (rows: readonly number[]) => {
     const a = lr?.logit(rows);
     const b = gb?.logit(rows);
-    if (a && b) return a.map((v, i) => (v + b[i]) / 2);
+    if (a && b) return a.map((v, i) => (1 - w) * v + w * b[i]);
     return (a ?? b)!;
   };
   const contributions = (rows: readonly number[]) => {
-    const parts = [lr, gb].filter((s): s is Scorer => s !== null).map((s) => s.contributions(rows));
-    const weight = 1 / parts.length;
-    const sources = parts.flatMap((p) => p.sources);
+    const parts = [
+      ...(lr ? [{ c: lr.contributions(rows), weight: gb ? 1 - w : 1 }] : []),
+      ...(gb ? [{ c: gb.contributions(rows), weight: lr ? w : 1 }] : []),
+    ];
+    const sources = parts.flatMap((p) => p.c.sources);
     const merged = rows.map((_, i) => {
       const out = new Float64Array(sources.length);
       let o = 0;
-      for (const p of parts) for (const v of p.rows[i]) out[o++] = v * weight;
+      for (const p of parts) for (const v of p.c.rows[i]) out[o++] = v * p.weight;
       return out;
     });
     return { rows: merged, sources };
@@ -291,6 +320,9 @@ export function fitBinaryModel(
     })),
     gbdtRounds: needGb ? rounds : 0,
     logisticL2: bestLr.l2,
+    logisticNumericBins: bestLr.bins,
+    gbdtParams: bestGb.params,
+    blendWeight: w,
     predict: (rows) => applyCalibrator(winner.calibrator, toProb(logit(rows))),
     explain: (rows, k = 5) => {
       const c = contributions(rows);

@@ -36,6 +36,8 @@ export interface FeatureEncoderOptions {
   /** Folds for out-of-fold target encoding of the train rows. */
   targetFolds?: number;
   textBuckets?: number;
+  /** Linear mode: quantile step indicators per numeric column (0 = numeric columns stay linear). */
+  numericBins?: number;
   seed?: number;
 }
 
@@ -59,22 +61,52 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function numericEncoder(name: string, train: readonly string[], mode: EncoderMode): ColumnEncoder {
+/**
+ * Distinct train quantiles used as thresholds of the "thermometer" indicators x > t_k. With L2 the
+ * linear model then fits a smooth-ish piecewise-constant curve on top of the linear term.
+ */
+export function quantileThresholds(values: readonly number[], bins: number): number[] {
+  const s = values.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  const out: number[] = [];
+  if (s.length === 0 || bins < 2) return out;
+  for (let k = 1; k < bins; k++) {
+    const q = s[Math.min(s.length - 1, Math.floor((k * s.length) / bins))];
+    // x > q must split the train rows: skip the maximum and repeated thresholds.
+    if (q < s[s.length - 1] && (out.length === 0 || q > out[out.length - 1])) out.push(q);
+  }
+  return out;
+}
+
+function numericEncoder(
+  name: string,
+  train: readonly string[],
+  mode: EncoderMode,
+  bins: number,
+): ColumnEncoder {
   const parsed = train.map((v) => (isMissing(v) ? Number.NaN : parseNumber(v)));
   const med = median(parsed.filter((x) => !Number.isNaN(x)));
   const hasMissing = parsed.some((x) => Number.isNaN(x));
-  const names = mode === 'linear' && hasMissing ? [name, `${name}:missing`] : [name];
+  const thresholds = mode === 'linear' ? quantileThresholds(parsed, bins) : [];
+  const names = [
+    name,
+    ...(mode === 'linear' && hasMissing ? [`${name}:missing`] : []),
+    ...thresholds.map((t) => `${name}>${t}`),
+  ];
   return {
     names,
     encode(values) {
       const x = new Float64Array(values.length);
       const miss = new Float64Array(values.length);
+      const steps = thresholds.map(() => new Float64Array(values.length));
       values.forEach((v, i) => {
         const p = isMissing(v) ? Number.NaN : parseNumber(v);
         miss[i] = Number.isNaN(p) ? 1 : 0;
         x[i] = Number.isNaN(p) && mode === 'linear' ? med : p;
+        // A missing value sits on no step: the missing indicator carries it.
+        if (!Number.isNaN(p))
+          for (let k = 0; k < thresholds.length; k++) steps[k][i] = p > thresholds[k] ? 1 : 0;
       });
-      return names.length === 2 ? [x, miss] : [x];
+      return [x, ...(mode === 'linear' && hasMissing ? [miss] : []), ...steps];
     },
   };
 }
@@ -247,6 +279,7 @@ export class FeatureEncoder {
       smoothing: 20,
       targetFolds: 5,
       textBuckets: 8,
+      numericBins: 0,
       seed: 7,
       ...options,
     };
@@ -254,7 +287,7 @@ export class FeatureEncoder {
 
   /** Learns all statistics from `rows` (indices into table.rows) and returns their encoding. */
   fitTransform(table: CsvTable, rows: readonly number[], y: readonly number[]): EncodedMatrix {
-    const { mode, topK, minLevelCount, smoothing, targetFolds, textBuckets } = this.opts;
+    const { mode, topK, minLevelCount, smoothing, targetFolds, textBuckets, numericBins } = this.opts;
     const rng = createRng(this.opts.seed);
     this.trainFolds = Int32Array.from(rows, () => Math.floor(rng() * targetFolds));
     this.trainY = y;
@@ -262,7 +295,7 @@ export class FeatureEncoder {
     for (const column of this.columns) {
       const vals = rows.map((i) => table.rows[i][column.index]);
       let enc: ColumnEncoder | null = null;
-      if (column.kind === 'numeric') enc = numericEncoder(column.name, vals, mode);
+      if (column.kind === 'numeric') enc = numericEncoder(column.name, vals, mode, numericBins);
       else if (column.kind === 'categorical')
         enc =
           mode === 'linear'
