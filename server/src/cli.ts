@@ -5,7 +5,7 @@ import { parseImportFile, runImport } from './modules/crm/crm-import.service.js'
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_TENANT, seedDemo } from './modules/crm/demo-seed.js';
 import { registerPredictCommands } from './modules/predict/predict.cli.js';
 import { RETRAIN_LEAD_QUEUE, RETRAIN_QUEUE } from './modules/predict/predict.jobs.js';
-import { registerSignalCommands } from './modules/signals/signals.cli.js';
+import { registerSignalCommands, simulateSignals } from './modules/signals/signals.cli.js';
 import { userService } from './platform/auth/auth.routes.js';
 import { systemContext } from './platform/auth/auth-context.js';
 import { ROLES, type Role } from './platform/auth/permissions.js';
@@ -75,6 +75,24 @@ program
     console.log(`  API docs: ${url}/docs`);
     if (seeded || (await findTenantByName(server.platform.database, DEMO_TENANT))) {
       console.log(`  Demo login: ${DEMO_ADMIN_EMAIL} / ${DEMO_PASSWORD}  (tenant "${DEMO_TENANT}")\n`);
+    }
+    if (config.demoSimulateRate > 0 && (await findTenantByName(server.platform.database, DEMO_TENANT))) {
+      // Keeps the demo alive: realistic signals about the demo accounts, through the public API.
+      const login = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: DEMO_ADMIN_EMAIL, password: DEMO_PASSWORD },
+      });
+      if (login.statusCode === 200) {
+        console.log(`  Streaming ${config.demoSimulateRate} demo signals/s into tenant "${DEMO_TENANT}".`);
+        simulateSignals({
+          url,
+          token: login.json().token,
+          rate: config.demoSimulateRate,
+          durationSeconds: 0,
+          log: () => {},
+        }).catch((err) => server.app.log.warn({ err }, 'demo signal simulation stopped'));
+      }
     }
     const shutdown = async () => {
       await server.close();

@@ -23,6 +23,7 @@ const envSchema = z.object({
   ZHONGSHU_DEMO_SEED: z.enum(['on', 'off']).default('on'),
   ZHONGSHU_WEB_DIST: z.string().optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  ZHONGSHU_DEMO_SIMULATE: z.coerce.number().min(0).max(1000).default(0),
 });
 
 export type AppConfig = {
@@ -37,6 +38,8 @@ export type AppConfig = {
   demoSeed: boolean;
   webDist: string | undefined;
   dbPoolSize: number;
+  /** Signals per second `start` streams into the demo tenant (0 = off). */
+  demoSimulateRate: number;
 };
 
 export class ConfigError extends Error {}
@@ -60,5 +63,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     demoSeed: e.ZHONGSHU_DEMO_SEED === 'on',
     webDist: e.ZHONGSHU_WEB_DIST,
     dbPoolSize: e.DB_POOL_SIZE,
+    demoSimulateRate: e.ZHONGSHU_DEMO_SIMULATE,
   };
 }

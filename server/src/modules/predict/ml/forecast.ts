@@ -141,6 +141,9 @@ export function combine(...parts: Forecaster[]): Forecaster {
 }
 
 export function candidateForecasters(period: number): NamedForecaster[] {
+  // Holt-Winters can start from a single season (trend starts at 0); it needs a few more periods
+  // after the first season to fit its smoothing parameters.
+  const hwMin = period + Math.max(8, Math.ceil(period / 4));
   return [
     { name: 'last_value', minHistory: 1, forecast: lastValue },
     { name: 'moving_average_3', minHistory: 3, forecast: movingAverage(3) },
@@ -150,15 +153,32 @@ export function candidateForecasters(period: number): NamedForecaster[] {
       minHistory: period + w,
       forecast: seasonalRatio(period, w),
     })),
-    { name: 'holt_winters_add_damped', minHistory: 2 * period, forecast: holtWinters(period, 'additive') },
+    { name: 'holt_winters_add_damped', minHistory: hwMin, forecast: holtWinters(period, 'additive') },
     {
       name: 'holt_winters_mul_damped',
-      minHistory: 2 * period,
+      minHistory: hwMin,
       forecast: holtWinters(period, 'multiplicative'),
+    },
+    // Equal-weight combinations (fixed a priori, not fitted): averaging differently-biased methods
+    // is the classic robust choice when a short validation window cannot separate them.
+    {
+      name: 'combo_naive_ratio13',
+      minHistory: period + 13,
+      forecast: combine(seasonalNaive(period), seasonalRatio(period, 13)),
+    },
+    {
+      name: 'combo_ratios_4_8_13',
+      minHistory: period + 13,
+      forecast: combine(seasonalRatio(period, 4), seasonalRatio(period, 8), seasonalRatio(period, 13)),
+    },
+    {
+      name: 'combo_naive_ratio13_hw_add',
+      minHistory: Math.max(hwMin, period + 13),
+      forecast: combine(seasonalNaive(period), seasonalRatio(period, 13), holtWinters(period, 'additive')),
     },
     {
       name: 'combo_ratio13_hw_add',
-      minHistory: 2 * period,
+      minHistory: Math.max(hwMin, period + 13),
       forecast: combine(seasonalRatio(period, 13), holtWinters(period, 'additive')),
     },
   ];
