@@ -33,6 +33,7 @@
  * transparent rule score (fixed log-odds points around the tenant's base rate), labelled as such.
  */
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { upsertRows } from '../../platform/db/bulk-insert.js';
 import type { Tx } from '../../platform/db/database.js';
 import { notFound } from '../../platform/http/problem.js';
 import { type FittedBinaryModel, fitBinaryModel } from './ml/binary-pipeline.js';
@@ -552,22 +553,7 @@ export async function scoreContacts(
     top_factors: results[i].factors,
     computed_at: now,
   }));
-  for (let i = 0; i < values.length; i += 500) {
-    await tx
-      .insert(contactScores)
-      .values(values.slice(i, i + 500))
-      .onConflictDoUpdate({
-        target: [contactScores.tenant_id, contactScores.contact_id],
-        set: {
-          model_id: sql`excluded.model_id`,
-          model_version: sql`excluded.model_version`,
-          score: sql`excluded.score`,
-          method: sql`excluded.method`,
-          top_factors: sql`excluded.top_factors`,
-          computed_at: sql`excluded.computed_at`,
-        },
-      });
-  }
+  await upsertRows(tx, contactScores, values, [contactScores.tenant_id, contactScores.contact_id]);
   return pool.length;
 }
 

@@ -23,6 +23,7 @@
  * every open deal gets its stage's probability, method 'stage_fallback'.
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
+import { upsertRows } from '../../platform/db/bulk-insert.js';
 import type { Tx } from '../../platform/db/database.js';
 import { notFound } from '../../platform/http/problem.js';
 import type { Stage } from '../crm/crm.service.js';
@@ -536,22 +537,10 @@ export async function scoreOpportunities(
     top_factors: results[i].factors,
     computed_at: now,
   }));
-  for (let i = 0; i < values.length; i += 500) {
-    await tx
-      .insert(opportunityPredictions)
-      .values(values.slice(i, i + 500))
-      .onConflictDoUpdate({
-        target: [opportunityPredictions.tenant_id, opportunityPredictions.opportunity_id],
-        set: {
-          model_id: sql`excluded.model_id`,
-          model_version: sql`excluded.model_version`,
-          probability: sql`excluded.probability`,
-          method: sql`excluded.method`,
-          top_factors: sql`excluded.top_factors`,
-          computed_at: sql`excluded.computed_at`,
-        },
-      });
-  }
+  await upsertRows(tx, opportunityPredictions, values, [
+    opportunityPredictions.tenant_id,
+    opportunityPredictions.opportunity_id,
+  ]);
   return open.length;
 }
 

@@ -1,5 +1,5 @@
 import { getTableColumns, getTableName, sql } from 'drizzle-orm';
-import type { PgTable } from 'drizzle-orm/pg-core';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { execRows, type Tx } from './database.js';
 
 const columnDefaults = new Map<string, Map<string, string | null>>();
@@ -60,4 +60,31 @@ export async function insertRowsFast(
     for (const r of inserted) ids.push(String(r.id));
   }
   return ids;
+}
+
+/**
+ * Inserts rows, or overwrites every other column of the row that already has the same conflict
+ * key (e.g. one current score per record), in batches.
+ */
+export async function upsertRows(
+  tx: Tx,
+  table: PgTable,
+  rows: Record<string, unknown>[],
+  conflictTarget: PgColumn[],
+  batchSize = 500,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = getTableColumns(table) as Record<string, PgColumn>;
+  const targetNames = new Set(conflictTarget.map((c) => c.name));
+  const set = Object.fromEntries(
+    Object.keys(rows[0])
+      .filter((k) => columns[k] && !targetNames.has(columns[k].name))
+      .map((k) => [k, sql.raw(`excluded."${columns[k].name}"`)]),
+  );
+  for (let i = 0; i < rows.length; i += batchSize) {
+    await tx
+      .insert(table)
+      .values(rows.slice(i, i + batchSize) as any)
+      .onConflictDoUpdate({ target: conflictTarget, set });
+  }
 }
