@@ -120,6 +120,25 @@ export async function validateCustom(
   return merged;
 }
 
+/** Validates and merges a record's custom values in place (create and update). */
+async function applyCustomFields(
+  tx: Tx,
+  ctx: ActorContext,
+  entity: string,
+  values: Record<string, unknown>,
+  existing: Record<string, unknown> | undefined,
+): Promise<void> {
+  const custom = await validateCustom(
+    tx,
+    ctx,
+    entity,
+    values.custom as any,
+    existing?.custom as any,
+    !existing,
+  );
+  if (custom !== undefined) values.custom = custom;
+}
+
 /** `cf.<key>=value` filters on custom fields (typed comparison for numbers and booleans). */
 function customFilter(entity: string, table: { custom: PgColumn }) {
   return async (tx: Tx, ctx: ActorContext, key: string, value: string): Promise<SQL | undefined> => {
@@ -212,15 +231,7 @@ export const accountService = new ResourceService({
       owner_id: { table: users as any, label: 'user' },
       region_id: { table: regions as any, label: 'region' },
     });
-    const custom = await validateCustom(
-      tx,
-      ctx,
-      'accounts',
-      values.custom as any,
-      existing?.custom as any,
-      !existing,
-    );
-    if (custom !== undefined) values.custom = custom;
+    await applyCustomFields(tx, ctx, 'accounts', values, existing);
     return values;
   },
 } satisfies ResourceDef);
@@ -265,15 +276,7 @@ export const contactService = new ResourceService({
       account_id: { table: accounts as any, label: 'account' },
       owner_id: { table: users as any, label: 'user' },
     });
-    const custom = await validateCustom(
-      tx,
-      ctx,
-      'contacts',
-      values.custom as any,
-      existing?.custom as any,
-      !existing,
-    );
-    if (custom !== undefined) values.custom = custom;
+    await applyCustomFields(tx, ctx, 'contacts', values, existing);
     return values;
   },
 } satisfies ResourceDef);
@@ -357,15 +360,7 @@ export const opportunityService = new ResourceService({
       values.closed_at = stage.kind === 'open' ? null : new Date();
     }
     if (values.currency === undefined && !existing) values.currency = 'CNY';
-    const custom = await validateCustom(
-      tx,
-      ctx,
-      'opportunities',
-      values.custom as any,
-      existing?.custom as any,
-      !existing,
-    );
-    if (custom !== undefined) values.custom = custom;
+    await applyCustomFields(tx, ctx, 'opportunities', values, existing);
     return values;
   },
 } satisfies ResourceDef);
@@ -424,15 +419,7 @@ export const activityService = new ResourceService({
     });
     if (typeof values.occurred_at === 'string') values.occurred_at = new Date(values.occurred_at);
     if (!existing && values.owner_id === undefined && ctx.actorType === 'user') values.owner_id = ctx.actorId;
-    const custom = await validateCustom(
-      tx,
-      ctx,
-      'activities',
-      values.custom as any,
-      existing?.custom as any,
-      !existing,
-    );
-    if (custom !== undefined) values.custom = custom;
+    await applyCustomFields(tx, ctx, 'activities', values, existing);
     return values;
   },
 } satisfies ResourceDef);
@@ -455,15 +442,7 @@ export const productService = new ResourceService({
   search: (q) => sql`(${products.name} ilike ${like(q)} or ${products.sku} ilike ${like(q)})`,
   extraFilter: customFilter('products', products),
   async prepare(tx, ctx, values, existing) {
-    const custom = await validateCustom(
-      tx,
-      ctx,
-      'products',
-      values.custom as any,
-      existing?.custom as any,
-      !existing,
-    );
-    if (custom !== undefined) values.custom = custom;
+    await applyCustomFields(tx, ctx, 'products', values, existing);
     return values;
   },
 } satisfies ResourceDef);
