@@ -461,7 +461,7 @@ export async function seedDemo(
     });
     const contactIds = await contactService.bulkInsert(tx, ctx, contactRows, { method: 'seed' });
 
-    // Opportunities: 420 over 18 months; older ones closed won/lost, recent ones open.
+    // Opportunities: 900 over 18 months; older ones closed won/lost, recent ones open.
     const oppRows: Record<string, unknown>[] = [];
     const oppMeta: { accountIdx: number; created: Date; closeDate: Date; status: string; touches: number }[] =
       [];
@@ -491,7 +491,7 @@ export async function seedDemo(
         (hasChampion.has(accountIds[ai]) ? 0.7 : -0.2);
       return 1 / (1 + Math.exp(-z));
     };
-    for (let i = 0; i < 420; i++) {
+    for (let i = 0; i < 900; i++) {
       const ai = Math.floor(rand() * accountIds.length);
       const meta = accountMeta[ai];
       const seg = SEGMENTS[meta.line];
