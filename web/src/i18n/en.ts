@@ -328,6 +328,7 @@ export const en = {
     reason: 'Problem',
     allGood: 'Every row is valid.',
     importNow: 'Import {{count}} valid rows',
+    phase: { queued: '(starting)', validating: '— checking rows', writing: '— writing rows', done: '— done' },
     importing: 'Importing…',
     done: 'Import finished',
     imported: '{{count}} records imported',

@@ -323,6 +323,7 @@ export const zhCN: Resources = {
     reason: '问题',
     allGood: '所有行均有效。',
     importNow: '导入 {{count}} 行有效数据',
+    phase: { queued: '（准备中）', validating: '— 校验数据行', writing: '— 写入数据行', done: '— 完成' },
     importing: '导入中…',
     done: '导入完成',
     imported: '已导入 {{count}} 条记录',

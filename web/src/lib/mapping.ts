@@ -104,3 +104,28 @@ export function suggestMapping(
   }
   return out;
 }
+
+export interface ImportJob {
+  id: string;
+  status: 'running' | 'succeeded' | 'failed';
+  phase: 'queued' | 'validating' | 'writing' | 'done';
+  processed: number;
+  total: number;
+  result: {
+    total: number;
+    valid: number;
+    invalid: number;
+    imported: number;
+    errors: { row: number; field: string; reason: string }[];
+    mapping: Record<string, string>;
+  } | null;
+  error: { detail: string; errors?: { field: string; reason: string }[] } | null;
+}
+
+/** Overall percentage: checking the rows is the first fifth of the work, writing them the rest. */
+export function importPercent(job: Pick<ImportJob, 'phase' | 'processed' | 'total'>): number {
+  const share = job.total > 0 ? Math.min(1, job.processed / job.total) : 0;
+  if (job.phase === 'validating') return 20 * share;
+  if (job.phase === 'writing') return 20 + 80 * share;
+  return job.phase === 'done' ? 100 : 0;
+}

@@ -13,10 +13,10 @@ import {
   Title,
 } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, toBase64 } from '../lib/api';
-import { suggestMapping } from '../lib/mapping';
+import { type ImportJob, importPercent, suggestMapping } from '../lib/mapping';
 import { ApiError } from '../lib/problem';
 
 type ImportEntity = 'accounts' | 'contacts' | 'opportunities' | 'activities';
@@ -36,6 +36,8 @@ interface ImportResult {
   mapping: Record<string, string>;
 }
 
+const IMPORT_POLL_MS = 400;
+
 export default function ImportPage() {
   const { t } = useTranslation();
   const qc = useQueryClient();
@@ -51,12 +53,7 @@ export default function ImportPage() {
   const [progress, setProgress] = useState(0);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    if (!busy || step !== 2 || !check) return;
-    setProgress(5);
-    const timer = setInterval(() => setProgress((p) => Math.min(95, p + (95 - p) * 0.12)), 150);
-    return () => clearInterval(timer);
-  }, [busy, step, check]);
+  const [phase, setPhase] = useState<ImportJob['phase']>('queued');
 
   const fail = (e: unknown) =>
     setError(
@@ -94,21 +91,35 @@ export default function ImportPage() {
     setBusy(true);
     setError(null);
     try {
-      const r = await api<ImportResult>('/imports', {
-        method: 'POST',
-        body: { entity, filename: file.name, content_base64: content, mapping, dry_run: dryRun },
-      });
+      const body = { entity, filename: file.name, content_base64: content, mapping, dry_run: dryRun };
       if (dryRun) {
-        setCheck(r);
+        setCheck(await api<ImportResult>('/imports', { method: 'POST', body }));
         setStep(2);
-      } else {
-        setProgress(100);
-        setResult(r);
-        setStep(3);
-        void qc.invalidateQueries({ queryKey: ['list', entity] });
-        void qc.invalidateQueries({ queryKey: ['lookup'] });
-        void qc.invalidateQueries({ queryKey: ['board'] });
+        return;
       }
+      // The real import runs as a background job on the server; its progress is polled.
+      setProgress(0);
+      let job = await api<ImportJob>('/imports', { method: 'POST', body: { ...body, background: true } });
+      while (job.status === 'running') {
+        await new Promise((r) => setTimeout(r, IMPORT_POLL_MS));
+        job = await api<ImportJob>(`/imports/jobs/${job.id}`);
+        setPhase(job.phase);
+        setProgress(importPercent(job));
+      }
+      if (job.status === 'failed' || !job.result) {
+        setError(
+          [job.error?.detail, ...(job.error?.errors ?? []).map((x) => `${x.field}: ${x.reason}`)]
+            .filter(Boolean)
+            .join(' — '),
+        );
+        return;
+      }
+      setProgress(100);
+      setResult(job.result);
+      setStep(3);
+      void qc.invalidateQueries({ queryKey: ['list', entity] });
+      void qc.invalidateQueries({ queryKey: ['lookup'] });
+      void qc.invalidateQueries({ queryKey: ['board'] });
     } catch (e) {
       fail(e);
     } finally {
@@ -264,7 +275,9 @@ export default function ImportPage() {
               )}
               {busy && (
                 <Stack gap={4}>
-                  <Text fz="sm">{t('import.importing')}</Text>
+                  <Text fz="sm">
+                    {t('import.importing')} {t(`import.phase.${phase}`)} {Math.round(progress)}%
+                  </Text>
                   <Progress value={progress} animated striped aria-label={t('import.importing')} />
                 </Stack>
               )}

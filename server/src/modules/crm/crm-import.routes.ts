@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { badRequest } from '../../platform/http/problem.js';
+import { badRequest, notFound } from '../../platform/http/problem.js';
 import { errorResponses } from '../../platform/records/resource-routes.js';
 import { crmServices, customFieldsOf, type ImportableEntity } from './crm.service.js';
 import {
@@ -12,6 +12,7 @@ import {
   tableToXlsx,
   toTable,
 } from './crm-import.service.js';
+import { findImportJob, startImportJob } from './import-jobs.js';
 
 const entityEnum = z.enum(['accounts', 'contacts', 'opportunities', 'activities', 'products']);
 const fileBody = z.object({
@@ -35,6 +36,26 @@ const importResult = z.object({
   ),
   mapping: z.record(z.string(), z.string()),
   batch_id: z.string().nullable(),
+});
+
+const importJobSchema = z.object({
+  id: z.string(),
+  entity: z.string(),
+  filename: z.string(),
+  status: z.enum(['running', 'succeeded', 'failed']),
+  phase: z.enum(['queued', 'validating', 'writing', 'done']),
+  processed: z.number(),
+  total: z.number(),
+  result: importResult.nullable(),
+  error: z
+    .object({
+      status: z.number(),
+      detail: z.string(),
+      errors: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
+    })
+    .nullable(),
+  started_at: z.string(),
+  finished_at: z.string().nullable(),
 });
 
 const MAX_EXPORT_ROWS = 1_000_000;
@@ -98,26 +119,61 @@ export function registerImportExportRoutes(app: FastifyInstance): void {
             .optional()
             .describe('file column → field (or "ignore"); suggested when omitted'),
           dry_run: z.boolean().default(true),
+          background: z
+            .boolean()
+            .default(false)
+            .describe('Answer 202 with a job at once; follow progress at GET /imports/jobs/{id}'),
         }),
-        response: { 200: importResult, ...errorResponses },
+        response: { 200: importResult, 202: importJobSchema, ...errorResponses },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const body = req.body as z.infer<typeof fileBody> & {
         mapping?: Record<string, string>;
         dry_run: boolean;
+        background: boolean;
       };
+      // A file that cannot be read is refused now, in the request, not later in the job.
       const file = await parseImportFile(decode(body.content_base64), body.filename);
-      return app.withTenant(req, (tx, ctx) =>
-        runImport(
-          tx,
-          { ...ctx, source: `import:${file.format}` },
-          body.entity,
-          file,
-          body.mapping,
-          body.dry_run,
-        ),
+      const run = (onProgress?: Parameters<typeof runImport>[6]) =>
+        app.withTenant(req, (tx, ctx) =>
+          runImport(
+            tx,
+            { ...ctx, source: `import:${file.format}` },
+            body.entity,
+            file,
+            body.mapping,
+            body.dry_run,
+            onProgress,
+          ),
+        );
+      if (!body.background) return run();
+      const actor = req.actor!;
+      const job = startImportJob(
+        { tenantId: actor.tenantId, userId: actor.actorId, entity: body.entity, filename: body.filename },
+        run,
       );
+      return reply.status(202).send(job);
+    },
+  );
+
+  app.get(
+    '/imports/jobs/:id',
+    {
+      config: { permission: 'crm:import' },
+      schema: {
+        tags,
+        summary: 'Progress and result of a background import',
+        params: z.object({ id: z.string() }),
+        response: { 200: importJobSchema, ...errorResponses },
+      },
+    },
+    // Answered from memory, without the database: on PGlite the import's transaction holds the
+    // only connection until it commits.
+    async (req) => {
+      const job = findImportJob(req.actor!.tenantId, (req.params as { id: string }).id);
+      if (!job) throw notFound('Import job');
+      return job;
     },
   );
 

@@ -37,6 +37,12 @@ export interface RowError {
   reason: string;
 }
 
+export interface ImportProgress {
+  phase: 'validating' | 'writing';
+  processed: number;
+  total: number;
+}
+
 export interface ImportResult {
   entity: ImportableEntity;
   dry_run: boolean;
@@ -493,6 +499,7 @@ export async function runImport(
   file: ParsedFile,
   mappingIn: Record<string, string> | undefined,
   dryRun: boolean,
+  onProgress?: (p: ImportProgress) => void,
 ): Promise<ImportResult> {
   const customKeys = [...(await customFieldsOf(tx, ctx, entity)).map((d) => d.key)];
   const mapping =
@@ -542,6 +549,10 @@ export async function runImport(
   const good: Record<string, unknown>[] = [];
   const seenCodes = new Set<string>();
   for (let i = 0; i < file.rows.length; i++) {
+    if (i % 5000 === 0) {
+      onProgress?.({ phase: 'validating', processed: i, total: file.rows.length });
+      await new Promise((r) => setImmediate(r)); // let progress polls be answered
+    }
     const rowNo = file.rowNumbers[i];
     const cells: Record<string, string> = {};
     for (const c of colIndex) cells[c.field] = file.rows[i][c.idx] ?? '';
@@ -591,7 +602,9 @@ export async function runImport(
   if (dryRun || good.length === 0) return result;
   const batchId = randomUUID();
   const rows = good.map((v) => finalizeRow(entity, v, lk, ctx));
-  const ids = await crmServices[entity].bulkInsert(tx, ctx, rows, { method: 'import', batchId });
+  const ids = await crmServices[entity].bulkInsert(tx, ctx, rows, { method: 'import', batchId }, (n) =>
+    onProgress?.({ phase: 'writing', processed: n, total: rows.length }),
+  );
   return { ...result, imported: ids.length, batch_id: batchId };
 }
 

@@ -179,6 +179,63 @@ describe('import', () => {
   });
 });
 
+describe('background import', () => {
+  it('answers 202 with a job, reports progress, and ends with the same result as a direct import', async () => {
+    const lines = ['名称,行业'];
+    for (let i = 0; i < 6000; i++) lines.push(`批量客户${i}有限公司,${i === 17 ? '' : '制造'}`);
+    lines.push(',制造'); // one bad row (no name): line 6002
+    const started = await t.request('POST', '/api/v1/imports', {
+      token: t.tenantA.tokens.manager,
+      body: {
+        entity: 'accounts',
+        filename: 'bulk.csv',
+        content_base64: b64(lines.join('\n')),
+        dry_run: false,
+        background: true,
+      },
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    const id = started.json().id;
+    expect(started.json()).toMatchObject({ status: 'running', entity: 'accounts' });
+    expect(
+      (await t.request('GET', `/api/v1/imports/jobs/${id}`, { token: t.tenantB.tokens.manager })).statusCode,
+    ).toBe(404);
+    expect((await t.request('GET', `/api/v1/imports/jobs/${id}`, { token: null })).statusCode).toBe(401);
+    expect(
+      (await t.request('GET', `/api/v1/imports/jobs/${id}`, { token: t.tenantA.tokens.rep })).statusCode,
+    ).toBe(403);
+    let job: any;
+    for (let i = 0; i < 600; i++) {
+      job = (
+        await t.request('GET', `/api/v1/imports/jobs/${id}`, { token: t.tenantA.tokens.manager })
+      ).json();
+      if (job.status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(job).toMatchObject({ status: 'succeeded', phase: 'done', processed: 6001 });
+    expect(job.result).toMatchObject({ total: 6001, valid: 6000, invalid: 1, imported: 6000 });
+    expect(job.result.errors).toEqual([{ row: 6002, field: 'name', reason: expect.any(String) }]);
+    const found = await t.request('GET', `/api/v1/accounts?q=${encodeURIComponent('批量客户5999')}`, {
+      token: t.tenantA.tokens.rep,
+    });
+    expect(found.json().data).toHaveLength(1);
+  });
+
+  it('refuses an unreadable file in the request itself, starting no job', async () => {
+    const res = await t.request('POST', '/api/v1/imports', {
+      token: t.tenantA.tokens.manager,
+      body: {
+        entity: 'accounts',
+        filename: 'x.xlsx',
+        content_base64: b64('not a workbook'),
+        dry_run: false,
+        background: true,
+      },
+    });
+    expect(res.statusCode).toBe(400);
+  });
+});
+
 describe('export', () => {
   it('exports the filtered list as CSV (with BOM) and Excel', async () => {
     const csv = await t.request('GET', `/api/v1/accounts/export?format=csv&q=${encodeURIComponent('远航')}`, {

@@ -338,7 +338,13 @@ export class ResourceService {
    * Inserts many prepared rows in batches with one change-log row each and one event for
    * the whole batch (imports, seeds). Callers run it inside one transaction: all or nothing.
    */
-  async bulkInsert(tx: Tx, ctx: ActorContext, rows: Record<string, unknown>[], opts: ChangeOptions = {}) {
+  async bulkInsert(
+    tx: Tx,
+    ctx: ActorContext,
+    rows: Record<string, unknown>[],
+    opts: ChangeOptions = {},
+    onProgress?: (inserted: number) => void,
+  ) {
     const ids: string[] = [];
     const BATCH = 1000;
     for (let i = 0; i < rows.length; i += BATCH) {
@@ -364,6 +370,7 @@ export class ResourceService {
       });
       await insertRowsFast(tx, changeLog, logs);
       ids.push(...insertedIds);
+      onProgress?.(ids.length);
     }
     if (ids.length) {
       await emitEvent(tx, {

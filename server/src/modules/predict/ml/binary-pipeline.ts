@@ -89,6 +89,11 @@ export interface BinaryPipelineOptions {
   models?: readonly ModelKind[];
   /** Refit the chosen model on all train rows (the tail included) after selection. */
   refit?: boolean;
+  /**
+   * Hyper-parameter grids are searched on at most this many of the most recent pre-tail rows
+   * (keeps 50k-row training within the time budget); the winner is then fitted on all of them.
+   */
+  maxTuneRows?: number;
 }
 
 export interface FittedBinaryModel {
@@ -198,6 +203,7 @@ export function fitBinaryModel(
     seed = 42,
     models = ['logistic', 'gbdt', 'blend'],
     refit = true,
+    maxTuneRows = 8_000,
   } = options;
   const cut = Math.floor(trainRows.length * (1 - validationFraction));
   const fitRows = trainRows.slice(0, cut);
@@ -216,13 +222,22 @@ export function fitBinaryModel(
     z: new Float64Array(0),
     loss: Infinity,
   };
+  // On large windows the grids are searched on the most recent rows before the tail only (time
+  // budget); the chosen settings are then fitted on the whole pre-tail window.
+  const capped = fitRows.length > maxTuneRows;
+  const tuneRows = capped ? fitRows.slice(-maxTuneRows) : fitRows;
+  const tuneY = capped ? fitY.slice(-maxTuneRows) : fitY;
   for (const bins of LR_NUMERIC_BINS)
     for (const l2 of LR_L2_GRID) {
-      const z = lrScorer(table, columns, fitRows, fitY, l2, seed, bins).logit(tailRows);
+      const z = lrScorer(table, columns, tuneRows, tuneY, l2, seed, bins).logit(tailRows);
       const loss = logLoss(tailY, toProb(z));
       if (loss < bestLr.loss) bestLr = { l2, bins, z, loss };
     }
-  let bestGb: { params: GbdtOptions; rounds: number; z: Float64Array; loss: number } = {
+  if (capped) {
+    const z = lrScorer(table, columns, fitRows, fitY, bestLr.l2, seed, bestLr.bins).logit(tailRows);
+    bestLr = { ...bestLr, z, loss: logLoss(tailY, toProb(z)) };
+  }
+  let bestGb: { params: GbdtOptions; rounds: number; z: Float64Array; loss: number; scorer?: Scorer } = {
     params: GBDT_GRID[0],
     rounds: 1,
     z: new Float64Array(0),
@@ -230,10 +245,15 @@ export function fitBinaryModel(
   };
   if (models.includes('gbdt') || models.includes('blend')) {
     for (const params of GBDT_GRID) {
-      const s = gbdtScorer(table, columns, fitRows, fitY, params, { rows: tailRows, y: tailY }, seed);
+      const s = gbdtScorer(table, columns, tuneRows, tuneY, params, { rows: tailRows, y: tailY }, seed);
       const z = s.logit(tailRows);
       const loss = logLoss(tailY, toProb(z));
       if (loss < bestGb.loss) bestGb = { params, rounds: s.rounds, z, loss };
+    }
+    if (capped) {
+      const s = gbdtScorer(table, columns, fitRows, fitY, bestGb.params, { rows: tailRows, y: tailY }, seed);
+      const z = s.logit(tailRows);
+      bestGb = { ...bestGb, rounds: s.rounds, z, loss: logLoss(tailY, toProb(z)), scorer: s };
     }
   }
 
@@ -273,21 +293,28 @@ export function fitBinaryModel(
   // count scaled by the extra data, and the calibrator learned on the tail is reused.
   const finalRows = refit ? trainRows : fitRows;
   const finalY = refit ? yTrain : fitY;
-  const rounds = Math.max(1, Math.round(bestGb.rounds * (refit ? trainRows.length / fitRows.length : 1)));
+  // On capped (large) windows the GBDT early-stopped on the tail is kept as is: the pre-tail rows
+  // are plenty, and a second full-size fit would break the time budget.
+  const reuseGb = capped && bestGb.scorer !== undefined;
+  const rounds = reuseGb
+    ? bestGb.rounds
+    : Math.max(1, Math.round(bestGb.rounds * (refit ? trainRows.length / fitRows.length : 1)));
   const needLr = winner.kind !== 'gbdt';
   const needGb = winner.kind !== 'logistic';
   const lr = needLr ? lrScorer(table, columns, finalRows, finalY, bestLr.l2, seed, bestLr.bins) : null;
-  const gb = needGb
-    ? gbdtScorer(
-        table,
-        columns,
-        finalRows,
-        finalY,
-        { ...bestGb.params, nEstimators: rounds, earlyStoppingRounds: rounds },
-        null,
-        seed,
-      )
-    : null;
+  const gb = !needGb
+    ? null
+    : reuseGb
+      ? bestGb.scorer!
+      : gbdtScorer(
+          table,
+          columns,
+          finalRows,
+          finalY,
+          { ...bestGb.params, nEstimators: rounds, earlyStoppingRounds: rounds },
+          null,
+          seed,
+        );
   const logit = (rows: readonly number[]) => {
     const a = lr?.logit(rows);
     const b = gb?.logit(rows);

@@ -57,18 +57,20 @@ export class LogisticRegression {
       }
       const H = new Matrix(d, d);
       const g = new Matrix(d, 1);
+      const cw = new Float64Array(n);
       for (let j = 0; j < d; j++) {
         const cj = j < p ? cols[j] : null;
         let gj = 0;
         for (let i = 0; i < n; i++) gj += (cj ? cj[i] : 1) * r[i];
         g.set(j, 0, gj - (j < p ? this.l2 * beta[j] : 0));
+        // cw = column j × weights, shared by the whole Hessian row.
+        if (cj) for (let i = 0; i < n; i++) cw[i] = cj[i] * w[i];
+        else cw.set(w);
         for (let k = j; k < d; k++) {
           const ck = k < p ? cols[k] : null;
           let h = 0;
-          if (cj && ck) for (let i = 0; i < n; i++) h += cj[i] * w[i] * ck[i];
-          else if (cj) for (let i = 0; i < n; i++) h += cj[i] * w[i];
-          else if (ck) for (let i = 0; i < n; i++) h += ck[i] * w[i];
-          else for (let i = 0; i < n; i++) h += w[i];
+          if (ck) for (let i = 0; i < n; i++) h += cw[i] * ck[i];
+          else for (let i = 0; i < n; i++) h += cw[i];
           H.set(j, k, h);
           H.set(k, j, h);
         }
