@@ -220,7 +220,8 @@ export const DEFAULT_RULES: { key: string; name: string; definition: RuleDefinit
       window_days: 14,
       severity: 'high',
       cooldown_hours: 168,
-      title: '{{account.name}}：{{latest.product_usage.metric}} 使用量变化 {{latest.product_usage.change_pct}}%',
+      title:
+        '{{account.name}}：{{latest.product_usage.metric}} 使用量变化 {{latest.product_usage.change_pct}}%',
       what_changed: '{{latest.product_usage.metric}} 变化 {{latest.product_usage.change_pct}}%',
       talk_track: '客户使用量明显下降，存在流失风险。安排客户成功经理回访，了解原因并提供培训或优化建议。',
       resources: { cases: ['使用率提升方案'], specialist: '客户成功经理', budget: null },
