@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  candidateForecasters,
   chooseForecaster,
   holtWinters,
   lastValue,
@@ -47,5 +48,25 @@ describe('forecast', () => {
       'holt_winters_mul_damped',
       'combo_ratio13_hw_add',
     ]).toContain(choice.chosen.name.startsWith('seasonal_ratio') ? 'seasonal_naive' : choice.chosen.name);
+  });
+
+  it('offers combinations and a one-season Holt-Winters as validated candidates', () => {
+    const c = candidateForecasters(12);
+    const names = c.map((f) => f.name);
+    expect(names).toContain('combo_naive_ratio13');
+    expect(names).toContain('combo_ratios_4_8_13');
+    const hw = c.find((f) => f.name === 'holt_winters_add_damped')!;
+    expect(hw.minHistory).toBeLessThan(24);
+    const y = seasonal(40, 1);
+    const fc = hw.forecast(y.slice(0, hw.minHistory), 3);
+    expect(fc.every((v) => Number.isFinite(v))).toBe(true);
+    // An equal-weight combination is the mean of its parts.
+    const combo = c.find((f) => f.name === 'combo_naive_ratio13')!.forecast(y, 2);
+    const a = seasonalNaive(12)(y, 2);
+    const b = seasonalRatio(12, 13)(y, 2);
+    expect(combo[0]).toBeCloseTo((a[0] + b[0]) / 2, 9);
+    // Selection only sees the training window and can now validate Holt-Winters and the combos.
+    const choice = chooseForecaster(y, 38, 12, 1, 6);
+    expect(choice.validation.map((v) => v.name)).toContain('holt_winters_add_damped');
   });
 });

@@ -40,6 +40,24 @@ describe('GradientBoostedTrees', () => {
     expect(imp[2]).toBeLessThan(Math.min(imp[0], imp[1]));
   });
 
+  it('colsample keeps trees valid, deterministic and still learning', () => {
+    const tr = xorData(2000, 4);
+    const te = xorData(1000, 5);
+    const a = new GradientBoostedTrees({ seed: 9, colsample: 0.5 }).fit(tr);
+    const b = new GradientBoostedTrees({ seed: 9, colsample: 0.5 }).fit(tr);
+    expect(Array.from(a.predictLogit(te.cols, 100))).toEqual(Array.from(b.predictLogit(te.cols, 100)));
+    expect(auc(te.y, a.predictProba(te.cols, 1000))).toBeGreaterThan(0.8);
+    // Features with different bin counts share one histogram buffer: a 2-level and a 255-level one.
+    const rng = createRng(3);
+    const flag = Float64Array.from({ length: 2000 }, () => (rng() < 0.5 ? 1 : 0));
+    const m = new GradientBoostedTrees({ seed: 1, nEstimators: 20 }).fit({
+      cols: [flag, ...tr.cols],
+      y: tr.y,
+    });
+    expect(m.trees.length).toBeGreaterThan(0);
+    expect(m.edges[0].length).toBe(1);
+  });
+
   it('routes missing values to the side that fits them', () => {
     const rng = createRng(8);
     const n = 3000;
