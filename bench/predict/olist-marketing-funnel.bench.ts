@@ -110,7 +110,7 @@ export async function run(): Promise<void> {
     `Targets (headline run): AUC ≥ 0.72 ${met(h.auc >= 0.72)} (${num(h.auc)}); ECE ≤ 0.03 ${met(h.ece <= 0.03)} (${num(h.ece)}).`,
     `Top features: ${h.top_features.map((f) => `${f.column} ${(100 * f.importance).toFixed(0)}%`).join(', ')}.`,
     'Calibration is fit on the last 20% of the train window (mostly Jan–Feb 2018), which absorbs the 2017→2018 conversion jump.',
-    'Tried: LR L2 grid, GBDT shapes, blend, target/one-hot encodings of landing page and origin, Jan–Feb-only training. With only',
+    'Tried: LR L2 grid (+ numeric step indicators), six GBDT shapes, blend weight chosen on the tail, target/one-hot encodings of landing page and origin, Jan–Feb-only training. With only',
     'origin, landing page and contact weekday known at lead time, AUC stays near the logistic baseline.',
     'A generic `predict evaluate` run on the raw MQL file is not meaningful: the label needs the join with closed_deals.',
   ].join('\n');
