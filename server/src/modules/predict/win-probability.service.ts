@@ -257,7 +257,9 @@ function fitFromSnapshot(id: string, version: number, s: ModelSnapshot): LoadedM
     })
     .filter((c): c is ColumnType => c !== null);
   const idx = s.rows.map((_, i) => i);
-  const fitted = fitBinaryModel(table, cols, idx, s.y, { seed: s.seed });
+  // No refit after calibration: the calibrator was learned on the pre-tail model's tail
+  // predictions, and applying it to a refitted (more confident) model left it miscalibrated.
+  const fitted = fitBinaryModel(table, cols, idx, s.y, { seed: s.seed, refit: false });
   const loaded = { id, version, table, base: s.rows.length, fitted, snapshot: s };
   modelCache.set(id, loaded);
   if (modelCache.size > 50) modelCache.delete(modelCache.keys().next().value!);
@@ -356,7 +358,7 @@ export async function trainWinModel(
         const cols = columnTypes(trainRowsF);
         const trIdx = trainRowsF.map((_, i) => i);
         const teIdx = testRowsF.map((_, i) => trainRowsF.length + i);
-        const fitted = fitBinaryModel(table, cols, trIdx, yTrain, { seed: SEED });
+        const fitted = fitBinaryModel(table, cols, trIdx, yTrain, { seed: SEED, refit: false });
         const probs = fitted.predict(teIdx);
         const report = binaryReport(yTest, probs);
         const priorProbs = yTest.map(() => tr.prior);
