@@ -536,10 +536,14 @@ describe('cursor pagination on every sortable type', () => {
       });
     }
     const all = (
-      await t.request('GET', `/api/v1/opportunities?account_id=${acc.id}&limit=100`, { token: tok })
+      await t.request('GET', `/api/v1/opportunities?account_id=${acc.id}&limit=100&include=account_name`, {
+        token: tok,
+      })
     ).json().data;
     expect(all.every((o: any) => o.account_name === '翻页客户')).toBe(true);
-    const one = (await t.request('GET', `/api/v1/opportunities/${all[0].id}`, { token: tok })).json();
+    const one = (
+      await t.request('GET', `/api/v1/opportunities/${all[0].id}?include=account_name`, { token: tok })
+    ).json();
     expect(one.account_name).toBe('翻页客户');
     for (const sort of ['-updated_at', 'created_at', 'expected_close_date', '-amount', 'amount']) {
       const ids: string[] = [];

@@ -86,6 +86,10 @@ export function registerResourceRoutes(
       cursor: z.string().optional().describe('next_cursor from the previous page'),
       q: z.string().max(200).optional().describe('Full-text search (Chinese and English)'),
       sort: z.string().optional().describe('Field to sort by; prefix with - for descending'),
+      include: z
+        .string()
+        .optional()
+        .describe('Extra display fields, e.g. account_name (costs one more query per page)'),
     })
     .extend(o.filterSchema.shape)
     .catchall(z.string());
@@ -107,8 +111,9 @@ export function registerResourceRoutes(
     },
     async (req) => {
       const page = await app.withTenant(req, async (tx, ctx) => {
-        const p = await service.list(tx, ctx, req.query as any);
-        return decorate ? { ...p, data: await decorate(tx, ctx, p.data) } : p;
+        const { include, ...query } = req.query as Record<string, unknown>;
+        const p = await service.list(tx, ctx, query);
+        return decorate && include ? { ...p, data: await decorate(tx, ctx, p.data) } : p;
       });
       return { data: page.data.map(present), next_cursor: page.next_cursor };
     },
@@ -139,6 +144,9 @@ export function registerResourceRoutes(
         tags,
         summary: `Get ${label.toLowerCase()}`,
         params: idParams,
+        querystring: z.object({
+          include: z.string().optional().describe('Extra display fields, e.g. account_name'),
+        }),
         response: { 200: o.outputSchema, ...errorResponses },
       },
     },
@@ -146,7 +154,9 @@ export function registerResourceRoutes(
       present(
         await app.withTenant(req, async (tx, ctx) => {
           const row = await service.get(tx, ctx, (req.params as any).id);
-          return decorate ? (await decorate(tx, ctx, [row]))[0] : row;
+          return decorate && (req.query as { include?: string }).include
+            ? (await decorate(tx, ctx, [row]))[0]
+            : row;
         }),
       ),
   );
