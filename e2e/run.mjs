@@ -32,6 +32,15 @@ const fieldError = (name) =>
   page.locator(`.mantine-InputWrapper-root:has([name="${name}"]) .mantine-InputWrapper-error`).first();
 
 test('log in shows the user, role and tenant', async () => {
+  // A wrong password is refused with the server's message, on the login page.
+  await page.goto(`${base}/login`);
+  await page.locator('input[name=email]').fill('admin@demo.zhongshu.local');
+  await page.locator('input[name=password]').fill('not-the-password');
+  await page.locator('button[type=submit]').click();
+  await page
+    .getByRole('alert')
+    .filter({ hasText: /Wrong email or password|密码/ })
+    .waitFor();
   await login(page, base);
   const name = await page.getByTestId('user-name').textContent();
   assert.ok(name && name.length > 0);
