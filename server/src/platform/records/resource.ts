@@ -105,7 +105,8 @@ export class ResourceService {
     }
     const where: (SQL | undefined)[] = [eq(this.t.tenant_id, ctx.tenantId)];
     for (const [key, raw] of Object.entries(query)) {
-      if (raw === undefined || raw === '' || ['limit', 'cursor', 'q', 'sort', 'include'].includes(key)) continue;
+      if (raw === undefined || raw === '' || ['limit', 'cursor', 'q', 'sort', 'include'].includes(key))
+        continue;
       const f = def.filters[key];
       const value = String(raw);
       if (f) {
