@@ -32,18 +32,28 @@
  * class missing, or a model that loses to the base rate on the test window; contacts then get a
  * transparent rule score (fixed log-odds points around the tenant's base rate), labelled as such.
  */
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { upsertRows } from '../../platform/db/bulk-insert.js';
 import type { Tx } from '../../platform/db/database.js';
 import { notFound } from '../../platform/http/problem.js';
-import { type FittedBinaryModel, fitBinaryModel } from './ml/binary-pipeline.js';
-import { type ColumnType, inferColumnType } from './ml/column-types.js';
+import { fitBinaryModel } from './ml/binary-pipeline.js';
 import type { CsvTable } from './ml/csv-table.js';
 import { sigmoid } from './ml/logistic-regression.model.js';
 import { binaryReport, brier, logLoss } from './ml/metrics.js';
+import {
+  clearModelCache,
+  type FeatureDef,
+  factorOf,
+  fitFromSnapshot,
+  latestModel,
+  nextModelVersion,
+  scoreRows,
+  type TopFactor,
+  type TrainingSnapshot,
+  typedColumns,
+} from './model-store.js';
 import { contactScores, predictionModels } from './predict.schema.js';
 import { type LeadContactRow, type LeadEvent, type LeadSnapshot, loadLeadSnapshot } from './predict-data.js';
-import type { TopFactor } from './win-probability.service.js';
 
 export const MIN_LEAD_HISTORY = 60;
 export const CONVERSION_DAYS = 90;
@@ -53,7 +63,7 @@ const DAY = 86_400_000;
 const SEED = 20261127;
 const KIND = 'lead_score';
 
-export const LEAD_FEATURES: { name: string; kind: 'numeric' | 'categorical'; label: string }[] = [
+export const LEAD_FEATURES: FeatureDef[] = [
   { name: 'committee_role', kind: 'categorical', label: 'Buying-committee role' },
   { name: 'seniority', kind: 'categorical', label: 'Seniority (from title)' },
   { name: 'title', kind: 'categorical', label: 'Title' },
@@ -86,11 +96,7 @@ export const LEAD_FEATURES: { name: string; kind: 'numeric' | 'categorical'; lab
 const FEATURE_NAMES = LEAD_FEATURES.map((f) => f.name);
 const featureIndex = new Map(FEATURE_NAMES.map((n, j) => [n, j]));
 
-export interface LeadModelSnapshot {
-  seed: number;
-  columns: { name: string; kind: string }[];
-  rows: string[][];
-  y: number[];
+export interface LeadModelSnapshot extends TrainingSnapshot {
   prior: number;
   chosen?: { kind: string; calibration: string };
 }
@@ -220,88 +226,8 @@ export function labelledContacts(snap: LeadSnapshot, now: Date): LeadContactRow[
     );
 }
 
-function columnTypes(rows: string[][]): ColumnType[] {
-  return LEAD_FEATURES.flatMap((f, j) => {
-    const t = inferColumnType(
-      f.name,
-      j,
-      rows.map((r) => r[j]),
-    );
-    if (t.kind === 'constant') return [];
-    return [{ ...t, kind: f.kind }];
-  });
-}
-
-// ---------- fitted-model cache (deterministic rebuild from the stored snapshot) ----------
-
-interface LoadedModel {
-  table: CsvTable;
-  base: number;
-  fitted: FittedBinaryModel;
-}
-const modelCache = new Map<string, LoadedModel>();
 /** Forget fitted models (tests: the next score rebuilds from the stored snapshot, as a cold process would). */
-export function clearLeadModelCache(): void {
-  modelCache.clear();
-}
-
-function fitFromSnapshot(id: string, s: LeadModelSnapshot): LoadedModel {
-  const cached = modelCache.get(id);
-  if (cached) return cached;
-  const table: CsvTable = { columns: FEATURE_NAMES, rows: s.rows.map((r) => [...r]), delimiter: ',' };
-  const cols = s.columns
-    .map((c) => {
-      const j = featureIndex.get(c.name);
-      return j === undefined
-        ? null
-        : {
-            ...inferColumnType(
-              c.name,
-              j,
-              table.rows.map((r) => r[j]),
-            ),
-            kind: c.kind as ColumnType['kind'],
-          };
-    })
-    .filter((c): c is ColumnType => c !== null);
-  const fitted = fitBinaryModel(
-    table,
-    cols,
-    s.rows.map((_, i) => i),
-    s.y,
-    { seed: s.seed },
-  );
-  const loaded = { table, base: s.rows.length, fitted };
-  modelCache.set(id, loaded);
-  if (modelCache.size > 50) modelCache.delete(modelCache.keys().next().value!);
-  return loaded;
-}
-
-function factorOf(feature: string, row: string[], contribution: number): TopFactor {
-  const j = featureIndex.get(feature);
-  return {
-    feature,
-    label: j === undefined ? feature : LEAD_FEATURES[j].label,
-    value: j === undefined ? null : row[j] || null,
-    contribution: Number(contribution.toFixed(4)),
-  };
-}
-
-function scoreRows(m: LoadedModel, rows: string[][]): { p: number; factors: TopFactor[] }[] {
-  m.table.rows.length = m.base;
-  m.table.rows.push(...rows);
-  try {
-    const idx = rows.map((_, i) => m.base + i);
-    const p = m.fitted.predict(idx);
-    const ex = m.fitted.explain(idx, 5);
-    return rows.map((r, i) => ({
-      p: p[i],
-      factors: ex[i].map((f) => factorOf(f.feature, r, f.contribution)),
-    }));
-  } finally {
-    m.table.rows.length = m.base;
-  }
-}
+export const clearLeadModelCache = clearModelCache;
 
 // ---------- rule fallback ----------
 
@@ -331,7 +257,7 @@ export function ruleScore(row: string[], prior: number): { p: number; factors: T
   const factors: TopFactor[] = [];
   for (const r of RULES) {
     const v = row[featureIndex.get(r.feature)!];
-    if (r.applies(v)) factors.push(factorOf(r.feature, row, r.points));
+    if (r.applies(v)) factors.push(factorOf(LEAD_FEATURES, r.feature, row, r.points));
   }
   const z = base + factors.reduce((a, f) => a + f.contribution, 0);
   factors.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
@@ -386,9 +312,15 @@ export async function trainLeadModel(
         const table: CsvTable = { columns: FEATURE_NAMES, rows: rowsAll, delimiter: ',' };
         const trIdx = rowsAll.slice(0, cut).map((_, i) => i);
         const teIdx = rowsAll.slice(cut).map((_, i) => cut + i);
-        const fitted = fitBinaryModel(table, columnTypes(rowsAll.slice(0, cut)), trIdx, yTrain, {
-          seed: SEED,
-        });
+        const fitted = fitBinaryModel(
+          table,
+          typedColumns(LEAD_FEATURES, rowsAll.slice(0, cut)),
+          trIdx,
+          yTrain,
+          {
+            seed: SEED,
+          },
+        );
         const probs = fitted.predict(teIdx);
         const report = binaryReport(yTest, probs);
         const trPrior = yTrain.reduce((a, b) => a + b, 0) / yTrain.length;
@@ -425,7 +357,7 @@ export async function trainLeadModel(
         } else {
           snapshot = {
             seed: SEED,
-            columns: columnTypes(rowsAll).map((c) => ({ name: c.name, kind: c.kind })),
+            columns: typedColumns(LEAD_FEATURES, rowsAll).map((c) => ({ name: c.name, kind: c.kind })),
             rows: rowsAll,
             y: yAll,
             prior: positives / labelled.length,
@@ -440,11 +372,7 @@ export async function trainLeadModel(
     }
   }
 
-  const [v] = await tx
-    .select({ v: sql<number>`coalesce(max(${predictionModels.version}), 0)::int` })
-    .from(predictionModels)
-    .where(and(eq(predictionModels.tenant_id, tenantId), eq(predictionModels.kind, KIND)));
-  const version = Number(v?.v ?? 0) + 1;
+  const version = await nextModelVersion(tx, tenantId, KIND);
   const status = snapshot ? 'active' : 'fallback';
   await tx
     .update(predictionModels)
@@ -494,22 +422,6 @@ export async function trainLeadModel(
 
 // ---------- scoring ----------
 
-async function activeLeadModel(tx: Tx, tenantId: string) {
-  const [m] = await tx
-    .select()
-    .from(predictionModels)
-    .where(
-      and(
-        eq(predictionModels.tenant_id, tenantId),
-        eq(predictionModels.kind, KIND),
-        sql`${predictionModels.status} in ('active','fallback')`,
-      ),
-    )
-    .orderBy(desc(predictionModels.version))
-    .limit(1);
-  return m;
-}
-
 /**
  * Scores contacts (all, or the given ids) at t = now with the active model, or with the rule
  * score when there is none / it is a fallback version; upserts contact_scores. Deleted contacts
@@ -532,12 +444,12 @@ export async function scoreContacts(
         .where(and(eq(contactScores.tenant_id, tenantId), inArray(contactScores.contact_id, gone)));
   }
   if (pool.length === 0) return 0;
-  const m = await activeLeadModel(tx, tenantId);
+  const m = await latestModel(tx, tenantId, KIND);
   const s = m?.model as Partial<LeadModelSnapshot> | undefined;
   const rows = pool.map((c) => leadFeatureRow(snap, c, now.getTime()));
   let results: { p: number; factors: TopFactor[]; method: 'model' | 'rules_fallback' }[];
   if (m && m.status === 'active' && s?.rows?.length) {
-    const loaded = fitFromSnapshot(m.id, s as LeadModelSnapshot);
+    const loaded = fitFromSnapshot(m.id, LEAD_FEATURES, s as LeadModelSnapshot);
     results = scoreRows(loaded, rows).map((r) => ({ ...r, method: 'model' as const }));
   } else {
     const prior = Math.min(0.95, Math.max(0.01, s?.prior ?? DEFAULT_PRIOR));

@@ -22,15 +22,24 @@
  * rate's, a version with status 'fallback' is stored (with its metrics when it was evaluated) and
  * every open deal gets its stage's probability, method 'stage_fallback'.
  */
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { upsertRows } from '../../platform/db/bulk-insert.js';
 import type { Tx } from '../../platform/db/database.js';
 import { notFound } from '../../platform/http/problem.js';
 import type { Stage } from '../crm/crm.service.js';
-import { type FittedBinaryModel, fitBinaryModel } from './ml/binary-pipeline.js';
-import { type ColumnType, inferColumnType } from './ml/column-types.js';
+import { fitBinaryModel } from './ml/binary-pipeline.js';
 import type { CsvTable } from './ml/csv-table.js';
 import { binaryReport, brier, logLoss } from './ml/metrics.js';
+import {
+  type FeatureDef,
+  fitFromSnapshot,
+  latestModel,
+  nextModelVersion,
+  scoreRows,
+  type TopFactor,
+  type TrainingSnapshot,
+  typedColumns,
+} from './model-store.js';
 import { opportunityPredictions, predictionModels } from './predict.schema.js';
 import { type CrmSnapshot, loadCrmSnapshot, type OppRow } from './predict-data.js';
 
@@ -39,7 +48,7 @@ const DAY = 86_400_000;
 const OWNER_PSEUDO = 5;
 const SEED = 20261127;
 
-export const WIN_FEATURES: { name: string; kind: 'numeric' | 'categorical'; label: string }[] = [
+export const WIN_FEATURES: FeatureDef[] = [
   { name: 'stage', kind: 'categorical', label: 'Stage' },
   { name: 'age_days', kind: 'numeric', label: 'Age (days)' },
   { name: 'days_in_stage', kind: 'numeric', label: 'Days in stage' },
@@ -58,19 +67,9 @@ export const WIN_FEATURES: { name: string; kind: 'numeric' | 'categorical'; labe
 
 type OwnerStats = Record<string, { wins: number; n: number }>;
 
-export interface TopFactor {
-  feature: string;
-  label: string;
-  value: string | null;
-  /** log-odds contribution; > 0 raises the probability */
-  contribution: number;
-}
+export type { TopFactor } from './model-store.js';
 
-export interface ModelSnapshot {
-  seed: number;
-  columns: { name: string; kind: string }[];
-  rows: string[][];
-  y: number[];
+export interface ModelSnapshot extends TrainingSnapshot {
   owner_stats: OwnerStats;
   prior: number;
   chosen?: { kind: string; calibration: string };
@@ -151,18 +150,6 @@ export function featureRow(snap: CrmSnapshot, o: OppRow, t: number, ownerWinRate
   return WIN_FEATURES.map((f) => values[f.name]);
 }
 
-function columnTypes(rows: string[][]): ColumnType[] {
-  return WIN_FEATURES.flatMap((f, j) => {
-    const t = inferColumnType(
-      f.name,
-      j,
-      rows.map((r) => r[j]),
-    );
-    if (t.kind === 'constant') return [];
-    return [{ ...t, kind: f.kind }];
-  });
-}
-
 function ownerStatsOf(closed: OppRow[]): { stats: OwnerStats; prior: number } {
   const stats: OwnerStats = {};
   let wins = 0;
@@ -221,76 +208,6 @@ function trainingRows(snap: CrmSnapshot, closed: OppRow[], prior: number, now: D
   });
 }
 
-// ---------- fitted-model cache (deterministic rebuild from the stored snapshot) ----------
-
-interface LoadedModel {
-  id: string;
-  version: number;
-  table: CsvTable;
-  base: number;
-  fitted: FittedBinaryModel;
-  snapshot: ModelSnapshot;
-}
-const modelCache = new Map<string, LoadedModel>();
-
-function fitFromSnapshot(id: string, version: number, s: ModelSnapshot): LoadedModel {
-  const cached = modelCache.get(id);
-  if (cached) return cached;
-  const table: CsvTable = {
-    columns: WIN_FEATURES.map((f) => f.name),
-    rows: s.rows.map((r) => [...r]),
-    delimiter: ',',
-  };
-  const cols = s.columns
-    .map((c) => {
-      const j = WIN_FEATURES.findIndex((f) => f.name === c.name);
-      return j < 0
-        ? null
-        : {
-            ...inferColumnType(
-              c.name,
-              j,
-              table.rows.map((r) => r[j]),
-            ),
-            kind: c.kind as any,
-          };
-    })
-    .filter((c): c is ColumnType => c !== null);
-  const idx = s.rows.map((_, i) => i);
-  // No refit after calibration: the calibrator was learned on the pre-tail model's tail
-  // predictions, and applying it to a refitted (more confident) model left it miscalibrated.
-  const fitted = fitBinaryModel(table, cols, idx, s.y, { seed: s.seed, refit: false });
-  const loaded = { id, version, table, base: s.rows.length, fitted, snapshot: s };
-  modelCache.set(id, loaded);
-  if (modelCache.size > 50) modelCache.delete(modelCache.keys().next().value!);
-  return loaded;
-}
-
-/** Scores extra rows against a loaded model: rows are appended to its table, scored, then removed. */
-function scoreRows(m: LoadedModel, rows: string[][]): { p: number; factors: TopFactor[] }[] {
-  m.table.rows.length = m.base;
-  m.table.rows.push(...rows);
-  try {
-    const idx = rows.map((_, i) => m.base + i);
-    const p = m.fitted.predict(idx);
-    const ex = m.fitted.explain(idx, 5);
-    return rows.map((r, i) => ({
-      p: p[i],
-      factors: ex[i].map((f) => {
-        const j = WIN_FEATURES.findIndex((w) => w.name === f.feature);
-        return {
-          feature: f.feature,
-          label: WIN_FEATURES[j]?.label ?? f.feature,
-          value: j >= 0 ? r[j] || null : null,
-          contribution: Number(f.contribution.toFixed(4)),
-        };
-      }),
-    }));
-  } finally {
-    m.table.rows.length = m.base;
-  }
-}
-
 // ---------- training ----------
 
 export interface TrainResult {
@@ -303,14 +220,6 @@ export interface TrainResult {
   test_rows: number;
   metrics: Record<string, unknown>;
   scored: number;
-}
-
-async function nextVersion(tx: Tx, tenantId: string, kind: string): Promise<number> {
-  const [r] = await tx
-    .select({ v: sql<number>`coalesce(max(${predictionModels.version}), 0)::int` })
-    .from(predictionModels)
-    .where(and(eq(predictionModels.tenant_id, tenantId), eq(predictionModels.kind, kind)));
-  return Number(r?.v ?? 0) + 1;
 }
 
 export async function trainWinModel(
@@ -355,7 +264,7 @@ export async function trainWinModel(
           featureRow(snap, o, observationTime(o, now), ownerRate(tr.stats, tr.prior, o.owner_id)),
         );
         const table: CsvTable = { columns: features, rows: [...trainRowsF, ...testRowsF], delimiter: ',' };
-        const cols = columnTypes(trainRowsF);
+        const cols = typedColumns(WIN_FEATURES, trainRowsF);
         const trIdx = trainRowsF.map((_, i) => i);
         const teIdx = testRowsF.map((_, i) => trainRowsF.length + i);
         const fitted = fitBinaryModel(table, cols, trIdx, yTrain, { seed: SEED, refit: false });
@@ -400,7 +309,7 @@ export async function trainWinModel(
         const rowsAll = trainingRows(snap, closed, all.prior, now);
         snapshot = {
           seed: SEED,
-          columns: columnTypes(rowsAll).map((c) => ({ name: c.name, kind: c.kind })),
+          columns: typedColumns(WIN_FEATURES, rowsAll).map((c) => ({ name: c.name, kind: c.kind })),
           rows: rowsAll,
           y: closed.map((o) => (o.status === 'won' ? 1 : 0)),
           owner_stats: all.stats,
@@ -417,7 +326,7 @@ export async function trainWinModel(
     }
   }
 
-  const version = await nextVersion(tx, tenantId, 'win_probability');
+  const version = await nextModelVersion(tx, tenantId, 'win_probability');
   const status = snapshot ? 'active' : 'fallback';
   await tx
     .update(predictionModels)
@@ -461,20 +370,8 @@ export async function trainWinModel(
 
 // ---------- scoring ----------
 
-export async function activeModel(tx: Tx, tenantId: string, kind = 'win_probability') {
-  const [m] = await tx
-    .select()
-    .from(predictionModels)
-    .where(
-      and(
-        eq(predictionModels.tenant_id, tenantId),
-        eq(predictionModels.kind, kind),
-        sql`${predictionModels.status} in ('active','fallback')`,
-      ),
-    )
-    .orderBy(desc(predictionModels.version))
-    .limit(1);
-  return m;
+export function activeModel(tx: Tx, tenantId: string) {
+  return latestModel(tx, tenantId, 'win_probability');
 }
 
 function stageProbability(snap: CrmSnapshot, o: OppRow): number {
@@ -515,7 +412,9 @@ export async function scoreOpportunities(
   const snapModel = m && m.status === 'active' ? (m.model as ModelSnapshot) : null;
   let results: { p: number; factors: TopFactor[]; method: 'model' | 'stage_fallback' }[];
   if (m && snapModel?.rows?.length) {
-    const loaded = fitFromSnapshot(m.id, m.version, snapModel);
+    // No refit after calibration: the calibrator was learned on the pre-tail model's tail
+    // predictions, and applying it to a refitted (more confident) model left it miscalibrated.
+    const loaded = fitFromSnapshot(m.id, WIN_FEATURES, snapModel, { refit: false });
     const rows = open.map((o) =>
       featureRow(snap, o, now.getTime(), ownerRate(snapModel.owner_stats, snapModel.prior, o.owner_id)),
     );
