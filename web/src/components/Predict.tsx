@@ -88,49 +88,18 @@ export function LeadScorePanel({ id }: { id: string }) {
       </Section>
     );
   const s = q.data;
-  const { raises, lowers, neutral } = splitFactors(s.top_factors);
   return (
     <Section title={t('lead.title')}>
-      <Stack gap="sm" data-testid="lead-score" data-method={s.method}>
-        <Group gap="md" align="center" wrap="wrap">
-          <Text fz={36} fw={700} lh={1} c={probabilityColor(s.score)} data-testid="lead-score-value">
-            {formatProbability(s.score, lang)}
-          </Text>
-          <Stack gap={2}>
-            <Group gap={6}>
-              <Badge
-                variant={s.method === 'model' ? 'filled' : 'outline'}
-                color={s.method === 'model' ? 'indigo' : 'gray'}
-              >
-                {t(`lead.method_${s.method}`)}
-              </Badge>
-              <Text fz="xs" c="dimmed">
-                {s.model_version !== null
-                  ? t('predict.modelVersion', { version: s.model_version })
-                  : t('predict.noModel')}
-              </Text>
-            </Group>
-            <Text fz="xs" c="dimmed">
-              {t(`lead.hint_${s.method}`)}
-              {s.computed_at
-                ? ` · ${t('predict.computedAt', { at: formatDateTime(s.computed_at, lang) })}`
-                : ''}
-            </Text>
-          </Stack>
-        </Group>
-        <Progress value={s.score * 100} color={probabilityColor(s.score)} aria-hidden />
-        {s.top_factors.length === 0 ? (
-          <Text fz="sm" c="dimmed">
-            {t('predict.noFactors')}
-          </Text>
-        ) : (
-          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
-            <FactorList title={t('lead.raises')} rows={raises} color="green" />
-            <FactorList title={t('lead.lowers')} rows={lowers} color="red" />
-            <FactorList title={t('predict.context')} rows={neutral} color="gray" />
-          </SimpleGrid>
-        )}
-      </Stack>
+      <ScoreBody
+        ns="lead"
+        testId="lead-score"
+        value={s.score}
+        method={s.method}
+        modelVersion={s.model_version}
+        computedAt={s.computed_at}
+        factors={s.top_factors}
+        lang={lang}
+      />
     </Section>
   );
 }
@@ -193,45 +162,69 @@ export function WinProbabilityPanel({ id }: { id: string }) {
 }
 
 function WinProbabilityBody({ p, lang }: { p: Prediction; lang: 'zh-CN' | 'en' }) {
-  const { t } = useTranslation();
-  const { raises, lowers, neutral } = splitFactors(p.top_factors);
   return (
-    <Stack gap="sm" data-testid="win-probability" data-method={p.method}>
+    <ScoreBody
+      ns="predict"
+      testId="win-probability"
+      value={p.probability}
+      method={p.method}
+      modelVersion={p.model_version}
+      computedAt={p.computed_at}
+      factors={p.top_factors}
+      lang={lang}
+    />
+  );
+}
+
+/** A probability with its method badge, model version and the factors that moved it (win or lead). */
+function ScoreBody(props: {
+  ns: 'predict' | 'lead';
+  testId: string;
+  value: number;
+  method: string;
+  modelVersion: number | null;
+  computedAt: string | null;
+  factors: Factor[];
+  lang: 'zh-CN' | 'en';
+}) {
+  const { t } = useTranslation();
+  const { ns, testId, value, method, modelVersion, computedAt, factors, lang } = props;
+  const { raises, lowers, neutral } = splitFactors(factors);
+  return (
+    <Stack gap="sm" data-testid={testId} data-method={method}>
       <Group gap="md" align="center" wrap="wrap">
-        <Text fz={36} fw={700} lh={1} c={probabilityColor(p.probability)} data-testid="win-probability-value">
-          {formatProbability(p.probability, lang)}
+        <Text fz={36} fw={700} lh={1} c={probabilityColor(value)} data-testid={`${testId}-value`}>
+          {formatProbability(value, lang)}
         </Text>
         <Stack gap={2}>
           <Group gap={6}>
             <Badge
-              variant={p.method === 'model' ? 'filled' : 'outline'}
-              color={p.method === 'model' ? 'indigo' : 'gray'}
+              variant={method === 'model' ? 'filled' : 'outline'}
+              color={method === 'model' ? 'indigo' : 'gray'}
             >
-              {t(`predict.method_${p.method}`)}
+              {t(`${ns}.method_${method}`)}
             </Badge>
             <Text fz="xs" c="dimmed">
-              {p.model_version !== null
-                ? t('predict.modelVersion', { version: p.model_version })
+              {modelVersion !== null
+                ? t('predict.modelVersion', { version: modelVersion })
                 : t('predict.noModel')}
             </Text>
           </Group>
           <Text fz="xs" c="dimmed">
-            {t(`predict.hint_${p.method}`)}
-            {p.computed_at
-              ? ` · ${t('predict.computedAt', { at: formatDateTime(p.computed_at, lang) })}`
-              : ''}
+            {t(`${ns}.hint_${method}`)}
+            {computedAt ? ` · ${t('predict.computedAt', { at: formatDateTime(computedAt, lang) })}` : ''}
           </Text>
         </Stack>
       </Group>
-      <Progress value={p.probability * 100} color={probabilityColor(p.probability)} aria-hidden />
-      {p.top_factors.length === 0 ? (
+      <Progress value={value * 100} color={probabilityColor(value)} aria-hidden />
+      {factors.length === 0 ? (
         <Text fz="sm" c="dimmed">
           {t('predict.noFactors')}
         </Text>
       ) : (
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
-          <FactorList title={t('predict.raises')} rows={raises} color="green" />
-          <FactorList title={t('predict.lowers')} rows={lowers} color="red" />
+          <FactorList title={t(`${ns}.raises`)} rows={raises} color="green" />
+          <FactorList title={t(`${ns}.lowers`)} rows={lowers} color="red" />
           <FactorList title={t('predict.context')} rows={neutral} color="gray" />
         </SimpleGrid>
       )}
