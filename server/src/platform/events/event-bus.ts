@@ -105,8 +105,13 @@ export class EventBus {
 
   /** Waits for an in-flight relay run, then drains. */
   async settle(): Promise<void> {
-    await this.running;
-    await this.drain();
+    // A finished relay run may start the next one (wakeRequested) while its events are still
+    // leased, so drain() alone could return 0 while another run is mid-dispatch: wait until
+    // no run is in flight and nothing is left.
+    for (;;) {
+      while (this.running) await this.running;
+      if ((await this.drain()) === 0 && !this.running) return;
+    }
   }
 
   private async claim(limit: number): Promise<DomainEvent[]> {
