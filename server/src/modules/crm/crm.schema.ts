@@ -47,6 +47,10 @@ export const accounts = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     tenant_id: tenantId(),
     name: text('name').notNull(),
+    // Sort and search keys for Chinese names (pinyin, e.g. 华为 → huawei / hw), derived from
+    // name on every write by the CRM service; null until derived (backfilled at start).
+    name_pinyin: text('name_pinyin'),
+    name_initials: text('name_initials'),
     aliases: textArray('aliases'),
     domains: textArray('domains'),
     credit_code: text('credit_code'),
@@ -65,6 +69,9 @@ export const accounts = pgTable(
     updated_at: updatedAt(),
   },
   (t) => [
+    index('accounts_tenant_pinyin_idx').on(t.tenant_id, t.name_pinyin, t.id),
+    index('accounts_pinyin_trgm_idx').using('gin', sql`${t.name_pinyin} gin_trgm_ops`),
+    index('accounts_initials_trgm_idx').using('gin', sql`${t.name_initials} gin_trgm_ops`),
     index('accounts_tenant_name_idx').on(t.tenant_id, t.name, t.id),
     index('accounts_tenant_updated_idx').on(t.tenant_id, t.updated_at, t.id),
     index('accounts_owner_idx').on(t.tenant_id, t.owner_id),
@@ -81,6 +88,10 @@ export const contacts = pgTable(
     tenant_id: tenantId(),
     account_id: uuid('account_id').references(() => accounts.id, { onDelete: 'restrict' }),
     name: text('name').notNull(),
+    // Sort and search keys for Chinese names (pinyin, e.g. 华为 → huawei / hw), derived from
+    // name on every write by the CRM service; null until derived (backfilled at start).
+    name_pinyin: text('name_pinyin'),
+    name_initials: text('name_initials'),
     name_en: text('name_en'),
     emails: textArray('emails'),
     phones: textArray('phones'),
@@ -97,6 +108,9 @@ export const contacts = pgTable(
     updated_at: updatedAt(),
   },
   (t) => [
+    index('contacts_tenant_pinyin_idx').on(t.tenant_id, t.name_pinyin, t.id),
+    index('contacts_pinyin_trgm_idx').using('gin', sql`${t.name_pinyin} gin_trgm_ops`),
+    index('contacts_initials_trgm_idx').using('gin', sql`${t.name_initials} gin_trgm_ops`),
     index('contacts_tenant_name_idx').on(t.tenant_id, t.name, t.id),
     index('contacts_tenant_updated_idx').on(t.tenant_id, t.updated_at, t.id),
     index('contacts_account_idx').on(t.tenant_id, t.account_id),
@@ -137,6 +151,10 @@ export const opportunities = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     tenant_id: tenantId(),
     name: text('name').notNull(),
+    // Sort and search keys for Chinese names (pinyin, e.g. 华为 → huawei / hw), derived from
+    // name on every write by the CRM service; null until derived (backfilled at start).
+    name_pinyin: text('name_pinyin'),
+    name_initials: text('name_initials'),
     account_id: uuid('account_id')
       .notNull()
       .references(() => accounts.id, { onDelete: 'restrict' }),
@@ -161,6 +179,9 @@ export const opportunities = pgTable(
     updated_at: updatedAt(),
   },
   (t) => [
+    index('opps_tenant_pinyin_idx').on(t.tenant_id, t.name_pinyin, t.id),
+    index('opps_pinyin_trgm_idx').using('gin', sql`${t.name_pinyin} gin_trgm_ops`),
+    index('opps_initials_trgm_idx').using('gin', sql`${t.name_initials} gin_trgm_ops`),
     index('opps_tenant_updated_idx').on(t.tenant_id, t.updated_at, t.id),
     index('opps_tenant_close_idx').on(t.tenant_id, t.expected_close_date, t.id),
     index('opps_tenant_amount_idx').on(t.tenant_id, t.amount, t.id),

@@ -96,3 +96,32 @@ export const contactScores = pgTable(
   },
   (t) => [uniqueIndex('contact_scores_contact_uq').on(t.tenant_id, t.contact_id)],
 );
+
+/**
+ * Sales quotas (targets) per period and scope, set by managers/admins, shown beside the
+ * forecast and the reps' commit. scope = total | rep | team | region; scope_key is the
+ * user/team/region id ('all' for total). A quarter without its own quota is the sum of its
+ * months (see quota.service.ts).
+ */
+export const quotas = pgTable(
+  'quotas',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenant_id: tenantId(),
+    period: text('period').notNull(), // 2026-12 | 2026-Q4
+    period_kind: text('period_kind').notNull(), // month | quarter
+    scope: text('scope').notNull(), // total | rep | team | region
+    scope_key: text('scope_key').notNull(),
+    amount: real('amount').notNull(),
+    currency: text('currency').notNull().default('CNY'),
+    note: text('note'),
+    source: text('source').notNull().default('manual'), // manual | import | api
+    created_by: uuid('created_by'),
+    created_at: ts('created_at').notNull().defaultNow(),
+    updated_at: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('quotas_scope_uq').on(t.tenant_id, t.period, t.scope, t.scope_key),
+    index('quotas_period_idx').on(t.tenant_id, t.period_kind, t.period),
+  ],
+);
