@@ -69,9 +69,11 @@ describe('GradientBoostedTrees', () => {
     expect(p[1]).toBeLessThan(0.2);
   });
 
-  it('trains on 50k rows × 50 features and learns the signal', () => {
+  // Behaviour at a realistic size; the 50k-row training-time target is measured by
+  // bench/predict/training-time.bench.ts, not by a timed test.
+  it('learns a sparse signal among 45 noise features on 20k rows', () => {
     const rng = createRng(21);
-    const n = 50_000;
+    const n = 20_000;
     const F = 50;
     const cols = Array.from({ length: F }, () => Float64Array.from({ length: n }, () => gaussian(rng)));
     // Signal in 5 features, one interaction and one threshold effect; the other 45 are noise.
@@ -79,11 +81,8 @@ describe('GradientBoostedTrees', () => {
       const z = cols[0][i] - 0.8 * cols[1][i] + (cols[2][i] > 0.5 ? 1.2 : 0) + cols[3][i] * cols[4][i];
       return rng() < sigmoid(z) ? 1 : 0;
     });
-    const t0 = performance.now();
-    const m = new GradientBoostedTrees({ seed: 1, nEstimators: 300 }).fit({ cols, y });
-    const seconds = (performance.now() - t0) / 1000;
-    console.log(`GBDT 50k×50: ${m.trees.length} trees in ${seconds.toFixed(1)} s`);
+    const m = new GradientBoostedTrees({ seed: 1, nEstimators: 150 }).fit({ cols, y });
     const tail = cols.map((c) => c.subarray(n - 5000));
     expect(auc(y.slice(n - 5000), m.predictProba(tail, 5000))).toBeGreaterThan(0.8);
-  });
+  }, 120_000);
 });
