@@ -4,14 +4,15 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import scalar from '@scalar/fastify-api-reference';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import {
-  hasZodFastifySchemaValidationErrors,
-  jsonSchemaTransform,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifySchemaCompiler,
+} from 'fastify';
+import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import client from 'prom-client';
+import { z } from 'zod';
 import { SESSION_COOKIE, type SessionUser } from '../auth/auth.service.js';
 import type { ActorContext } from '../auth/auth-context.js';
 import type { Permission } from '../auth/permissions.js';
@@ -19,6 +20,7 @@ import type { Tx } from '../db/database.js';
 import { DEFAULT_WEB_DIST } from '../paths.js';
 import type { Platform } from '../platform.js';
 import { registerLiveRoutes } from './live.js';
+import { type Locale, negotiateLocale, zodIssueReasons } from './locale.js';
 import { forbidden, ProblemError, problemBody, unauthorized } from './problem.js';
 
 declare module 'fastify' {
@@ -66,7 +68,7 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
     defaultMetricsStarted = true;
   }
 
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(localisedValidatorCompiler);
   // Response schemas document the API; rows are serialised as plain JSON (dates → ISO strings).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorate('platform', platform);
@@ -145,17 +147,18 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
   });
 
   app.setErrorHandler((err: any, req, reply) => {
+    const locale = negotiateLocale(req.headers['accept-language']);
     let problem: ProblemError;
     if (err instanceof ProblemError) problem = err;
-    else if (hasZodFastifySchemaValidationErrors(err)) {
-      const where = (err as any).validationContext ?? 'body';
+    else if (Array.isArray(err.validation) && err.validation.length > 0) {
+      const where = err.validationContext ?? 'body';
       problem = new ProblemError(
         400,
         'Bad Request',
         `Invalid ${where}`,
-        err.validation.map((v) => ({
-          field: fieldName(v.instancePath, (v.params as any)?.issue),
-          reason: v.message ?? 'invalid',
+        (err.validation as Partial<LocalisedValidationError>[]).map((v) => ({
+          field: fieldName(v.instancePath ?? '', (v.params as any)?.issue),
+          reason: v.reasons?.[locale] ?? v.message ?? 'invalid',
         })),
       );
     } else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
@@ -191,7 +194,7 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
         'Something went wrong on our side; it has been logged.',
       );
     }
-    reply.status(problem.status).type('application/problem+json').send(problemBody(problem, req.url));
+    sendProblem(reply, problem, req.url, locale);
   });
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
@@ -232,11 +235,61 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
       return reply.sendFile('index.html');
     }
     const p = new ProblemError(404, 'Not Found', `No route ${req.method} ${req.url.split('?')[0]}`);
-    return reply.status(404).type('application/problem+json').send(problemBody(p, req.url));
+    return sendProblem(reply, p, req.url, negotiateLocale(req.headers['accept-language']));
   });
 
   return app as unknown as FastifyInstance;
 }
+
+/** Sends the problem in the caller's language, saying which one (and that it depends on the header). */
+function sendProblem(reply: FastifyReply, problem: ProblemError, instance: string, locale: Locale) {
+  return reply
+    .status(problem.status)
+    .type('application/problem+json')
+    .header('content-language', locale)
+    .header('vary', 'Accept-Language')
+    .send(problemBody(problem, instance, locale));
+}
+
+/** fastify-type-provider-zod's validation error entry, plus the reason in every locale. */
+interface LocalisedValidationError {
+  keyword: string;
+  instancePath: string;
+  schemaPath: string;
+  params: Record<string, unknown>;
+  message: string;
+  reasons: Record<Locale, string>;
+}
+
+/**
+ * fastify-type-provider-zod's validator, except that each issue's reason is also rendered in every
+ * locale (zod's own zh-CN/en messages need the rejected input, which zod drops from a finished
+ * issue unless asked to report it; the input is used here and not kept).
+ */
+const localisedValidatorCompiler: FastifySchemaCompiler<z.ZodType> =
+  ({ schema }) =>
+  (data) => {
+    const result = z.safeParse(schema, data, { reportInput: true });
+    if (result.success) return { value: result.data };
+    const errors: LocalisedValidationError[] = result.error.issues.map((issue) => {
+      const {
+        path,
+        code,
+        message,
+        input: _input,
+        ...params
+      } = issue as z.core.$ZodIssue & { input?: unknown };
+      return {
+        keyword: code,
+        instancePath: `/${path.join('/')}`,
+        schemaPath: `#/${path.join('/')}/${code}`,
+        params,
+        message,
+        reasons: zodIssueReasons(issue),
+      };
+    });
+    return { error: errors as any };
+  };
 
 function pgCode(err: any): string | undefined {
   return err?.code && /^[0-9A-Z]{5}$/.test(err.code) ? err.code : err?.cause?.code;

@@ -1,3 +1,5 @@
+import { type Locale, translate } from './locale.js';
+
 /** RFC 9457 problem details; every error leaves the server in this one shape. */
 export interface FieldError {
   field: string;
@@ -28,13 +30,20 @@ export const notFound = (what = 'Resource') => new ProblemError(404, 'Not Found'
 export const conflict = (detail: string, errors: FieldError[] = []) =>
   new ProblemError(409, 'Conflict', detail, errors);
 
-export function problemBody(err: ProblemError, instance?: string) {
+/**
+ * The problem+json body in the caller's language: title, detail and every reason go through the
+ * message catalogue (English text is the key; unknown text stays English). Fields, status and type
+ * are machine-readable and never translated.
+ */
+export function problemBody(err: ProblemError, instance?: string, locale: Locale = 'en') {
   return {
     type: err.type,
-    title: err.title,
+    title: translate(err.title, locale),
     status: err.status,
-    detail: err.detail,
+    detail: err.detail === undefined ? undefined : translate(err.detail, locale),
     instance,
-    ...(err.errors.length ? { errors: err.errors } : {}),
+    ...(err.errors.length
+      ? { errors: err.errors.map((e) => ({ ...e, reason: translate(e.reason, locale) })) }
+      : {}),
   };
 }
