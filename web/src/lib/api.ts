@@ -1,3 +1,4 @@
+import i18n from 'i18next';
 import { ApiError, type Problem } from './problem';
 
 export const API_BASE = '/api/v1';
@@ -7,6 +8,15 @@ let onUnauthorized: UnauthorizedHandler | null = null;
 /** Called on any 401 from an authenticated request (session expired or logged out elsewhere). */
 export function setUnauthorizedHandler(fn: UnauthorizedHandler | null) {
   onUnauthorized = fn;
+}
+
+/**
+ * The UI's current language as an Accept-Language value, so the server writes problem messages
+ * (field reasons shown under form inputs) in the language the user picked, not the browser's.
+ * Read per request: switching language switches the language of the next error.
+ */
+export function acceptLanguage(): string | undefined {
+  return i18n.resolvedLanguage ?? i18n.language ?? undefined;
 }
 
 export type Query = Record<string, string | number | boolean | undefined | null>;
@@ -32,11 +42,13 @@ export async function api<T = unknown>(
     skipAuthRedirect?: boolean;
   } = {},
 ): Promise<T> {
+  const lang = acceptLanguage();
   const res = await fetch(`${API_BASE}${path}${toSearch(init.query)}`, {
     method: init.method ?? 'GET',
     credentials: 'same-origin',
     headers: {
       Accept: 'application/json, application/problem+json',
+      ...(lang ? { 'Accept-Language': lang } : {}),
       ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
     },
     body: init.body !== undefined ? JSON.stringify(init.body) : undefined,

@@ -28,6 +28,8 @@ export function useLiveUpdates(watched: readonly string[]): boolean {
   useEffect(() => {
     if (typeof EventSource === 'undefined') return;
     const keys = key.split(',');
+    // EventSource cannot set headers, so the stream carries the browser's own Accept-Language, not
+    // the UI's; that is harmless: its only problem responses (401/403 on connect) are never shown.
     const source = new EventSource('/api/v1/live');
     source.addEventListener('ready', () => setConnected(true));
     source.addEventListener('domain', (message) => {
