@@ -5,6 +5,7 @@ import { parseImportFile, runImport } from './modules/crm/crm-import.service.js'
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_TENANT, seedDemo } from './modules/crm/demo-seed.js';
 import { registerPredictCommands } from './modules/predict/predict.cli.js';
 import { RETRAIN_LEAD_QUEUE, RETRAIN_QUEUE } from './modules/predict/predict.jobs.js';
+import { seedDemoQuotas } from './modules/predict/quota.service.js';
 import { registerSignalCommands, simulateSignals } from './modules/signals/signals.cli.js';
 import { userService } from './platform/auth/auth.routes.js';
 import { systemContext } from './platform/auth/auth-context.js';
@@ -65,6 +66,7 @@ program
         if (!demoTenantId) return;
         await server.platform.jobs.send(RETRAIN_QUEUE, { tenantId: demoTenantId });
         await server.platform.jobs.send(RETRAIN_LEAD_QUEUE, { tenantId: demoTenantId });
+        await seedDemoQuotas(server.platform.database, demoTenantId);
       })
       .catch((err) => server.app.log.error({ err }, 'job workers failed to start'));
     const address = server.app.server.address();

@@ -19,7 +19,11 @@
  *   its sampled slip puts it in; won-to-date and run-rate are added as constants.
  * - commit: Σ amount of open deals expected to close in the period whose stage probability is
  *   ≥ 80 %, or whose custom field `commit` is true (the rep's own call), plus won to date.
- * - quota: the CRM has no quota store yet, so it is null.
+ * - quota: from the quota store (quota.service.ts): the group's own quota for the period, else
+ *   derived — a quarter = Σ its month quotas, a month = its quarter's quota / 3, a team / region
+ *   = Σ its reps' quotas, the total = Σ every rep's quota; null when nothing applies. Groups that
+ *   have a quota but no deals are listed too (a rep with a target and an empty pipeline matters).
+ *   attainment = won to date / quota (null without a quota).
  */
 import { and, asc, eq } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.js';
@@ -28,6 +32,7 @@ import { mape, wape } from './ml/metrics.js';
 import { createRng } from './ml/random.js';
 import { forecastSnapshots } from './predict.schema.js';
 import { loadNames, loadOpportunities, loadStages, type OppRow } from './predict-data.js';
+import { loadQuotaResolver } from './quota.service.js';
 import { activeModel, winProbabilities } from './win-probability.service.js';
 
 const DAY = 86_400_000;
@@ -73,6 +78,8 @@ export interface ForecastRow {
   p90: number;
   commit: number;
   quota: number | null;
+  /** won_to_date / quota (1 = quota reached); null without a quota. */
+  attainment: number | null;
   won_to_date: number;
   open_expected: number;
   run_rate: number;
@@ -158,7 +165,14 @@ export async function computeForecast(
   const open = opps.filter((o) => o.status === 'open');
   const pWin = (o: OppRow) => probs.get(o.id) ?? stageProb(o) / 100;
 
+  const quotaBook = await loadQuotaResolver(
+    tx,
+    tenantId,
+    periods.map((p) => p.key),
+    opps,
+  );
   const keys = new Set<string>(opps.map((o) => groupKey(o, opts.groupBy)));
+  for (const p of periods) for (const k of quotaBook.keysWithQuota(opts.groupBy, p.key)) keys.add(k);
   const label = (k: string) =>
     k === 'unassigned'
       ? 'Unassigned'
@@ -252,6 +266,12 @@ export async function computeForecast(
       const w = sum(wonToDate);
       const oe = sum(openExpected);
       const r = sum(runRate);
+      const quota =
+        g === G
+          ? quotaBook.quotaFor('total', 'all', p.key)
+          : key === 'unassigned'
+            ? null
+            : quotaBook.quotaFor(opts.groupBy, key, p.key);
       return {
         period: p.key,
         period_start: iso(p.start),
@@ -262,7 +282,8 @@ export async function computeForecast(
         p10: round(quantile(sorted, 0.1)),
         p90: round(quantile(sorted, 0.9)),
         commit: round(w + sum(commit)),
-        quota: null,
+        quota,
+        attainment: quota ? Math.round((w / quota) * 10_000) / 10_000 : null,
         won_to_date: round(w),
         open_expected: round(oe),
         run_rate: round(r),

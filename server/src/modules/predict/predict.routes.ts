@@ -11,6 +11,7 @@ import { getLeadScore, listLeadScores, trainLeadModel } from './lead-score.servi
 import { registerPredictJobs } from './predict.jobs.js';
 import { opportunityPredictions, predictionModels } from './predict.schema.js';
 import { loadOpportunities } from './predict-data.js';
+import { registerQuotaRoutes } from './quota.routes.js';
 import { getPrediction, presentModel, trainWinModel } from './win-probability.service.js';
 
 const tags = ['predict'];
@@ -78,7 +79,8 @@ const forecastRow = z.object({
   p10: z.number(),
   p90: z.number(),
   commit: z.number(),
-  quota: z.number().nullable(),
+  quota: z.number().nullable().describe('Own quota of the group, or derived (see quota.service.ts)'),
+  attainment: z.number().nullable().describe('won_to_date / quota; null without a quota'),
   won_to_date: z.number(),
   open_expected: z.number(),
   run_rate: z.number(),
@@ -105,6 +107,7 @@ export const predictModule: AppModule = {
   name: 'predict',
   async routes(app: FastifyInstance) {
     registerPredictJobs(app.platform);
+    registerQuotaRoutes(app);
 
     app.post(
       '/predict/win-probability/train',
@@ -300,7 +303,7 @@ export const predictModule: AppModule = {
         config: { permission: 'predict:read' },
         schema: {
           tags,
-          summary: 'Revenue forecast per period and group: expected, P10–P90, commit, won to date',
+          summary: 'Revenue forecast per period and group: expected, P10–P90, commit, won to date, quota',
           querystring: z.object({
             period: periodKind.default('month'),
             group_by: z.enum(['rep', 'team', 'region']).default('rep'),

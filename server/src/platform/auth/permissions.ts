@@ -34,6 +34,7 @@ export const PERMISSIONS = [
   'interventions:sign_off',
   'predict:read',
   'predict:manage',
+  'quotas:write', // set and delete sales quotas (reading them is predict:read)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -58,6 +59,7 @@ const management: Permission[] = [
   'audit:read',
   'interventions:sign_off',
   'predict:manage',
+  'quotas:write',
 ];
 
 const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
