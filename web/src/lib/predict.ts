@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useAuth } from '../auth/auth';
 import { api } from './api';
 import { formatMoney, formatNumber, type Lang } from './format';
+import type { Problem } from './problem';
 
 export type PredictionMethod = 'model' | 'stage_fallback' | 'closed';
 export interface Factor {
@@ -63,6 +64,8 @@ export interface ForecastRow {
   p90: number;
   commit: number;
   quota: number | null;
+  /** won_to_date / quota; null without a quota */
+  attainment?: number | null;
   won_to_date: number;
   open_expected: number;
   run_rate: number;
@@ -361,4 +364,136 @@ export function periodKey(d: Date, kind: 'month' | 'quarter'): string {
   const y = d.getFullYear();
   if (kind === 'quarter') return `${y}-Q${Math.floor(d.getMonth() / 3) + 1}`;
   return `${y}-${String(d.getMonth() + 1).padStart(2, '0')}`;
+}
+
+// ---------- quotas ----------
+
+export interface Quota {
+  id: string;
+  period: string;
+  period_kind: 'month' | 'quarter';
+  scope: 'total' | 'rep' | 'team' | 'region';
+  scope_key: string;
+  amount: number;
+  currency: string;
+  note: string | null;
+  source: string;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One item of PUT /quotas. */
+export interface QuotaItem {
+  period_kind: 'month' | 'quarter';
+  period: string;
+  scope: 'rep';
+  scope_key: string;
+  amount: number;
+}
+
+/** The quarter a period belongs to: "2026-11" → "2026-Q4"; a quarter is its own. */
+export function quarterOf(period: string): string {
+  if (period.includes('-Q')) return period;
+  const [y, m] = period.split('-');
+  return `${y}-Q${Math.floor((Number(m) - 1) / 3) + 1}`;
+}
+
+/** "2026-Q4" → ["2026-10", "2026-11", "2026-12"] */
+export function quarterMonths(quarter: string): string[] {
+  const [y, q] = quarter.split('-Q');
+  const first = (Number(q) - 1) * 3 + 1;
+  return [0, 1, 2].map((i) => `${y}-${String(first + i).padStart(2, '0')}`);
+}
+
+/** The quarter `n` quarters after (or before, n < 0) the given one. */
+export function shiftQuarter(quarter: string, n: number): string {
+  const [y, q] = quarter.split('-Q');
+  const index = Number(y) * 4 + Number(q) - 1 + n;
+  return `${Math.floor(index / 4)}-Q${(index % 4) + 1}`;
+}
+
+/** A cell of the quota editor: one rep in one month. */
+export const quotaCellKey = (repId: string, month: string) => `${repId}|${month}`;
+
+/** What a quota editor cell holds: a number, or '' when empty (Mantine NumberInput's value). */
+export type QuotaCellValue = number | string;
+export type QuotaGrid = Record<string, QuotaCellValue>;
+
+/** The stored month quotas of the reps as editor cells (cells without a stored row are ''). */
+export function quotaGrid(quotas: Quota[], repIds: string[], months: string[]): QuotaGrid {
+  const grid: QuotaGrid = {};
+  for (const rep of repIds) for (const m of months) grid[quotaCellKey(rep, m)] = '';
+  for (const q of quotas)
+    if (q.scope === 'rep' && q.period_kind === 'month' && quotaCellKey(q.scope_key, q.period) in grid)
+      grid[quotaCellKey(q.scope_key, q.period)] = q.amount;
+  return grid;
+}
+
+const cellNumber = (v: QuotaCellValue | undefined): number | null =>
+  v === '' || v === undefined || v === null || !Number.isFinite(Number(v)) ? null : Number(v);
+
+/**
+ * What saving the editor sends: the cells whose value changed as PUT items (with the cell each
+ * item index belongs to, to place the server's field errors), and the stored rows of cells that
+ * were emptied, to delete.
+ */
+export function quotaChanges(
+  initial: QuotaGrid,
+  current: QuotaGrid,
+  stored: Quota[],
+): { items: QuotaItem[]; cells: string[]; deletes: string[] } {
+  const items: QuotaItem[] = [];
+  const cells: string[] = [];
+  const deletes: string[] = [];
+  const storedByCell = new Map(
+    stored
+      .filter((q) => q.scope === 'rep' && q.period_kind === 'month')
+      .map((q) => [quotaCellKey(q.scope_key, q.period), q]),
+  );
+  for (const [cell, value] of Object.entries(current)) {
+    const before = cellNumber(initial[cell]);
+    const after = cellNumber(value);
+    if (before === after) continue;
+    if (after === null) {
+      const row = storedByCell.get(cell);
+      if (row) deletes.push(row.id);
+      continue;
+    }
+    const [rep, month] = cell.split('|');
+    items.push({ period_kind: 'month', period: month, scope: 'rep', scope_key: rep, amount: after });
+    cells.push(cell);
+  }
+  return { items, cells, deletes };
+}
+
+/** Σ of the filled cells of some keys (a rep's quarter or a month's team total); null if none is filled. */
+export function sumCells(grid: QuotaGrid, keys: string[]): number | null {
+  const values = keys.map((k) => cellNumber(grid[k])).filter((v): v is number => v !== null);
+  return values.length ? values.reduce((a, b) => a + b, 0) : null;
+}
+
+/**
+ * Places problem+json field errors of a bulk PUT (`3.amount`: item 3) at the editor cell the item
+ * came from; errors that name no item are returned as general messages.
+ */
+export function quotaCellErrors(
+  problem: Problem | undefined,
+  cells: string[],
+): { cells: Record<string, string>; general: string[] } {
+  const out: Record<string, string> = {};
+  const general: string[] = [];
+  for (const e of problem?.errors ?? []) {
+    const index = /^(?:body[./])?\[?(\d+)\]?(?:[./]|$)/.exec(e.field ?? '')?.[1];
+    const cell = index === undefined ? undefined : cells[Number(index)];
+    if (cell) out[cell] = out[cell] ? `${out[cell]}; ${e.reason}` : e.reason;
+    else general.push(e.field ? `${e.field}: ${e.reason}` : e.reason);
+  }
+  if (!problem?.errors?.length && problem?.detail) general.push(problem.detail);
+  return { cells: out, general };
+}
+
+/** "85 %" of quota reached; — without a quota. */
+export function formatAttainment(attainment: number | null | undefined, lang: Lang): string {
+  return formatProbability(attainment, lang);
 }

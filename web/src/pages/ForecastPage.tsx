@@ -21,6 +21,7 @@ import { Link, useSearchParams } from 'react-router';
 import { useAuth } from '../auth/auth';
 import { Chart } from '../components/Chart';
 import { ProbBadge } from '../components/Predict';
+import { QuotaEditor } from '../components/QuotaEditor';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { Section } from '../components/Timeline';
 import { api, fetchAll } from '../lib/api';
@@ -32,7 +33,9 @@ import {
   type Forecast,
   type ForecastRow,
   forecastChartOption,
+  formatAttainment,
   moneyOrDash,
+  quarterOf,
   usePredictionMap,
 } from '../lib/predict';
 import type { Opportunity } from '../lib/types';
@@ -67,6 +70,7 @@ export default function ForecastPage() {
       }),
   });
   const [tab, setTab] = useState<string | null>(null);
+  const [quotasOpen, setQuotasOpen] = useState(false);
   const periods = forecast.data?.periods ?? [];
   const current = periods.find((p) => p.period === tab) ?? periods[0];
 
@@ -134,6 +138,11 @@ export default function ForecastPage() {
               { value: 'region', label: t('forecast.region') },
             ]}
           />
+          {can('quotas:write') && (
+            <Button variant="default" onClick={() => setQuotasOpen(true)} data-testid="set-quotas">
+              {t('quotas.open')}
+            </Button>
+          )}
           {can('predict:manage') && (
             <Button
               variant="default"
@@ -200,6 +209,14 @@ export default function ForecastPage() {
         </>
       )}
       <AccuracySection period={period} lang={lang} />
+      {can('quotas:write') && (
+        <QuotaEditor
+          opened={quotasOpen}
+          onClose={() => setQuotasOpen(false)}
+          initialQuarter={quarterOf(current?.period ?? new Date().toISOString().slice(0, 7))}
+          lang={lang}
+        />
+      )}
     </Stack>
   );
 }
@@ -217,7 +234,7 @@ function TotalCards({ total, lang }: { total: ForecastRow; lang: 'zh-CN' | 'en' 
     </div>
   );
   return (
-    <SimpleGrid cols={{ base: 2, sm: 3, md: 5 }} spacing="sm" data-testid="forecast-total">
+    <SimpleGrid cols={{ base: 2, sm: 3, md: 6 }} spacing="sm" data-testid="forecast-total">
       {card(t('forecast.expected'), formatMoney(total.expected, 'CNY', lang, true), 'forecast-expected')}
       {card(
         t('forecast.range'),
@@ -225,7 +242,8 @@ function TotalCards({ total, lang }: { total: ForecastRow; lang: 'zh-CN' | 'en' 
       )}
       {card(t('forecast.commit'), formatMoney(total.commit, 'CNY', lang, true))}
       {card(t('forecast.won'), formatMoney(total.won_to_date, 'CNY', lang, true))}
-      {card(t('forecast.quota'), moneyOrDash(total.quota, lang, true))}
+      {card(t('forecast.quota'), moneyOrDash(total.quota, lang, true), 'forecast-quota')}
+      {card(t('forecast.attainment'), formatAttainment(total.attainment, lang), 'forecast-attainment')}
     </SimpleGrid>
   );
 }
@@ -254,10 +272,11 @@ function ForecastTable({
         {m(r.p10)} – {m(r.p90)}
       </Table.Td>
       <Table.Td ta="right">{m(r.commit)}</Table.Td>
-      <Table.Td ta="right" className="zs-hide-mobile">
-        {m(r.quota)}
-      </Table.Td>
+      <Table.Td ta="right">{m(r.quota)}</Table.Td>
       <Table.Td ta="right">{m(r.won_to_date)}</Table.Td>
+      <Table.Td ta="right" className="zs-hide-mobile">
+        {formatAttainment(r.attainment, lang)}
+      </Table.Td>
       <Table.Td ta="right" className="zs-hide-mobile">
         {formatNumber(r.open_deals, lang)}
       </Table.Td>
@@ -272,10 +291,11 @@ function ForecastTable({
             <Table.Th ta="right">{t('forecast.expected')}</Table.Th>
             <Table.Th ta="right">{t('forecast.range')}</Table.Th>
             <Table.Th ta="right">{t('forecast.commit')}</Table.Th>
-            <Table.Th ta="right" className="zs-hide-mobile">
-              {t('forecast.quota')}
-            </Table.Th>
+            <Table.Th ta="right">{t('forecast.quota')}</Table.Th>
             <Table.Th ta="right">{t('forecast.won')}</Table.Th>
+            <Table.Th ta="right" className="zs-hide-mobile">
+              {t('forecast.attainment')}
+            </Table.Th>
             <Table.Th ta="right" className="zs-hide-mobile">
               {t('forecast.openDeals')}
             </Table.Th>
