@@ -4,7 +4,7 @@ import { DEFAULT_STAGES } from '../src/modules/crm/demo-seed.js';
 import { userService } from '../src/platform/auth/auth.routes.js';
 import { systemContext } from '../src/platform/auth/auth-context.js';
 import type { Role } from '../src/platform/auth/permissions.js';
-import { loadConfig } from '../src/platform/config.js';
+import { type AppConfig, loadConfig } from '../src/platform/config.js';
 import { ensureTenant } from '../src/platform/tenancy/tenant.service.js';
 import { createServer, type Server } from '../src/server.js';
 import { openTestDatabase } from './test-database.js';
@@ -46,12 +46,16 @@ const ROLES_UNDER_TEST: Role[] = [
 /**
  * A real server on a fresh database (PGlite copy, or PostgreSQL when DATABASE_URL is set), with two
  * tenants, a user of every role in each, and a default pipeline. Nothing of ours is mocked.
+ * `overrides` replace parts of the configuration (e.g. `llm` pointing at a local fake endpoint);
+ * by default no LLM endpoint is used, whatever the developer's environment says.
  */
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(overrides: Partial<AppConfig> = {}): Promise<TestServer> {
   const { database, cleanup } = await openTestDatabase();
-  const config = {
+  const config: AppConfig = {
     ...loadConfig({ ...process.env, DATABASE_URL: '', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     jobs: false,
+    llm: null,
+    ...overrides,
   };
   const server = await createServer(config, { database, startWorkers: false });
   const app = server.app;

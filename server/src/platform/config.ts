@@ -1,6 +1,11 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
+const blankAsUnset = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
+
 // Every setting comes from the environment, validated once at start-up (documented in README).
 const envSchema = z.object({
   DATABASE_URL: z
@@ -24,6 +29,11 @@ const envSchema = z.object({
   ZHONGSHU_WEB_DIST: z.string().optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   ZHONGSHU_DEMO_SIMULATE: z.coerce.number().min(0).max(1000).default(0),
+  // Optional OpenAI-compatible endpoint that rewrites intervention talk tracks; off when unset.
+  ZHONGSHU_LLM_BASE_URL: blankAsUnset.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  ZHONGSHU_LLM_API_KEY: blankAsUnset,
+  ZHONGSHU_LLM_MODEL: blankAsUnset,
+  ZHONGSHU_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
 });
 
 export type AppConfig = {
@@ -40,7 +50,18 @@ export type AppConfig = {
   dbPoolSize: number;
   /** Signals per second `start` streams into the demo tenant (0 = off). */
   demoSimulateRate: number;
+  /** OpenAI-compatible chat endpoint for talk-track rewrites; null = off (templates only). */
+  llm: LlmConfig | null;
 };
+
+export interface LlmConfig {
+  /** e.g. https://api.deepseek.com/v1 or http://127.0.0.1:11434/v1 (Ollama) */
+  baseUrl: string;
+  /** Local servers (vLLM, Ollama) usually need none. */
+  apiKey: string | undefined;
+  model: string;
+  timeoutMs: number;
+}
 
 export class ConfigError extends Error {}
 
@@ -51,6 +72,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.ZHONGSHU_LLM_BASE_URL && !e.ZHONGSHU_LLM_MODEL)
+    throw new ConfigError(
+      'Invalid configuration:\n  ZHONGSHU_LLM_MODEL: required when ZHONGSHU_LLM_BASE_URL is set (the model name the endpoint serves)',
+    );
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir: resolve(e.ZHONGSHU_DATA_DIR),
@@ -64,5 +89,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webDist: e.ZHONGSHU_WEB_DIST,
     dbPoolSize: e.DB_POOL_SIZE,
     demoSimulateRate: e.ZHONGSHU_DEMO_SIMULATE,
+    llm:
+      e.ZHONGSHU_LLM_BASE_URL && e.ZHONGSHU_LLM_MODEL
+        ? {
+            baseUrl: e.ZHONGSHU_LLM_BASE_URL,
+            apiKey: e.ZHONGSHU_LLM_API_KEY,
+            model: e.ZHONGSHU_LLM_MODEL,
+            timeoutMs: e.ZHONGSHU_LLM_TIMEOUT_MS,
+          }
+        : null,
   };
 }

@@ -21,6 +21,7 @@ import {
   updateRule,
   weeklyBrief,
 } from './interventions.service.js';
+import { TalkTrackRewriter } from './talk-track-rewrite.js';
 
 const tags = ['Interventions'];
 const anyObj = z.record(z.string(), z.unknown());
@@ -35,8 +36,15 @@ const interventionOut = z.object({
   severity: z.enum(SEVERITIES),
   title: z.string(),
   risk: anyObj,
-  talk_track: z.string(),
-  resources: anyObj,
+  talk_track: z
+    .string()
+    .describe(
+      'shown to the rep: the rule template, or its LLM rewrite when resources.talk_track.source is llm',
+    ),
+  resources: anyObj.describe(
+    '{ cases[], specialist, budget, talk_track? } — talk_track (only when an LLM endpoint is configured): ' +
+      '{ source: llm, template_text, model, rewritten_at } or { source: template, template_text, model, llm_error, attempted_at }',
+  ),
   owner_id: z.string().nullable(),
   due_at: z.string(),
   evidence: anyObj.describe('{ signal_ids, rule_id, rule_key, rule_version, features }'),
@@ -85,6 +93,16 @@ export const interventionsModule: AppModule = {
         evaluateAccounts(tx, ctx, accountTypes, { receivedAt: event.payload?.received_at }),
       );
     });
+
+    // Optional LLM rewrite of talk tracks: after the bundle exists, never in its way.
+    const llm = platform.config.llm;
+    if (llm) {
+      const rewriter = new TalkTrackRewriter(platform.database, llm, app.log);
+      platform.bus.on('interventions.created', 'interventions.rewrite-talk-track', async (event) => {
+        if (event.entity_id) rewriter.enqueue(event.tenant_id, event.entity_id);
+      });
+      app.addHook('onClose', () => rewriter.close());
+    }
 
     platform.timeline.register('interventions', async (tx, ctx, subject, limit) => {
       if (subject.entity !== 'accounts') return [];
