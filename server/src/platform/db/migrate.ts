@@ -1,12 +1,14 @@
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { MIGRATIONS_FOLDER } from '../paths.js';
+import { backfillDerivedColumns } from '../records/resource.js';
 import { APP_ROLE, type Database } from './database.js';
 
 /**
  * Applies the one migration set (drizzle-kit output) and then the row-level-security wall:
  * every table with a tenant_id column gets a policy that only shows rows of the tenant set
- * by Database.tenantTx. Run on every start; each step is idempotent.
+ * by Database.tenantTx, then fills derived columns a migration added (e.g. pinyin sort keys)
+ * on existing rows. Run on every start; each step is idempotent.
  */
 export async function migrateDatabase(database: Database): Promise<void> {
   await database.query('create extension if not exists pg_trgm');
@@ -16,6 +18,7 @@ export async function migrateDatabase(database: Database): Promise<void> {
     await migrateNodePg(database.db as any, { migrationsFolder: MIGRATIONS_FOLDER });
   }
   await applyRowLevelSecurity(database);
+  await backfillDerivedColumns(database);
 }
 
 async function applyRowLevelSecurity(database: Database): Promise<void> {

@@ -1,4 +1,17 @@
-import { and, asc, desc, eq, getTableColumns, getTableName, inArray, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  getTableName,
+  gt,
+  inArray,
+  isNull,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { changeLog } from '../audit/audit.schema.js';
@@ -6,7 +19,7 @@ import type { ChangeOptions, FieldChanges } from '../audit/change-log.js';
 import { changeLogRow, recordChange } from '../audit/change-log.js';
 import type { ActorContext } from '../auth/auth-context.js';
 import { insertRowsFast } from '../db/bulk-insert.js';
-import type { Tx } from '../db/database.js';
+import type { Database, Tx } from '../db/database.js';
 import { emitEvent } from '../events/event-bus.js';
 import { domainEvents } from '../events/events.schema.js';
 import { badRequest, conflict, notFound } from '../http/problem.js';
@@ -21,6 +34,18 @@ export interface FilterDef {
   description?: string;
 }
 
+/**
+ * Stored columns computed from the record itself (e.g. pinyin sort keys of a name). They are
+ * internal: never accepted from callers (dropped from input), never returned, not audited.
+ */
+export interface DerivedColumns {
+  columns: readonly string[];
+  /** Fields they are computed from: an update recomputes them only when it writes one of these. */
+  from: readonly string[];
+  /** Gets the `from` fields of the record; returns a value for every derived column. */
+  compute: (record: Record<string, unknown>) => Record<string, unknown>;
+}
+
 export interface ResourceDef {
   /** Plural, as in the URL and in change_log.entity: accounts, contacts … */
   entity: string;
@@ -28,6 +53,7 @@ export interface ResourceDef {
   table: AnyTable;
   /** Fields whose provenance is tracked and returned by /:id/lineage. */
   fields: readonly string[];
+  /** API sort key → column; the column may differ from the field (name → its pinyin sort key). */
   sortable: Record<string, PgColumn>;
   defaultSort: string;
   filters: Record<string, FilterDef>;
@@ -50,6 +76,7 @@ export interface ResourceDef {
   ) => Promise<Record<string, unknown>[]>;
   /** Extra filters from query keys not in `filters` (e.g. custom fields `cf.key`). */
   extraFilter?: (tx: Tx, ctx: ActorContext, key: string, value: string) => Promise<SQL | undefined>;
+  derived?: DerivedColumns;
 }
 
 export interface ListQuery {
@@ -80,12 +107,90 @@ function decodeCursor(cursor: string): [unknown, string] {
   }
 }
 
+/** Services whose tables have derived columns, for the backfill after migrations. */
+const servicesWithDerivedColumns = new Set<ResourceService>();
+
+/**
+ * Fills derived columns that are still null (rows written before the columns existed) for every
+ * resource that has them. Tenant-agnostic and idempotent: run after each migration.
+ */
+export async function backfillDerivedColumns(database: Database): Promise<number> {
+  let filled = 0;
+  for (const service of servicesWithDerivedColumns) filled += await service.backfillDerived(database);
+  return filled;
+}
+
 /** Generic tenant-scoped CRUD over one table with audit, lineage and events on every write. */
 export class ResourceService {
-  constructor(readonly def: ResourceDef) {}
+  /** Every column but the derived ones: what reads and writes hand back. */
+  private readonly publicColumns: Record<string, PgColumn>;
+
+  constructor(readonly def: ResourceDef) {
+    const derived = new Set(def.derived?.columns ?? []);
+    this.publicColumns = Object.fromEntries(
+      Object.entries(getTableColumns(def.table)).filter(([key]) => !derived.has(key)),
+    ) as Record<string, PgColumn>;
+    if (def.derived) servicesWithDerivedColumns.add(this);
+  }
 
   private get t() {
     return this.def.table as any;
+  }
+
+  /** Input without derived columns: callers cannot set them. */
+  private withoutDerived(values: Record<string, unknown>): Record<string, unknown> {
+    const derived = this.def.derived;
+    if (!derived?.columns.some((c) => c in values)) return { ...values };
+    const rest = { ...values };
+    for (const c of derived.columns) delete rest[c];
+    return rest;
+  }
+
+  /** Derived values for a write: always on insert, on update only when a source field is written. */
+  private derive(values: Record<string, unknown>, existing?: Record<string, unknown>) {
+    const derived = this.def.derived;
+    if (!derived) return {};
+    if (existing && !derived.from.some((f) => values[f] !== undefined)) return {};
+    return derived.compute({ ...existing, ...values });
+  }
+
+  /** See backfillDerivedColumns. Batched by id so a batch never waits on the whole table. */
+  async backfillDerived(database: Database, batchSize = 5000): Promise<number> {
+    const derived = this.def.derived;
+    if (!derived) return 0;
+    const columns = getTableColumns(this.def.table) as Record<string, PgColumn>;
+    const source = Object.fromEntries(derived.from.map((f) => [f, columns[f]]));
+    const missing = or(...derived.columns.map((c) => isNull(columns[c])));
+    const tableName = sql.identifier(getTableName(this.def.table));
+    const typed = ['id', ...derived.columns]
+      .map((k) => `"${columns[k].name}" ${columns[k].getSQLType()}`)
+      .join(', ');
+    const assignments = derived.columns
+      .map((k) => `"${columns[k].name}" = x."${columns[k].name}"`)
+      .join(', ');
+    let filled = 0;
+    let afterId: string | undefined;
+    for (;;) {
+      const rows = (await database.systemTx((tx) =>
+        tx
+          .select({ id: this.t.id, ...source })
+          .from(this.def.table)
+          .where(and(missing, afterId ? gt(this.t.id, afterId) : undefined))
+          .orderBy(asc(this.t.id))
+          .limit(batchSize),
+      )) as Record<string, unknown>[];
+      if (rows.length === 0) return filled;
+      const updates = rows.map((r) => ({ id: r.id, ...derived.compute(r) }));
+      await database.systemTx((tx) =>
+        tx.execute(
+          sql`update ${tableName} t set ${sql.raw(assignments)}
+                from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as x(${sql.raw(typed)})
+               where t.id = x.id`,
+        ),
+      );
+      filled += rows.length;
+      afterId = String(rows[rows.length - 1].id);
+    }
   }
 
   async list(tx: Tx, ctx: ActorContext, query: ListQuery): Promise<Page<Record<string, unknown>>> {
@@ -148,8 +253,9 @@ export class ResourceService {
     const order = descending ? [desc(sortCol), desc(this.t.id)] : [asc(sortCol), asc(this.t.id)];
     const rows = (await tx
       .select({
-        ...getTableColumns(def.table),
-        __cursor: isTimestamp ? sql<string>`${sortCol}::text` : sql`null`,
+        ...this.publicColumns,
+        // The cursor holds the sort column's value, which need not be a field of the row.
+        __cursor: isTimestamp ? sql<string>`${sortCol}::text` : sortCol,
       })
       .from(def.table)
       .where(and(...where))
@@ -158,8 +264,7 @@ export class ResourceService {
     const hasMore = rows.length > limit;
     const last = rows[limit - 1];
     const data = (hasMore ? rows.slice(0, limit) : rows).map(({ __cursor: _c, ...row }) => row);
-    const cursorValue = last && (isTimestamp ? last.__cursor : last[sortKey]);
-    return { data, next_cursor: hasMore && last ? encodeCursor(cursorValue, String(last.id)) : null };
+    return { data, next_cursor: hasMore && last ? encodeCursor(last.__cursor, String(last.id)) : null };
   }
 
   async get(tx: Tx, ctx: ActorContext, id: string): Promise<Record<string, unknown>> {
@@ -176,7 +281,7 @@ export class ResourceService {
   ): Promise<Record<string, unknown> | undefined> {
     if (!z.uuid().safeParse(id).success) return undefined;
     const q = tx
-      .select()
+      .select(this.publicColumns)
       .from(this.def.table)
       .where(and(eq(this.t.tenant_id, ctx.tenantId), eq(this.t.id, id)));
     const rows = (await (forUpdate ? q.for('update') : q)) as Record<string, unknown>[];
@@ -184,11 +289,12 @@ export class ResourceService {
   }
 
   async create(tx: Tx, ctx: ActorContext, input: Record<string, unknown>, opts: ChangeOptions = {}) {
-    const values = this.def.prepare ? await this.def.prepare(tx, ctx, { ...input }) : { ...input };
+    const given = this.withoutDerived(input);
+    const values = this.def.prepare ? await this.def.prepare(tx, ctx, given) : given;
     const [row] = (await tx
       .insert(this.def.table)
-      .values({ ...values, tenant_id: ctx.tenantId } as any)
-      .returning()) as Record<string, unknown>[];
+      .values({ ...values, ...this.derive(values), tenant_id: ctx.tenantId } as any)
+      .returning(this.publicColumns)) as Record<string, unknown>[];
     const changes: FieldChanges = {};
     for (const f of this.def.fields)
       if (row[f] !== null && row[f] !== undefined) changes[f] = { old: null, new: row[f] };
@@ -212,7 +318,8 @@ export class ResourceService {
   ) {
     const existing = await this.find(tx, ctx, id, true);
     if (!existing) throw notFound(this.def.label);
-    const values = this.def.prepare ? await this.def.prepare(tx, ctx, { ...patch }, existing) : { ...patch };
+    const given = this.withoutDerived(patch);
+    const values = this.def.prepare ? await this.def.prepare(tx, ctx, given, existing) : given;
     const changes: FieldChanges = {};
     for (const [k, v] of Object.entries(values)) {
       if (!sameValue(existing[k], v)) changes[k] = { old: existing[k] ?? null, new: v };
@@ -220,9 +327,9 @@ export class ResourceService {
     if (Object.keys(changes).length === 0) return existing;
     const [row] = (await tx
       .update(this.def.table)
-      .set({ ...values, updated_at: new Date() } as any)
+      .set({ ...values, ...this.derive(values, existing), updated_at: new Date() } as any)
       .where(and(eq(this.t.tenant_id, ctx.tenantId), eq(this.t.id, id)))
-      .returning()) as Record<string, unknown>[];
+      .returning(this.publicColumns)) as Record<string, unknown>[];
     // Record what was stored (after DB normalisation), not what was sent.
     for (const k of Object.keys(changes)) changes[k] = { old: changes[k].old, new: row[k] ?? null };
     await recordChange(tx, ctx, this.def.entity, id, 'update', changes, opts);
@@ -267,7 +374,9 @@ export class ResourceService {
     const groups = new Map<string, Record<string, unknown>[]>();
     const logs: ReturnType<typeof changeLogRow>[] = [];
     const events: Record<string, unknown>[] = [];
-    for (const { id, patch } of items) {
+    for (const item of items) {
+      const id = item.id;
+      const patch = this.withoutDerived(item.patch);
       const before = byId.get(id);
       if (!before) continue;
       const changes: FieldChanges = {};
@@ -275,7 +384,7 @@ export class ResourceService {
         if (!sameValue(before[k], v)) changes[k] = { old: before[k] ?? null, new: v };
       }
       if (Object.keys(changes).length === 0) continue;
-      const row = { id, ...patch, updated_at: now };
+      const row = { id, ...patch, ...this.derive(patch, before), updated_at: now };
       const signature = Object.keys(row).sort().join(',');
       groups.set(signature, [...(groups.get(signature) ?? []), row]);
       logs.push(changeLogRow(ctx, this.def.entity, id, 'update', changes, opts));
@@ -349,7 +458,10 @@ export class ResourceService {
     const ids: string[] = [];
     const BATCH = 1000;
     for (let i = 0; i < rows.length; i += BATCH) {
-      const chunk = rows.slice(i, i + BATCH).map((r) => ({ ...r, tenant_id: ctx.tenantId }));
+      const chunk = rows.slice(i, i + BATCH).map((r) => {
+        const values = this.withoutDerived(r);
+        return { ...values, ...this.derive(values), tenant_id: ctx.tenantId };
+      });
       // Only ids come back: the change log is built from the rows we already hold (sending every
       // column of 100k rows back was most of an import's time on PostgreSQL).
       const insertedIds = await insertRowsFast(tx, this.def.table, chunk);
