@@ -264,7 +264,16 @@ describe('lists', () => {
     } while (cursor);
     expect(seen).toHaveLength(names.length);
     expect(new Set(seen).size).toBe(names.length);
-    expect([...seen]).toEqual([...seen].sort().reverse());
+    // By pinyin (beijing, chengdu, hangzhou …), not by code point.
+    expect(seen).toEqual([
+      '武汉瑞丰精密',
+      '深圳凌云新能源',
+      '上海恒通汽车有限公司',
+      '杭州博越医疗',
+      '成都天衡机械',
+      '北京鼎新电子科技股份有限公司',
+      'Acme Robotics Ltd',
+    ]);
 
     const zh = await t.request('GET', `/api/v1/accounts?q=${encodeURIComponent('恒通')}`, {
       token: t.tenantA.tokens.rep,

@@ -5,7 +5,8 @@ import { users } from '../../platform/auth/auth.schema.js';
 import type { ActorContext } from '../../platform/auth/auth-context.js';
 import type { Tx } from '../../platform/db/database.js';
 import { type FieldError, unprocessable } from '../../platform/http/problem.js';
-import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
+import { type DerivedColumns, type ResourceDef, ResourceService } from '../../platform/records/resource.js';
+import { nameKeys, pinyinSearchKey } from '../../platform/text/pinyin.js';
 import {
   accounts,
   activities,
@@ -27,6 +28,27 @@ export interface Stage {
 }
 
 const like = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+// ---------- Chinese names: pinyin sort and search keys ----------
+
+/** name_pinyin / name_initials from name; person names read their first character as a surname. */
+function pinyinOfName(personName: boolean): DerivedColumns {
+  return {
+    columns: ['name_pinyin', 'name_initials'],
+    from: ['name'],
+    compute(record) {
+      const keys = nameKeys(String(record.name ?? ''), { personName });
+      return { name_pinyin: keys.pinyin, name_initials: keys.initials };
+    },
+  };
+}
+
+/** A Latin search text also matches names by pinyin or initials: huawei and hw both find 华为. */
+function pinyinMatch(q: string, table: { name_pinyin: PgColumn; name_initials: PgColumn }): SQL {
+  const key = pinyinSearchKey(q);
+  if (!key) return sql`false`;
+  return sql`(${table.name_pinyin} like ${like(key)} or ${table.name_initials} like ${like(key)})`;
+}
 
 /** Referenced ids must exist in the caller's tenant (foreign keys alone do not check the tenant). */
 async function assertRefs(
@@ -212,7 +234,8 @@ export const accountService = new ResourceService({
     'description',
     'custom',
   ],
-  sortable: { name: accounts.name, created_at: accounts.created_at, updated_at: accounts.updated_at },
+  sortable: { name: accounts.name_pinyin, created_at: accounts.created_at, updated_at: accounts.updated_at },
+  derived: pinyinOfName(false),
   defaultSort: 'name',
   filters: {
     owner_id: uuidFilter(accounts.owner_id),
@@ -224,7 +247,8 @@ export const accountService = new ResourceService({
   },
   search: (q) =>
     sql`(${accounts.name} ilike ${like(q)} or array_to_string(${accounts.aliases}, ' ') ilike ${like(q)}
-        or array_to_string(${accounts.domains}, ' ') ilike ${like(q)} or ${accounts.credit_code} = ${q.toUpperCase()})`,
+        or array_to_string(${accounts.domains}, ' ') ilike ${like(q)} or ${accounts.credit_code} = ${q.toUpperCase()}
+        or ${pinyinMatch(q, accounts)})`,
   extraFilter: customFilter('accounts', accounts),
   async prepare(tx, ctx, values, existing) {
     await assertRefs(tx, ctx, values, {
@@ -257,7 +281,8 @@ export const contactService = new ResourceService({
     'tags',
     'custom',
   ],
-  sortable: { name: contacts.name, created_at: contacts.created_at, updated_at: contacts.updated_at },
+  sortable: { name: contacts.name_pinyin, created_at: contacts.created_at, updated_at: contacts.updated_at },
+  derived: pinyinOfName(true),
   defaultSort: 'name',
   filters: {
     account_id: uuidFilter(contacts.account_id),
@@ -269,7 +294,8 @@ export const contactService = new ResourceService({
   },
   search: (q) =>
     sql`(${contacts.name} ilike ${like(q)} or ${contacts.name_en} ilike ${like(q)}
-        or array_to_string(${contacts.emails}, ' ') ilike ${like(q)} or ${contacts.title} ilike ${like(q)})`,
+        or array_to_string(${contacts.emails}, ' ') ilike ${like(q)} or ${contacts.title} ilike ${like(q)}
+        or ${pinyinMatch(q, contacts)})`,
   extraFilter: customFilter('contacts', contacts),
   async prepare(tx, ctx, values, existing) {
     await assertRefs(tx, ctx, values, {
@@ -304,7 +330,7 @@ export const opportunityService = new ResourceService({
     'custom',
   ],
   sortable: {
-    name: opportunities.name,
+    name: opportunities.name_pinyin,
     amount: opportunities.amount,
     expected_close_date: opportunities.expected_close_date,
     created_at: opportunities.created_at,
@@ -312,6 +338,7 @@ export const opportunityService = new ResourceService({
     probability: opportunities.probability,
   },
   defaultSort: '-updated_at',
+  derived: pinyinOfName(false),
   filters: {
     account_id: uuidFilter(opportunities.account_id),
     owner_id: uuidFilter(opportunities.owner_id),
@@ -326,7 +353,7 @@ export const opportunityService = new ResourceService({
     close_from: { column: opportunities.expected_close_date, op: 'gte', schema: z.iso.date() },
     close_to: { column: opportunities.expected_close_date, op: 'lte', schema: z.iso.date() },
   },
-  search: (q) => sql`${opportunities.name} ilike ${like(q)}`,
+  search: (q) => sql`(${opportunities.name} ilike ${like(q)} or ${pinyinMatch(q, opportunities)})`,
   extraFilter: customFilter('opportunities', opportunities),
   async prepare(tx, ctx, values, existing) {
     await assertRefs(tx, ctx, values, {
