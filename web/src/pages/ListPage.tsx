@@ -140,13 +140,9 @@ export default function ListPage({ entity }: { entity: Entity }) {
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor,
   });
-  const rawRows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
-  // The server orders by code point; names are re-ordered by pinyin (zh-CN) / locale on the client.
-  const rows = useMemo(() => {
-    const s = sort.replace(/^-/, '');
-    if (s !== 'name') return rawRows;
-    return sortByName(rawRows, (r) => r.name as string, lang, sort.startsWith('-'));
-  }, [rawRows, sort, lang]);
+  // Kept in server order: the server sorts names by pinyin across pages (re-sorting the loaded
+  // rows here would make rows jump as pages load and disagree on polyphones such as 重庆).
+  const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
 
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
   const toggleAll = () => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)));
