@@ -1,4 +1,15 @@
-import { Anchor, Badge, Button, Collapse, Group, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Collapse,
+  Group,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Text,
+  Tooltip,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
@@ -119,12 +130,7 @@ export function InterventionCard({
           </Text>
         )}
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-          <div>
-            <Text fz="xs" c="dimmed" fw={600}>
-              {t('inbox.talkTrack')}
-            </Text>
-            <Text fz="sm">{item.talk_track}</Text>
-          </div>
+          <TalkTrack item={item} />
           <div>
             <Text fz="xs" c="dimmed" fw={600}>
               {t('inbox.resources')}
@@ -168,6 +174,64 @@ export function InterventionCard({
         </div>
       </Stack>
     </Paper>
+  );
+}
+
+/** The talk track; when an LLM rewrote it, a badge (model in the tooltip) and the template on demand. */
+function TalkTrack({ item }: { item: Intervention }) {
+  const { t } = useTranslation();
+  const [templateOpen, template] = useDisclosure(false);
+  const origin = item.resources?.talk_track;
+  const rewritten = origin?.source === 'llm';
+  return (
+    <div data-testid="talk-track" data-source={rewritten ? 'llm' : 'template'}>
+      <Group gap={6}>
+        <Text fz="xs" c="dimmed" fw={600}>
+          {t('inbox.talkTrack')}
+        </Text>
+        {rewritten && (
+          <Tooltip
+            label={t('inbox.llm.rewrittenBy', { model: origin.model })}
+            events={{ hover: true, focus: true, touch: true }}
+          >
+            <Badge
+              size="xs"
+              variant="light"
+              color="violet"
+              tt="none"
+              tabIndex={0}
+              data-testid="talk-track-llm"
+            >
+              {t('inbox.llm.badge')}
+            </Badge>
+          </Tooltip>
+        )}
+      </Group>
+      <Text fz="sm">{item.talk_track}</Text>
+      {rewritten && (
+        <>
+          <Button
+            variant="subtle"
+            size="compact-xs"
+            px={0}
+            onClick={template.toggle}
+            aria-expanded={templateOpen}
+            aria-controls={`tt-${item.id}`}
+            data-testid="talk-track-template-toggle"
+          >
+            {templateOpen ? t('inbox.llm.hideTemplate') : t('inbox.llm.showTemplate')}
+          </Button>
+          <Collapse in={templateOpen} id={`tt-${item.id}`}>
+            <Text fz="xs" c="dimmed" fw={600}>
+              {t('inbox.llm.templateText')}
+            </Text>
+            <Text fz="sm" c="dimmed" data-testid="talk-track-template">
+              {origin.template_text}
+            </Text>
+          </Collapse>
+        </>
+      )}
+    </div>
   );
 }
 

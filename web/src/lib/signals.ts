@@ -16,7 +16,13 @@ export interface Intervention {
   title: string;
   risk: { severity?: string; what_changed?: string };
   talk_track: string;
-  resources: { cases?: string[]; specialist?: string | null; budget?: number | null };
+  resources: {
+    cases?: string[];
+    specialist?: string | null;
+    budget?: number | null;
+    /** Present once an LLM rewrite of the talk track was attempted (server: talk-track-rewrite.ts). */
+    talk_track?: TalkTrackOrigin;
+  };
   owner_id: string | null;
   due_at: string;
   evidence: {
@@ -36,6 +42,10 @@ export interface Intervention {
   created_at: string;
   last_fired_at: string;
 }
+/** Where a bundle's talk track came from: the LLM's rewrite, or the template after a failed attempt. */
+export type TalkTrackOrigin =
+  | { source: 'llm'; template_text: string; model: string; rewritten_at: string }
+  | { source: 'template'; template_text: string; model: string; llm_error: string; attempted_at: string };
 export interface Breaker {
   average_daily_touches: number;
   threshold: number;
