@@ -92,7 +92,9 @@ export function userMessage(f: BundleFacts): string {
 /** Why a rewrite was not used, in words short enough to show and log. */
 function failureReason(err: unknown, timeoutMs: number): string {
   if (err instanceof OpenAI.APIConnectionTimeoutError) return `timeout after ${timeoutMs} ms`;
-  if (err instanceof OpenAI.APIError && err.status) return `HTTP ${err.status}: ${err.message}`.slice(0, 300);
+  // The client's message starts with the status already ("500 model overloaded").
+  if (err instanceof OpenAI.APIError && err.status)
+    return `HTTP ${err.status}: ${err.message.replace(/^\d{3}\s*/, '')}`.slice(0, 300);
   if (err instanceof OpenAI.APIConnectionError) return `connection failed: ${err.message}`.slice(0, 300);
   return `${(err as Error)?.message ?? err}`.slice(0, 300);
 }
