@@ -246,6 +246,8 @@ export function forecastChartOption(rows: ForecastRow[], labels: ForecastChartLa
     },
     legend: {
       top: 0,
+      // One scrollable line: five entries wrap on a phone and the second line covered the axis.
+      type: 'scroll',
       data: [labels.range, labels.expected, labels.commit, labels.won, ...(hasQuota ? [labels.quota] : [])],
     },
     grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
