@@ -547,6 +547,13 @@ export const en = {
     loses: 'Does not beat the base rate: stage probabilities are used',
   },
   inbox: {
+    llm: {
+      badge: 'AI rewritten',
+      rewrittenBy: 'Rewritten by {{model}} from the rule’s template',
+      showTemplate: 'Show template',
+      hideTemplate: 'Hide template',
+      templateText: 'Template text',
+    },
     title: 'Intervention inbox',
     livePush: 'Live · updates as they happen',
     live: 'Live · checks every 5 s',

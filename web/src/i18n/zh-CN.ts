@@ -538,6 +538,13 @@ export const zhCN: Resources = {
     loses: '未优于基础胜率：使用阶段概率',
   },
   inbox: {
+    llm: {
+      badge: 'AI 改写',
+      rewrittenBy: '由 {{model}} 根据规则模板改写',
+      showTemplate: '查看模板',
+      hideTemplate: '收起模板',
+      templateText: '模板原文',
+    },
     title: '干预建议收件箱',
     livePush: '实时 · 有变化即更新',
     live: '实时 · 每 5 秒检查',
