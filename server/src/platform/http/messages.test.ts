@@ -197,6 +197,14 @@ describe('translate', () => {
     expect(translate('Invalid body', 'zh-CN')).toBe('请求体无效');
   });
 
+  it('translates the English zod messages services pass on as text (custom fields, list filters)', () => {
+    expect(translate('must be one of: a, b', 'zh-CN')).toBe('必须是以下之一：a, b');
+    expect(translate('Invalid input: expected number, received string', 'zh-CN')).toBe(
+      '无效输入：期望 number，实际接收 string',
+    );
+    expect(translate('Invalid email address', 'zh-CN')).toBe('邮箱地址无效');
+  });
+
   it('leaves unknown text and English untouched', () => {
     expect(translate('Something nobody wrote down', 'zh-CN')).toBe('Something nobody wrote down');
     expect(translate('Account not found', 'en')).toBe('Account not found');
