@@ -154,7 +154,10 @@ export class ResourceService {
     return derived.compute({ ...existing, ...values });
   }
 
-  /** See backfillDerivedColumns. Batched by id so a batch never waits on the whole table. */
+  /**
+   * See backfillDerivedColumns. Walks the rows in id order, a batch per transaction, so a large
+   * table is never locked or held in memory at once, and a row whose keys stay null is not revisited.
+   */
   async backfillDerived(database: Database, batchSize = 5000): Promise<number> {
     const derived = this.def.derived;
     if (!derived) return 0;

@@ -40,7 +40,7 @@ function plainLetter(char: string): string {
     plain = COMBINING_MARK.test(decomposed)
       ? decomposed.replace(U_DIAERESIS, 'v').replace(COMBINING_MARKS, '')
       : char;
-    // Memoised per character: normalising whole strings took longer than pinyin-pro itself.
+    // Memoised: normalising every string took about as long as pinyin-pro's conversion itself.
     if (plainLetters.size < 10_000) plainLetters.set(char, plain);
   }
   return plain;
@@ -49,6 +49,17 @@ function plainLetter(char: string): string {
 /** Removes accents and tone marks: Société → Societe, hàn → han, lǜ → lv. */
 function withoutMarks(text: string): string {
   return text.replace(NON_ASCII_CHARS, plainLetter);
+}
+
+const plainSyllables = new Map<string, string>();
+/** zhōng → zhong, lǜ → lv; memoised, as there are only about 1,500 toned syllables. */
+function plainSyllable(syllable: string): string {
+  let plain = plainSyllables.get(syllable);
+  if (plain === undefined) {
+    plain = withoutMarks(syllable).toLowerCase();
+    if (plainSyllables.size < 10_000) plainSyllables.set(syllable, plain);
+  }
+  return plain;
 }
 
 /** Sort and search keys of a name, in one pass (imports derive them for 100k rows). */
@@ -67,9 +78,10 @@ export function nameKeys(name: string, options: NameKeyOptions = {}): NameKeys {
         toneSandhi: false,
         surname: options.personName && i === 1 ? 'head' : 'off',
       });
-      for (const syllable of withoutMarks(syllables.join(' ')).toLowerCase().split(' ')) {
-        sortKey += syllable;
-        initials += syllable[0] ?? '';
+      for (const syllable of syllables) {
+        const plain = plainSyllable(syllable);
+        sortKey += plain;
+        initials += plain[0] ?? '';
       }
     } else if (parts[i]) {
       const plain = NON_ASCII.test(parts[i]) ? withoutMarks(parts[i]).toLowerCase() : parts[i].toLowerCase();
