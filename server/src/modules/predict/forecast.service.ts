@@ -172,13 +172,13 @@ export async function computeForecast(
     opps,
   );
   const keys = new Set<string>(opps.map((o) => groupKey(o, opts.groupBy)));
-  for (const p of periods) for (const k of quotaBook.keysWithQuota(opts.groupBy, p.key)) keys.add(k);
-  const label = (k: string) =>
-    k === 'unassigned'
-      ? 'Unassigned'
-      : ((opts.groupBy === 'rep' ? names.users : opts.groupBy === 'team' ? names.teams : names.regions).get(
-          k,
-        ) ?? k);
+  const groupNames =
+    opts.groupBy === 'rep' ? names.users : opts.groupBy === 'team' ? names.teams : names.regions;
+  // Groups with a quota but no deals are listed too; a quota left behind by a deleted user / team
+  // / region is not (it would show as a bare id).
+  for (const p of periods)
+    for (const k of quotaBook.keysWithQuota(opts.groupBy, p.key)) if (groupNames.has(k)) keys.add(k);
+  const label = (k: string) => (k === 'unassigned' ? 'Unassigned' : (groupNames.get(k) ?? k));
   const groupList = [...keys].sort();
   const gi = new Map(groupList.map((k, i) => [k, i]));
   const G = groupList.length;

@@ -343,6 +343,19 @@ describe('tenant isolation', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents every quota route with its body and responses', async () => {
+    const r = await t.request('GET', '/openapi.json');
+    expect(r.statusCode).toBe(200);
+    const paths = r.json().paths;
+    expect(Object.keys(paths['/api/v1/quotas'])).toEqual(expect.arrayContaining(['get', 'put']));
+    expect(paths['/api/v1/quotas/{id}'].delete.responses).toHaveProperty('404');
+    const body = paths['/api/v1/quotas'].put.requestBody.content['application/json'].schema;
+    expect(body.type).toBe('array');
+    expect(JSON.stringify(body)).toContain('scope_key');
+  });
+});
+
 describe('resolution rules (pure)', () => {
   const none = { team: new Map<string, string>(), region: new Map<string, string>() };
   it('partial months add up; a quarter built from months is not split back', () => {
