@@ -66,7 +66,9 @@ async function startFakeLlm(): Promise<FakeLlm> {
 }
 
 const MODEL = 'fake-chat-1';
-const TIMEOUT_MS = 400;
+// Generous enough that a loaded CI machine never times out a prompt answer (a timed-out first try
+// would be retried and counted twice); the hanging case simply waits this long, twice.
+const TIMEOUT_MS = 3000;
 let llm: FakeLlm;
 let t: TestServer;
 
@@ -130,7 +132,7 @@ const untilOrigin = (server: TestServer, id: string) =>
       expect(b.resources.talk_track).toBeDefined();
       return b;
     },
-    { timeout: 15_000, interval: 100 },
+    { timeout: 20_000, interval: 100 },
   );
 
 describe('talk-track rewrite by an OpenAI-compatible endpoint', () => {
