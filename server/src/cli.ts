@@ -118,7 +118,13 @@ seed
   .description('Seed realistic Chinese B2B demo data into a tenant (created when missing)')
   .option('--tenant <name>', 'tenant name', DEMO_TENANT)
   .action(async (opts: { tenant: string }) => {
-    const summary = await withDatabase((db) => seedDemo(db, opts.tenant));
+    const summary = await withDatabase(async (db) => {
+      const result = await seedDemo(db, opts.tenant);
+      // Quotas come from the seeded won history, so the forecast page shows them at once.
+      const tenantId = result.created ? (await findTenantByName(db, opts.tenant))?.id : undefined;
+      if (tenantId) await seedDemoQuotas(db, tenantId);
+      return result;
+    });
     if (!summary.created)
       console.log(`Tenant "${opts.tenant}" already has data (${summary.accounts} accounts); nothing seeded.`);
     else
