@@ -84,8 +84,9 @@ export function nameKeys(name: string, options: NameKeyOptions = {}): NameKeys {
         initials += plain[0] ?? '';
       }
     } else if (parts[i]) {
-      const plain = NON_ASCII.test(parts[i]) ? withoutMarks(parts[i]).toLowerCase() : parts[i].toLowerCase();
-      for (const word of plain.match(NON_ASCII.test(plain) ? WORD : ASCII_WORD) ?? []) {
+      const hasOther = NON_ASCII.test(parts[i]);
+      const plain = (hasOther ? withoutMarks(parts[i]) : parts[i]).toLowerCase();
+      for (const word of plain.match(hasOther ? WORD : ASCII_WORD) ?? []) {
         sortKey += word;
         initials += word[0];
       }
