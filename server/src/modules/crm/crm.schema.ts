@@ -71,7 +71,9 @@ export const accounts = pgTable(
   (t) => [
     index('accounts_tenant_pinyin_idx').on(t.tenant_id, t.name_pinyin, t.id),
     index('accounts_pinyin_trgm_idx').using('gin', sql`${t.name_pinyin} gin_trgm_ops`),
-    index('accounts_initials_trgm_idx').using('gin', sql`${t.name_initials} gin_trgm_ops`),
+    // Initials are matched by prefix (hw → 华为…), so a pattern-ops btree is enough and far cheaper
+    // to maintain on bulk imports than a trigram index.
+    index('accounts_initials_prefix_idx').on(t.tenant_id, t.name_initials.op('text_pattern_ops')),
     index('accounts_tenant_name_idx').on(t.tenant_id, t.name, t.id),
     index('accounts_tenant_updated_idx').on(t.tenant_id, t.updated_at, t.id),
     index('accounts_owner_idx').on(t.tenant_id, t.owner_id),
@@ -110,7 +112,9 @@ export const contacts = pgTable(
   (t) => [
     index('contacts_tenant_pinyin_idx').on(t.tenant_id, t.name_pinyin, t.id),
     index('contacts_pinyin_trgm_idx').using('gin', sql`${t.name_pinyin} gin_trgm_ops`),
-    index('contacts_initials_trgm_idx').using('gin', sql`${t.name_initials} gin_trgm_ops`),
+    // Initials are matched by prefix (hw → 华为…), so a pattern-ops btree is enough and far cheaper
+    // to maintain on bulk imports than a trigram index.
+    index('contacts_initials_prefix_idx').on(t.tenant_id, t.name_initials.op('text_pattern_ops')),
     index('contacts_tenant_name_idx').on(t.tenant_id, t.name, t.id),
     index('contacts_tenant_updated_idx').on(t.tenant_id, t.updated_at, t.id),
     index('contacts_account_idx').on(t.tenant_id, t.account_id),
@@ -181,7 +185,9 @@ export const opportunities = pgTable(
   (t) => [
     index('opps_tenant_pinyin_idx').on(t.tenant_id, t.name_pinyin, t.id),
     index('opps_pinyin_trgm_idx').using('gin', sql`${t.name_pinyin} gin_trgm_ops`),
-    index('opps_initials_trgm_idx').using('gin', sql`${t.name_initials} gin_trgm_ops`),
+    // Initials are matched by prefix (hw → 华为…), so a pattern-ops btree is enough and far cheaper
+    // to maintain on bulk imports than a trigram index.
+    index('opps_initials_prefix_idx').on(t.tenant_id, t.name_initials.op('text_pattern_ops')),
     index('opps_tenant_updated_idx').on(t.tenant_id, t.updated_at, t.id),
     index('opps_tenant_close_idx').on(t.tenant_id, t.expected_close_date, t.id),
     index('opps_tenant_amount_idx').on(t.tenant_id, t.amount, t.id),

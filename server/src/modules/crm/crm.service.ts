@@ -43,11 +43,19 @@ function pinyinOfName(personName: boolean): DerivedColumns {
   };
 }
 
-/** A Latin search text also matches names by pinyin or initials: huawei and hw both find 华为. */
+/**
+ * A Latin search text also matches names by pinyin or initials: huawei and hw both find 华为.
+ * Initials match as a prefix (as Chinese input habits expect: hw → 华为, not every name with an
+ * h and a w); pinyin matches anywhere from two letters on, so one letter does not match half
+ * the tenant.
+ */
 function pinyinMatch(q: string, table: { name_pinyin: PgColumn; name_initials: PgColumn }): SQL {
   const key = pinyinSearchKey(q);
   if (!key) return sql`false`;
-  return sql`(${table.name_pinyin} like ${like(key)} or ${table.name_initials} like ${like(key)})`;
+  const prefix = `${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const initials = sql`${table.name_initials} like ${prefix}`;
+  if (key.length < 2) return sql`(${table.name_pinyin} like ${prefix} or ${initials})`;
+  return sql`(${table.name_pinyin} like ${like(key)} or ${initials})`;
 }
 
 /** Referenced ids must exist in the caller's tenant (foreign keys alone do not check the tenant). */

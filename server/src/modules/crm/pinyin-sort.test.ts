@@ -62,11 +62,18 @@ describe(`Chinese names sort and search by pinyin (${process.env.DATABASE_URL ? 
     }
     expect(names(await list(`/api/v1/accounts?tag=${TAG}&q=chongqing`))).toEqual(['重庆银行']);
     expect(names(await list(`/api/v1/accounts?tag=${TAG}&q=zebra`))).toEqual(['Zebra Ltd']);
-    // Pages like any search: alibaba, baidu and zebraltd contain a b, chongqingyinhang does not.
+    // Initials match as a prefix: zx finds 中兴, xz (inside no initials' start) finds nothing.
+    expect(names(await list(`/api/v1/accounts?tag=${TAG}&q=zx`))).toEqual(['中兴']);
+    expect(names(await list(`/api/v1/accounts?tag=${TAG}&q=xz`))).toEqual([]);
+    // One letter matches pinyin from its start (百度 baidu) or the name itself (Zebra Ltd), not
+    // every name whose pinyin contains a b (阿里巴巴 alibaba); two letters match anywhere.
     expect(await allPages(`/api/v1/accounts?tag=${TAG}&q=b&sort=name&limit=1`)).toEqual([
-      '阿里巴巴',
       '百度',
       'Zebra Ltd',
+    ]);
+    expect(await allPages(`/api/v1/accounts?tag=${TAG}&q=ba&sort=name&limit=1`)).toEqual([
+      '阿里巴巴',
+      '百度',
     ]);
   });
 
