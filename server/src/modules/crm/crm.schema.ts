@@ -70,6 +70,10 @@ export const accounts = pgTable(
   },
   (t) => [
     index('accounts_tenant_pinyin_idx').on(t.tenant_id, t.name_pinyin, t.id),
+    // Empty in steady state: lets the backfill after each start find rows without keys without a scan.
+    index('accounts_pinyin_missing_idx')
+      .on(t.id)
+      .where(sql`${t.name_pinyin} is null or ${t.name_initials} is null`),
     index('accounts_pinyin_trgm_idx').using('gin', sql`${t.name_pinyin} gin_trgm_ops`),
     // Initials are matched by prefix (hw → 华为…), so a pattern-ops btree is enough and far cheaper
     // to maintain on bulk imports than a trigram index.
@@ -111,6 +115,10 @@ export const contacts = pgTable(
   },
   (t) => [
     index('contacts_tenant_pinyin_idx').on(t.tenant_id, t.name_pinyin, t.id),
+    // Empty in steady state: lets the backfill after each start find rows without keys without a scan.
+    index('contacts_pinyin_missing_idx')
+      .on(t.id)
+      .where(sql`${t.name_pinyin} is null or ${t.name_initials} is null`),
     index('contacts_pinyin_trgm_idx').using('gin', sql`${t.name_pinyin} gin_trgm_ops`),
     // Initials are matched by prefix (hw → 华为…), so a pattern-ops btree is enough and far cheaper
     // to maintain on bulk imports than a trigram index.
@@ -184,6 +192,10 @@ export const opportunities = pgTable(
   },
   (t) => [
     index('opps_tenant_pinyin_idx').on(t.tenant_id, t.name_pinyin, t.id),
+    // Empty in steady state: lets the backfill after each start find rows without keys without a scan.
+    index('opps_pinyin_missing_idx')
+      .on(t.id)
+      .where(sql`${t.name_pinyin} is null or ${t.name_initials} is null`),
     index('opps_pinyin_trgm_idx').using('gin', sql`${t.name_pinyin} gin_trgm_ops`),
     // Initials are matched by prefix (hw → 华为…), so a pattern-ops btree is enough and far cheaper
     // to maintain on bulk imports than a trigram index.

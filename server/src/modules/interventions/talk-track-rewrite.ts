@@ -17,9 +17,11 @@
  * e-mail addresses and phone numbers are never sent: the only contact details that can reach the
  * endpoint are those a rule's own template already puts into its text.
  */
+
+import { createRequire } from 'node:module';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { users } from '../../platform/auth/auth.schema.js';
 import { systemContext } from '../../platform/auth/auth-context.js';
 import type { LlmConfig } from '../../platform/config.js';
@@ -27,6 +29,13 @@ import type { Database, Tx } from '../../platform/db/database.js';
 import { tenants } from '../../platform/tenancy/tenancy.schema.js';
 import { resolverFor } from '../signals/entity-resolver.js';
 import { interventionService } from './interventions.service.js';
+
+// Loaded on first use: most installs run without an LLM, and the client adds ~0.1 s to every start.
+let openaiModule: typeof import('openai') | undefined;
+const loadOpenAI = () => {
+  openaiModule ??= createRequire(import.meta.url)('openai') as typeof import('openai');
+  return openaiModule.OpenAI;
+};
 
 /** Stored at `resources.talk_track` once a rewrite was attempted; absent = template, never tried. */
 export type TalkTrackOrigin =
@@ -91,6 +100,7 @@ export function userMessage(f: BundleFacts): string {
 
 /** Why a rewrite was not used, in words short enough to show and log. */
 function failureReason(err: unknown, timeoutMs: number): string {
+  const OpenAI = loadOpenAI();
   if (err instanceof OpenAI.APIConnectionTimeoutError) return `timeout after ${timeoutMs} ms`;
   // The client's message starts with the status already ("500 model overloaded").
   if (err instanceof OpenAI.APIError && err.status)
@@ -116,6 +126,7 @@ export class TalkTrackRewriter {
     private readonly llm: LlmConfig,
     private readonly log: FastifyBaseLogger,
   ) {
+    const OpenAI = loadOpenAI();
     this.client = new OpenAI({
       baseURL: llm.baseUrl,
       // Local servers (vLLM, Ollama) need no key, but the client insists on one.

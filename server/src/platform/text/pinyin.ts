@@ -1,4 +1,11 @@
-import { pinyin } from 'pinyin-pro';
+import { createRequire } from 'node:module';
+
+// Loaded on first use (its dictionary costs ~60 ms at every start, and reads never need it).
+let pinyinModule: typeof import('pinyin-pro') | undefined;
+const pinyinPro = () => {
+  pinyinModule ??= createRequire(import.meta.url)('pinyin-pro') as typeof import('pinyin-pro');
+  return pinyinModule.pinyin;
+};
 
 /**
  * Sort and search keys for names that may be Chinese: 华为 Huawei Cloud → "huaweihuaweicloud" /
@@ -73,7 +80,7 @@ export function nameKeys(name: string, options: NameKeyOptions = {}): NameKeys {
     if (i % 2 === 1) {
       // Toned pinyin with our own mark removal: pinyin-pro's toneless mode is twice as slow.
       // Whole runs, not characters, so its word segmentation picks readings (重庆 chong, 银行 hang).
-      const syllables = pinyin(parts[i], {
+      const syllables = pinyinPro()(parts[i], {
         type: 'array',
         toneSandhi: false,
         surname: options.personName && i === 1 ? 'head' : 'off',
