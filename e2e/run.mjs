@@ -67,7 +67,8 @@ test('create an account: API validation error shown at the field, then corrected
   await form.locator('input[name=credit_code]').fill('12345');
   await page.getByTestId('form-submit').click();
   await fieldError('credit_code').waitFor();
-  assert.match(await fieldError('credit_code').textContent(), /credit code|信用代码/i);
+  // The UI is in Chinese, so the server's reason is too (Accept-Language follows the UI language).
+  assert.match(await fieldError('credit_code').textContent(), /统一社会信用代码/);
   await form.locator('input[name=credit_code]').fill('');
   await page.getByTestId('form-submit').click();
   await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
@@ -197,6 +198,29 @@ test('Ctrl-K search finds a Chinese name', async () => {
   await page.getByTestId('record-title').or(page.getByTestId('account-name')).first().waitFor();
 });
 
+test('Ctrl-K search finds Chinese names by pinyin and by initials', async () => {
+  // Demo accounts start with a city: 北京…, 长沙…, 成都…, 重庆… (长 and 重 are polyphones).
+  const cities = {
+    北京: ['beijing', 'bj'],
+    长沙: ['changsha', 'cs'],
+    成都: ['chengdu', 'cd'],
+    重庆: ['chongqing', 'cq'],
+  };
+  const accounts = (await api.call('/accounts?limit=200')).data;
+  const account = accounts.find((a) => a.name.slice(0, 2) in cities);
+  assert.ok(account, 'seed has an account named after one of the cities');
+  const city = account.name.slice(0, 2);
+  await page.goto(`${base}/`);
+  await page.getByTestId('user-name').waitFor();
+  for (const text of cities[city]) {
+    await page.keyboard.press('Control+K');
+    await page.getByTestId('search-input').fill(text);
+    await page.getByTestId('search-hit').filter({ hasText: city }).first().waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('search-input').waitFor({ state: 'hidden' });
+  }
+});
+
 test('lists: search, sort, saved filter in URL, bulk edit', async () => {
   await page.goto(`${base}/contacts`);
   await page.getByTestId('list-row').first().waitFor();
@@ -233,6 +257,27 @@ test('forecast page renders numbers', async () => {
   assert.match((await page.getByTestId('forecast-expected').textContent()) ?? '', /\d/);
   assert.ok((await page.getByTestId('forecast-row').count()) > 0);
   await page.locator('canvas').first().waitFor();
+});
+
+test('a manager sets a quota in the editor; the forecast shows it', async () => {
+  const users = (await api.call('/users?limit=200')).data;
+  const rep = users.find((u) => u.email === 'wang.fang@demo.zhongshu.local');
+  assert.ok(rep, 'demo rep exists');
+  const month = new Date().toISOString().slice(0, 7);
+  await page.goto(`${base}/forecast`);
+  await page.getByTestId('forecast-row').first().waitFor();
+  await page.getByTestId('set-quotas').click();
+  const cell = page.getByTestId(`quota-cell-${rep.id}|${month}`);
+  await cell.waitFor();
+  await cell.fill('12340000');
+  await page.getByTestId('quota-save').click();
+  await page.getByTestId('quota-grid').waitFor({ state: 'detached' });
+  const stored = (await api.call(`/quotas?period=${month}&scope=rep&scope_key=${rep.id}`)).data;
+  assert.equal(stored.length, 1);
+  assert.equal(stored[0].amount, 12340000);
+  assert.equal(stored[0].source, 'manual');
+  const row = page.getByTestId('forecast-row').filter({ hasText: rep.name });
+  await row.getByText('¥12,340,000').waitFor();
 });
 
 test('opportunity page shows a win probability with its label', async () => {
