@@ -1,3 +1,0 @@
-CREATE INDEX "accounts_pinyin_missing_idx" ON "accounts" USING btree ("id") WHERE "accounts"."name_pinyin" is null or "accounts"."name_initials" is null;--> statement-breakpoint
-CREATE INDEX "contacts_pinyin_missing_idx" ON "contacts" USING btree ("id") WHERE "contacts"."name_pinyin" is null or "contacts"."name_initials" is null;--> statement-breakpoint
-CREATE INDEX "opps_pinyin_missing_idx" ON "opportunities" USING btree ("id") WHERE "opportunities"."name_pinyin" is null or "opportunities"."name_initials" is null;
