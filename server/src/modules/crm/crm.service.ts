@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { users } from '../../platform/auth/auth.schema.js';
 import type { ActorContext } from '../../platform/auth/auth-context.js';
 import type { Tx } from '../../platform/db/database.js';
-import { type FieldError, unprocessable } from '../../platform/http/problem.js';
+import { type FieldError, unprocessable, zodFieldErrors } from '../../platform/http/problem.js';
 import { type DerivedColumns, type ResourceDef, ResourceService } from '../../platform/records/resource.js';
 import { nameKeys, pinyinSearchKey } from '../../platform/text/pinyin.js';
 import {
@@ -142,9 +142,8 @@ export async function validateCustom(
       if (def.required) errors.push({ field: `custom.${def.key}`, reason: 'required' });
       continue;
     }
-    const r = customValueSchema(def).safeParse(v);
-    if (!r.success)
-      errors.push({ field: `custom.${def.key}`, reason: r.error.issues[0]?.message ?? 'invalid' });
+    const r = customValueSchema(def).safeParse(v, { reportInput: true });
+    if (!r.success) errors.push(...zodFieldErrors(r.error.issues.slice(0, 1), () => `custom.${def.key}`));
   }
   if (errors.length) throw unprocessable('Some custom field values are invalid', errors);
   return merged;

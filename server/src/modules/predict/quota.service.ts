@@ -27,7 +27,7 @@ import { z } from 'zod';
 import { userService } from '../../platform/auth/auth.routes.js';
 import { type ActorContext, systemContext } from '../../platform/auth/auth-context.js';
 import type { Database, Tx } from '../../platform/db/database.js';
-import { badRequest, type FieldError, unprocessable } from '../../platform/http/problem.js';
+import { badRequest, type FieldError, unprocessable, zodFieldErrors } from '../../platform/http/problem.js';
 import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
 import { quotas } from './predict.schema.js';
 import { loadNames, loadOpportunities, type OppRow } from './predict-data.js';
@@ -152,13 +152,8 @@ const uniqueKey = (q: { period: string; scope: string; scope_key: string }) =>
  * batch) and reports all problems at once, each named by the item's index and field (`3.amount`).
  */
 async function validateQuotas(tx: Tx, ctx: ActorContext, items: unknown[]): Promise<ParsedQuota[]> {
-  const parsed = z.array(quotaInputSchema).max(MAX_QUOTAS_PER_SET).safeParse(items);
-  if (!parsed.success) {
-    throw badRequest(
-      'Invalid quotas',
-      parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(root)', reason: i.message })),
-    );
-  }
+  const parsed = z.array(quotaInputSchema).max(MAX_QUOTAS_PER_SET).safeParse(items, { reportInput: true });
+  if (!parsed.success) throw badRequest('Invalid quotas', zodFieldErrors(parsed.error.issues));
   const names = await loadNames(tx, ctx.tenantId);
   const known: Record<Exclude<QuotaScope, 'total'>, [Map<string, string>, string]> = {
     rep: [names.users, 'user'],
@@ -287,14 +282,8 @@ export function quotaResolver(
     return quarter === undefined ? null : quarter / 3;
   };
 
-  const membersOf = (scope: QuotaScope, key: string) =>
-    scope === 'total'
-      ? reps
-      : scope === 'team'
-        ? reps.filter((r) => membership.team.get(r) === key)
-        : scope === 'region'
-          ? reps.filter((r) => membership.region.get(r) === key)
-          : [];
+  const membersOf = (scope: Exclude<QuotaScope, 'rep'>, key: string) =>
+    scope === 'total' ? reps : reps.filter((r) => membership[scope].get(r) === key);
 
   const quotaFor = (scope: QuotaScope, key: string, period: string): number | null => {
     const mine = ownOrFromTime(scope, key, period);

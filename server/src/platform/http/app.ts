@@ -158,7 +158,8 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
         `Invalid ${where}`,
         (err.validation as Partial<LocalisedValidationError>[]).map((v) => ({
           field: fieldName(v.instancePath ?? '', (v.params as any)?.issue),
-          reason: v.reasons?.[locale] ?? v.message ?? 'invalid',
+          reason: v.message ?? 'invalid',
+          reasons: v.reasons,
         })),
       );
     } else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {

@@ -118,5 +118,14 @@ describe('problem responses in the caller’s language', () => {
     expect(badLimit.statusCode).toBe(400);
     expect(badLimit.json().detail).toBe('查询参数无效');
     expect(reasonAt(badLimit, 'limit')).toMatch(/^无效输入/);
+
+    // A list filter a service parses with zod: rendered by zod's own zh-CN locale, like the body.
+    const badFilter = await t.request('GET', '/api/v1/accounts?owner_id=someone', {
+      token: t.tenantA.tokens.admin,
+      headers: { 'accept-language': 'zh-CN' },
+    });
+    expect(badFilter.statusCode).toBe(400);
+    expect(badFilter.json().detail).toBe('筛选条件 owner_id 无效');
+    expect(reasonAt(badFilter, 'owner_id')).toMatch(/^无效.*UUID/);
   });
 });

@@ -1,9 +1,28 @@
-import { type Locale, translate } from './locale.js';
+import type { z } from 'zod';
+import { type Locale, translate, zodIssueReasons } from './locale.js';
 
 /** RFC 9457 problem details; every error leaves the server in this one shape. */
 export interface FieldError {
   field: string;
+  /** English; translated through the message catalogue unless `reasons` has the caller's locale. */
   reason: string;
+  /** The reason already rendered per locale (zod issues, by zod's own locales). Not sent as such. */
+  reasons?: Partial<Record<Locale, string>>;
+}
+
+/**
+ * Field errors for zod issues, each with its reason in every locale. Parse with
+ * `{ reportInput: true }` so zod's locales can say what was received (the input is not kept).
+ */
+export function zodFieldErrors(
+  issues: readonly z.core.$ZodIssue[],
+  fieldOf: (issue: z.core.$ZodIssue) => string = (issue) => issue.path.join('.') || '(root)',
+): FieldError[] {
+  return issues.map((issue) => ({
+    field: fieldOf(issue),
+    reason: issue.message,
+    reasons: zodIssueReasons(issue),
+  }));
 }
 
 export class ProblemError extends Error {
@@ -43,7 +62,12 @@ export function problemBody(err: ProblemError, instance?: string, locale: Locale
     detail: err.detail === undefined ? undefined : translate(err.detail, locale),
     instance,
     ...(err.errors.length
-      ? { errors: err.errors.map((e) => ({ ...e, reason: translate(e.reason, locale) })) }
+      ? {
+          errors: err.errors.map(({ reasons, ...e }) => ({
+            ...e,
+            reason: reasons?.[locale] ?? translate(e.reason, locale),
+          })),
+        }
       : {}),
   };
 }

@@ -22,7 +22,7 @@ import { insertRowsFast } from '../db/bulk-insert.js';
 import type { Database, Tx } from '../db/database.js';
 import { emitEvent } from '../events/event-bus.js';
 import { domainEvents } from '../events/events.schema.js';
-import { badRequest, conflict, notFound } from '../http/problem.js';
+import { badRequest, conflict, notFound, zodFieldErrors } from '../http/problem.js';
 
 type AnyTable = PgTable & { id: PgColumn; tenant_id: PgColumn; updated_at: PgColumn; created_at: PgColumn };
 
@@ -219,11 +219,12 @@ export class ResourceService {
       const value = String(raw);
       if (f) {
         const input = f.op === 'in' ? value.split(',') : value;
-        const parsed = f.schema ? f.schema.safeParse(input) : null;
+        const parsed = f.schema ? f.schema.safeParse(input, { reportInput: true }) : null;
         if (parsed && !parsed.success) {
-          throw badRequest(`Invalid filter ${key}`, [
-            { field: key, reason: parsed.error.issues[0]?.message ?? 'invalid' },
-          ]);
+          throw badRequest(
+            `Invalid filter ${key}`,
+            zodFieldErrors(parsed.error.issues.slice(0, 1), () => key),
+          );
         }
         const v = (parsed ? parsed.data : input) as any;
         const col = f.column as any;
