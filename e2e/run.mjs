@@ -61,6 +61,20 @@ test('switch zh-CN ↔ en changes the UI and is remembered', async () => {
 
 test('create an account: API validation error shown at the field, then corrected', async () => {
   await page.goto(`${base}/accounts`);
+  // The server's reason follows the UI language: first in English…
+  await page.getByTestId('lang-switch').first().getByText('English').click();
+  await page.getByTestId('new-record').click();
+  const englishForm = page.getByTestId('form-accounts');
+  await englishForm.locator('input[name=name]').fill(accountName);
+  await englishForm.locator('input[name=credit_code]').fill('12345');
+  await page.getByTestId('form-submit').click();
+  await fieldError('credit_code')
+    .getByText(/credit code/i)
+    .waitFor();
+  await page.keyboard.press('Escape');
+  await englishForm.waitFor({ state: 'detached' });
+  // …then, after switching back, in Chinese.
+  await page.getByTestId('lang-switch').first().getByText('简体中文').click();
   await page.getByTestId('new-record').click();
   const form = page.getByTestId('form-accounts');
   await form.locator('input[name=name]').fill(accountName);
