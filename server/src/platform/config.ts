@@ -34,6 +34,20 @@ const envSchema = z.object({
   ZHONGSHU_LLM_API_KEY: blankAsUnset,
   ZHONGSHU_LLM_MODEL: blankAsUnset,
   ZHONGSHU_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
+  // Request limits (trust): body size, JSON nesting depth, one signal's payload size.
+  ZHONGSHU_BODY_LIMIT_MB: z.coerce.number().positive().max(1024).default(64),
+  ZHONGSHU_JSON_MAX_DEPTH: z.coerce.number().int().min(4).max(1000).default(32),
+  ZHONGSHU_SIGNAL_PAYLOAD_MAX_KB: z.coerce.number().positive().max(10_240).default(64),
+  // /metrics: a bearer token, or its own listen address; unset = 404 on the public port.
+  ZHONGSHU_METRICS_TOKEN: blankAsUnset,
+  ZHONGSHU_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  ZHONGSHU_METRICS_HOST: z.string().default('127.0.0.1'),
+  // Outbound HTTP (LLM, webhooks, connectors): hosts/CIDRs allowed even though private or loopback.
+  ZHONGSHU_OUTBOUND_ALLOW: blankAsUnset,
+  // Login throttling: failed attempts per IP and per account in a window, before 429.
+  ZHONGSHU_LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).max(100_000).default(30),
+  ZHONGSHU_LOGIN_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
+  ZHONGSHU_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
 });
 
 export type AppConfig = {
@@ -52,6 +66,30 @@ export type AppConfig = {
   demoSimulateRate: number;
   /** OpenAI-compatible chat endpoint for talk-track rewrites; null = off (templates only). */
   llm: LlmConfig | null;
+  limits: {
+    /** Largest request body, in bytes (413 beyond). */
+    bodyBytes: number;
+    /** Deepest JSON nesting accepted in a request body (400 beyond). */
+    jsonMaxDepth: number;
+    /** Largest JSON payload of one signal, in bytes (413 beyond). */
+    signalPayloadBytes: number;
+  };
+  metrics: {
+    /** Bearer token that opens /metrics on the public port; undefined = closed there. */
+    token: string | undefined;
+    /** Own listen address for /metrics (no token needed there); undefined = none. */
+    port: number | undefined;
+    host: string;
+  };
+  outbound: {
+    /** Host names, IP addresses or CIDR ranges an admin allows although private/loopback/link-local. */
+    allow: string[];
+  };
+  login: {
+    maxFailuresPerIp: number;
+    maxFailuresPerAccount: number;
+    windowSeconds: number;
+  };
 };
 
 export interface LlmConfig {
@@ -98,5 +136,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             timeoutMs: e.ZHONGSHU_LLM_TIMEOUT_MS,
           }
         : null,
+    limits: {
+      bodyBytes: Math.round(e.ZHONGSHU_BODY_LIMIT_MB * 1024 * 1024),
+      jsonMaxDepth: e.ZHONGSHU_JSON_MAX_DEPTH,
+      signalPayloadBytes: Math.round(e.ZHONGSHU_SIGNAL_PAYLOAD_MAX_KB * 1024),
+    },
+    metrics: {
+      token: e.ZHONGSHU_METRICS_TOKEN,
+      port: e.ZHONGSHU_METRICS_PORT,
+      host: e.ZHONGSHU_METRICS_HOST,
+    },
+    outbound: {
+      allow: (e.ZHONGSHU_OUTBOUND_ALLOW ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    },
+    login: {
+      maxFailuresPerIp: e.ZHONGSHU_LOGIN_MAX_PER_IP,
+      maxFailuresPerAccount: e.ZHONGSHU_LOGIN_MAX_PER_ACCOUNT,
+      windowSeconds: e.ZHONGSHU_LOGIN_WINDOW_SECONDS,
+    },
   };
 }

@@ -202,7 +202,8 @@ export class ResourceService {
     const sortParam = (query.sort as string) || def.defaultSort;
     const descending = sortParam.startsWith('-');
     const sortKey = descending ? sortParam.slice(1) : sortParam;
-    const sortCol = def.sortable[sortKey];
+    // Own keys only: `sort=__proto__` must not find Object.prototype.
+    const sortCol = Object.hasOwn(def.sortable, sortKey) ? def.sortable[sortKey] : undefined;
     if (!sortCol) {
       throw badRequest(`Cannot sort by ${sortKey}`, [
         {
@@ -215,7 +216,7 @@ export class ResourceService {
     for (const [key, raw] of Object.entries(query)) {
       if (raw === undefined || raw === '' || ['limit', 'cursor', 'q', 'sort', 'include'].includes(key))
         continue;
-      const f = def.filters[key];
+      const f = Object.hasOwn(def.filters, key) ? def.filters[key] : undefined;
       const value = String(raw);
       if (f) {
         const input = f.op === 'in' ? value.split(',') : value;
