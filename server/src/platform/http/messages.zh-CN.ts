@@ -1,3 +1,8 @@
+import { zhCNAuthMessages } from './messages-auth.zh-CN.js';
+import { zhCNEdgeMessages } from './messages-edge.zh-CN.js';
+import { zhCNRecordsMessages } from './messages-records.zh-CN.js';
+import { zhCNSharingMessages } from './messages-sharing.zh-CN.js';
+
 /**
  * Chinese (zh-CN) catalogue of the API's problem messages, gettext style: the English text the
  * code throws is the key, so call sites stay plain English and need no message ids. `{0}`, `{1}` …
@@ -8,6 +13,10 @@
  * no entry here.
  */
 export const zhCNMessages: Record<string, string> = {
+  ...zhCNAuthMessages,
+  ...zhCNEdgeMessages,
+  ...zhCNRecordsMessages,
+  ...zhCNSharingMessages,
   // ---------- titles (one per status) ----------
   'Bad Request': '请求无效',
   Unauthorized: '需要登录',
