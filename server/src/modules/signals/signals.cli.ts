@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { systemContext } from '../../platform/auth/auth-context.js';
-import { loadConfig } from '../../platform/config.js';
-import { openDatabase } from '../../platform/db/database.js';
-import { migrateDatabase } from '../../platform/db/migrate.js';
+import type { CliRuntime } from '../../platform/local-admin/cli-runtime.js';
 import { findTenantByName } from '../../platform/tenancy/tenant.service.js';
 import { importSignalFile } from './signal-import.service.js';
 
@@ -12,7 +11,8 @@ import { importSignalFile } from './signal-import.service.js';
  * signals about the existing accounts of the token's tenant through the public API (default: the
  * demo tenant of the local server, logged in as its admin), so interventions appear while you watch.
  */
-export function registerSignalCommands(program: Command): void {
+export function registerSignalCommands(program: Command, rt: CliRuntime): void {
+  const say = (line: string) => rt.out(`${line}\n`);
   const simulate =
     program.commands.find((c) => c.name() === 'simulate') ??
     program.command('simulate').description('Generate live demo traffic');
@@ -33,9 +33,9 @@ export function registerSignalCommands(program: Command): void {
         rate: Number(opts.rate),
         durationSeconds: Number(opts.duration),
         unmatchedShare: Number(opts.unmatched),
-        log: (l) => console.log(l),
+        log: say,
       });
-      console.log(
+      say(
         `done: sent ${stats.sent}, accepted ${stats.accepted}, duplicates ${stats.duplicates}, rejected ${stats.rejected}, unmatched ${stats.unmatched}, errors ${stats.errors}`,
       );
     });
@@ -55,26 +55,30 @@ export function registerSignalCommands(program: Command): void {
     .option('--mapping <json>', 'JSON object: file column → field (suggested from the headers by default)')
     .action(
       async (opts: { tenant: string; file: string; dryRun: boolean; source?: string; mapping?: string }) => {
-        process.exitCode = await importCommand(opts);
+        rt.exitCode = await importCommand(rt, opts);
       },
     );
 }
 
 /** Exit code: 0 all rows stored (or duplicates), 1 some rows rejected, 2 bad file/mapping/tenant. */
-async function importCommand(opts: {
-  tenant: string;
-  file: string;
-  dryRun: boolean;
-  source?: string;
-  mapping?: string;
-}): Promise<number> {
+async function importCommand(
+  rt: CliRuntime,
+  opts: {
+    tenant: string;
+    file: string;
+    dryRun: boolean;
+    source?: string;
+    mapping?: string;
+  },
+): Promise<number> {
+  const say = (line: string) => rt.out(`${line}\n`);
   const fail = (message: string) => {
-    console.error(`zhongshu: ${message}`);
+    rt.err(`zhongshu: ${message}\n`);
     return 2;
   };
   let content: Buffer;
   try {
-    content = readFileSync(opts.file);
+    content = readFileSync(resolve(rt.cwd, opts.file));
   } catch {
     return fail(`--file: cannot read ${opts.file}`);
   }
@@ -84,14 +88,7 @@ async function importCommand(opts: {
   } catch {
     return fail('--mapping: not valid JSON');
   }
-  const config = loadConfig();
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: 4,
-  });
-  try {
-    await migrateDatabase(database);
+  return rt.withDatabase(async (database) => {
     const tenant = await findTenantByName(database, opts.tenant);
     if (!tenant) return fail(`No tenant named "${opts.tenant}"`);
     const t0 = Date.now();
@@ -113,16 +110,14 @@ async function importCommand(opts: {
       throw err;
     }
     const problems = result.results.filter((r) => r.status === 'rejected');
-    for (const r of problems.slice(0, 200)) console.log(`row ${r.row}: ${r.reason}`);
-    if (problems.length > 200) console.log(`… and ${problems.length - 200} more rejected rows`);
+    for (const r of problems.slice(0, 200)) say(`row ${r.row}: ${r.reason}`);
+    if (problems.length > 200) say(`… and ${problems.length - 200} more rejected rows`);
     const unmatched = result.results.filter((r) => r.status === 'accepted' && !r.matched).length;
-    console.log(
+    say(
       `${opts.dryRun ? 'Dry run: ' : ''}${result.total} rows: ${result.accepted} ${opts.dryRun ? 'would be accepted' : 'accepted'} (${unmatched} unmatched, kept for review), ${result.duplicates} duplicates, ${result.rejected} rejected in ${((Date.now() - t0) / 1000).toFixed(1)} s.`,
     );
     return result.rejected > 0 ? 1 : 0;
-  } finally {
-    await database.close();
-  }
+  });
 }
 
 async function demoLogin(url: string): Promise<string> {

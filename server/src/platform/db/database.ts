@@ -6,6 +6,7 @@ import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
 /** A transaction (or the database) that service functions write through. */
@@ -31,6 +32,8 @@ export interface Database extends SqlExecutor {
   close(): Promise<void>;
   /** Raw handle, for migrations and pg-boss. */
   raw: { pglite?: PGlite; pool?: pg.Pool };
+  /** The exclusive lock on an embedded data dir (PGlite on disk only), released by close(). */
+  dataDirLock?: DataDirLock;
 }
 
 // numeric → JS number (amounts fit in double precision at our scale); bigint counts too.
@@ -55,6 +58,7 @@ interface Driver {
   query: SqlExecutor['query'];
   close(): Promise<void>;
   raw: Database['raw'];
+  dataDirLock?: DataDirLock;
 }
 
 function makeDatabase(driver: Driver): Database {
@@ -82,13 +86,25 @@ function makeDatabase(driver: Driver): Database {
   return database;
 }
 
+/**
+ * PGlite on disk belongs to one process: the data dir is locked first (DataDirLockedError names the
+ * holder), so a second process never opens the files. 'memory://' needs no lock.
+ */
 async function openPglite(dataDir?: string): Promise<Database> {
-  if (dataDir && dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create(dataDir ?? 'memory://', {
-    extensions: { pg_trgm },
-    // Same value types as the node-postgres path: numeric/bigint → number, date → 'YYYY-MM-DD'.
-    parsers: { 1700: (v: string) => Number(v), 20: (v: string) => Number(v), 1082: (v: string) => v },
-  });
+  const onDisk = dataDir !== undefined && dataDir !== 'memory://';
+  if (onDisk) mkdirSync(dataDir, { recursive: true });
+  const lock = onDisk ? acquireDataDirLock(dataDir) : undefined;
+  let client: PGlite;
+  try {
+    client = await PGlite.create(dataDir ?? 'memory://', {
+      extensions: { pg_trgm },
+      // Same value types as the node-postgres path: numeric/bigint → number, date → 'YYYY-MM-DD'.
+      parsers: { 1700: (v: string) => Number(v), 20: (v: string) => Number(v), 1082: (v: string) => v },
+    });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   return makeDatabase({
     kind: 'pglite',
     db: drizzlePglite(client) as unknown as Db,
@@ -101,8 +117,15 @@ async function openPglite(dataDir?: string): Promise<Database> {
       const r = await client.query(text, values);
       return { rows: r.rows as any[] };
     },
-    close: () => client.close(),
+    async close() {
+      try {
+        if (!client.closed) await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
     raw: { pglite: client },
+    dataDirLock: lock,
   });
 }
 
