@@ -4,6 +4,7 @@ import { type Database, openDatabase } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
 import { EventBus } from './events/event-bus.js';
 import { JobQueue } from './jobs/job-queue.js';
+import { createOutboundClient, type OutboundClient } from './outbound-http/outbound-client.js';
 import { TimelineRegistry } from './records/timeline.js';
 
 /** The shared, business-free services every module is given. */
@@ -14,6 +15,8 @@ export interface Platform {
   auth: AuthService;
   timeline: TimelineRegistry;
   jobs: JobQueue;
+  /** The one way out to other systems (SSRF-safe, timeouts, size caps): every outbound HTTP call. */
+  outbound: OutboundClient;
 }
 
 export async function createPlatform(
@@ -35,11 +38,13 @@ export async function createPlatform(
     auth: new AuthService(database, config.sessionTtlHours),
     timeline: new TimelineRegistry(),
     jobs: new JobQueue(database, config.jobs, config.databaseUrl),
+    outbound: createOutboundClient({ allow: config.outbound.allow }),
   };
 }
 
 export async function closePlatform(p: Platform): Promise<void> {
   await p.bus.stop();
   await p.jobs.stop();
+  await p.outbound.close();
   await p.database.close();
 }
