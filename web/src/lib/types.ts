@@ -30,6 +30,8 @@ export interface Account extends Base {
   phone: string | null;
   address: string | null;
   description: string | null;
+  /** The caller's access when record-level sharing applies ('read': edit controls hidden). */
+  access?: 'read' | 'edit';
 }
 export interface Contact extends Base {
   name: string;
@@ -59,6 +61,7 @@ export interface Opportunity extends Base {
   team_id: string | null;
   region_id: string | null;
   closed_at: string | null;
+  access?: 'read' | 'edit';
   [k: string]: unknown;
 }
 export interface Activity extends Base {

@@ -21,6 +21,7 @@ import { useAuth } from '../auth/auth';
 import { WithLineage } from '../components/Lineage';
 import { BuyingStagePanel, ProbBadge } from '../components/Predict';
 import { RecordForm } from '../components/RecordForm';
+import { ReadOnlyBadge, ShareButton } from '../components/ShareDrawer';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { RecordTimeline, Section } from '../components/Timeline';
 import { api, fetchAll } from '../lib/api';
@@ -37,6 +38,7 @@ import {
   useUsers,
 } from '../lib/hooks';
 import { usePredictionMap } from '../lib/predict';
+import { isReadOnly } from '../lib/sharing';
 import type { Account, Contact, LineageItem, Opportunity } from '../lib/types';
 
 export default function AccountPage() {
@@ -74,6 +76,7 @@ export default function AccountPage() {
   if (account.isPending) return <Loading />;
   if (account.isError) return <ErrorState error={account.error} onRetry={() => account.refetch()} />;
   const a = account.data;
+  const readOnly = isReadOnly(a);
   const L = (field: string, node: ReactNode) => (
     <WithLineage item={lineage.data?.get(field)}>{node}</WithLineage>
   );
@@ -107,6 +110,7 @@ export default function AccountPage() {
             {L('name', a.name)}
           </Title>
           <Group gap={6} mt={4}>
+            {readOnly && <ReadOnlyBadge />}
             {a.industry && <Badge variant="light">{a.industry}</Badge>}
             {a.tags.map((tag) => (
               <Badge key={tag} variant="outline" color="gray">
@@ -122,7 +126,8 @@ export default function AccountPage() {
           <Button variant="default" onClick={() => setAddOpen('opportunities')}>
             {t('account.addOpportunity')}
           </Button>
-          <Button onClick={edit.open}>{t('common.edit')}</Button>
+          <ShareButton entity="accounts" id={id} name={a.name} />
+          {!readOnly && <Button onClick={edit.open}>{t('common.edit')}</Button>}
         </Group>
       </Group>
 
@@ -305,7 +310,12 @@ export default function AccountPage() {
         </Grid.Col>
       </Grid>
 
-      <Modal opened={editOpen} onClose={edit.close} title={`${t('common.edit')} · ${a.name}`} size="xl">
+      <Modal
+        opened={editOpen && !readOnly}
+        onClose={edit.close}
+        title={`${t('common.edit')} · ${a.name}`}
+        size="xl"
+      >
         <RecordForm
           entity="accounts"
           record={a as unknown as Record<string, unknown>}

@@ -26,6 +26,7 @@ import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { useAuth } from '../auth/auth';
+import { SharingDefaultsTab } from '../components/SharingDefaults';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { api } from '../lib/api';
 import { formatDateTime, sortByName } from '../lib/format';
@@ -33,7 +34,7 @@ import { fieldLabel, useLang, usePipelines, useUsers } from '../lib/hooks';
 import { ApiError, problemToFieldErrors } from '../lib/problem';
 import { type CustomField, ROLES, type Stage } from '../lib/types';
 
-const TABS = ['users', 'fields', 'pipelines', 'keys'] as const;
+const TABS = ['users', 'fields', 'pipelines', 'sharing', 'keys'] as const;
 
 export default function AdminPage() {
   const { t } = useTranslation();
@@ -52,6 +53,7 @@ export default function AdminPage() {
           <Tabs.Tab value="users">{t('admin.users')}</Tabs.Tab>
           <Tabs.Tab value="fields">{t('admin.customFields')}</Tabs.Tab>
           <Tabs.Tab value="pipelines">{t('admin.pipelines')}</Tabs.Tab>
+          {can('settings:manage') && <Tabs.Tab value="sharing">{t('sharing.tab')}</Tabs.Tab>}
           <Tabs.Tab value="keys">{t('admin.apiKeys')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="users" pt="md">
@@ -62,6 +64,9 @@ export default function AdminPage() {
         </Tabs.Panel>
         <Tabs.Panel value="pipelines" pt="md">
           <PipelinesTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="sharing" pt="md">
+          <SharingDefaultsTab />
         </Tabs.Panel>
         <Tabs.Panel value="keys" pt="md">
           <ApiKeysTab />

@@ -9,6 +9,7 @@ import { useAuth } from '../auth/auth';
 import { WithLineage } from '../components/Lineage';
 import { LeadScorePanel, WinProbabilityPanel } from '../components/Predict';
 import { RecordForm } from '../components/RecordForm';
+import { ReadOnlyBadge, ShareButton } from '../components/ShareDrawer';
 import { ErrorState, Loading } from '../components/States';
 import { RecordTimeline, Section } from '../components/Timeline';
 import { api } from '../lib/api';
@@ -26,6 +27,7 @@ import {
   useTeams,
   useUsers,
 } from '../lib/hooks';
+import { isReadOnly, isShareable } from '../lib/sharing';
 import type { LineageItem } from '../lib/types';
 
 const WITH_HISTORY = new Set(['contacts', 'opportunities', 'accounts']);
@@ -61,6 +63,7 @@ export default function RecordPage({ entity }: { entity: Entity }) {
   if (rec.isError) return <ErrorState error={rec.error} onRetry={() => rec.refetch()} />;
   const r = rec.data;
   const title = (r.name ?? r.subject) as string;
+  const readOnly = isReadOnly(r);
 
   function display(name: string): ReactNode {
     const v = r[name];
@@ -140,17 +143,25 @@ export default function RecordPage({ entity }: { entity: Entity }) {
           <Title order={1} fz="h2" data-testid="record-title">
             <WithLineage item={lineage.data?.get(r.name ? 'name' : 'subject')}>{title}</WithLineage>
           </Title>
-          {entity === 'opportunities' && (
-            <Badge mt={4} color={r.status === 'won' ? 'green' : r.status === 'lost' ? 'gray' : 'indigo'}>
-              {display('stage')}
-            </Badge>
-          )}
+          <Group gap={6} mt={4}>
+            {entity === 'opportunities' && (
+              <Badge color={r.status === 'won' ? 'green' : r.status === 'lost' ? 'gray' : 'indigo'}>
+                {display('stage')}
+              </Badge>
+            )}
+            {readOnly && <ReadOnlyBadge />}
+          </Group>
         </div>
         <Group gap="xs">
-          <Button variant="default" color="red" onClick={remove}>
-            {t('common.delete')}
-          </Button>
-          <Button onClick={edit.open}>{t('common.edit')}</Button>
+          {isShareable(entity) && <ShareButton entity={entity} id={id} name={title} />}
+          {!readOnly && (
+            <>
+              <Button variant="default" color="red" onClick={remove}>
+                {t('common.delete')}
+              </Button>
+              <Button onClick={edit.open}>{t('common.edit')}</Button>
+            </>
+          )}
         </Group>
       </Group>
       <Grid>
@@ -199,7 +210,7 @@ export default function RecordPage({ entity }: { entity: Entity }) {
         )}
       </Grid>
       <Modal
-        opened={editOpen}
+        opened={editOpen && !readOnly}
         onClose={edit.close}
         title={`${t('common.edit')} · ${t(`entities.${SINGULAR[entity]}`)}`}
         size="xl"
