@@ -11,6 +11,8 @@ export interface ActorContext {
   /** Where the change came from, recorded as lineage (ui | api | import:csv | seed | …). */
   source: string;
   requestId?: string;
+  /** The session (sessions.id) a signed-in user acts through; absent for keys, jobs and the CLI. */
+  sessionId?: string;
 }
 
 export function systemContext(tenantId: string, source = 'system', name = 'Zhongshu'): ActorContext {

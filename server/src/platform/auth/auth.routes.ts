@@ -1,13 +1,17 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
+import { and, desc, eq, isNull, ne, sql } from 'drizzle-orm';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { recordChange } from '../audit/change-log.js';
+import type { Tx } from '../db/database.js';
 import type { AppModule } from '../http/app.js';
-import { unauthorized, unprocessable } from '../http/problem.js';
+import { conflict, forbidden, ProblemError, unauthorized, unprocessable } from '../http/problem.js';
 import { ResourceService } from '../records/resource.js';
-import { errorResponses, registerResourceRoutes } from '../records/resource-routes.js';
+import { errorResponses, problemSchema, registerResourceRoutes } from '../records/resource-routes.js';
 import { apiKeys, users } from './auth.schema.js';
-import { hashPassword, SESSION_COOKIE } from './auth.service.js';
-import { PERMISSIONS, ROLES } from './permissions.js';
+import { endSessions, hashPassword, SESSION_COOKIE } from './auth.service.js';
+import type { ActorContext } from './auth-context.js';
+import { assertCanGrant, assertCanManage } from './grants.js';
+import { PERMISSIONS, permissionsOf, ROLES, type Role } from './permissions.js';
 
 const roleSchema = z.enum(ROLES);
 
@@ -34,15 +38,79 @@ export const userService = new ResourceService({
   },
   search: (q) => sql`(${users.name} ilike ${`%${q}%`} or ${users.email} ilike ${`%${q}%`})`,
   present: ({ password_hash: _secret, ...rest }) => rest,
-  async prepare(_tx, _ctx, values) {
+  async prepare(tx, ctx, values, existing) {
+    // On update only a password sets the hash (written below, ending sessions).
+    if (existing) delete values.password_hash;
     if (typeof values.email === 'string') values.email = values.email.trim().toLowerCase();
+    if (existing) {
+      // Changing a stronger account (its email, password, role or active flag) is taking it over.
+      assertCanManage(ctx, permissionsOf(existing.role as Role), 'id');
+      await keepAnActiveAdmin(tx, ctx, existing, values);
+    }
+    if (values.role !== undefined && values.role !== existing?.role)
+      assertCanGrant(ctx, permissionsOf(values.role as Role), 'role');
     if (typeof values.password === 'string') {
-      values.password_hash = await hashPassword(values.password);
+      const passwordHash = await hashPassword(values.password);
+      if (!existing) values.password_hash = passwordHash;
+      else {
+        // Written here, not through the generic update, so the hash reaches neither the change log
+        // nor the event payload; the change itself is audited without a value.
+        await tx
+          .update(users)
+          .set({ password_hash: passwordHash, updated_at: new Date() })
+          .where(and(eq(users.tenant_id, ctx.tenantId), eq(users.id, String(existing.id))));
+        await recordChange(tx, ctx, 'users', String(existing.id), 'update', {
+          password: { old: null, new: '(changed)' },
+        });
+        // Users changing their own password stay signed in where they are; everywhere else
+        // (and every session after an admin's reset) ends.
+        const own = ctx.actorType === 'user' && ctx.actorId === existing.id ? ctx.sessionId : undefined;
+        await endSessions(tx, String(existing.id), own);
+      }
     }
     delete values.password;
+    if (existing && values.active === false && existing.active === true)
+      await endSessions(tx, String(existing.id));
     return values;
   },
 });
+
+/**
+ * 409 when a change would leave the organisation without an active administrator. A per-tenant
+ * advisory lock serialises concurrent demotions, so two admins cannot demote each other at once.
+ */
+async function keepAnActiveAdmin(
+  tx: Tx,
+  ctx: ActorContext,
+  existing: Record<string, unknown>,
+  values: Record<string, unknown>,
+): Promise<void> {
+  if (existing.role !== 'admin' || existing.active !== true) return;
+  const demoted = values.role !== undefined && values.role !== 'admin';
+  const deactivated = values.active === false;
+  if (!demoted && !deactivated) return;
+  await lastAdminGuard(tx, ctx, String(existing.id), demoted ? 'role' : 'active');
+}
+
+async function lastAdminGuard(tx: Tx, ctx: ActorContext, userId: string, field: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`zhongshu.admins:${ctx.tenantId}`}))`);
+  const others = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(
+      and(
+        eq(users.tenant_id, ctx.tenantId),
+        eq(users.role, 'admin'),
+        eq(users.active, true),
+        ne(users.id, userId),
+      ),
+    )
+    .limit(1);
+  if (others.length === 0)
+    throw conflict('An organisation needs at least one active administrator', [
+      { field, reason: 'this is the last active administrator' },
+    ]);
+}
 
 const userOut = z.object({
   id: z.string(),
@@ -82,9 +150,20 @@ const meSchema = z.object({
   permissions: z.array(z.string()),
 });
 
+/** 429 with Retry-After (seconds). */
+function tooManyFailures(reply: FastifyReply, retryAfterSeconds: number): ProblemError {
+  reply.header('retry-after', String(retryAfterSeconds));
+  return new ProblemError(
+    429,
+    'Too Many Requests',
+    `Too many failed sign-in attempts; try again in ${retryAfterSeconds} seconds`,
+  );
+}
+
 export const authModule: AppModule = {
   name: 'auth',
-  routes(app: FastifyInstance) {
+  async routes(app: FastifyInstance) {
+    app.platform.auth.configureLogin(app.platform.config.login);
     const tags = ['Auth'];
     app.post(
       '/auth/login',
@@ -102,18 +181,20 @@ export const authModule: AppModule = {
           response: {
             200: z.object({ token: z.string(), expires_at: z.string(), user: meSchema.partial() }),
             ...errorResponses,
+            429: problemSchema.describe('Too many failed attempts from this address or for this account'),
           },
         },
       },
       async (req, reply) => {
         const { email, password, tenant } = req.body as { email: string; password: string; tenant?: string };
-        const result = await app.platform.auth.login(email, password, tenant);
-        if (result === 'ambiguous') {
+        const result = await app.platform.auth.login(email, password, { tenant, ip: req.ip });
+        if (result.kind === 'throttled') throw tooManyFailures(reply, result.retryAfterSeconds);
+        if (result.kind === 'ambiguous') {
           throw unprocessable('This email belongs to several organisations; say which one', [
             { field: 'tenant', reason: 'required for this email' },
           ]);
         }
-        if (!result) throw unauthorized('Wrong email or password');
+        if (result.kind === 'wrong') throw unauthorized('Wrong email or password');
         reply.setCookie(SESSION_COOKIE, result.token, {
           path: '/',
           httpOnly: true,
@@ -122,6 +203,39 @@ export const authModule: AppModule = {
           expires: result.expires,
         });
         return { token: result.token, expires_at: result.expires.toISOString(), user: result.user };
+      },
+    );
+
+    app.post(
+      '/auth/password',
+      {
+        schema: {
+          tags,
+          summary:
+            'Change your own password; your other sessions end, this one stays signed in (failed attempts count towards the login limits)',
+          body: z.object({
+            current_password: z.string().min(1),
+            new_password: z.string().min(8, 'at least 8 characters').max(200),
+          }),
+          response: { 204: z.null(), ...errorResponses, 429: problemSchema },
+        },
+      },
+      async (req, reply) => {
+        const actor = req.actor!;
+        if (actor.actorType !== 'user' || !actor.actorId)
+          throw forbidden('Only a signed-in user can change their own password');
+        const body = req.body as { current_password: string; new_password: string };
+        await app.withTenant(req, async (tx, ctx) => {
+          const check = await app.platform.auth.checkOwnPassword(tx, ctx, body.current_password, req.ip);
+          if (check === 'wrong')
+            throw unprocessable('The current password is wrong', [
+              { field: 'current_password', reason: 'does not match' },
+            ]);
+          if (check !== 'ok') throw tooManyFailures(reply, check.retryAfterSeconds);
+          await userService.update(tx, ctx, actor.actorId!, { password: body.new_password });
+        });
+        app.platform.auth.evictUser(actor.actorId);
+        return reply.status(204).send();
       },
     );
 
@@ -249,17 +363,43 @@ export const authModule: AppModule = {
       },
     );
 
-    registerResourceRoutes(app, userService, {
-      tag: 'Users',
-      createSchema: userCreate,
-      updateSchema: userCreate.partial().extend({ change_reason: z.string().max(500).optional() }),
-      outputSchema: userOut,
-      filterSchema: z.object({
-        role: roleSchema.optional(),
-        team_id: z.string().optional(),
-        active: z.string().optional(),
-      }),
-      permissions: { read: 'users:read', write: 'users:manage', delete: 'users:manage' },
+    // Users in their own scope, so its hooks see only the user routes.
+    await app.register(async (scope) => {
+      // Deleting a user: the same rules as changing one (no generic hook runs on delete).
+      scope.addHook('preHandler', async (req) => {
+        if (req.method !== 'DELETE' || !req.actor) return;
+        const id = (req.params as { id?: string }).id;
+        if (!id) return;
+        await scope.withTenant(req, async (tx, ctx) => {
+          const target = await userService.find(tx, ctx, id);
+          if (!target) return;
+          assertCanManage(ctx, permissionsOf(target.role as Role), 'id');
+          if (target.role === 'admin' && target.active === true) await lastAdminGuard(tx, ctx, id, 'id');
+        });
+      });
+      // After the change is committed (onSend runs once the handler's transaction is done): the
+      // user's cached sessions go, so a role change or deactivation applies on the very next request.
+      scope.addHook('onSend', async (req, _reply, payload) => {
+        const id = (req.params as { id?: string } | undefined)?.id;
+        if (id && (req.method === 'PATCH' || req.method === 'DELETE')) scope.platform.auth.evictUser(id);
+        return payload;
+      });
+      registerUserRoutes(scope);
     });
   },
 };
+
+function registerUserRoutes(app: FastifyInstance) {
+  registerResourceRoutes(app, userService, {
+    tag: 'Users',
+    createSchema: userCreate,
+    updateSchema: userCreate.partial().extend({ change_reason: z.string().max(500).optional() }),
+    outputSchema: userOut,
+    filterSchema: z.object({
+      role: roleSchema.optional(),
+      team_id: z.string().optional(),
+      active: z.string().optional(),
+    }),
+    permissions: { read: 'users:read', write: 'users:manage', delete: 'users:manage' },
+  });
+}

@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../db/database.js';
 import { tenants } from '../tenancy/tenancy.schema.js';
 import { apiKeys, sessions, users } from './auth.schema.js';
 import type { ActorContext } from './auth-context.js';
+import { assertCanGrant } from './grants.js';
+import { type LoginLimits, LoginThrottle } from './login-throttle.js';
 import { permissionsOf, ROLES, type Role } from './permissions.js';
 
 export const SESSION_COOKIE = 'zs_session';
@@ -17,6 +19,20 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password);
 }
 
+export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  return verify(passwordHash, password).catch(() => false);
+}
+
+/**
+ * Ends a user's sessions inside the caller's transaction, all of them or all but `keepSessionId`
+ * (the caller's own, when users change their own password). Evict the cache after the commit.
+ */
+export async function endSessions(tx: Tx, userId: string, keepSessionId?: string): Promise<void> {
+  await tx
+    .delete(sessions)
+    .where(and(eq(sessions.user_id, userId), keepSessionId ? ne(sessions.id, keepSessionId) : undefined));
+}
+
 export interface SessionUser {
   id: string;
   tenant_id: string;
@@ -27,20 +43,57 @@ export interface SessionUser {
   locale: string | null;
 }
 
+export type LoginResult =
+  | { kind: 'ok'; token: string; expires: Date; user: SessionUser }
+  /** Password right for users in several organisations and no tenant named. */
+  | { kind: 'ambiguous' }
+  /** Unknown email, wrong password, inactive user or wrong tenant: one answer for all. */
+  | { kind: 'wrong' }
+  | { kind: 'throttled'; retryAfterSeconds: number };
+
+const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  maxFailuresPerIp: 30,
+  maxFailuresPerAccount: 5,
+  windowSeconds: 900,
+};
+const CACHE_TTL_MS = 5_000;
+
 /**
  * Resolves credentials (session token or API key) to an actor. Results are cached briefly
- * so a busy client does not pay a database round trip per request; logout and key revocation
- * evict the cache.
+ * so a busy client does not pay a database round trip per request; logout, key revocation and
+ * every change of a user (role, active, password) evict the cache. The cache and the login
+ * throttle are per process.
  */
 export class AuthService {
   private cache = new Map<string, { ctx: ActorContext | null; user: SessionUser | null; until: number }>();
+  /** Bumped by every eviction: a lookup that overlapped one is not cached (it may have read the old state). */
+  private epoch = 0;
+  readonly throttle: LoginThrottle;
+  /** Verified when the email is unknown, so that answer costs the same as a wrong password. */
+  private readonly dummyHash: Promise<string>;
 
   constructor(
     private readonly database: Database,
     private readonly sessionTtlHours: number,
-  ) {}
+    loginLimits: LoginLimits = DEFAULT_LOGIN_LIMITS,
+  ) {
+    this.throttle = new LoginThrottle(loginLimits);
+    this.dummyHash = hashPassword(randomBytes(24).toString('base64url'));
+  }
 
-  async login(email: string, password: string, tenantName?: string) {
+  /** Applies config.login (the routes call this with app.platform.config.login). */
+  configureLogin(limits: LoginLimits): void {
+    this.throttle.configure(limits);
+  }
+
+  /**
+   * Email + password → a new session. Throttled per IP and per account (failures only); the
+   * password is checked against every active user with that email (a dummy hash when there is
+   * none), and only then is the organisation chosen.
+   */
+  async login(email: string, password: string, opts: { tenant?: string; ip: string }): Promise<LoginResult> {
+    const retryAfter = this.throttle.retryAfter(opts.ip, email);
+    if (retryAfter > 0) return { kind: 'throttled', retryAfterSeconds: retryAfter };
     const rows = await this.database.systemTx(async (tx) =>
       tx
         .select({ user: users, tenant_name: tenants.name })
@@ -48,16 +101,26 @@ export class AuthService {
         .innerJoin(tenants, eq(tenants.id, users.tenant_id))
         .where(
           and(
-            sql`lower(${users.email}) = lower(${email})`,
+            sql`lower(${users.email}) = lower(${email.trim()})`,
             eq(users.active, true),
-            tenantName ? eq(tenants.name, tenantName) : undefined,
+            opts.tenant ? eq(tenants.name, opts.tenant) : undefined,
           ),
         ),
     );
-    // Same email in several tenants: the caller must say which one.
-    if (rows.length !== 1) return rows.length > 1 ? ('ambiguous' as const) : null;
-    const { user, tenant_name } = rows[0];
-    if (!user.password_hash || !(await verify(user.password_hash, password).catch(() => false))) return null;
+    const matches: typeof rows = [];
+    if (rows.length === 0) await verifyPassword(await this.dummyHash, password);
+    for (const row of rows) {
+      // A user without a password still costs one verification, like everyone else.
+      const ok = await verifyPassword(row.user.password_hash ?? (await this.dummyHash), password);
+      if (ok && row.user.password_hash) matches.push(row);
+    }
+    if (matches.length === 0) {
+      this.throttle.failed(opts.ip, email);
+      return { kind: 'wrong' };
+    }
+    this.throttle.succeeded(email);
+    if (matches.length > 1) return { kind: 'ambiguous' };
+    const { user, tenant_name } = matches[0];
     const token = newToken('zs_sess');
     const expires = new Date(Date.now() + this.sessionTtlHours * 3600_000);
     await this.database.systemTx(async (tx) =>
@@ -68,11 +131,31 @@ export class AuthService {
         expires_at: expires,
       }),
     );
-    return { token, expires, user: toSessionUser(user, tenant_name) };
+    return { kind: 'ok', token, expires, user: toSessionUser(user, tenant_name) };
+  }
+
+  /** Checks a signed-in user's own password (failures count towards the login throttle). */
+  async checkOwnPassword(
+    tx: Tx,
+    ctx: ActorContext,
+    password: string,
+    ip: string,
+  ): Promise<'ok' | 'wrong' | { retryAfterSeconds: number }> {
+    const [row] = await tx
+      .select({ email: users.email, password_hash: users.password_hash })
+      .from(users)
+      .where(and(eq(users.tenant_id, ctx.tenantId), eq(users.id, ctx.actorId ?? '')));
+    if (!row) return 'wrong';
+    const retryAfter = this.throttle.retryAfter(ip, row.email);
+    if (retryAfter > 0) return { retryAfterSeconds: retryAfter };
+    if (row.password_hash && (await verifyPassword(row.password_hash, password))) return 'ok';
+    this.throttle.failed(ip, row.email);
+    return 'wrong';
   }
 
   async logout(token: string): Promise<void> {
     this.cache.delete(token);
+    this.epoch += 1;
     await this.database.query('delete from sessions where token_hash = $1', [sha256(token)]);
   }
 
@@ -84,22 +167,25 @@ export class AuthService {
     const hit = this.cache.get(token);
     if (hit && hit.until > Date.now())
       return hit.ctx ? { ctx: { ...hit.ctx, source }, user: hit.user } : null;
+    const epoch = this.epoch;
     const resolved = token.startsWith('zs_key_')
       ? await this.resolveApiKey(token)
       : await this.resolveSession(token);
-    this.cache.set(token, {
-      ctx: resolved?.ctx ?? null,
-      user: resolved?.user ?? null,
-      until: Date.now() + 5_000,
-    });
-    if (this.cache.size > 10_000) this.cache.clear();
+    if (epoch === this.epoch) {
+      if (this.cache.size >= 10_000) this.cache.clear();
+      this.cache.set(token, {
+        ctx: resolved?.ctx ?? null,
+        user: resolved?.user ?? null,
+        until: Date.now() + CACHE_TTL_MS,
+      });
+    }
     return resolved ? { ctx: { ...resolved.ctx, source }, user: resolved.user } : null;
   }
 
   private async resolveSession(token: string) {
     const rows = await this.database.systemTx(async (tx) =>
       tx
-        .select({ user: users, tenant_name: tenants.name })
+        .select({ user: users, tenant_name: tenants.name, session_id: sessions.id })
         .from(sessions)
         .innerJoin(users, eq(users.id, sessions.user_id))
         .innerJoin(tenants, eq(tenants.id, sessions.tenant_id))
@@ -112,7 +198,7 @@ export class AuthService {
         ),
     );
     if (rows.length === 0) return null;
-    const { user, tenant_name } = rows[0];
+    const { user, tenant_name, session_id } = rows[0];
     const role = user.role as Role;
     const ctx: ActorContext = {
       tenantId: user.tenant_id,
@@ -122,6 +208,7 @@ export class AuthService {
       role,
       permissions: new Set(permissionsOf(role)),
       source: 'api',
+      sessionId: session_id,
     };
     return { ctx, user: toSessionUser(user, tenant_name) };
   }
@@ -148,7 +235,9 @@ export class AuthService {
     return { ctx, user: null };
   }
 
+  /** Creates a key; refused (403) when it would hold a right its creator does not hold. */
   async createApiKey(tx: Tx, ctx: ActorContext, input: { name: string; role: Role; scopes: string[] }) {
+    assertCanGrant(ctx, permissionsOf(input.role, input.scopes), input.scopes.length > 0 ? 'scopes' : 'role');
     const key = newToken('zs_key');
     const [row] = await tx
       .insert(apiKeys)
@@ -166,8 +255,17 @@ export class AuthService {
     return { ...rest, key };
   }
 
+  /** Forgets every cached credential (after an API key is revoked). */
   evictAll(): void {
     this.cache.clear();
+    this.epoch += 1;
+  }
+
+  /** Forgets the cached sessions of one user (after a change of role, active flag or password). */
+  evictUser(userId: string): void {
+    for (const [token, entry] of this.cache)
+      if (entry.user?.id === userId || entry.ctx?.actorId === userId) this.cache.delete(token);
+    this.epoch += 1;
   }
 }
 
