@@ -148,12 +148,29 @@ function ShareManager({
             setErrors(e instanceof ApiError ? shareErrors(e.problem) : { fields: {}, general: [String(e)] }),
         });
       }}
+      onChangeAccess={(share, access) =>
+        add.mutate(
+          { subject_type: share.subject_type, subject_id: share.subject_id, access },
+          {
+            onSuccess: () =>
+              notifications.show({
+                color: 'green',
+                message: t('sharing.accessChanged', { name: share.subject_name ?? '' }),
+              }),
+            onError: (e) =>
+              notifications.show({
+                color: 'red',
+                message: e instanceof Error ? e.message : t('common.error'),
+              }),
+          },
+        )
+      }
       onRemove={(share) =>
         remove.mutate(share.id, {
           onSuccess: () =>
             notifications.show({
               color: 'green',
-              message: t('sharing.removed', { name: share.subject_name }),
+              message: t('sharing.removed', { name: share.subject_name ?? '' }),
             }),
           onError: (e) =>
             notifications.show({ color: 'red', message: e instanceof Error ? e.message : t('common.error') }),
@@ -175,6 +192,7 @@ export function ShareManagerView({
   general = [],
   formKey = 0,
   onAdd,
+  onChangeAccess,
   onRemove,
 }: {
   shares: Share[];
@@ -187,10 +205,16 @@ export function ShareManagerView({
   general?: string[];
   formKey?: number;
   onAdd: (body: NewShare) => void;
+  /** Sharing again with the same subject changes its access (the server answers 200). */
+  onChangeAccess?: (share: Share, access: ShareAccess) => void;
   onRemove: (share: Share) => void;
 }) {
   const { t } = useTranslation();
   const lang = useLang();
+  const accessOptions = (['read', 'edit'] as const).map((a) => ({
+    value: a,
+    label: t(`sharing.shareAccess.${a}`),
+  }));
   return (
     <Stack gap="md">
       {canManage ? (
@@ -219,21 +243,23 @@ export function ShareManagerView({
                 <div style={{ minWidth: 0 }}>
                   <Group gap={6} wrap="wrap">
                     <Text fw={500} fz="sm">
-                      {s.subject_name}
+                      {s.subject_name ?? t('sharing.unknownSubject')}
                     </Text>
                     {s.subject_type === 'team' && (
                       <Badge size="xs" variant="outline" color="gray">
                         {t('sharing.subjectType.team')}
                       </Badge>
                     )}
-                    <Badge
-                      size="sm"
-                      variant="light"
-                      color={s.access === 'edit' ? 'indigo' : 'gray'}
-                      data-testid="share-access"
-                    >
-                      {t(`sharing.shareAccess.${s.access}`)}
-                    </Badge>
+                    {!(canManage && onChangeAccess) && (
+                      <Badge
+                        size="sm"
+                        variant="light"
+                        color={s.access === 'edit' ? 'indigo' : 'gray'}
+                        data-testid="share-access"
+                      >
+                        {t(`sharing.shareAccess.${s.access}`)}
+                      </Badge>
+                    )}
                   </Group>
                   <Text fz="xs" c="dimmed">
                     {s.created_by_name
@@ -245,17 +271,32 @@ export function ShareManagerView({
                   </Text>
                 </div>
                 {canManage && (
-                  <Button
-                    size="xs"
-                    variant="subtle"
-                    color="red"
-                    loading={removing === s.id}
-                    aria-label={t('sharing.removeFor', { name: s.subject_name })}
-                    data-testid="share-remove"
-                    onClick={() => onRemove(s)}
-                  >
-                    {t('sharing.remove')}
-                  </Button>
+                  <Group gap={4} wrap="nowrap">
+                    {onChangeAccess && (
+                      <Select
+                        size="xs"
+                        w={96}
+                        aria-label={t('sharing.accessFor', { name: s.subject_name ?? '' })}
+                        value={s.access}
+                        allowDeselect={false}
+                        data={accessOptions}
+                        data-testid="share-access-select"
+                        comboboxProps={{ withinPortal: true }}
+                        onChange={(v) => v && v !== s.access && onChangeAccess(s, v as ShareAccess)}
+                      />
+                    )}
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      color="red"
+                      loading={removing === s.id}
+                      aria-label={t('sharing.removeFor', { name: s.subject_name ?? '' })}
+                      data-testid="share-remove"
+                      onClick={() => onRemove(s)}
+                    >
+                      {t('sharing.remove')}
+                    </Button>
+                  </Group>
                 )}
               </Group>
             </Paper>

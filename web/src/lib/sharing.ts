@@ -24,7 +24,8 @@ export interface Share {
   id: string;
   subject_type: ShareSubjectType;
   subject_id: string;
-  subject_name: string;
+  /** null when the user or team no longer exists */
+  subject_name: string | null;
   access: ShareAccess;
   created_at: string;
   created_by_name: string | null;

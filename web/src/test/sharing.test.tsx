@@ -240,6 +240,28 @@ describe('ShareManagerView', () => {
     expect(onRemove).toHaveBeenCalledWith(shares[1]);
   });
 
+  it('changes the access of an existing share by sharing with the same subject again', async () => {
+    act(() => setLang('zh-CN'));
+    const onChangeAccess = vi.fn();
+    wrap(
+      <ShareManagerView
+        shares={shares}
+        canManage
+        userOptions={users}
+        teamOptions={teams}
+        onAdd={() => {}}
+        onChangeAccess={onChangeAccess}
+        onRemove={() => {}}
+      />,
+    );
+    const select = screen.getByRole('textbox', { name: '王芳 的权限' }) as HTMLInputElement;
+    expect(select.value).toBe('只读');
+    fireEvent.click(select);
+    const item = screen.getAllByTestId('share-item')[0]!;
+    fireEvent.click(within(item).getByRole('option', { name: '可编辑' }));
+    expect(onChangeAccess).toHaveBeenCalledWith(shares[0], 'edit');
+  });
+
   it('is read-only when the caller may not manage shares', () => {
     act(() => setLang('zh-CN'));
     wrap(
