@@ -76,6 +76,8 @@ beforeAll(async () => {
   llm = await startFakeLlm();
   t = await startTestServer({
     llm: { baseUrl: llm.url, apiKey: 'sk-test', model: MODEL, timeoutMs: TIMEOUT_MS },
+    // The fake endpoint listens on loopback, which the outbound client refuses unless allowed.
+    outbound: { allow: ['127.0.0.1'] },
   });
 }, 120_000);
 afterAll(async () => {
@@ -269,6 +271,35 @@ describe('without an endpoint', () => {
     const b = await reread(off, created.id);
     expect(b.talk_track).toBe(created.talk_track);
     expect(b.resources.talk_track).toBeUndefined();
+    expect(llm.requests.length).toBe(before);
+  });
+});
+
+describe('an endpoint on an address the allow-list does not name', () => {
+  let strict: TestServer;
+  beforeAll(async () => {
+    // Same loopback endpoint, no ZHONGSHU_OUTBOUND_ALLOW: the outbound client refuses it.
+    strict = await startTestServer({
+      llm: { baseUrl: llm.url, apiKey: 'sk-test', model: MODEL, timeoutMs: TIMEOUT_MS },
+      outbound: { allow: [] },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await strict?.close();
+  });
+
+  it('sends nothing there and keeps the template, saying why and how to allow it', async () => {
+    llm.mode = 'reply';
+    llm.reply = '不应出现的改写';
+    const before = llm.requests.length;
+    const created = await bundleOf(strict, await accountWithTender(strict, '比亚迪'));
+    const b = await untilOrigin(strict, created.id);
+    expect(b.talk_track).toBe(created.talk_track);
+    expect(b.resources.talk_track.source).toBe('template');
+    expect(b.resources.talk_track.llm_error).toMatch(
+      /^outbound request to http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions refused: 127\.0\.0\.1 is a loopback address .*ZHONGSHU_OUTBOUND_ALLOW/,
+    );
+    expect(b.resources.talk_track.llm_error).not.toContain('sk-test');
     expect(llm.requests.length).toBe(before);
   });
 });

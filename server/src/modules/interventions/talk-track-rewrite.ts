@@ -26,6 +26,8 @@ import { users } from '../../platform/auth/auth.schema.js';
 import { systemContext } from '../../platform/auth/auth-context.js';
 import type { LlmConfig } from '../../platform/config.js';
 import type { Database, Tx } from '../../platform/db/database.js';
+import { createOutboundClient, type OutboundClient } from '../../platform/outbound-http/outbound-client.js';
+import { OutboundBlockedError, OutboundError } from '../../platform/outbound-http/outbound-errors.js';
 import { tenants } from '../../platform/tenancy/tenancy.schema.js';
 import { resolverFor } from '../signals/entity-resolver.js';
 import { interventionService } from './interventions.service.js';
@@ -50,6 +52,8 @@ const MAX_QUEUED = 500;
 /** One retry covers a blip (429, 5xx, reset); more would only delay the next bundle's rewrite. */
 const MAX_RETRIES = 1;
 const MAX_TOKENS = 1024;
+/** A chat completion of MAX_TOKENS is a few KiB; anything near this is not an answer. */
+const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** A "concise" rewrite may be at most twice the template (but a short template may grow to 600). */
 export function maxRewriteChars(template: string): number {
@@ -101,11 +105,15 @@ export function userMessage(f: BundleFacts): string {
 /** Why a rewrite was not used, in words short enough to show and log. */
 function failureReason(err: unknown, timeoutMs: number): string {
   const OpenAI = loadOpenAI();
+  // Refused by the outbound client (e.g. a loopback endpoint not on ZHONGSHU_OUTBOUND_ALLOW).
+  const cause = (err as { cause?: unknown })?.cause;
+  if (cause instanceof OutboundBlockedError) return cause.message.slice(0, 300);
   if (err instanceof OpenAI.APIConnectionTimeoutError) return `timeout after ${timeoutMs} ms`;
   // The client's message starts with the status already ("500 model overloaded").
   if (err instanceof OpenAI.APIError && err.status)
     return `HTTP ${err.status}: ${err.message.replace(/^\d{3}\s*/, '')}`.slice(0, 300);
-  if (err instanceof OpenAI.APIConnectionError) return `connection failed: ${err.message}`.slice(0, 300);
+  if (err instanceof OpenAI.APIConnectionError)
+    return `connection failed: ${cause instanceof OutboundError ? cause.message : err.message}`.slice(0, 300);
   return `${(err as Error)?.message ?? err}`.slice(0, 300);
 }
 
@@ -125,10 +133,15 @@ export class TalkTrackRewriter {
     private readonly database: Database,
     private readonly llm: LlmConfig,
     private readonly log: FastifyBaseLogger,
+    /** platform.outbound; without it, a client that reaches public addresses only. */
+    outbound: OutboundClient = createOutboundClient(),
   ) {
     const OpenAI = loadOpenAI();
     this.client = new OpenAI({
       baseURL: llm.baseUrl,
+      // Every request goes through the platform's outbound client (address checks, size cap).
+      fetch: (url, init) =>
+        outbound.fetch(url, { ...init, timeoutMs: llm.timeoutMs, maxBytes: MAX_RESPONSE_BYTES }),
       // Local servers (vLLM, Ollama) need no key, but the client insists on one.
       apiKey: llm.apiKey ?? 'not-needed',
       // Explicit nulls: the client would otherwise pick these up from OPENAI_* variables.
