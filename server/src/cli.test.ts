@@ -101,4 +101,25 @@ describe('zhongshu CLI', () => {
         .code,
     ).toBe(2);
   });
+
+  it('answers usage errors with one line on stderr and exit 2, and --help with exit 0', () => {
+    for (const [args, line] of [
+      [['frobnicate'], "zhongshu: unknown command 'frobnicate'"],
+      [['user', 'create', '--tenant', 'x'], "zhongshu: required option '--email <email>' not specified"],
+      [
+        ['import', '--tenant', 'x', '--entity', 'widgets', '--file', 'f.csv'],
+        "zhongshu: option '--entity <entity>' argument 'widgets' is invalid.",
+      ],
+      [['migrate', '--bogus'], "zhongshu: unknown option '--bogus'"],
+    ] as const) {
+      const r = zhongshu(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err.split('\n').filter(Boolean)).toHaveLength(1);
+      expect(r.err.startsWith(line), r.err).toBe(true);
+    }
+    const help = zhongshu('import', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('--entity <entity>');
+  });
 });
