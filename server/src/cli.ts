@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { ImportableEntity } from './modules/crm/crm.service.js';
@@ -44,7 +45,8 @@ async function openForCli(config: AppConfig): Promise<Database> {
     } catch (err) {
       if (!(err instanceof DataDirLockedError)) throw err;
       const { holder } = err;
-      if (holder.admin) throw new HandOverToServer({ ...holder, admin: holder.admin });
+      if (holder.admin && holder.hostname === hostname())
+        throw new HandOverToServer({ ...holder, admin: holder.admin });
       if (holder.command !== 'zhongshu start' || Date.now() > deadline) throw err;
       await sleep(250);
     }

@@ -64,6 +64,16 @@ describe('data dir lock', () => {
     expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
     lock.release();
 
+    // Our own pid in a lock we did not take: a previous incarnation (container restarted as pid 1).
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ ...stale, pid: process.pid }));
+    acquireDataDirLock(dir).release();
+    // A lock from before a reboot.
+    writeFileSync(
+      join(dir, LOCK_FILE),
+      JSON.stringify({ ...stale, pid: process.ppid, boot: 'another-boot' }),
+    );
+    if (existsSync('/proc/sys/kernel/random/boot_id')) acquireDataDirLock(dir).release();
+
     // A live process (this test's parent, say) keeps its lock.
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ ...stale, pid: process.ppid }));
     expect(() => acquireDataDirLock(dir)).toThrow(`in use by process ${process.ppid}`);

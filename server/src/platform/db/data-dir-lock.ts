@@ -27,7 +27,12 @@ export interface LockHolder {
   token: string;
   /** Where the holder serves CLI commands (unix socket / named pipe); absent = it does not. */
   admin?: string;
+  /** Linux boot id: a lock from before a reboot is stale whatever its pid. */
+  boot?: string;
 }
+
+/** Locks this process holds, by data dir. */
+const held = new Map<string, DataDirLock>();
 
 export class DataDirLockedError extends Error {
   constructor(
@@ -82,12 +87,23 @@ function readRaw(path: string): LockHolder | null {
   }
 }
 
-function isStale(holder: LockHolder): boolean {
-  // Another host's pid cannot be checked from here: such a lock is only removed by hand.
-  return holder.hostname === hostname() && !isAlive(holder.pid);
+function bootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
-const held = new Map<string, DataDirLock>();
+function isStale(holder: LockHolder): boolean {
+  // Another host's pid cannot be checked from here: such a lock is only removed by hand.
+  if (holder.hostname !== hostname()) return false;
+  if (holder.boot && bootId() && holder.boot !== bootId()) return true;
+  // Our own pid but not our lock: a previous incarnation (a container restarted, pid 1 again).
+  if (holder.pid === process.pid) return ![...held.values()].some((l) => l.holder.token === holder.token);
+  return !isAlive(holder.pid);
+}
+
 let exitHookInstalled = false;
 
 function installExitHook() {
@@ -107,6 +123,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
     since: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     command: processCommand(),
     token: randomBytes(32).toString('base64url'),
+    boot: bootId(),
   };
   for (let attempt = 0; ; attempt++) {
     try {
