@@ -396,7 +396,7 @@ function toInput(
   const out: Record<string, unknown> = {};
   const custom: Record<string, unknown> = {};
   for (const [field, raw] of Object.entries(row)) {
-    const v = raw.trim();
+    const v = restoreCell(raw.trim());
     if (v === '') continue;
     if (field.startsWith('custom.')) {
       const key = field.slice(7);
@@ -626,33 +626,54 @@ function finalizeRow(entity: ImportableEntity, v: Record<string, unknown>, lk: L
   return row;
 }
 
-/** Flattens records into a table for CSV/Excel export. */
-export function toTable(rows: Record<string, unknown>[]): { headers: string[]; data: string[][] } {
+/**
+ * Spreadsheet formula injection (OWASP "CSV Injection"): a cell whose text starts with = + - @,
+ * a tab or a carriage return — or the full-width ＝＋－＠ that Excel and WPS also read as formula
+ * starts — is exported with a leading single quote, so `=HYPERLINK(…)` or `+cmd|…` shows as text
+ * and never runs. Numbers exported as numbers (amounts, probabilities, numeric custom fields) are
+ * left alone, negative ones included. Texts that already start with quotes before such a character
+ * get one more, so the import below can undo exactly one and give back the original text.
+ */
+const FORMULA_START = /^'*[=+\-@\t\r＝＋－＠]/;
+
+export function neutraliseCell(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/** The inverse on import: `'=x` → `=x`, `''=x` → `'=x`; other text is left as it is. */
+export function restoreCell(text: string): string {
+  return text.startsWith("'") && FORMULA_START.test(text) ? text.slice(1) : text;
+}
+
+export type ExportCell = string | number;
+
+/** Flattens records into a table for CSV/Excel export (texts neutralised, numbers kept as numbers). */
+export function toTable(rows: Record<string, unknown>[]): { headers: string[]; data: ExportCell[][] } {
   const headers: string[] = [];
   const customKeys = new Set<string>();
   for (const r of rows.slice(0, 1))
     for (const k of Object.keys(r)) if (k !== 'custom' && k !== 'tenant_id') headers.push(k);
   for (const r of rows) for (const k of Object.keys((r.custom as object) ?? {})) customKeys.add(k);
   const allHeaders = [...headers, ...[...customKeys].map((k) => `custom.${k}`)];
-  const cell = (v: unknown) =>
+  const cell = (v: unknown): ExportCell =>
     v === null || v === undefined
       ? ''
-      : v instanceof Date
-        ? v.toISOString()
-        : Array.isArray(v)
-          ? v.join('; ')
-          : typeof v === 'object'
-            ? JSON.stringify(v)
-            : String(v);
+      : typeof v === 'number' && Number.isFinite(v)
+        ? v
+        : v instanceof Date
+          ? v.toISOString()
+          : neutraliseCell(
+              Array.isArray(v) ? v.join('; ') : typeof v === 'object' ? JSON.stringify(v) : String(v),
+            );
   const data = rows.map((r) => [
     ...headers.map((h) => cell(r[h])),
     ...[...customKeys].map((k) => cell((r.custom as Record<string, unknown>)?.[k])),
   ]);
-  return { headers: allHeaders, data };
+  return { headers: allHeaders.map(neutraliseCell), data };
 }
 
 export async function tableToXlsx(
-  table: { headers: string[]; data: string[][] },
+  table: { headers: string[]; data: ExportCell[][] },
   sheetName: string,
 ): Promise<Buffer> {
   const { default: Excel } = await import('exceljs');
@@ -664,7 +685,7 @@ export async function tableToXlsx(
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-export function tableToCsv(table: { headers: string[]; data: string[][] }): string {
+export function tableToCsv(table: { headers: string[]; data: ExportCell[][] }): string {
   // BOM so Excel opens UTF-8 Chinese text correctly.
   return `\uFEFF${Papa.unparse({ fields: table.headers, data: table.data })}`;
 }

@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs';
+import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/harness.js';
+import { phoneE164 } from './crm.validation.js';
 import { parseUserDate, suggestMapping } from './crm-import.service.js';
 
 let t: TestServer;
@@ -259,5 +261,230 @@ describe('export', () => {
       (await t.request('GET', '/api/v1/accounts/export?format=pdf', { token: t.tenantA.tokens.rep }))
         .statusCode,
     ).toBe(400);
+  });
+});
+
+describe('export: spreadsheet formula injection (OWASP CSV injection)', () => {
+  // Texts a spreadsheet would run as formulas, and what the export must write instead.
+  const NASTY = [
+    '=HYPERLINK("http://x","y")',
+    "+cmd|' /C calc'!A0",
+    '-2+3+cmd|calc',
+    '@SUM(1+1)*cmd|calc',
+    '＝1+1', // full-width equals sign, read as a formula start by Excel/WPS
+    "'=already quoted",
+  ];
+
+  it('writes formula-like texts with a leading quote in CSV and Excel, keeps numbers as numbers, and the import gives the original text back', async () => {
+    const admin = t.tenantA.tokens.admin;
+    const field = await t.request('POST', '/api/v1/custom-fields', {
+      token: admin,
+      body: { entity: 'accounts', key: 'margin', label: '毛利率', type: 'number' },
+    });
+    expect(field.statusCode, field.body).toBe(201);
+    for (const [i, name] of NASTY.entries()) {
+      const r = await t.request('POST', '/api/v1/accounts', {
+        token: admin,
+        body: { name, industry: '注入测试', tags: ['=1+2', 'ok'], custom: { margin: i === 0 ? -12.5 : i } },
+      });
+      expect(r.statusCode, r.body).toBe(201);
+    }
+
+    const csv = await t.request(
+      'GET',
+      `/api/v1/accounts/export?format=csv&industry=${encodeURIComponent('注入测试')}`,
+      {
+        token: t.tenantA.tokens.rep,
+      },
+    );
+    expect(csv.statusCode).toBe(200);
+    const parsed = Papa.parse<string[]>(csv.body.replace(/^\uFEFF/, ''), { skipEmptyLines: true }).data;
+    const [headers, ...rows] = parsed;
+    const col = (h: string) => headers.indexOf(h);
+    const names = rows.map((r) => r[col('name')]);
+    expect(names.sort()).toEqual(NASTY.map((n) => `'${n}`).sort());
+    for (const r of rows) expect(r[col('tags')]).toBe("'=1+2; ok");
+    // Every text cell that starts like a formula is quoted; no cell of the file would run.
+    for (const r of rows)
+      for (const c of r) if (!/^-?\d+(\.\d+)?$/.test(c)) expect(c).not.toMatch(/^[=+\-@\t\r＝＋－＠]/);
+    // A negative number stays a plain number in the CSV text (not quoted, not prefixed).
+    expect(csv.body).toMatch(/,-12\.5(,|\r?\n|$)/);
+
+    const xlsx = await t.request(
+      'GET',
+      `/api/v1/accounts/export?format=xlsx&industry=${encodeURIComponent('注入测试')}`,
+      {
+        token: t.tenantA.tokens.rep,
+      },
+    );
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as any);
+    const ws = wb.worksheets[0];
+    const xHeaders = (ws.getRow(1).values as unknown[]).slice(1);
+    const nameCol = xHeaders.indexOf('name') + 1;
+    const marginCol = xHeaders.indexOf('custom.margin') + 1;
+    const xNames: unknown[] = [];
+    const margins: unknown[] = [];
+    ws.eachRow((row, n) => {
+      if (n === 1) return;
+      const cell = row.getCell(nameCol);
+      expect(cell.type).toBe(ExcelJS.ValueType.String); // text, never a formula cell
+      xNames.push(cell.value);
+      margins.push(row.getCell(marginCol).value);
+    });
+    expect(xNames.sort()).toEqual(NASTY.map((n) => `'${n}`).sort());
+    expect(margins).toContain(-12.5); // a number cell, so Excel sums and sorts it
+    expect(typeof margins[0]).toBe('number');
+
+    // Round trip: importing the exported file (into the other tenant) stores the original texts.
+    for (const [format, content] of [
+      ['csv', Buffer.from(csv.body)],
+      ['xlsx', xlsx.rawPayload],
+    ] as const) {
+      const imported = await t.request('POST', '/api/v1/imports', {
+        token: t.tenantB.tokens.admin,
+        body: {
+          entity: 'accounts',
+          filename: `accounts.${format}`,
+          content_base64: b64(content),
+          dry_run: false,
+        },
+      });
+      expect(imported.json(), imported.body).toMatchObject({ imported: NASTY.length, invalid: 0 });
+      const back = await t.request(
+        'GET',
+        `/api/v1/accounts?limit=500&industry=${encodeURIComponent('注入测试')}`,
+        { token: t.tenantB.tokens.admin },
+      );
+      const got = back.json().data;
+      expect(got.map((a: any) => a.name).sort()).toEqual(
+        [...NASTY, ...(format === 'xlsx' ? NASTY : [])].sort(),
+      );
+      for (const a of got) expect(a.tags).toEqual(['=1+2', 'ok']);
+    }
+  });
+});
+
+describe('web addresses and phone numbers', () => {
+  const create = (body: object, entity = 'accounts') =>
+    t.request('POST', `/api/v1/${entity}`, { token: t.tenantA.tokens.admin, body });
+
+  it('accepts only http(s) web addresses; a bare host name gets https://', async () => {
+    for (const website of [
+      'javascript:alert(1)',
+      'JavaScript:alert(1)',
+      'data:text/html,<script>1</script>',
+      'vbscript:x',
+      'ftp://files.example.com',
+      'http://',
+      'not a url',
+      'java\tscript:alert(1)',
+    ]) {
+      const r = await create({ name: `网址测试 ${website}`, website });
+      expect(r.statusCode, website).toBe(400);
+      expect(r.json().errors[0].field).toBe('website');
+    }
+    const bad = await create({ name: '网址测试', website: 'javascript:alert(1)' });
+    expect(bad.json().errors[0].reason).toBe(
+      'only web addresses starting with http:// or https:// are accepted',
+    );
+    const zh = await t.request('POST', '/api/v1/accounts', {
+      token: t.tenantA.tokens.admin,
+      body: { name: '网址测试', website: 'javascript:alert(1)' },
+      headers: { 'accept-language': 'zh-CN' },
+    });
+    expect(zh.json().errors[0].reason).toBe('网址只能以 http:// 或 https:// 开头');
+
+    for (const [typed, stored] of [
+      ['https://www.huawei.com/cn/', 'https://www.huawei.com/cn/'],
+      ['HTTP://Example.com', 'HTTP://Example.com'],
+      ['www.catl.com', 'https://www.catl.com'],
+      ['example.com:8080/path', 'https://example.com:8080/path'],
+    ]) {
+      const r = await create({ name: `网址 ${typed}`, website: typed });
+      expect(r.statusCode, r.body).toBe(201);
+      expect(r.json().website).toBe(stored);
+    }
+    const cleared = await create({ name: '网址清空', website: '' });
+    expect(cleared.statusCode).toBe(201);
+  });
+
+  it('accepts Chinese mobiles, landlines with area code, +86 and international numbers, as typed', async () => {
+    for (const phone of [
+      '13800138000',
+      '010-12345678',
+      '(021) 8765 4321',
+      '+86 138 0013 8000',
+      '0086 13800138000',
+      '+1 650 253 0000',
+      '400-810-8888',
+    ]) {
+      const r = await create({ name: `电话 ${phone}`, phone });
+      expect(r.statusCode, `${phone}: ${r.body}`).toBe(201);
+      expect(r.json().phone).toBe(phone);
+    }
+    const c = await create({ name: '李雷', phones: ['13800138000', '+44 20 7946 0958'] }, 'contacts');
+    expect(c.statusCode, c.body).toBe(201);
+    expect(c.json().phones).toEqual(['13800138000', '+44 20 7946 0958']);
+  });
+
+  it('refuses an invalid phone with 400 naming the field and saying what to enter', async () => {
+    for (const phone of ['12345', '1380013800', '23800138000', 'call me', '0755-8765432']) {
+      const r = await create({ name: `坏电话 ${phone}`, phone });
+      expect(r.statusCode, phone).toBe(400);
+      expect(r.json().errors[0]).toEqual({
+        field: 'phone',
+        reason: expect.stringMatching(/^not a valid phone number: enter a mobile number such as 13800138000/),
+      });
+    }
+    const c = await create({ name: '韩梅梅', phones: ['13800138000', '999'] }, 'contacts');
+    expect(c.statusCode).toBe(400);
+    expect(c.json().errors[0].field).toBe('phones.1');
+    const zh = await t.request('POST', '/api/v1/accounts', {
+      token: t.tenantA.tokens.admin,
+      body: { name: '坏电话', phone: '12345' },
+      headers: { 'accept-language': 'zh-CN' },
+    });
+    expect(zh.json().errors[0].reason).toMatch(/^电话号码无效：请填写手机号/);
+  });
+
+  it('checks imported rows the same way, reporting each bad one with its row number', async () => {
+    const file = [
+      '公司名称,官网,电话',
+      '好客户有限公司,www.good.cn,010-12345678',
+      '坏网址有限公司,javascript:alert(1),13800138000',
+      '坏电话有限公司,https://bad-phone.cn,12345',
+    ].join('\n');
+    const res = await t.request('POST', '/api/v1/imports', {
+      token: t.tenantA.tokens.admin,
+      body: { entity: 'accounts', filename: 'a.csv', content_base64: b64(file), dry_run: true },
+    });
+    expect(res.json()).toMatchObject({ total: 3, valid: 1, invalid: 2 });
+    expect(res.json().errors).toEqual([
+      {
+        row: 3,
+        field: 'website',
+        reason: 'only web addresses starting with http:// or https:// are accepted',
+      },
+      { row: 4, field: 'phone', reason: expect.stringMatching(/^not a valid phone number/) },
+    ]);
+    const contacts = ['姓名,手机', '李雷,13800138000;+86 139 0013 9000', '韩梅梅,13800138000;555'].join('\n');
+    const c = await t.request('POST', '/api/v1/imports', {
+      token: t.tenantA.tokens.admin,
+      body: { entity: 'contacts', filename: 'c.csv', content_base64: b64(contacts), dry_run: true },
+    });
+    expect(c.json()).toMatchObject({ total: 2, valid: 1, invalid: 1 });
+    expect(c.json().errors).toEqual([
+      { row: 3, field: 'phones.1', reason: expect.stringMatching(/^not a valid phone number/) },
+    ]);
+  });
+
+  it('gives the E.164 form of what was typed', () => {
+    expect(phoneE164('13800138000')).toBe('+8613800138000');
+    expect(phoneE164('010-12345678')).toBe('+861012345678');
+    expect(phoneE164('+86 138 0013 8000')).toBe('+8613800138000');
+    expect(phoneE164('0086 13800138000')).toBe('+8613800138000');
+    expect(phoneE164('+1 650 253 0000')).toBe('+16502530000');
+    expect(phoneE164('12345')).toBeNull();
   });
 });

@@ -1,4 +1,65 @@
+import { createRequire } from 'node:module';
+import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
+
+// libphonenumber's full metadata (needed to tell 0755-8765432 from 0755-87654321) takes ~150 ms to
+// load: on first use, not at every start.
+let phoneLib: typeof import('libphonenumber-js/max') | undefined;
+const phoneNumbers = () => {
+  phoneLib ??= createRequire(import.meta.url)(
+    'libphonenumber-js/max',
+  ) as typeof import('libphonenumber-js/max');
+  return phoneLib;
+};
+
+/** The default region phone numbers are read in when they do not start with + (or 00). */
+export const DEFAULT_PHONE_REGION: CountryCode = 'CN';
+
+/**
+ * The E.164 form of a phone number as people type it (13800138000, 010-12345678, +86 …, 0086 …,
+ * +1 650 253 0000; an extension such as "ext. 12" is allowed and dropped), or null if it is not
+ * a valid number. Stored records keep the text as typed; this is the canonical form beside it.
+ */
+export function phoneE164(text: string, region: CountryCode = DEFAULT_PHONE_REGION): string | null {
+  const parsed = phoneNumbers().parsePhoneNumberFromString(text.trim(), region);
+  return parsed?.isValid() ? parsed.number : null;
+}
+
+/** A phone number as typed, checked to be a real number; `allowEmpty`: '' clears the field. */
+const phoneText = (allowEmpty: boolean) =>
+  z
+    .string()
+    .trim()
+    .max(50)
+    .refine(
+      (v) => (allowEmpty && v === '') || phoneE164(v) !== null,
+      'not a valid phone number: enter a mobile number such as 13800138000, a landline with its area code such as 010-12345678, or an international number starting with + and the country code',
+    );
+
+/** `https://…` / `http://…` as typed; a bare host name (www.example.com) gets https:// in front. */
+const SCHEME = /^[a-z][a-z0-9+.-]*:(?!\d)/i;
+const HTTP_SCHEME = /^https?:\/\//i;
+
+export function isHttpUrl(v: string): boolean {
+  if (!HTTP_SCHEME.test(v) || /[\s\p{Cc}]/u.test(v)) return false;
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && /[.:]|^localhost$/.test(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
+export const webAddress = z
+  .string()
+  .trim()
+  .max(300)
+  .refine(
+    (v) => v === '' || HTTP_SCHEME.test(v) || !SCHEME.test(v),
+    'only web addresses starting with http:// or https:// are accepted',
+  )
+  .transform((v) => (v === '' || HTTP_SCHEME.test(v) ? v : `https://${v}`))
+  .refine((v) => v === '' || isHttpUrl(v), 'not a web address: enter one such as https://www.example.com');
 
 /** Unified social credit code (统一社会信用代码): 18 chars, GB 32100-2015 check digit. */
 const CREDIT_CODE_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
@@ -78,8 +139,8 @@ export const accountInput = z.object({
   employees: z.number().int().min(0).nullable().optional(),
   owner_id: z.uuid().nullable().optional(),
   tags: strList().optional(),
-  website: z.string().trim().max(300).nullable().optional(),
-  phone: z.string().trim().max(50).nullable().optional(),
+  website: webAddress.nullable().optional(),
+  phone: phoneText(true).nullable().optional(),
   address: z.string().trim().max(500).nullable().optional(),
   description: z.string().max(10_000).nullable().optional(),
   custom: customValues.optional(),
@@ -90,15 +151,7 @@ export const contactInput = z.object({
   name_en: z.string().trim().max(200).nullable().optional(),
   account_id: z.uuid().nullable().optional(),
   emails: z.array(z.email('not an email address').trim().toLowerCase()).max(10).optional(),
-  phones: z
-    .array(
-      z
-        .string()
-        .trim()
-        .regex(/^[+\d][\d\s\-()]{4,30}$/, 'not a phone number'),
-    )
-    .max(10)
-    .optional(),
+  phones: z.array(phoneText(false)).max(10).optional(),
   title: z.string().trim().max(200).nullable().optional(),
   department: z.string().trim().max(200).nullable().optional(),
   committee_role: z.enum(COMMITTEE_ROLES).nullable().optional(),
