@@ -4,7 +4,8 @@ import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { systemContext } from '../../platform/auth/auth-context.js';
 import type { AppModule } from '../../platform/http/app.js';
-import { badRequest, notFound, unauthorized } from '../../platform/http/problem.js';
+import { jsonBytes, parseGuardedJson } from '../../platform/http/edge-guard.js';
+import { badRequest, notFound, ProblemError, unauthorized } from '../../platform/http/problem.js';
 import type { Platform } from '../../platform/platform.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
 import { decisionGraph, decisionGraphSchema } from './decision-graph.service.js';
@@ -156,10 +157,12 @@ export function registerSignalTimeline(platform: Platform): void {
             ? signals.opportunity_id
             : null;
     if (!col) return [];
+    // A signal that also names a record the reader may not see stays off the timeline.
+    const visible = (await signalService.access(tx, ctx)).read;
     const rows = await tx
       .select()
       .from(signals)
-      .where(and(eq(signals.tenant_id, ctx.tenantId), eq(col, subject.id)))
+      .where(and(eq(signals.tenant_id, ctx.tenantId), eq(col, subject.id), visible))
       .orderBy(desc(signals.occurred_at))
       .limit(limit);
     return rows.map((s) => ({
@@ -178,6 +181,28 @@ export function registerSignalTimeline(platform: Platform): void {
       },
     }));
   });
+}
+
+/** 413 when one signal's payload is larger than the limit (ZHONGSHU_SIGNAL_PAYLOAD_MAX_KB), naming it. */
+function assertPayloadSizes(items: unknown[], batch: boolean, limit: number) {
+  const errors = [];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const payload = item && typeof item === 'object' ? (item as { payload?: unknown }).payload : undefined;
+    const bytes = jsonBytes(payload);
+    if (bytes > limit)
+      errors.push({
+        field: batch ? `${i}.payload` : 'payload',
+        reason: `${bytes} bytes, more than ${limit}`,
+      });
+  }
+  if (errors.length)
+    throw new ProblemError(
+      413,
+      'Content Too Large',
+      `A signal payload is larger than ${limit} bytes`,
+      errors,
+    );
 }
 
 function summarize(p: Record<string, unknown>): string {
@@ -215,6 +240,7 @@ export const signalsModule: AppModule = {
         const body = req.body as unknown;
         const items = Array.isArray(body) ? body : [body];
         if (items.length === 0) throw badRequest('No signals in the request');
+        assertPayloadSizes(items, Array.isArray(body), app.platform.config.limits.signalPayloadBytes);
         const result = await app.withTenant(req, (tx, ctx) =>
           ingestSignals(tx, ctx, items, { method: 'api' }),
         );
@@ -570,17 +596,13 @@ export const signalsModule: AppModule = {
           } catch {
             throw unauthorized('Webhook signature is missing, invalid or too old');
           }
-          let body: unknown;
-          try {
-            body = JSON.parse(raw);
-          } catch {
-            throw badRequest('Request body is not valid JSON');
-          }
+          const body = parseGuardedJson(raw, app.platform.config.limits.jsonMaxDepth);
           const items = Array.isArray(body)
             ? body
             : Array.isArray((body as any)?.signals)
               ? (body as any).signals
               : [body];
+          assertPayloadSizes(items, true, app.platform.config.limits.signalPayloadBytes);
           const ctx = {
             ...systemContext(source.tenant_id, `webhook:${source.key}`, `webhook ${source.key}`),
             requestId: req.id,

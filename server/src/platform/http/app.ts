@@ -1,6 +1,10 @@
+import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import scalar from '@scalar/fastify-api-reference';
@@ -19,8 +23,11 @@ import type { Permission } from '../auth/permissions.js';
 import type { Tx } from '../db/database.js';
 import { DEFAULT_WEB_DIST } from '../paths.js';
 import type { Platform } from '../platform.js';
+import { registerCsrfGuard } from './csrf.js';
+import { registerEdgeGuard } from './edge-guard.js';
 import { registerLiveRoutes } from './live.js';
 import { type Locale, negotiateLocale, zodIssueReasons } from './locale.js';
+import { loggerOptions } from './log-redact.js';
 import { forbidden, ProblemError, problemBody, unauthorized } from './problem.js';
 
 declare module 'fastify' {
@@ -37,6 +44,11 @@ declare module 'fastify' {
     platform: Platform;
     /** Runs fn in the caller's tenant transaction; relays the events it emitted after commit. */
     withTenant<T>(req: FastifyRequest, fn: (tx: Tx, ctx: ActorContext) => Promise<T>): Promise<T>;
+    /**
+     * Where the separate /metrics listener (ZHONGSHU_METRICS_PORT) is bound, once the app listens;
+     * null when there is none or it could not bind (logged).
+     */
+    metricsAddress(): Promise<AddressInfo | null>;
   }
 }
 
@@ -58,8 +70,8 @@ let defaultMetricsStarted = false;
 
 export async function buildApp(platform: Platform, modules: AppModule[]): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: platform.config.logLevel === 'silent' ? false : { level: platform.config.logLevel },
-    bodyLimit: 64 * 1024 * 1024,
+    logger: platform.config.logLevel === 'silent' ? false : loggerOptions(platform.config.logLevel),
+    bodyLimit: platform.config.limits.bodyBytes,
     genReqId: () => crypto.randomUUID(),
     ajv: undefined,
   }).withTypeProvider<ZodTypeProvider>();
@@ -87,6 +99,13 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
   );
 
   await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, helmetOptions(platform.config.cookieSecure));
+  // The API reference page runs Scalar's inline bootstrap script and styles: its own, looser policy.
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url === '/docs' || req.url.startsWith('/docs/') || req.url.startsWith('/docs?'))
+      reply.header('content-security-policy', DOCS_CSP);
+  });
+  registerCsrfGuard(app);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -114,6 +133,8 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
 
   app.addHook('onRequest', async (req) => {
     (req as any).startedAt = process.hrtime.bigint();
+    // /metrics has its own bearer token, which is not a session.
+    if (req.routeOptions.url === '/metrics') return;
     const header = req.headers.authorization;
     const token = header?.toLowerCase().startsWith('bearer ')
       ? header.slice(7).trim()
@@ -135,6 +156,8 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
       throw forbidden(`Your role (${req.actor.role}) lacks the permission ${cfg.permission}`);
     }
   });
+  // After the authentication check: NUL / unpaired surrogates anywhere, JSON nesting depth.
+  registerEdgeGuard(app, { jsonMaxDepth: platform.config.limits.jsonMaxDepth });
 
   app.addHook('onResponse', async (req, reply) => {
     const started = (req as any).startedAt as bigint | undefined;
@@ -167,9 +190,18 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
     } else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
       problem = new ProblemError(400, 'Bad Request', 'Request body is empty');
     } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      problem = new ProblemError(415, 'Unsupported Media Type', err.message);
+      problem = new ProblemError(
+        415,
+        'Unsupported Media Type',
+        'Send the request body as application/json (or no body and no Content-Type)',
+        [{ field: 'content-type', reason: 'application/json' }],
+      );
     } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      problem = new ProblemError(413, 'Content Too Large', err.message);
+      problem = new ProblemError(
+        413,
+        'Content Too Large',
+        `Request body is larger than ${platform.config.limits.bodyBytes} bytes`,
+      );
     } else if (pgCode(err) === '23505') {
       problem = new ProblemError(409, 'Conflict', 'A record with the same unique value already exists', [
         { field: uniqueField(err), reason: 'already exists' },
@@ -182,7 +214,10 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
       pgCode(err) === '22P02' ||
       pgCode(err) === '22003' ||
       pgCode(err) === '22007' ||
-      pgCode(err) === '22008'
+      pgCode(err) === '22008' ||
+      // NUL or bytes not valid in UTF-8: the edge guard rejects them; this is the last net.
+      pgCode(err) === '22021' ||
+      pgCode(err) === '22P05'
     ) {
       problem = new ProblemError(400, 'Bad Request', 'A value has the wrong format');
     } else if (typeof err.statusCode === 'number' && err.statusCode < 500) {
@@ -199,10 +234,7 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
   });
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-    reply.type(client.register.contentType);
-    return client.register.metrics();
-  });
+  registerMetrics(app, platform.config.metrics);
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(
@@ -240,6 +272,129 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
   });
 
   return app as unknown as FastifyInstance;
+}
+
+/** Same length and bytes, in constant time. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * /metrics (Prometheus text). On the public port it is open only with the bearer token
+ * (ZHONGSHU_METRICS_TOKEN), else 401 — and 404 when no token is configured. ZHONGSHU_METRICS_PORT
+ * serves it without a token on its own listener (ZHONGSHU_METRICS_HOST, default 127.0.0.1), which
+ * starts when the app listens and closes with it.
+ */
+function registerMetrics(app: FastifyInstance, cfg: Platform['config']['metrics']) {
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
+    if (!cfg.token)
+      throw new ProblemError(404, 'Not Found', `No route ${req.method} ${req.url.split('?')[0]}`);
+    const header = req.headers.authorization ?? '';
+    const given = header.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : '';
+    if (!sameSecret(given, cfg.token)) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      throw unauthorized('The metrics token is missing or wrong');
+    }
+    reply.type(client.register.contentType);
+    return client.register.metrics();
+  });
+
+  let bound: Promise<AddressInfo | null> = Promise.resolve(null);
+  let listener: HttpServer | undefined;
+  let markBound: (a: AddressInfo | null) => void = () => {};
+  if (cfg.port !== undefined) {
+    bound = new Promise((resolve) => {
+      markBound = resolve;
+    });
+    app.addHook('onListen', async () => {
+      const server = createHttpServer((req, res) => {
+        const path = (req.url ?? '').split('?')[0];
+        if (req.method !== 'GET' || path !== '/metrics') {
+          res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+          return;
+        }
+        client.register.metrics().then(
+          (text) => res.writeHead(200, { 'content-type': client.register.contentType }).end(text),
+          (err) => {
+            app.log.error({ err }, 'metrics could not be collected');
+            res.writeHead(500).end();
+          },
+        );
+      });
+      listener = server;
+      await new Promise<void>((resolve) => {
+        server.once('error', (err) => {
+          app.log.error({ err }, `metrics listener could not bind ${cfg.host}:${cfg.port}`);
+          listener = undefined;
+          markBound(null);
+          resolve();
+        });
+        server.listen(cfg.port, cfg.host, () => {
+          markBound(server.address() as AddressInfo);
+          resolve();
+        });
+      });
+    });
+    app.addHook('onClose', async () => {
+      markBound(null);
+      const server = listener;
+      listener = undefined;
+      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+  }
+  app.decorate('metricsAddress', () => bound);
+}
+
+/** Content-Security-Policy of the web app (Vite-built external scripts; Mantine and charts set inline styles). */
+export const APP_CSP_DIRECTIVES = {
+  'default-src': ["'self'"],
+  'base-uri': ["'self'"],
+  'script-src': ["'self'"],
+  'script-src-attr': ["'none'"],
+  // Mantine writes its CSS variables in <style> tags and components set style="" attributes.
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'img-src': ["'self'", 'data:', 'blob:'],
+  'font-src': ["'self'", 'data:'],
+  'connect-src': ["'self'"],
+  'worker-src': ["'self'", 'blob:'],
+  'manifest-src': ["'self'"],
+  'object-src': ["'none'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+};
+
+/** The API reference (Scalar) needs its inline bootstrap script and styles; still no framing. */
+const DOCS_CSP = [
+  "default-src 'self'",
+  "base-uri 'self'",
+  "script-src 'self' 'unsafe-inline'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function helmetOptions(cookieSecure: boolean) {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        ...APP_CSP_DIRECTIVES,
+        // Only behind TLS: on plain http (a LAN address) it would break every subresource.
+        ...(cookieSecure ? { 'upgrade-insecure-requests': [] } : {}),
+      },
+    },
+    frameguard: { action: 'deny' as const },
+    // HSTS only when the deployment says it is served over https (COOKIE_SECURE=true).
+    strictTransportSecurity: cookieSecure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'same-origin' as const },
+    crossOriginEmbedderPolicy: false,
+  };
 }
 
 /** Sends the problem in the caller's language, saying which one (and that it depends on the header). */
@@ -314,7 +469,18 @@ function uniqueField(err: any): string {
 function fkField(err: any): string {
   const detail = String(err?.detail ?? err?.cause?.detail ?? '');
   const m = detail.match(/\(([^)]+)\)=/);
-  return m ? m[1] : constraintOf(err);
+  if (m)
+    return (
+      m[1]
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== 'tenant_id')
+        .join(',') || 'id'
+    );
+  // Without a detail (PGlite): the same-tenant key is named <table>_<column>_same_tenant_fk.
+  const name = String(err?.constraint ?? err?.cause?.constraint ?? '');
+  const sameTenant = name.match(/^[a-z]+(?:_[a-z]+)*?_([a-z]+_id)_same_tenant_fk$/);
+  return sameTenant ? sameTenant[1] : constraintOf(err);
 }
 function fieldName(instancePath: string, issue?: { path?: (string | number)[] }): string {
   if (issue?.path?.length) return issue.path.join('.');
