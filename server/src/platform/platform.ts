@@ -6,6 +6,7 @@ import { EventBus } from './events/event-bus.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { createOutboundClient, type OutboundClient } from './outbound-http/outbound-client.js';
 import { TimelineRegistry } from './records/timeline.js';
+import { SharingService } from './sharing/sharing.service.js';
 
 /** The shared, business-free services every module is given. */
 export interface Platform {
@@ -15,6 +16,8 @@ export interface Platform {
   auth: AuthService;
   timeline: TimelineRegistry;
   jobs: JobQueue;
+  /** Record-level sharing: each tenant's user directory and organisation-wide defaults, cached. */
+  sharing: SharingService;
   /** The one way out to other systems (SSRF-safe, timeouts, size caps): every outbound HTTP call. */
   outbound: OutboundClient;
 }
@@ -38,6 +41,7 @@ export async function createPlatform(
     auth: new AuthService(database, config.sessionTtlHours),
     timeline: new TimelineRegistry(),
     jobs: new JobQueue(database, config.jobs, config.databaseUrl),
+    sharing: new SharingService(),
     outbound: createOutboundClient({ allow: config.outbound.allow }),
   };
 }

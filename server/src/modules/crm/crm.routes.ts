@@ -1,11 +1,11 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { listChanges } from '../../platform/audit/change-log.js';
 import type { AppModule } from '../../platform/http/app.js';
 import type { Platform } from '../../platform/platform.js';
 import { registerResourceRoutes } from '../../platform/records/resource-routes.js';
-import { activities } from './crm.schema.js';
+import { activities, teams } from './crm.schema.js';
 import {
   accountService,
   activityService,
@@ -174,10 +174,12 @@ export function registerCrmTimeline(platform: Platform): void {
           ? sql`${activities.contact_ids} @> array[${subject.id}]::uuid[]`
           : undefined;
     if (!where) return [];
+    // Activities the reader may not see (private activities of others) stay off the timeline.
+    const visible = (await activityService.access(tx, ctx)).read;
     const rows = await tx
       .select()
       .from(activities)
-      .where(and(eq(activities.tenant_id, ctx.tenantId), where))
+      .where(and(eq(activities.tenant_id, ctx.tenantId), where, visible))
       .orderBy(desc(activities.occurred_at))
       .limit(limit);
     return rows.map((a) => ({
@@ -208,6 +210,16 @@ export const crmModule: AppModule = {
   name: 'crm',
   routes(app: FastifyInstance) {
     registerCrmTimeline(app.platform);
+    // Records can be shared with a team: the sharing service learns team names from the CRM.
+    app.platform.sharing.useTeamDirectory({
+      async names(tx, ctx, ids) {
+        const rows = await tx
+          .select({ id: teams.id, name: teams.name })
+          .from(teams)
+          .where(and(eq(teams.tenant_id, ctx.tenantId), inArray(teams.id, ids)));
+        return new Map(rows.map((r) => [r.id, r.name]));
+      },
+    });
     registerResourceRoutes(app, accountService, {
       tag: 'Accounts',
       createSchema: accountInput,

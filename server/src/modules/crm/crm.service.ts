@@ -6,6 +6,7 @@ import type { ActorContext } from '../../platform/auth/auth-context.js';
 import type { Tx } from '../../platform/db/database.js';
 import { type FieldError, unprocessable, zodFieldErrors } from '../../platform/http/problem.js';
 import { type DerivedColumns, type ResourceDef, ResourceService } from '../../platform/records/resource.js';
+import { readableWhere } from '../../platform/sharing/sharing.service.js';
 import { nameKeys, pinyinSearchKey } from '../../platform/text/pinyin.js';
 import {
   accounts,
@@ -58,7 +59,17 @@ function pinyinMatch(q: string, table: { name_pinyin: PgColumn; name_initials: P
   return sql`(${table.name_pinyin} like ${like(key)} or ${initials})`;
 }
 
-/** Referenced ids must exist in the caller's tenant (foreign keys alone do not check the tenant). */
+/** Referenced records under record-level sharing: the caller must be able to read them too. */
+const SHARED_REFS: Record<string, string> = {
+  account: 'accounts',
+  opportunity: 'opportunities',
+  contact: 'contacts',
+};
+
+/**
+ * Referenced ids must exist in the caller's tenant (foreign keys alone do not check the tenant), and
+ * a shared record must be one the caller may read: an id they cannot see is "no such" like any other.
+ */
 async function assertRefs(
   tx: Tx,
   ctx: ActorContext,
@@ -74,10 +85,12 @@ async function assertRefs(
     if (v === undefined || v === null) continue;
     const ids = ref.many ? [...new Set(v as string[])] : [v as string];
     if (ids.length === 0) continue;
+    const entity = SHARED_REFS[ref.label];
+    const readable = entity ? await readableWhere(tx, ctx, entity) : undefined;
     const found = await tx
       .select({ id: ref.table.id })
       .from(ref.table)
-      .where(and(eq(ref.table.tenant_id, ctx.tenantId), inArray(ref.table.id, ids)));
+      .where(and(eq(ref.table.tenant_id, ctx.tenantId), inArray(ref.table.id, ids), readable));
     if (found.length !== ids.length) errors.push({ field, reason: `no such ${ref.label}` });
   }
   if (errors.length) throw unprocessable('Some referenced records do not exist', errors);
@@ -243,6 +256,12 @@ export const accountService = new ResourceService({
   ],
   sortable: { name: accounts.name_pinyin, created_at: accounts.created_at, updated_at: accounts.updated_at },
   derived: pinyinOfName(false),
+  // Who may read an opportunity of the account by its own rules may read the account too.
+  sharing: {
+    owner: accounts.owner_id,
+    region: accounts.region_id,
+    children: [{ entity: 'opportunities', column: opportunities.account_id }],
+  },
   defaultSort: 'name',
   filters: {
     owner_id: uuidFilter(accounts.owner_id),
@@ -290,6 +309,8 @@ export const contactService = new ResourceService({
   ],
   sortable: { name: contacts.name_pinyin, created_at: contacts.created_at, updated_at: contacts.updated_at },
   derived: pinyinOfName(true),
+  // A contact also follows its account: who may read (edit) the account may read (edit) its contacts.
+  sharing: { owner: contacts.owner_id, parents: [{ entity: 'accounts', column: contacts.account_id }] },
   defaultSort: 'name',
   filters: {
     account_id: uuidFilter(contacts.account_id),
@@ -346,6 +367,7 @@ export const opportunityService = new ResourceService({
   },
   defaultSort: '-updated_at',
   derived: pinyinOfName(false),
+  sharing: { owner: opportunities.owner_id, team: opportunities.team_id, region: opportunities.region_id },
   filters: {
     account_id: uuidFilter(opportunities.account_id),
     owner_id: uuidFilter(opportunities.owner_id),
@@ -424,6 +446,14 @@ export const activityService = new ResourceService({
     updated_at: activities.updated_at,
   },
   defaultSort: '-occurred_at',
+  // An activity also follows the account and opportunity it is about.
+  sharing: {
+    owner: activities.owner_id,
+    parents: [
+      { entity: 'accounts', column: activities.account_id },
+      { entity: 'opportunities', column: activities.opportunity_id },
+    ],
+  },
   filters: {
     type: { column: activities.type, op: 'in', schema: z.array(z.string()) },
     status: { column: activities.status, op: 'eq' },

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
 import jsonLogic from 'json-logic-js';
 import { z } from 'zod';
 import { recordChange } from '../../platform/audit/change-log.js';
-import { type ActorContext, can } from '../../platform/auth/auth-context.js';
+import { type ActorContext, can, systemContext } from '../../platform/auth/auth-context.js';
 import { execRows, type Tx } from '../../platform/db/database.js';
 import { conflict, forbidden, notFound } from '../../platform/http/problem.js';
 import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
@@ -459,6 +459,14 @@ export const interventionService = new ResourceService({
     },
   },
   search: (q) => sql`${interventions.title} ilike ${`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`,
+  // Bundles about accounts or opportunities the reader may not see are hidden, unless addressed to them.
+  visibleWith: {
+    references: [
+      { entity: 'accounts', column: interventions.account_id },
+      { entity: 'opportunities', column: interventions.opportunity_id },
+    ],
+    addressee: interventions.owner_id,
+  },
 } satisfies ResourceDef);
 
 export interface EvaluationResult {
@@ -486,7 +494,7 @@ export async function evaluateAccounts(
   if (!accountIds.length) return result;
   await ensureDefaultRules(tx, ctx);
   const rules = await activeRules(tx, ctx);
-  const index = await resolverFor(tx, ctx);
+  const index = await resolverFor(tx, tenantWide(ctx));
   const receivedTypes = new Set(Object.values(accountTypes).flat());
   const relevant = rules.filter((r) => r.definition.signal_types.some((t) => receivedTypes.has(t)));
   const byWindow = await computeFeatures(
@@ -799,7 +807,7 @@ export async function weeklyBrief(tx: Tx, ctx: ActorContext, ownerId: string, no
       ),
     )
     .orderBy(desc(interventions.created_at));
-  const index = await resolverFor(tx, ctx);
+  const index = await resolverFor(tx, tenantWide(ctx));
   const byAccount = new Map<string, typeof rows>();
   for (const r of rows) byAccount.set(r.account_id, [...(byAccount.get(r.account_id) ?? []), r]);
   const bySeverity: Record<string, number> = {};
@@ -825,4 +833,12 @@ export async function weeklyBrief(tx: Tx, ctx: ActorContext, ownerId: string, no
       })),
     })),
   };
+}
+
+/**
+ * The entity resolver's index is cached per tenant, so it is always built from every record of the
+ * tenant (a system context), never from what one user may see under record-level sharing.
+ */
+function tenantWide(ctx: ActorContext): ActorContext {
+  return systemContext(ctx.tenantId, ctx.source, ctx.actorName);
 }

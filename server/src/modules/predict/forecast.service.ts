@@ -124,13 +124,24 @@ function dateMs(d: string): number {
 export async function computeForecast(
   tx: Tx,
   tenantId: string,
-  opts: { period: PeriodKind; groupBy: GroupBy; from?: string; periods?: number; now?: Date; seed?: number },
+  opts: {
+    period: PeriodKind;
+    groupBy: GroupBy;
+    from?: string;
+    periods?: number;
+    now?: Date;
+    seed?: number;
+    /** Record-level sharing: only these opportunities count (undefined: all of the tenant). */
+    visibleIds?: Set<string>;
+  },
 ): Promise<Forecast> {
   const now = (opts.now ?? new Date()).getTime();
   const kind = opts.period;
   const nPeriods = Math.min(12, Math.max(1, opts.periods ?? 3));
   // Sequential on purpose: one transaction = one connection.
-  const opps = await loadOpportunities(tx, tenantId);
+  const all = await loadOpportunities(tx, tenantId);
+  const visible = opts.visibleIds;
+  const opps = visible ? all.filter((o) => visible.has(o.id)) : all;
   const stages = await loadStages(tx, tenantId);
   const names = await loadNames(tx, tenantId);
   const probs = await winProbabilities(tx, tenantId);
@@ -144,11 +155,11 @@ export async function computeForecast(
     new Date(now).getUTCDate(),
   );
 
-  // Close-timing distribution from won history.
+  // Close-timing distribution from the tenant's whole won history (a statistic, no deal is shown).
   const won = opps.filter((o) => o.status === 'won' && o.closed_at);
-  let slips = won.map((o) =>
-    Math.round((new Date(o.closed_at!).getTime() - dateMs(o.expected_close_date)) / DAY),
-  );
+  let slips = all
+    .filter((o) => o.status === 'won' && o.closed_at)
+    .map((o) => Math.round((new Date(o.closed_at!).getTime() - dateMs(o.expected_close_date)) / DAY));
   let slipSource: 'history' | 'prior' = 'history';
   if (slips.length < MIN_SLIP_SAMPLES) {
     slips = Array.from({ length: 31 }, (_, i) => i);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppModule } from '../../platform/http/app.js';
 import { notFound } from '../../platform/http/problem.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
+import { allReadableIds, readableIds, readableRef } from '../../platform/sharing/sharing.service.js';
 import { accountService, contactService, opportunityService } from '../crm/crm.service.js';
 import { accountBehaviour, inferBuyingStage } from './buying-stage.service.js';
 import { computeForecast, forecastAccuracy, takeSnapshot } from './forecast.service.js';
@@ -178,7 +179,12 @@ export const predictModule: AppModule = {
               computed_at: opportunityPredictions.computed_at,
             })
             .from(opportunityPredictions)
-            .where(eq(opportunityPredictions.tenant_id, ctx.tenantId));
+            .where(
+              and(
+                eq(opportunityPredictions.tenant_id, ctx.tenantId),
+                await readableRef(tx, ctx, 'opportunities', opportunityPredictions.opportunity_id),
+              ),
+            );
           return { data: rows.map((r) => ({ ...r, computed_at: new Date(r.computed_at).toISOString() })) };
         }),
     );
@@ -241,7 +247,16 @@ export const predictModule: AppModule = {
         },
       },
       async (req) =>
-        app.withTenant(req, async (tx, ctx) => ({ data: await listLeadScores(tx, ctx.tenantId) })),
+        app.withTenant(req, async (tx, ctx) => {
+          const scores = await listLeadScores(tx, ctx.tenantId);
+          const visible = await readableIds(
+            tx,
+            ctx,
+            'contacts',
+            scores.map((s) => s.contact_id),
+          );
+          return { data: scores.filter((s) => visible.has(s.contact_id)) };
+        }),
     );
 
     app.get(
@@ -339,14 +354,16 @@ export const predictModule: AppModule = {
         },
       },
       async (req) =>
-        app.withTenant(req, (tx, ctx) => {
+        app.withTenant(req, async (tx, ctx) => {
           const q = req.query as {
             period: 'month' | 'quarter';
             group_by: 'rep' | 'team' | 'region';
             from?: string;
             periods: number;
           };
+          const visibleIds = await allReadableIds(tx, ctx, 'opportunities');
           return computeForecast(tx, ctx.tenantId, {
+            visibleIds,
             period: q.period,
             groupBy: q.group_by,
             from: q.from,

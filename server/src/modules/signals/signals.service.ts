@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordChange } from '../../platform/audit/change-log.js';
-import type { ActorContext } from '../../platform/auth/auth-context.js';
+import { type ActorContext, systemContext } from '../../platform/auth/auth-context.js';
 import { execRows, type Tx } from '../../platform/db/database.js';
 import { emitEvent } from '../../platform/events/event-bus.js';
 import { badRequest, notFound, unprocessable } from '../../platform/http/problem.js';
@@ -102,7 +102,7 @@ export async function ingestSignals(
       { field: '(root)', reason: `got ${items.length}` },
     ]);
   const schemas = await typeSchemas(tx, ctx);
-  const resolver = await resolverFor(tx, ctx);
+  const resolver = await resolverFor(tx, tenantWide(ctx));
   const results: ItemResult[] = new Array(items.length);
   const rows: Record<string, unknown>[] = [];
   const rowIndex: number[] = [];
@@ -338,6 +338,14 @@ export const signalService = new ResourceService({
     to: { column: signals.occurred_at, op: 'lte', schema: when },
   },
   search: (q) => sql`(${signals.subject}::text ilike ${`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`})`,
+  // A signal about a record the reader may not see is hidden with it (record-level sharing).
+  visibleWith: {
+    references: [
+      { entity: 'accounts', column: signals.account_id },
+      { entity: 'contacts', column: signals.contact_id },
+      { entity: 'opportunities', column: signals.opportunity_id },
+    ],
+  },
 } satisfies ResourceDef);
 
 // ---------- review queue: link an unmatched signal, learn the alias/domain ----------
@@ -454,7 +462,7 @@ const PUBLIC_MAIL_DOMAINS = new Set([
 ]);
 
 async function reresolveUnmatched(tx: Tx, ctx: ActorContext) {
-  const resolver = await resolverFor(tx, ctx);
+  const resolver = await resolverFor(tx, tenantWide(ctx));
   const pending = await tx
     .select({ id: signals.id, subject: signals.subject, type: signals.type })
     .from(signals)
@@ -548,4 +556,12 @@ export async function findSourceForWebhook(tx: Tx, id: string) {
   if (!z.uuid().safeParse(id).success) return undefined;
   const rows = await tx.select().from(signalSources).where(eq(signalSources.id, id));
   return rows[0];
+}
+
+/**
+ * The entity resolver's index is cached per tenant, so it is always built from every record of the
+ * tenant (a system context), never from what one user may see under record-level sharing.
+ */
+function tenantWide(ctx: ActorContext): ActorContext {
+  return systemContext(ctx.tenantId, ctx.source, ctx.actorName);
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { fieldLineage } from '../audit/change-log.js';
 import type { Permission } from '../auth/permissions.js';
+import { registerShareRoutes } from '../sharing/sharing.routes.js';
 import type { ResourceService } from './resource.js';
 
 export const problemSchema = z
@@ -136,6 +137,15 @@ export function registerResourceRoutes(
     },
   );
 
+  const shared = service.def.sharing !== undefined;
+  const getOutput = shared
+    ? o.outputSchema.extend({
+        access: z
+          .enum(['read', 'edit'])
+          .optional()
+          .describe('What the caller may do with this record under record-level sharing (read-only field)'),
+      })
+    : o.outputSchema;
   app.get(
     `${base}/:id`,
     {
@@ -147,18 +157,19 @@ export function registerResourceRoutes(
         querystring: z.object({
           include: z.string().optional().describe('Extra display fields, e.g. account_name'),
         }),
-        response: { 200: o.outputSchema, ...errorResponses },
+        response: { 200: getOutput, ...errorResponses },
       },
     },
     async (req) =>
-      present(
-        await app.withTenant(req, async (tx, ctx) => {
-          const row = await service.get(tx, ctx, (req.params as any).id);
-          return decorate && (req.query as { include?: string }).include
-            ? (await decorate(tx, ctx, [row]))[0]
-            : row;
-        }),
-      ),
+      app.withTenant(req, async (tx, ctx) => {
+        const id = (req.params as any).id;
+        const { row, access } = shared
+          ? await service.getWithAccess(tx, ctx, id)
+          : { row: await service.get(tx, ctx, id), access: undefined };
+        const decorated =
+          decorate && (req.query as { include?: string }).include ? (await decorate(tx, ctx, [row]))[0] : row;
+        return access ? { ...present(decorated), access } : present(decorated);
+      }),
   );
 
   app.patch(
@@ -202,6 +213,8 @@ export function registerResourceRoutes(
       return reply.status(204).send();
     },
   );
+
+  if (shared) registerShareRoutes(app, service, { base, tags, permissions: o.permissions });
 
   if (!o.history) return;
 

@@ -22,7 +22,17 @@ import { insertRowsFast } from '../db/bulk-insert.js';
 import type { Database, Tx } from '../db/database.js';
 import { emitEvent } from '../events/event-bus.js';
 import { domainEvents } from '../events/events.schema.js';
-import { badRequest, conflict, notFound, zodFieldErrors } from '../http/problem.js';
+import { badRequest, conflict, forbidden, notFound, zodFieldErrors } from '../http/problem.js';
+import {
+  accessPredicates,
+  actorFacts,
+  deleteSharesOf,
+  notifyRecordWrite,
+  type RecordAccess,
+  readableRef,
+  registerSharedEntity,
+  type SharingDef,
+} from '../sharing/sharing.service.js';
 
 type AnyTable = PgTable & { id: PgColumn; tenant_id: PgColumn; updated_at: PgColumn; created_at: PgColumn };
 
@@ -77,6 +87,17 @@ export interface ResourceDef {
   /** Extra filters from query keys not in `filters` (e.g. custom fields `cf.key`). */
   extraFilter?: (tx: Tx, ctx: ActorContext, key: string, value: string) => Promise<SQL | undefined>;
   derived?: DerivedColumns;
+  /**
+   * Record-level sharing: the owner (team, region) columns the organisation-wide default and
+   * shares act on. With it every read is limited to what the actor may read (others are 404) and
+   * every write to what they may edit (403 when they may only read).
+   */
+  sharing?: SharingDef;
+  /**
+   * Rows about shared records (a signal about an opportunity …): hidden when a referenced record
+   * (non-null) is one the actor may not read, unless `addressee` names the actor.
+   */
+  visibleWith?: { references: { entity: string; column: PgColumn }[]; addressee?: PgColumn };
 }
 
 export interface ListQuery {
@@ -131,6 +152,33 @@ export class ResourceService {
       Object.entries(getTableColumns(def.table)).filter(([key]) => !derived.has(key)),
     ) as Record<string, PgColumn>;
     if (def.derived) servicesWithDerivedColumns.add(this);
+    if (def.sharing) registerSharedEntity({ entity: def.entity, table: def.table, sharing: def.sharing });
+  }
+
+  /** The field name of the sharing column `which` (owner → owner_id), if the resource has sharing. */
+  sharingKey(which: 'owner' | 'team' | 'region'): string | undefined {
+    const col = this.def.sharing?.[which];
+    if (!col) return undefined;
+    return Object.entries(getTableColumns(this.def.table)).find(([, c]) => c === col)?.[0];
+  }
+
+  /** Conditions limiting this resource's rows to what the actor may read / edit (undefined: all). */
+  async access(tx: Tx, ctx: ActorContext): Promise<{ read: SQL | undefined; edit: SQL | undefined }> {
+    const own = await accessPredicates(tx, ctx, this.def.entity);
+    const via = this.def.visibleWith;
+    if (!via) return own;
+    const refs: SQL[] = [];
+    for (const r of via.references) {
+      const cond = await readableRef(tx, ctx, r.entity, r.column);
+      if (cond) refs.push(cond);
+    }
+    if (refs.length === 0) return own;
+    let visible = and(...refs) as SQL;
+    if (via.addressee) {
+      const me = (await actorFacts(tx, ctx)).userId;
+      if (me) visible = or(eq(via.addressee, me), visible) as SQL;
+    }
+    return { read: and(own.read, visible), edit: and(own.edit, visible) };
   }
 
   private get t() {
@@ -244,6 +292,7 @@ export class ResourceService {
       }
     }
     if (query.q && String(query.q).trim()) where.push(def.search(String(query.q).trim()));
+    where.push((await this.access(tx, ctx)).read);
     // Timestamps are stored in microseconds but a JS Date holds milliseconds: the cursor keeps the
     // database's own text of the value, or rows sharing a millisecond would repeat across pages.
     const isTimestamp = (sortCol as any).columnType === 'PgTimestamp';
@@ -278,23 +327,59 @@ export class ResourceService {
     return row;
   }
 
+  /** get(), with whether the actor may edit the record (for the UI's edit buttons). */
+  async getWithAccess(
+    tx: Tx,
+    ctx: ActorContext,
+    id: string,
+  ): Promise<{ row: Record<string, unknown>; access: RecordAccess }> {
+    const found = await this.findWithAccess(tx, ctx, id);
+    if (!found) throw notFound(this.def.label);
+    return { row: found.row, access: found.canEdit ? 'edit' : 'read' };
+  }
+
+  /** The record if the actor may read it (undefined for unknown ids and records they may not read). */
   async find(
     tx: Tx,
     ctx: ActorContext,
     id: string,
     forUpdate = false,
   ): Promise<Record<string, unknown> | undefined> {
+    return (await this.findWithAccess(tx, ctx, id, forUpdate))?.row;
+  }
+
+  private async findWithAccess(
+    tx: Tx,
+    ctx: ActorContext,
+    id: string,
+    forUpdate = false,
+  ): Promise<{ row: Record<string, unknown>; canEdit: boolean } | undefined> {
     if (!z.uuid().safeParse(id).success) return undefined;
+    const { read, edit } = await this.access(tx, ctx);
     const q = tx
-      .select(this.publicColumns)
+      .select({ ...this.publicColumns, __can_edit: edit ? sql<boolean>`(${edit})` : sql<boolean>`true` })
       .from(this.def.table)
-      .where(and(eq(this.t.tenant_id, ctx.tenantId), eq(this.t.id, id)));
+      .where(and(eq(this.t.tenant_id, ctx.tenantId), eq(this.t.id, id), read));
     const rows = (await (forUpdate ? q.for('update') : q)) as Record<string, unknown>[];
-    return rows[0];
+    if (!rows[0]) return undefined;
+    const { __can_edit, ...row } = rows[0];
+    return { row, canEdit: __can_edit === true || __can_edit === 't' };
+  }
+
+  /** The record if the actor may edit it; 404 when they may not read it, 403 when only read. */
+  private async findForEdit(tx: Tx, ctx: ActorContext, id: string): Promise<Record<string, unknown>> {
+    const found = await this.findWithAccess(tx, ctx, id, true);
+    if (!found) throw notFound(this.def.label);
+    if (!found.canEdit) throw forbidden('You may view this record but not change it');
+    return found.row;
   }
 
   async create(tx: Tx, ctx: ActorContext, input: Record<string, unknown>, opts: ChangeOptions = {}) {
     const given = this.withoutDerived(input);
+    const ownerKey = this.sharingKey('owner');
+    // Records a user creates are theirs unless they name another owner (so private defaults keep them visible).
+    if (ownerKey && given[ownerKey] === undefined && ctx.actorType === 'user' && ctx.actorId)
+      given[ownerKey] = ctx.actorId;
     const values = this.def.prepare ? await this.def.prepare(tx, ctx, given) : given;
     const [row] = (await tx
       .insert(this.def.table)
@@ -304,6 +389,7 @@ export class ResourceService {
     for (const f of this.def.fields)
       if (row[f] !== null && row[f] !== undefined) changes[f] = { old: null, new: row[f] };
     await recordChange(tx, ctx, this.def.entity, String(row.id), 'create', changes, opts);
+    notifyRecordWrite(this.def.entity, ctx.tenantId);
     await emitEvent(tx, {
       tenantId: ctx.tenantId,
       name: `${this.def.entity}.created`,
@@ -321,8 +407,7 @@ export class ResourceService {
     patch: Record<string, unknown>,
     opts: ChangeOptions = {},
   ) {
-    const existing = await this.find(tx, ctx, id, true);
-    if (!existing) throw notFound(this.def.label);
+    const existing = await this.findForEdit(tx, ctx, id);
     const given = this.withoutDerived(patch);
     const values = this.def.prepare ? await this.def.prepare(tx, ctx, given, existing) : given;
     const changes: FieldChanges = {};
@@ -338,6 +423,7 @@ export class ResourceService {
     // Record what was stored (after DB normalisation), not what was sent.
     for (const k of Object.keys(changes)) changes[k] = { old: changes[k].old, new: row[k] ?? null };
     await recordChange(tx, ctx, this.def.entity, id, 'update', changes, opts);
+    notifyRecordWrite(this.def.entity, ctx.tenantId);
     await emitEvent(tx, {
       tenantId: ctx.tenantId,
       name: `${this.def.entity}.updated`,
@@ -361,6 +447,8 @@ export class ResourceService {
     opts: ChangeOptions = {},
   ): Promise<string[]> {
     if (items.length === 0) return [];
+    // Records the actor may not edit are skipped like unknown ids.
+    const { read, edit } = await this.access(tx, ctx);
     const existing = (await tx
       .select()
       .from(this.def.table)
@@ -371,6 +459,8 @@ export class ResourceService {
             this.t.id,
             items.map((i) => i.id),
           ),
+          read,
+          edit,
         ),
       )
       .for('update')) as Record<string, unknown>[];
@@ -418,12 +508,12 @@ export class ResourceService {
     }
     await insertRowsFast(tx, changeLog, logs);
     await insertRowsFast(tx, domainEvents, events);
+    if (logs.length) notifyRecordWrite(this.def.entity, ctx.tenantId);
     return logs.map((l) => l.entity_id);
   }
 
   async remove(tx: Tx, ctx: ActorContext, id: string, opts: ChangeOptions = {}) {
-    const existing = await this.find(tx, ctx, id, true);
-    if (!existing) throw notFound(this.def.label);
+    const existing = await this.findForEdit(tx, ctx, id);
     try {
       await tx.execute(sql`savepoint before_delete`);
       await tx.delete(this.def.table).where(and(eq(this.t.tenant_id, ctx.tenantId), eq(this.t.id, id)));
@@ -440,6 +530,8 @@ export class ResourceService {
     for (const f of this.def.fields)
       if (existing[f] !== null && existing[f] !== undefined) changes[f] = { old: existing[f], new: null };
     await recordChange(tx, ctx, this.def.entity, id, 'delete', changes, opts);
+    if (this.def.sharing) await deleteSharesOf(tx, ctx, this.def.entity, id);
+    notifyRecordWrite(this.def.entity, ctx.tenantId);
     await emitEvent(tx, {
       tenantId: ctx.tenantId,
       name: `${this.def.entity}.deleted`,
@@ -491,6 +583,7 @@ export class ResourceService {
       onProgress?.(ids.length);
     }
     if (ids.length) {
+      notifyRecordWrite(this.def.entity, ctx.tenantId);
       await emitEvent(tx, {
         tenantId: ctx.tenantId,
         name: `${this.def.entity}.imported`,

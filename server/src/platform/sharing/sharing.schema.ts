@@ -37,9 +37,21 @@ export const recordShares = pgTable(
     created_at: createdAtColumn(),
   },
   (t) => [
-    uniqueIndex('record_shares_subject_uq').on(t.tenant_id, t.entity, t.record_id, t.subject_type, t.subject_id),
+    uniqueIndex('record_shares_subject_uq').on(
+      t.tenant_id,
+      t.entity,
+      t.record_id,
+      t.subject_type,
+      t.subject_id,
+    ),
     // The visibility predicate looks shares up by who they name: (entity, subject) → record ids.
-    index('record_shares_by_subject_idx').on(t.tenant_id, t.entity, t.subject_type, t.subject_id, t.record_id),
+    index('record_shares_by_subject_idx').on(
+      t.tenant_id,
+      t.entity,
+      t.subject_type,
+      t.subject_id,
+      t.record_id,
+    ),
     check('record_shares_subject_type_ck', sql`${t.subject_type} in ('user', 'team')`),
     check('record_shares_access_ck', sql`${t.access} in ('read', 'edit')`),
   ],

@@ -1,0 +1,222 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Permission } from '../auth/permissions.js';
+import type { AppModule } from '../http/app.js';
+import { forbidden, ProblemError, unprocessable } from '../http/problem.js';
+import type { ResourceService } from '../records/resource.js';
+import { errorResponses, idParams } from '../records/resource-routes.js';
+import {
+  bindSharing,
+  canManageShares,
+  deleteShare,
+  listDefaults,
+  listShares,
+  SHARE_SUBJECT_TYPES,
+  SHARING_ACCESS,
+  type SharingAccess,
+  setDefaults,
+  sharedEntityNames,
+  subjectName,
+  upsertShare,
+} from './sharing.service.js';
+
+const shareItem = z.object({
+  id: z.string(),
+  subject_type: z.enum(SHARE_SUBJECT_TYPES),
+  subject_id: z.string(),
+  subject_name: z.string().nullable(),
+  access: z.enum(['read', 'edit']),
+  created_at: z.string(),
+  created_by_name: z.string().nullable(),
+});
+
+const shareInput = z.object({
+  subject_type: z.enum(SHARE_SUBJECT_TYPES).describe('Share with one user or with everyone of a team'),
+  subject_id: z.uuid().describe('users.id or teams.id in this organisation'),
+  access: z.enum(['read', 'edit']),
+});
+
+/**
+ * GET/POST/DELETE /{entity}/:id/shares for a resource with sharing (registered by
+ * registerResourceRoutes). Reading the list needs read access to the record; changing it needs
+ * to be the owner, above the owner in the manager chain, or an admin.
+ */
+export function registerShareRoutes(
+  app: FastifyInstance,
+  service: ResourceService,
+  o: { base: string; tags: string[]; permissions: { read: Permission; write: Permission } },
+): void {
+  const { entity, label } = service.def;
+  const noun = label.toLowerCase();
+  const tags = o.tags;
+
+  app.get(
+    `${o.base}/:id/shares`,
+    {
+      config: { permission: o.permissions.read },
+      schema: {
+        tags,
+        summary: `Who this ${noun} is shared with, and whether the caller may change that`,
+        params: idParams,
+        response: { 200: z.object({ data: z.array(shareItem), can_manage: z.boolean() }), ...errorResponses },
+      },
+    },
+    async (req) =>
+      app.withTenant(req, async (tx, ctx) => {
+        const { id } = req.params as { id: string };
+        const row = await service.get(tx, ctx, id);
+        return {
+          data: await listShares(tx, ctx, app.platform.sharing, entity, id),
+          can_manage: await canManageShares(tx, ctx, row, entity),
+        };
+      }),
+  );
+
+  app.post(
+    `${o.base}/:id/shares`,
+    {
+      config: { permission: o.permissions.write },
+      schema: {
+        tags,
+        summary: `Share this ${noun} with a user or a team (the same subject again changes its access)`,
+        description:
+          'The record owner, anyone above the owner in the manager chain and admins may share. ' +
+          'Sharing with a subject that already has a share on the record changes its access and answers 200.',
+        params: idParams,
+        body: shareInput,
+        response: { 200: shareItem, 201: shareItem, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { id: recordId } = req.params as { id: string };
+      const result = await app.withTenant(req, async (tx, ctx) => {
+        const row = await service.get(tx, ctx, recordId);
+        if (!(await canManageShares(tx, ctx, row, entity)))
+          throw forbidden('Only the owner, their managers and admins may share this record');
+        const body = req.body as z.infer<typeof shareInput>;
+        if (!(await subjectName(tx, ctx, app.platform.sharing, body))) {
+          throw unprocessable('No such user or team', [
+            {
+              field: 'subject_id',
+              reason:
+                body.subject_type === 'user'
+                  ? 'no such user in this organisation'
+                  : 'no such team in this organisation',
+            },
+          ]);
+        }
+        const { id, created } = await upsertShare(tx, ctx, entity, recordId, body);
+        const item = (await listShares(tx, ctx, app.platform.sharing, entity, recordId)).find(
+          (s) => s.id === id,
+        );
+        return { item, created };
+      });
+      return reply.status(result.created ? 201 : 200).send(result.item);
+    },
+  );
+
+  app.delete(
+    `${o.base}/:id/shares/:shareId`,
+    {
+      config: { permission: o.permissions.write },
+      schema: {
+        tags,
+        summary: `Stop sharing this ${noun} with one subject`,
+        params: idParams.extend({ shareId: z.string().describe('Share id (uuid)') }),
+        response: { 204: z.null(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { id, shareId } = req.params as { id: string; shareId: string };
+      await app.withTenant(req, async (tx, ctx) => {
+        const row = await service.get(tx, ctx, id);
+        if (!(await canManageShares(tx, ctx, row, entity)))
+          throw forbidden('Only the owner, their managers and admins may share this record');
+        const ok = z.uuid().safeParse(shareId).success && (await deleteShare(tx, ctx, entity, id, shareId));
+        if (!ok) throw new ProblemError(404, 'Not Found', 'No such share on this record');
+      });
+      return reply.status(204).send();
+    },
+  );
+}
+
+const defaultsOut = z.object({
+  data: z.array(
+    z.object({
+      entity: z.string(),
+      access: z.enum(SHARING_ACCESS),
+      updated_at: z.string().nullable(),
+    }),
+  ),
+});
+
+/**
+ * Organisation-wide defaults (GET/PUT /sharing/defaults), and the binding of every request's actor
+ * to the platform's sharing caches. Listed before the modules whose routes it must see.
+ */
+export const sharingModule: AppModule = {
+  name: 'sharing',
+  routes(app: FastifyInstance) {
+    const sharing = app.platform.sharing;
+    app.addHook('preHandler', async (req) => {
+      if (req.actor) bindSharing(req.actor, sharing);
+    });
+    for (const a of ['created', 'updated', 'deleted', 'imported'])
+      app.platform.bus.on(`users.${a}`, 'sharing.evict-directory', async (ev) =>
+        sharing.evictUsers(ev.tenant_id),
+      );
+    app.platform.bus.on('sharing_defaults.updated', 'sharing.evict-defaults', async (ev) =>
+      sharing.evictDefaults(ev.tenant_id),
+    );
+
+    const tags = ['Sharing'];
+    const entities = sharedEntityNames();
+    app.get(
+      '/sharing/defaults',
+      {
+        config: { permission: 'crm:read' },
+        schema: {
+          tags,
+          summary: 'Organisation-wide default access of each shareable record type',
+          description:
+            'public_read_write: everyone with the role permission reads and edits every record (the default); ' +
+            'public_read: everyone reads, only the owner, their manager chain, edit shares and admins edit; ' +
+            'private: only the owner, their manager chain, their team, managers of their region, shares and admins see it.',
+          response: { 200: defaultsOut, ...errorResponses },
+        },
+      },
+      async (req) => app.withTenant(req, async (tx, ctx) => ({ data: await listDefaults(tx, ctx) })),
+    );
+
+    app.put(
+      '/sharing/defaults',
+      {
+        config: { permission: 'settings:manage' },
+        schema: {
+          tags,
+          summary: 'Change organisation-wide defaults (only the entities listed change)',
+          body: z.object({
+            defaults: z
+              .array(
+                z.object({
+                  entity: z.enum(entities as [string, ...string[]]),
+                  access: z.enum(SHARING_ACCESS),
+                }),
+              )
+              .max(entities.length * 2),
+          }),
+          response: { 200: defaultsOut, ...errorResponses },
+        },
+      },
+      async (req) =>
+        app.withTenant(req, async (tx, ctx) => ({
+          data: await setDefaults(
+            tx,
+            ctx,
+            sharing,
+            (req.body as { defaults: { entity: string; access: SharingAccess }[] }).defaults,
+          ),
+        })),
+    );
+  },
+};
