@@ -128,6 +128,31 @@ const CITIES: [string, string, string][] = [
   ['长沙', 'cs', '华中'],
   ['西安', 'xa', '西北'],
 ];
+/** Real area codes, so seeded landlines pass phone validation. */
+const AREA_CODES: Record<string, string> = {
+  上海: '021',
+  苏州: '0512',
+  杭州: '0571',
+  宁波: '0574',
+  合肥: '0551',
+  南京: '025',
+  北京: '010',
+  天津: '022',
+  济南: '0531',
+  广州: '020',
+  深圳: '0755',
+  佛山: '0757',
+  成都: '028',
+  重庆: '023',
+  武汉: '027',
+  长沙: '0731',
+  西安: '029',
+};
+/** A landline with the city's real area code (the first draw, once a made-up code, keeps the seeded sequence). */
+function landlineIn(draw: (lo: number, hi: number) => number, city: string): string {
+  draw(10, 99);
+  return `${AREA_CODES[city] ?? '010'}-${Math.floor(draw(60000000, 89999999))}`;
+}
 const WORDS: [string, string][] = [
   ['远航', 'yuanhang'],
   ['启明', 'qiming'],
@@ -393,6 +418,7 @@ export async function seedDemo(
       const line: Line = (['battery', 'medical', 'software'] as Line[])[i % 3];
       const seg = SEGMENTS[line];
       const [city, cityPy, region] = pick(CITIES);
+      const landline = (c: string) => landlineIn(between, c);
       const [word, wordPy] = pick(WORDS);
       const name =
         line === 'medical' ? `${city}${word}${pick(seg.suffix)}` : `${city}${word}${pick(seg.suffix)}`;
@@ -418,7 +444,7 @@ export async function seedDemo(
           rand() < 0.3 ? '战略客户' : '重点客户',
         ],
         website: `https://www.${domain}`,
-        phone: `0${Math.floor(between(10, 99))}-${Math.floor(between(60000000, 89999999))}`,
+        phone: landline(city),
         address: `${city}市${pick(['高新区', '经济开发区', '工业园区', '滨江区'])}${Math.floor(between(1, 999))}号`,
         description: `${seg.industry}行业客户，主要关注${pick(PREFS[line])}`,
         created_at: new Date(now.getTime() - between(500, 560) * 86400_000),

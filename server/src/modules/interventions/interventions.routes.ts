@@ -97,7 +97,7 @@ export const interventionsModule: AppModule = {
     // Optional LLM rewrite of talk tracks: after the bundle exists, never in its way.
     const llm = platform.config.llm;
     if (llm) {
-      const rewriter = new TalkTrackRewriter(platform.database, llm, app.log);
+      const rewriter = new TalkTrackRewriter(platform.database, llm, app.log, platform.outbound);
       platform.bus.on('interventions.created', 'interventions.rewrite-talk-track', async (event) => {
         if (event.entity_id) rewriter.enqueue(event.tenant_id, event.entity_id);
       });
