@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiSession, launch, login, ROOT, startServer } from './lib.mjs';
+import { sharingTests } from './sharing.mjs';
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
@@ -378,6 +379,8 @@ test('lead score: badge on the contacts list, factors on the contact page, model
   await page.getByTestId('model-versions').waitFor();
   await page.getByText('线索评分模型').waitFor();
 });
+
+sharingTests({ test, browser, base, api, pageErrors });
 
 let passed = 0;
 let failed = 0;

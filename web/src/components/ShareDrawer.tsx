@@ -16,7 +16,7 @@ import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formatDateTime, sortByName } from '../lib/format';
+import { formatDate, sortByName } from '../lib/format';
 import { useLang, useTeams, useUsers } from '../lib/hooks';
 import { ApiError } from '../lib/problem';
 import {
@@ -239,7 +239,7 @@ export function ShareManagerView({
         <Stack gap="xs" data-testid="share-list">
           {shares.map((s) => (
             <Paper key={s.id} withBorder p="sm" data-testid="share-item" data-subject={s.subject_id}>
-              <Group justify="space-between" wrap="nowrap" gap="sm" align="flex-start">
+              <Group justify="space-between" wrap="nowrap" gap="sm" align="center">
                 <div style={{ minWidth: 0 }}>
                   <Group gap={6} wrap="wrap">
                     <Text fw={500} fz="sm">
@@ -261,14 +261,6 @@ export function ShareManagerView({
                       </Badge>
                     )}
                   </Group>
-                  <Text fz="xs" c="dimmed">
-                    {s.created_by_name
-                      ? t('sharing.sharedBy', {
-                          name: s.created_by_name,
-                          date: formatDateTime(s.created_at, lang),
-                        })
-                      : t('sharing.sharedAt', { date: formatDateTime(s.created_at, lang) })}
-                  </Text>
                 </div>
                 {canManage && (
                   <Group gap={4} wrap="nowrap">
@@ -299,6 +291,14 @@ export function ShareManagerView({
                   </Group>
                 )}
               </Group>
+              <Text fz="xs" c="dimmed" mt={4}>
+                {s.created_by_name
+                  ? t('sharing.sharedBy', {
+                      name: s.created_by_name,
+                      date: formatDate(s.created_at, lang),
+                    })
+                  : t('sharing.sharedAt', { date: formatDate(s.created_at, lang) })}
+              </Text>
             </Paper>
           ))}
         </Stack>

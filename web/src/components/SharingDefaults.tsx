@@ -116,8 +116,7 @@ export function SharingDefaultsForm({
                   </Text>
                 </div>
                 <Select
-                  style={{ flex: '0 1 300px' }}
-                  miw={200}
+                  style={{ flex: '1 0 240px', maxWidth: 340 }}
                   aria-label={t('sharing.defaultFor', { object: label })}
                   data-testid={`sharing-default-${row.entity}`}
                   name={`defaults.${row.entity}`}
