@@ -8,7 +8,11 @@
  *   npx tsx bench/crm/list-opportunities.bench.ts        (needs `wrk`: apt-get install -y wrk)
  *
  * Env: BENCH_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/test),
- *      BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 50), BENCH_KEEP_DB=1 to keep the db.
+ *      BENCH_SECONDS (default 20), BENCH_CONNECTIONS (default 50), BENCH_KEEP_DB=1 to keep the db,
+ *      BENCH_OPPS / BENCH_ACCOUNTS (volume, default 1,000,000 / 100,000),
+ *      BENCH_SHARING=1: the reps report to a manager, and the same mix is also run as a rep and as
+ *      that manager with opportunities public_read_write (the default) and private (record-level
+ *      sharing predicate on every list), one wrk run each, reported side by side.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +43,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const N_OPPS = Number(process.env.BENCH_OPPS ?? 1_000_000);
 const N_ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 100_000);
+const SHARING = process.env.BENCH_SHARING === '1';
+const MANAGER = 'manager@bench-list.example';
 const STAGES = [
   { key: 'qualify', name: '线索确认', name_en: 'Qualify', probability: 10, kind: 'open' },
   { key: 'discovery', name: '需求分析', name_en: 'Discovery', probability: 20, kind: 'open' },
@@ -233,6 +239,15 @@ async function main() {
     await waitHealthy(server.url, performance.now(), 120_000, 100, server.proc);
     const token = await login(server.url, ADMIN, PASSWORD);
     // 2. 19 reps and the default pipeline through the real API (services, audit, lineage).
+    // With BENCH_SHARING the reps report to one manager (the manager chain of record-level sharing).
+    const manager = SHARING
+      ? await api<{ id: string }>(server.url, token, 'POST', '/users', {
+          email: MANAGER,
+          name: '郑经理',
+          role: 'manager',
+          password: PASSWORD,
+        })
+      : null;
     for (let i = 1; i <= 19; i++) {
       const name = `${SURNAMES[i]}${GIVEN[i]}`;
       await api(server.url, token, 'POST', '/users', {
@@ -240,6 +255,7 @@ async function main() {
         name,
         role: 'rep',
         password: PASSWORD,
+        ...(manager ? { manager_id: manager.id } : {}),
       });
     }
     await api(server.url, token, 'POST', '/pipelines', {
@@ -418,12 +434,16 @@ async function main() {
     }
 
     // 7. Load through HTTP with wrk (one thread, CONNS connections), same run.
-    const lua = join(tmp, 'mix.lua');
-    writeFileSync(
-      lua,
-      `local paths = {${weighted.map((r) => JSON.stringify(r.path)).join(',\n')}}
+    const luaFor = (bearer: string) => {
+      const file = join(tmp, `mix-${bearer.slice(-8)}.lua`);
+      writeFileSync(file, luaScript(bearer));
+      return file;
+    };
+    const luaScript = (
+      bearer: string,
+    ) => `local paths = {${weighted.map((r) => JSON.stringify(r.path)).join(',\n')}}
 local i = 0
-wrk.headers["Authorization"] = "Bearer ${token}"
+wrk.headers["Authorization"] = "Bearer ${bearer}"
 request = function()
   i = i % #paths + 1
   return wrk.format("GET", paths[i])
@@ -433,8 +453,8 @@ done = function(summary, latency, requests)
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
     summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
-`,
-    );
+`;
+    const lua = luaFor(token);
     const stat = async () =>
       (
         await pool.query(
@@ -468,6 +488,53 @@ end
     };
     const cpuLine = `CPU during the HTTP run (cores busy, of 2): server process ${cpu.server.toFixed(2)}, PostgreSQL ${cpu.postgres.toFixed(2)}, wrk + other ${cpu.other.toFixed(2)}, idle ${cpu.idle.toFixed(2)}; server CPU per request ${((cpu.server * 1000) / httpRps).toFixed(2)} ms, PostgreSQL CPU per request ${((cpu.postgres * 1000) / httpRps).toFixed(2)} ms.`;
     console.log(cpuLine);
+
+    // 7b. Record-level sharing: the same mix as a rep and as their manager, public vs private default.
+    const sharingRows: (string | number)[][] = [];
+    if (SHARING) {
+      const wrkRun = (bearer: string) => {
+        const file = luaFor(bearer);
+        spawnSync('wrk', ['-t1', `-c${CONNS}`, '-d3s', '-s', file, `${server!.url}/`], { encoding: 'utf8' });
+        const out = spawnSync(
+          'wrk',
+          ['-t1', `-c${CONNS}`, `-d${SECONDS}s`, '--timeout', '10s', '-s', file, `${server!.url}/`],
+          { encoding: 'utf8' },
+        );
+        const j = JSON.parse(/WRKJSON (.*)/.exec(out.stdout)?.[1] ?? 'null');
+        if (!j) throw new Error(`wrk failed:\n${out.stdout}\n${out.stderr}`);
+        return j;
+      };
+      const rep = await login(server.url, 'rep5@bench-list.example', PASSWORD);
+      const boss = await login(server.url, MANAGER, PASSWORD);
+      const { rows: vis } = await pool.query(
+        `select count(*) filter (where u.email = 'rep5@bench-list.example')::int n from opportunities o join users u on u.id = o.owner_id where o.tenant_id = $1`,
+        [tenantId],
+      );
+      for (const access of ['public_read_write', 'private'] as const) {
+        await api(server.url, token, 'PUT', '/sharing/defaults', {
+          defaults: [{ entity: 'opportunities', access }],
+        });
+        for (const [who, bearer] of [
+          [`rep (owns ${Number(vis[0].n).toLocaleString('en')} of ${N_OPPS.toLocaleString('en')})`, rep],
+          ['manager of all 19 reps', boss],
+        ] as const) {
+          const j = wrkRun(bearer);
+          const rps = j.requests / (j.duration_us / 1e6);
+          sharingRows.push([
+            access,
+            who,
+            rps.toFixed(0),
+            `${(j.p50 / 1000).toFixed(1)} ms`,
+            `${(j.p99 / 1000).toFixed(1)} ms`,
+            `${j.requests} requests, ${j.non2xx} non-2xx`,
+          ]);
+          console.log(sharingRows.at(-1)!.join(' | '));
+        }
+      }
+      await api(server.url, token, 'PUT', '/sharing/defaults', {
+        defaults: [{ entity: 'opportunities', access: 'public_read_write' }],
+      });
+    }
     await server.stop();
     server = null;
 
@@ -596,11 +663,25 @@ end
         ['page', 'OR-form rows filtered', 'OR-form ms', 'row-compare rows filtered', 'row-compare ms'],
         deep,
       ),
+      ...(SHARING
+        ? [
+            '',
+            `Record-level sharing (BENCH_SHARING=1): the same mix over HTTP (wrk -t1 -c${CONNS} -d${SECONDS}s each) as a rep and as the manager all reps report to, with the opportunities default public_read_write (no predicate) and private (owner in the manager chain, team, region or a share, added to every list query):`,
+            '',
+            markdownTable(['opportunities default', 'caller', 'req/s', 'p50', 'p99', 'notes'], sharingRows),
+          ]
+        : []),
     ].join('\n');
     console.log(`\n${body}\n`);
     appendSection(
-      'CRM list opportunities on PostgreSQL (1M opportunities, 50 clients)',
-      'npx tsx bench/crm/list-opportunities.bench.ts',
+      `CRM list opportunities on PostgreSQL (${N_OPPS >= 1e6 ? `${N_OPPS / 1e6}M` : N_OPPS.toLocaleString('en')} opportunities, ${CONNS} clients${SHARING ? ', sharing public vs private' : ''})`,
+      `${[
+        SHARING ? 'BENCH_SHARING=1' : '',
+        N_OPPS !== 1_000_000 ? `BENCH_OPPS=${N_OPPS} BENCH_ACCOUNTS=${N_ACCOUNTS}` : '',
+        SECONDS !== 20 ? `BENCH_SECONDS=${SECONDS}` : '',
+      ]
+        .filter(Boolean)
+        .join(' ')} npx tsx bench/crm/list-opportunities.bench.ts`.trim(),
       body,
     );
     console.log(`total bench time ${((performance.now() - t00) / 1000).toFixed(0)} s`);

@@ -12,7 +12,7 @@ import { recordShares, sharingDefaults } from './sharing.schema.js';
  * Record-level sharing (organisation-wide defaults, owner hierarchy, team, region, explicit
  * shares). Business-free: resources opt in with a `sharing` option naming their owner, team and
  * region columns; this file turns the actor's facts into SQL predicates the data layer adds to
- * every read and write. See docs/security.md ("Record-level sharing") for the rules.
+ * every read and write. The rules are stated in the README ("Security: record-level sharing").
  */
 
 export const SHARING_ACCESS = ['public_read_write', 'public_read', 'private'] as const;
@@ -268,24 +268,58 @@ export async function defaultAccess(tx: Tx, ctx: ActorContext, entity: string): 
 
 const inIds = (col: PgColumn, ids: string[]): SQL => (ids.length ? inArray(col, ids) : sql`false`);
 
-/** Records shared with the actor (or their team), at least at `mode`. */
-function sharedWith(e: SharedEntity, ctx: ActorContext, f: ActorFacts, mode: RecordAccess): SQL | undefined {
+/** Shares inlined as an id list up to this many; beyond, the predicate keeps a subquery. */
+const INLINE_SHARES = 1000;
+
+/**
+ * Records shared with the actor (or their team), at least at `mode`. The share ids are looked up
+ * first (one indexed query): usually there are none or a few, and a plain `id in (…)` (or nothing)
+ * lets PostgreSQL use the owner and primary-key indexes, where an OR with a subquery would not.
+ */
+async function sharedWith(
+  tx: Tx,
+  e: SharedEntity,
+  ctx: ActorContext,
+  f: ActorFacts,
+  mode: RecordAccess,
+): Promise<SQL | undefined> {
   const subjects: SQL[] = [];
   if (f.userId)
     subjects.push(and(eq(recordShares.subject_type, 'user'), eq(recordShares.subject_id, f.userId)) as SQL);
   if (f.teamId)
     subjects.push(and(eq(recordShares.subject_type, 'team'), eq(recordShares.subject_id, f.teamId)) as SQL);
   if (subjects.length === 0) return undefined;
-  return sql`${e.table.id} in (select ${recordShares.record_id} from ${recordShares}
-    where ${recordShares.tenant_id} = ${ctx.tenantId} and ${recordShares.entity} = ${e.entity}
-      and (${or(...subjects)})${mode === 'edit' ? sql` and ${recordShares.access} = 'edit'` : sql``})`;
+  const where = and(
+    eq(recordShares.tenant_id, ctx.tenantId),
+    eq(recordShares.entity, e.entity),
+    or(...subjects),
+    mode === 'edit' ? eq(recordShares.access, 'edit') : undefined,
+  );
+  const ids = await tx
+    .select({ id: recordShares.record_id })
+    .from(recordShares)
+    .where(where)
+    .limit(INLINE_SHARES + 1);
+  if (ids.length === 0) return undefined;
+  if (ids.length <= INLINE_SHARES)
+    return inArray(
+      e.table.id,
+      ids.map((r) => r.id),
+    );
+  return sql`${e.table.id} in (select ${recordShares.record_id} from ${recordShares} where ${where})`;
 }
 
 /**
  * The record's own grants to the actor, whatever the default: owner and manager chain (edit),
  * team and region (read), explicit shares (their access).
  */
-function ownGrants(e: SharedEntity, ctx: ActorContext, f: ActorFacts, mode: RecordAccess): SQL[] {
+async function ownGrants(
+  tx: Tx,
+  e: SharedEntity,
+  ctx: ActorContext,
+  f: ActorFacts,
+  mode: RecordAccess,
+): Promise<SQL[]> {
   const s = e.sharing;
   const conds: (SQL | undefined)[] = [];
   if (f.chain.length) conds.push(inIds(s.owner, f.chain));
@@ -305,16 +339,22 @@ function ownGrants(e: SharedEntity, ctx: ActorContext, f: ActorFacts, mode: Reco
       );
     }
   }
-  conds.push(sharedWith(e, ctx, f, mode));
+  conds.push(await sharedWith(tx, e, ctx, f, mode));
   return conds.filter((c): c is SQL => c !== undefined);
 }
 
-function grants(e: SharedEntity, ctx: ActorContext, f: ActorFacts, mode: RecordAccess): SQL {
-  const conds = ownGrants(e, ctx, f, mode);
+async function grants(
+  tx: Tx,
+  e: SharedEntity,
+  ctx: ActorContext,
+  f: ActorFacts,
+  mode: RecordAccess,
+): Promise<SQL> {
+  const conds = await ownGrants(tx, e, ctx, f, mode);
   for (const p of e.sharing.parents ?? []) {
     const parent = sharedEntities.get(p.entity);
     if (!parent) continue;
-    const pc = ownGrants(parent, ctx, f, mode);
+    const pc = await ownGrants(tx, parent, ctx, f, mode);
     if (pc.length)
       conds.push(
         sql`${p.column} in (select ${parent.table.id} from ${parent.table}
@@ -325,7 +365,7 @@ function grants(e: SharedEntity, ctx: ActorContext, f: ActorFacts, mode: RecordA
     for (const c of e.sharing.children ?? []) {
       const child = sharedEntities.get(c.entity);
       if (!child) continue;
-      const cc = ownGrants(child, ctx, f, 'read');
+      const cc = await ownGrants(tx, child, ctx, f, 'read');
       if (cc.length)
         conds.push(
           sql`${e.table.id} in (select ${c.column} from ${child.table}
@@ -350,8 +390,8 @@ export async function accessPredicates(tx: Tx, ctx: ActorContext, entity: string
   const access = await defaultAccess(tx, ctx, entity);
   if (access === 'public_read_write') return { read: undefined, edit: undefined };
   const f = await actorFacts(tx, ctx);
-  const edit = grants(e, ctx, f, 'edit');
-  return { read: access === 'public_read' ? undefined : grants(e, ctx, f, 'read'), edit };
+  const edit = await grants(tx, e, ctx, f, 'edit');
+  return { read: access === 'public_read' ? undefined : await grants(tx, e, ctx, f, 'read'), edit };
 }
 
 /** Rows of `entity` the actor may read, as a condition on that entity's table (undefined: all). */
