@@ -17,6 +17,7 @@ import { Fragment, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink as RouterLink, useLocation, useNavigate } from 'react-router';
 import { useAuth } from '../auth/auth';
+import { ChangePasswordModal } from './ChangePasswordModal';
 import { LangSwitch } from './LangSwitch';
 import { SearchModal } from './SearchModal';
 
@@ -83,6 +84,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const { me, can, logout } = useAuth();
   const [navOpen, nav] = useDisclosure(false);
   const [searchOpen, search] = useDisclosure(false);
+  const [passwordOpen, password] = useDisclosure(false);
   const location = useLocation();
   const navigate = useNavigate();
   useHotkeys([
@@ -168,6 +170,11 @@ export function Shell({ children }: { children: ReactNode }) {
                   <LangSwitch />
                 </div>
                 <Menu.Divider />
+                {me?.actor_type === 'user' && (
+                  <Menu.Item data-testid="change-password" onClick={password.open}>
+                    {t('password.menu')}
+                  </Menu.Item>
+                )}
                 <Menu.Item
                   data-testid="logout"
                   onClick={async () => {
@@ -208,6 +215,7 @@ export function Shell({ children }: { children: ReactNode }) {
       </AppShell.Navbar>
       <AppShell.Main id="main">{children}</AppShell.Main>
       <SearchModal opened={searchOpen} onClose={search.close} />
+      <ChangePasswordModal opened={passwordOpen} onClose={password.close} />
     </AppShell>
   );
 }

@@ -1,4 +1,5 @@
 import i18n from 'i18next';
+import { parseRetryAfter } from './lockout';
 import { ApiError, type Problem } from './problem';
 
 export const API_BASE = '/api/v1';
@@ -68,7 +69,7 @@ export async function api<T = unknown>(
         ? (json as Problem)
         : { title: res.statusText, status: res.status, detail: text };
     if (res.status === 401 && !init.skipAuthRedirect) onUnauthorized?.();
-    throw new ApiError(res.status, problem);
+    throw new ApiError(res.status, problem, parseRetryAfter(res.headers.get('retry-after')));
   }
   return json as T;
 }

@@ -15,6 +15,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly problem: Problem,
+    /** seconds from the response's Retry-After header (429/503), when it had one */
+    readonly retryAfter?: number,
   ) {
     super(problem.detail || problem.title || `HTTP ${status}`);
   }

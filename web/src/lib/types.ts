@@ -7,6 +7,8 @@ export interface Me {
   tenant_name: string | null;
   locale: string | null;
   permissions: string[];
+  /** "user" for a signed-in person (API keys have no password to change) */
+  actor_type?: string;
 }
 export type Custom = Record<string, unknown>;
 export interface Base {
