@@ -380,6 +380,56 @@ test('lead score: badge on the contacts list, factors on the contact page, model
   await page.getByText('线索评分模型').waitFor();
 });
 
+test('change password from the user menu ends other sessions; 5 wrong passwords lock the account', async () => {
+  // A user of its own: the lock-out below (1 minute) touches nobody else's sign-in.
+  const email = `e2e-pw-${stamp}@demo.zhongshu.local`;
+  await api.call('/users', {
+    method: 'POST',
+    body: JSON.stringify({ email, name: `E2E改密${stamp}`, role: 'rep', password: 'first-password-1' }),
+  });
+  const elsewhere = await apiSession(base, { email, password: 'first-password-1' });
+  const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+  ctx.setDefaultTimeout(15_000);
+  const p = await ctx.newPage();
+  p.on('pageerror', (e) => pageErrors.push(e.message));
+  try {
+    await login(p, base, { email, password: 'first-password-1' });
+    await p.getByTestId('user-menu').click();
+    await p.getByTestId('change-password').click();
+    await p.locator('input[name=current_password]').fill('first-password-1');
+    await p.locator('input[name=new_password]').fill('second-password-2');
+    await p.locator('input[name=confirm]').fill('second-password-2');
+    await p.getByTestId('change-password-submit').click();
+    await p.getByText('密码已修改，其他设备上的登录已退出').waitFor();
+    // the other session is over, this one is not
+    await assert.rejects(elsewhere.call('/me'), /→ 401/);
+    await p.goto(`${base}/accounts`);
+    await p.getByTestId('user-name').waitFor();
+
+    await ctx.clearCookies();
+    await p.goto(`${base}/login`);
+    const statuses = [];
+    for (let i = 0; i < 6; i++) {
+      await p.locator('input[name=email]').fill(email);
+      await p.locator('input[name=password]').fill('first-password-1');
+      const [res] = await Promise.all([
+        p.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login')),
+        p.locator('button[type=submit]').click(),
+      ]);
+      statuses.push(res.status());
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
+    await p.getByRole('alert').filter({ hasText: '登录尝试次数过多，请在 1 分钟后再试' }).waitFor();
+    assert.equal(await p.locator('button[type=submit]').isDisabled(), true);
+    assert.match(
+      (await p.locator('button[type=submit]').textContent()) ?? '',
+      /0:\d\d 后可重试|1:00 后可重试/,
+    );
+  } finally {
+    await ctx.close();
+  }
+});
+
 sharingTests({ test, browser, base, api, pageErrors });
 
 let passed = 0;
