@@ -7,6 +7,7 @@ import { users } from '../../platform/auth/auth.schema.js';
 import type { ActorContext } from '../../platform/auth/auth-context.js';
 import type { Tx } from '../../platform/db/database.js';
 import { badRequest } from '../../platform/http/problem.js';
+import { readableWhere } from '../../platform/sharing/sharing.service.js';
 import { accounts } from './crm.schema.js';
 import {
   crmServices,
@@ -358,6 +359,8 @@ async function loadLookups(
   }
   const accountsByKey = new Map<string, string>();
   const keys = [...new Set(accountKeys.map((k) => k.trim()).filter(Boolean))];
+  // Rows attach only to accounts the importer may read (record-level sharing); others stay unknown.
+  const readable = keys.length ? await readableWhere(tx, ctx, 'accounts') : undefined;
   for (let i = 0; i < keys.length; i += 5000) {
     const chunk = keys.slice(i, i + 5000);
     const rows = await tx
@@ -367,6 +370,7 @@ async function loadLookups(
         and(
           eq(accounts.tenant_id, ctx.tenantId),
           or(inArray(accounts.name, chunk), inArray(accounts.credit_code, chunk)),
+          readable,
         ),
       );
     for (const r of rows) {

@@ -1,4 +1,5 @@
 import type { ActorContext } from '../../platform/auth/auth-context.js';
+import { systemContext } from '../../platform/auth/auth-context.js';
 import type { Tx } from '../../platform/db/database.js';
 import { accountService, contactService, opportunityService } from '../crm/crm.service.js';
 
@@ -222,7 +223,10 @@ export function invalidateResolver(tenantId: string): void {
   cache.delete(tenantId);
 }
 
-export async function resolverFor(tx: Tx, ctx: ActorContext): Promise<ResolverIndex> {
+export async function resolverFor(tx: Tx, caller: ActorContext): Promise<ResolverIndex> {
+  // One index per tenant, shared by every caller: it is built from the whole tenant (never from
+  // what one user may see under record-level sharing); callers filter what they show.
+  const ctx = systemContext(caller.tenantId, caller.source);
   const stamp = [
     await newest(accountService, tx, ctx),
     await newest(contactService, tx, ctx),

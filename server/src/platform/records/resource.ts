@@ -181,6 +181,11 @@ export class ResourceService {
     return { read: and(own.read, visible), edit: and(own.edit, visible) };
   }
 
+  /** A record as events carry it: shaped like the API's (present() drops secrets such as password hashes). */
+  private forEvent(row: Record<string, unknown>): Record<string, unknown> {
+    return this.def.present ? this.def.present(row) : row;
+  }
+
   private get t() {
     return this.def.table as any;
   }
@@ -395,7 +400,7 @@ export class ResourceService {
       name: `${this.def.entity}.created`,
       entity: this.def.entity,
       entityId: String(row.id),
-      payload: { record: row, source: ctx.source },
+      payload: { record: this.forEvent(row), source: ctx.source },
     });
     return row;
   }
@@ -429,7 +434,7 @@ export class ResourceService {
       name: `${this.def.entity}.updated`,
       entity: this.def.entity,
       entityId: id,
-      payload: { record: row, changed: Object.keys(changes), changes, source: ctx.source },
+      payload: { record: this.forEvent(row), changed: Object.keys(changes), changes, source: ctx.source },
     });
     return row;
   }
@@ -537,7 +542,7 @@ export class ResourceService {
       name: `${this.def.entity}.deleted`,
       entity: this.def.entity,
       entityId: id,
-      payload: { record: existing, source: ctx.source },
+      payload: { record: this.forEvent(existing), source: ctx.source },
     });
   }
 
