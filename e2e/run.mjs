@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { cspWalk, watchCsp } from './csp.mjs';
 import { apiSession, launch, login, ROOT, startServer } from './lib.mjs';
 import { sharingTests } from './sharing.mjs';
 
@@ -23,10 +24,16 @@ context.setDefaultTimeout(15_000);
 const page = await context.newPage();
 const pageErrors = [];
 page.on('pageerror', (e) => pageErrors.push(e.message));
+const csp = await watchCsp(context);
 const api = await apiSession(base);
 const stamp = Date.now().toString(36);
 const accountName = `E2E测试客户${stamp}`;
 const oppName = `E2E商机${stamp}`;
+
+test(
+  'no CSP violation on the main pages (login, accounts, account, board, inbox, forecast, admin, docs)',
+  cspWalk({ browser, base, api }),
+);
 
 /** Error text shown under the input named `name`. */
 const fieldError = (name) =>
@@ -456,6 +463,7 @@ for (const t of tests) {
     console.log(`     screenshot: ${file}`);
   }
 }
+if (csp.report()) failed++; // any CSP violation in any test fails the run
 if (pageErrors.length) console.log(`page errors:\n  ${pageErrors.slice(0, 10).join('\n  ')}`);
 await browser.close();
 server.stop();

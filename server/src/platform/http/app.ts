@@ -129,7 +129,11 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json' } as any });
+  // No fonts from Scalar's CDN: the page must work offline and under its CSP (font-src 'self').
+  await app.register(scalar, {
+    routePrefix: '/docs',
+    configuration: { url: '/openapi.json', withDefaultFonts: false } as any,
+  });
 
   app.addHook('onRequest', async (req) => {
     (req as any).startedAt = process.hrtime.bigint();
@@ -369,7 +373,8 @@ export const APP_CSP_DIRECTIVES = {
 const DOCS_CSP = [
   "default-src 'self'",
   "base-uri 'self'",
-  "script-src 'self' 'unsafe-inline'",
+  // Scalar's bundle evaluates code (its request snippets): only on this page.
+  "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",

@@ -41,7 +41,7 @@ describe('security headers', () => {
     expect(res.statusCode).toBeLessThan(400);
     const csp = String(res.headers['content-security-policy']);
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toContain("script-src 'self' 'unsafe-inline'");
+    expect(csp).toContain("script-src 'self' 'unsafe-inline' 'unsafe-eval'");
   });
 });
 
