@@ -13,6 +13,8 @@ export interface ActorContext {
   requestId?: string;
   /** The session (sessions.id) a signed-in user acts through; absent for keys, jobs and the CLI. */
   sessionId?: string;
+  /** For an API key: the user who created it (its rights and record visibility never exceed theirs). */
+  creatorId?: string;
 }
 
 export function systemContext(tenantId: string, source = 'system', name = 'Zhongshu'): ActorContext {

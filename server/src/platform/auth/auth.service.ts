@@ -223,14 +223,33 @@ export class AuthService {
     if (rows.length === 0) return null;
     const key = rows[0];
     const role = key.role as Role;
+    let permissions = permissionsOf(role, key.scopes);
+    // A key never outlives or outranks the person who made it: a deactivated creator's keys stop
+    // working, and a demoted creator's keys keep only what the creator still holds.
+    const creator = key.created_by
+      ? (
+          await this.database.systemTx((tx) =>
+            tx
+              .select({ active: users.active, role: users.role })
+              .from(users)
+              .where(and(eq(users.tenant_id, key.tenant_id), eq(users.id, key.created_by as string))),
+          )
+        )[0]
+      : undefined;
+    if (creator) {
+      if (!creator.active) return null;
+      const held = new Set(permissionsOf(creator.role as Role));
+      permissions = permissions.filter((p) => held.has(p));
+    }
     const ctx: ActorContext = {
       tenantId: key.tenant_id,
       actorType: 'api_key',
       actorId: key.id,
       actorName: `API key ${key.name}`,
       role,
-      permissions: new Set(permissionsOf(role, key.scopes)),
+      permissions: new Set(permissions),
       source: 'api',
+      creatorId: creator ? (key.created_by as string) : undefined,
     };
     return { ctx, user: null };
   }
@@ -264,7 +283,8 @@ export class AuthService {
   /** Forgets the cached sessions of one user (after a change of role, active flag or password). */
   evictUser(userId: string): void {
     for (const [token, entry] of this.cache)
-      if (entry.user?.id === userId || entry.ctx?.actorId === userId) this.cache.delete(token);
+      if (entry.user?.id === userId || entry.ctx?.actorId === userId || entry.ctx?.creatorId === userId)
+        this.cache.delete(token);
     this.epoch += 1;
   }
 }

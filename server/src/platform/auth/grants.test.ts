@@ -232,3 +232,35 @@ describe('the last active administrator', () => {
     expect(ok.statusCode, ok.body).toBe(200);
   });
 });
+
+describe('a key never outlives or outranks the person who made it', () => {
+  it("a demoted creator's key keeps only what the creator still holds; a deactivated creator's key stops", async () => {
+    const admin = A().tokens.admin;
+    // A second admin makes a full admin key.
+    const created = await t.request('POST', '/api/v1/users', { token: admin, body: userBody('admin') });
+    expect(created.statusCode, created.body).toBe(201);
+    const second = created.json();
+    const login = await t.request('POST', '/api/v1/auth/login', {
+      token: null,
+      body: { email: second.email, password: 'long-enough-pw' },
+    });
+    expect(login.statusCode, login.body).toBe(200);
+    const key = await keyOf(login.json().token, { role: 'admin' });
+    expect((await t.request('GET', '/api/v1/api-keys', { token: key })).statusCode).toBe(200);
+
+    // Demoted to rep: the key loses api_keys:manage at once, keeps what a rep holds.
+    expect(
+      (await t.request('PATCH', `/api/v1/users/${second.id}`, { token: admin, body: { role: 'rep' } }))
+        .statusCode,
+    ).toBe(200);
+    expect((await t.request('GET', '/api/v1/api-keys', { token: key })).statusCode).toBe(403);
+    expect((await t.request('GET', '/api/v1/accounts', { token: key })).statusCode).toBe(200);
+
+    // Deactivated: the key is refused on the next request.
+    expect(
+      (await t.request('PATCH', `/api/v1/users/${second.id}`, { token: admin, body: { active: false } }))
+        .statusCode,
+    ).toBe(200);
+    expect((await t.request('GET', '/api/v1/accounts', { token: key })).statusCode).toBe(401);
+  });
+});
