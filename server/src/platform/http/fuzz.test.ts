@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/harness.js';
+import { operationsOf } from './fuzz-engine.js';
 import { runFuzz } from './fuzz-target.js';
 
 // The fast, seeded subset of the API fuzzer (the full run, ≥ 50 variants per route, is
@@ -28,4 +29,43 @@ describe('API fuzzer (every route in /openapi.json, malformed input)', () => {
     // Most variants must be refused, not silently accepted.
     expect(run.rejected).toBeGreaterThan(run.requests / 2);
   }, 900_000);
+
+  it('refuses the probes that answered 500 before (sort=__proto__, q=%00, NUL in a body) on every route, with 400', async () => {
+    const doc = (await t.request('GET', '/openapi.json')).json();
+    const ops = operationsOf(doc).filter((op) => op.path !== '/api/v1/live');
+    const token = t.tenantA.tokens.admin;
+    const id = '00000000-0000-4000-8000-000000000000';
+    const failures: string[] = [];
+    let probed = 0;
+    for (const op of ops) {
+      const path = op.pathParams.reduce((p, name) => p.replace(`{${name}}`, id), op.path);
+      const probes: { url: string; body?: string }[] = [];
+      for (const q of ['sort', 'q'])
+        if (op.query.some((p) => p.name === q)) {
+          probes.push({ url: `${path}?${q}=%00` });
+          if (q === 'sort')
+            probes.push({ url: `${path}?sort=__proto__` }, { url: `${path}?sort=-constructor` });
+        }
+      if (op.body)
+        probes.push({ url: path, body: String.raw`{"name":"a\u0000b","email":"x\u0000@example.com"}` });
+      for (const probe of probes) {
+        probed++;
+        const res = await t.app.inject({
+          method: op.method as any,
+          url: probe.url,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(probe.body ? { 'content-type': 'application/json' } : {}),
+          },
+          payload: probe.body,
+        });
+        if (res.statusCode !== 400)
+          failures.push(
+            `${res.statusCode} ${op.method} ${probe.url} ${probe.body ?? ''} → ${res.body.slice(0, 200)}`,
+          );
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(probed).toBeGreaterThan(60);
+  }, 300_000);
 });
