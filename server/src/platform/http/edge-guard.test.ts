@@ -1,3 +1,4 @@
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/harness.js';
 import { loadConfig } from '../config.js';
@@ -115,5 +116,48 @@ describe('edge input checks', () => {
     ]);
     const count = await t.request('GET', '/api/v1/signals', { token: admin() });
     expect(count.json().data).toHaveLength(0);
+  });
+
+  it('applies the same depth, NUL and payload limits to signed webhooks (their raw body is read by the route)', async () => {
+    const created = await t.request('POST', '/api/v1/signal-sources', {
+      token: admin(),
+      body: { key: 'edge_hook', name: 'Edge hook', kind: 'webhook' },
+    });
+    const { id, webhook_secret } = created.json();
+    const wh = new Webhook(webhook_secret);
+    let n = 0;
+    const send = (payload: string) => {
+      const msgId = `msg_edge_${++n}`;
+      const stamp = new Date();
+      return t.app.inject({
+        method: 'POST',
+        url: `/api/v1/sources/${id}/webhook`,
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': msgId,
+          'webhook-timestamp': String(Math.floor(stamp.getTime() / 1000)),
+          'webhook-signature': wh.sign(msgId, stamp, payload),
+        },
+        payload,
+      });
+    };
+    const signal = (payload: string) =>
+      `{"type":"web_visit","occurred_at":"2026-01-01T00:00:00Z","subject":{"domain":"example.com"},"payload":${payload}}`;
+    const deepRes = await send(signal(`{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}`));
+    expect(deepRes.statusCode).toBe(400);
+    expect(deepRes.json().detail).toBe('Request body is nested too deeply');
+    const nul = await send(signal(String.raw`{"title":"a\u0000b"}`));
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().errors[0]).toMatchObject({
+      field: 'payload.title',
+      reason: expect.stringMatching(/NUL/),
+    });
+    const big = await send(signal(JSON.stringify({ blob: 'z'.repeat(2000) })));
+    expect(big.statusCode).toBe(413);
+    expect(big.json().errors).toEqual([
+      { field: '0.payload', reason: expect.stringMatching(/more than 1024/) },
+    ]);
+    const ok = await send(signal('{"title":"fine"}'));
+    expect(ok.statusCode).toBe(202);
   });
 });
