@@ -53,4 +53,24 @@ describe('domain events (transactional outbox)', () => {
     );
     expect(done.rows[0].n).toBe(1);
   });
+  it("keeps a failed handler's error without query parameters or secrets", async () => {
+    t.server.platform.bus.on('products.created', 'test.leaky', async () => {
+      throw new Error(
+        'Failed query: insert into users (password_hash) values ($1)\nparams: $argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA,whsec_c2VjcmV0c2VjcmV0c2VjcmV0',
+      );
+    });
+    const created = await t.request('POST', '/api/v1/products', {
+      token: t.tenantA.tokens.admin,
+      body: { name: '泄露检查', sku: 'LEAK-1', unit_price: 1 },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    await t.server.platform.bus.settle();
+    const { rows } = await t.server.platform.database.query<{ last_error: string }>(
+      "select last_error from domain_events where name = 'products.created' and entity_id = $1",
+      [created.json().id],
+    );
+    expect(rows[0].last_error).toContain('Failed query');
+    expect(rows[0].last_error).not.toContain('$argon2id');
+    expect(rows[0].last_error).not.toContain('whsec_');
+  });
 });

@@ -1,4 +1,6 @@
+import pino from 'pino';
 import type { Database, Tx } from '../db/database.js';
+import { sanitizeLogValue } from '../http/log-redact.js';
 import { domainEvents } from './events.schema.js';
 
 export interface DomainEvent<P = Record<string, unknown>> {
@@ -82,7 +84,10 @@ export class EventBus {
     }
     this.running = this.drain()
       .then(() => undefined)
-      .catch((err) => console.error('[zhongshu] event relay failed', err))
+      // Through the redaction: a failed query's parameters (hashes, secrets) never reach stderr.
+      .catch((err) =>
+        console.error('[zhongshu] event relay failed', sanitizeLogValue(pino.stdSerializers.err(err), false)),
+      )
       .finally(() => {
         this.running = null;
         if (this.wakeRequested && !this.stopped) {
@@ -136,7 +141,8 @@ export class EventBus {
       );
     } catch (err) {
       const attempts = Number(event.attempts ?? 1);
-      const message = `${(err as Error).message}`.slice(0, 2000);
+      // Kept in domain_events.last_error: without a failed query's parameters or any secret.
+      const message = String(sanitizeLogValue(`${(err as Error).message}`, false)).slice(0, 2000);
       if (attempts >= MAX_ATTEMPTS) {
         await this.database.query(
           'update domain_events set dispatched_at = now(), last_error = $2 where id = $1',

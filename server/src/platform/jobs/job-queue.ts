@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import type { Database } from '../db/database.js';
+import { maskSecrets } from '../http/log-redact.js';
 
 export type JobHandler<T = any> = (data: T) => Promise<void>;
 
@@ -29,7 +30,7 @@ export class JobQueue {
       : new PgBoss({
           db: { executeSql: (text: string, values?: unknown[]) => this.database.query(text, values) },
         } as any);
-    boss.on('error', (err) => console.error('[zhongshu] job queue error', err.message));
+    boss.on('error', (err) => console.error('[zhongshu] job queue error', maskSecrets(String(err.message))));
     await boss.start();
     for (const [queue, { fn, cron }] of this.handlers) {
       await boss.createQueue(queue, { name: queue, retryLimit: 5, retryBackoff: true, retryDelay: 5 } as any);
