@@ -8,6 +8,7 @@ import { conflict, forbidden, notFound } from '../../platform/http/problem.js';
 import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
 import { activityService } from '../crm/crm.service.js';
 import { resolverFor } from '../signals/entity-resolver.js';
+import { type Features, signalEvidence, signalFeatures } from '../signals/signal-features.service.js';
 import { DEFAULT_RULES, type RuleDefinition } from './default-rules.js';
 import {
   interventionRules,
@@ -215,110 +216,21 @@ export async function updateRule(
   return getRule(tx, ctx, id);
 }
 
-// ---------- features ----------
+// ---------- features (read through the signals module) ----------
 
-export interface Features {
-  window_days: number;
-  count: Record<string, number>;
-  baseline: Record<string, number>;
-  rate: Record<string, number>;
-  max_strength: Record<string, number | null>;
-  latest: Record<string, Record<string, unknown>>;
-}
-
-/** Fused features of several accounts for one window (two queries for all accounts). */
-/**
- * A uuid[] literal for `= any(...)`. (An `in (select jsonb_array_elements_text(…))` subquery was
- * planned as a nested loop re-expanding the list for every signal row: 400 ms for 14k signals.)
- */
-const uuidArray = (ids: string[]) => `{${ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)).join(',')}}`;
+export type { Features };
 
 /**
- * Features of each account for every rule window at once: one aggregate query over the longest
- * baseline range (windows joined in SQL) and one "latest payload" query, whatever the number of
- * windows — a query pair per window cost ~30 ms each under a sustained stream. Only the signal
- * types the rules read are scanned.
+ * Signal types a rule reads: its trigger types and any type its condition or its texts refer to
+ * (count.x, latest.x.field, features.rate.x …).
  */
-/** Signal types a rule reads: its trigger types and any type its condition refers to. */
 function typesReadBy(def: RuleDefinition): string[] {
   const referenced = [
-    ...JSON.stringify(def.condition).matchAll(/(?:count|baseline|rate|max_strength|latest)\.([a-z0-9_]+)/g),
+    ...JSON.stringify([def.condition, def.title, def.what_changed, def.talk_track]).matchAll(
+      /(?:count|baseline|rate|max_strength|latest)\.([a-z][a-z0-9_]*)/g,
+    ),
   ].map((m) => m[1]);
-  return [...def.signal_types, ...referenced];
-}
-
-export async function computeFeatures(
-  tx: Tx,
-  ctx: ActorContext,
-  accountIds: string[],
-  windows: number[],
-  types: string[],
-  now: Date,
-): Promise<Map<number, Map<string, Features>>> {
-  const out = new Map<number, Map<string, Features>>(windows.map((w) => [w, new Map()]));
-  if (!accountIds.length || !windows.length || !types.length) return out;
-  const maxWindow = Math.max(...windows);
-  const baseStart = new Date(now.getTime() - 5 * maxWindow * 86_400_000);
-  const latestStart = new Date(now.getTime() - maxWindow * 86_400_000);
-  const typeList = JSON.stringify(types);
-  const agg = await execRows<{
-    days: number;
-    account_id: string;
-    type: string;
-    recent: number;
-    base: number;
-    max_strength: number | null;
-  }>(
-    tx,
-    sql`select w.days, s.account_id, s.type,
-          count(*) filter (where s.occurred_at >= ${now.toISOString()}::timestamptz - make_interval(days => w.days))::int as recent,
-          count(*) filter (where s.occurred_at < ${now.toISOString()}::timestamptz - make_interval(days => w.days))::int as base,
-          max(s.strength) filter (where s.occurred_at >= ${now.toISOString()}::timestamptz - make_interval(days => w.days)) as max_strength
-        from signals s
-        cross join unnest(${`{${windows.join(',')}}`}::int[]) as w(days)
-        where s.tenant_id = ${ctx.tenantId}::uuid and s.account_id = any(${uuidArray(accountIds)}::uuid[])
-          and s.type = any(array(select jsonb_array_elements_text(${typeList}::jsonb)))
-          and s.occurred_at >= ${baseStart.toISOString()}::timestamptz and s.occurred_at <= ${now.toISOString()}::timestamptz
-          and s.occurred_at >= ${now.toISOString()}::timestamptz - make_interval(days => 5 * w.days)
-        group by w.days, s.account_id, s.type`,
-  );
-  const latest = await execRows<{
-    account_id: string;
-    type: string;
-    occurred_at: string;
-    payload: Record<string, unknown>;
-  }>(
-    tx,
-    sql`select distinct on (account_id, type) account_id, type, occurred_at, payload from signals
-        where tenant_id = ${ctx.tenantId}::uuid and account_id = any(${uuidArray(accountIds)}::uuid[])
-          and type = any(array(select jsonb_array_elements_text(${typeList}::jsonb)))
-          and occurred_at >= ${latestStart.toISOString()}::timestamptz and occurred_at <= ${now.toISOString()}::timestamptz
-        order by account_id, type, occurred_at desc, received_at desc`,
-  );
-  const get = (windowDays: number, a: string) => {
-    const m = out.get(windowDays)!;
-    let f = m.get(a);
-    if (!f) {
-      f = { window_days: windowDays, count: {}, baseline: {}, rate: {}, max_strength: {}, latest: {} };
-      m.set(a, f);
-    }
-    return f;
-  };
-  for (const r of agg) {
-    const f = get(Number(r.days), r.account_id);
-    const baseline = Math.round((Number(r.base) / 4) * 100) / 100;
-    f.count[r.type] = Number(r.recent);
-    f.baseline[r.type] = baseline;
-    f.rate[r.type] = Math.round((Number(r.recent) / Math.max(baseline, 1)) * 100) / 100;
-    f.max_strength[r.type] = r.max_strength;
-  }
-  for (const r of latest) {
-    const at = new Date(r.occurred_at).getTime();
-    for (const w of windows) {
-      if (at >= now.getTime() - w * 86_400_000) get(w, r.account_id).latest[r.type] = r.payload;
-    }
-  }
-  return out;
+  return [...new Set([...def.signal_types, ...referenced])];
 }
 
 /** {{a.b.c}} → value at the path of ctx; missing values render as "—". */
@@ -469,6 +381,48 @@ export const interventionService = new ResourceService({
   },
 } satisfies ResourceDef);
 
+/** A uuid[] literal for `= any(...)` (ids that are not uuids are dropped). */
+const uuidArray = (ids: string[]) => `{${ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)).join(',')}}`;
+
+/**
+ * The rules that fire for each account: only the rules triggered by the types the account just
+ * received are evaluated, on features of only the types those rules read (one statement).
+ */
+async function firedRules(
+  tx: Tx,
+  ctx: ActorContext,
+  rules: ActiveRule[],
+  accountTypes: Record<string, string[]>,
+  now: Date,
+): Promise<{ accountId: string; rule: ActiveRule; features: Features }[]> {
+  const reads = new Map(rules.map((r) => [r.id, typesReadBy(r.definition)]));
+  const triggered = (types: string[]) =>
+    rules.filter((r) => r.definition.signal_types.some((t) => types.includes(t)));
+  const wants = Object.entries(accountTypes).flatMap(([accountId, types]) =>
+    triggered(types).map((r) => ({
+      accountId,
+      types: reads.get(r.id) ?? [],
+      windows: [r.definition.window_days],
+    })),
+  );
+  const byWindow = await signalFeatures(tx, ctx, { wants, now });
+  const fired: { accountId: string; rule: ActiveRule; features: Features }[] = [];
+  for (const [accountId, types] of Object.entries(accountTypes)) {
+    for (const rule of triggered(types)) {
+      const features = byWindow.get(rule.definition.window_days)?.get(accountId);
+      if (!features) continue;
+      let ok = false;
+      try {
+        ok = Boolean(jsonLogic.apply(rule.definition.condition as any, features as any));
+      } catch {
+        ok = false;
+      }
+      if (ok) fired.push({ accountId, rule, features });
+    }
+  }
+  return fired;
+}
+
 export interface EvaluationResult {
   created: string[];
   updated: string[];
@@ -495,33 +449,32 @@ export async function evaluateAccounts(
   await ensureDefaultRules(tx, ctx);
   const rules = await activeRules(tx, ctx);
   const index = await resolverFor(tx, tenantWide(ctx));
-  const receivedTypes = new Set(Object.values(accountTypes).flat());
-  const relevant = rules.filter((r) => r.definition.signal_types.some((t) => receivedTypes.has(t)));
-  const byWindow = await computeFeatures(
-    tx,
-    ctx,
-    accountIds,
-    [...new Set(relevant.map((r) => r.definition.window_days))],
-    [...new Set(relevant.flatMap((r) => typesReadBy(r.definition)))],
-    now,
-  );
-
-  const fired: { accountId: string; rule: ActiveRule; features: Features }[] = [];
-  for (const accountId of accountIds) {
-    const types = new Set(accountTypes[accountId]);
-    for (const rule of rules) {
-      if (!rule.definition.signal_types.some((t) => types.has(t))) continue;
-      const features = byWindow.get(rule.definition.window_days)?.get(accountId);
-      if (!features) continue;
-      let ok = false;
-      try {
-        ok = Boolean(jsonLogic.apply(rule.definition.condition as any, features as any));
-      } catch {
-        ok = false;
-      }
-      if (ok) fired.push({ accountId, rule, features });
-    }
+  // Bounded statements: at most ACCOUNTS_PER_STEP accounts per feature/evidence/bundle round.
+  for (let i = 0; i < accountIds.length; i += ACCOUNTS_PER_STEP) {
+    const chunk = Object.fromEntries(
+      accountIds.slice(i, i + ACCOUNTS_PER_STEP).map((id) => [id, accountTypes[id]]),
+    );
+    const r = await evaluateStep(tx, ctx, rules, index, chunk, now, opts.receivedAt);
+    result.created.push(...r.created);
+    result.updated.push(...r.updated);
+    result.suppressed += r.suppressed;
   }
+  return result;
+}
+
+const ACCOUNTS_PER_STEP = 500;
+
+async function evaluateStep(
+  tx: Tx,
+  ctx: ActorContext,
+  rules: ActiveRule[],
+  index: Awaited<ReturnType<typeof resolverFor>>,
+  accountTypes: Record<string, string[]>,
+  now: Date,
+  receivedAt: string | undefined,
+): Promise<EvaluationResult> {
+  const result: EvaluationResult = { created: [], updated: [], suppressed: 0 };
+  const fired = await firedRules(tx, ctx, rules, accountTypes, now);
   if (!fired.length) return result;
 
   const openRows = await execRows<{
@@ -535,36 +488,26 @@ export async function evaluateAccounts(
   }>(
     tx,
     sql`select id, account_id, rule_key, status, signal_ids, last_fired_at, occurrences from interventions
-        where tenant_id = ${ctx.tenantId}::uuid and account_id = any(${uuidArray(accountIds)}::uuid[])
+        where tenant_id = ${ctx.tenantId}::uuid and account_id = any(${uuidArray([...new Set(fired.map((f) => f.accountId))])}::uuid[])
           and (status = 'open' or last_fired_at >= ${new Date(now.getTime() - 90 * 86_400_000).toISOString()}::timestamptz)
         order by last_fired_at desc`,
   );
 
-  // Evidence for every fired (account, rule) in one query, not one per pair.
-  const evidenceRows = await execRows<{ k: number; id: string }>(
-    tx,
-    sql`select f.k, s.id
-          from jsonb_to_recordset(${JSON.stringify(
-            fired.map((f, k) => ({
-              k,
-              account_id: f.accountId,
-              types: f.rule.definition.signal_types,
-              since: new Date(now.getTime() - f.rule.definition.window_days * 86_400_000).toISOString(),
-            })),
-          )}::jsonb) as f(k int, account_id uuid, types text[], since timestamptz)
-          cross join lateral (
-            select id from signals
-             where tenant_id = ${ctx.tenantId}::uuid and account_id = f.account_id and type = any(f.types)
-               and occurred_at >= f.since and occurred_at <= ${now.toISOString()}::timestamptz
-             order by occurred_at desc limit 50) s`,
-  );
-  const evidenceOf = new Map<number, string[]>();
-  for (const r of evidenceRows) evidenceOf.set(Number(r.k), [...(evidenceOf.get(Number(r.k)) ?? []), r.id]);
+  // Evidence for every fired (account, rule) in one statement, read through the signals module.
+  const evidenceOf = await signalEvidence(tx, ctx, {
+    wants: fired.map((f) => ({
+      accountId: f.accountId,
+      types: f.rule.definition.signal_types,
+      since: new Date(now.getTime() - f.rule.definition.window_days * 86_400_000),
+    })),
+    now,
+    limit: 50,
+  });
   const pendingUpdates: { id: string; patch: Record<string, unknown> }[] = [];
 
   for (const [k, { accountId, rule, features }] of fired.entries()) {
     const def = rule.definition;
-    const signalIds = evidenceOf.get(k) ?? [];
+    const signalIds = evidenceOf[k] ?? [];
     const evidence = {
       signal_ids: signalIds,
       rule_id: rule.id,
@@ -658,7 +601,7 @@ export async function evaluateAccounts(
         delivery_reason: deliveryReason,
         first_fired_at: now,
         last_fired_at: now,
-        fire_latency_ms: opts.receivedAt ? Date.now() - new Date(opts.receivedAt).getTime() : null,
+        fire_latency_ms: receivedAt ? Date.now() - new Date(receivedAt).getTime() : null,
       },
       { method: 'computed', reason: `rule ${rule.key} v${rule.version}` },
     );

@@ -41,6 +41,9 @@ export const signals = pgTable(
     uniqueIndex('signals_dedupe_uq').on(t.tenant_id, t.dedupe_key),
     index('signals_tenant_received_idx').on(t.tenant_id, t.received_at, t.id),
     index('signals_account_time_idx').on(t.tenant_id, t.account_id, t.occurred_at),
+    // Exactly the rules' feature and evidence lookups (signal-features.service.ts): one range per
+    // (account, type), newest first, whatever the planner statistics.
+    index('signals_feature_idx').on(t.tenant_id, t.account_id, t.type, t.occurred_at),
     index('signals_contact_idx').on(t.tenant_id, t.contact_id, t.occurred_at),
     index('signals_opp_idx').on(t.tenant_id, t.opportunity_id, t.occurred_at),
     index('signals_unmatched_idx').on(t.tenant_id, t.received_at).where(sql`matched = false`),

@@ -1,0 +1,1 @@
+CREATE INDEX "signals_feature_idx" ON "signals" USING btree ("tenant_id","account_id","type","occurred_at");
