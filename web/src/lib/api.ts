@@ -1,4 +1,13 @@
 import i18n from 'i18next';
+import type {
+  ApiBody,
+  ApiPathParams,
+  ApiQuery,
+  ApiResponse,
+  ApiRow,
+  HttpMethod,
+  PathsWith,
+} from './api-types';
 import { parseRetryAfter } from './lockout';
 import { ApiError, type Problem } from './problem';
 
@@ -74,6 +83,54 @@ export async function api<T = unknown>(
   return json as T;
 }
 
+/** '/accounts/{id}' has path parameters; '/accounts' has none. */
+type HasParams<P> = P extends `${string}{${string}}${string}` ? true : false;
+
+/** Options of a typed call: path parameters, query and body as the API declares them. */
+export type CallOptions<P extends PathsWith<M>, M extends HttpMethod> = {
+  query?: ApiQuery<P, M>;
+  signal?: AbortSignal;
+  skipAuthRedirect?: boolean;
+} & (HasParams<P> extends true ? { path: ApiPathParams<P, M> } : { path?: undefined }) &
+  ([ApiBody<P, M>] extends [undefined] ? { body?: undefined } : { body: ApiBody<P, M> });
+
+/** '/accounts/{id}' + { id: 'a1' } → '/accounts/a1' (each value URI-encoded). */
+export function fillPath(template: string, params: Record<string, unknown> | undefined): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const value = params?.[name];
+    if (value === undefined || value === null || value === '') throw new Error(`${template}: no ${name}`);
+    return encodeURIComponent(String(value));
+  });
+}
+
+/**
+ * A call typed by the API's OpenAPI document: the path is one the server has, query and body
+ * are what it takes, and the answer is what it returns. Same transport as `api()`.
+ *
+ *   const account = await request('get', '/accounts/{id}', { path: { id } });
+ */
+export function request<M extends HttpMethod, P extends PathsWith<M>>(
+  method: M,
+  path: P,
+  ...[opts]: HasParams<P> extends true
+    ? [CallOptions<P, M>]
+    : [ApiBody<P, M>] extends [undefined]
+      ? [CallOptions<P, M>?]
+      : [CallOptions<P, M>]
+): Promise<ApiResponse<P, M>> {
+  const o = (opts ?? {}) as { path?: Record<string, unknown>; query?: Query; body?: unknown } & Omit<
+    Parameters<typeof api>[1] & object,
+    'query' | 'body' | 'method'
+  >;
+  return api<ApiResponse<P, M>>(fillPath(path, o.path), {
+    method: method.toUpperCase(),
+    query: o.query,
+    body: o.body,
+    signal: o.signal,
+    skipAuthRedirect: o.skipAuthRedirect,
+  });
+}
+
 export interface Page<T> {
   data: T[];
   next_cursor: string | null;
@@ -89,6 +146,15 @@ export async function fetchAll<T>(path: string, query: Query = {}, max = 5000): 
     cursor = page.next_cursor;
   } while (cursor && out.length < max);
   return out;
+}
+
+/** fetchAll for a list path the API has, its rows typed as the API returns them. */
+export function fetchRows<P extends PathsWith<'get'>>(
+  path: P,
+  query: ApiQuery<P> = {} as ApiQuery<P>,
+  max = 5000,
+): Promise<ApiRow<P>[]> {
+  return fetchAll<ApiRow<P>>(path, query as Query, max);
 }
 
 export function toBase64(buf: ArrayBuffer): string {

@@ -1,15 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { staleKeysFor } from './live';
+import { staleQueriesFor } from './live';
 
-describe('staleKeysFor', () => {
+describe('staleQueriesFor', () => {
   const event = (name: string, entity: string | null) => ({ id: 1, name, entity, entity_id: 'x', at: '' });
-  it('marks the queries of the changed entity stale, and only those', () => {
+  it('marks the queries of the changed resource stale, and only when the page watches it', () => {
     expect(
-      staleKeysFor(event('interventions.created', 'interventions'), ['interventions', 'opportunities']),
-    ).toEqual(['interventions']);
-    expect(staleKeysFor(event('accounts.updated', 'accounts'), ['interventions'])).toEqual([]);
+      staleQueriesFor(event('interventions.created', 'interventions'), ['interventions', 'opportunities']),
+    ).toEqual([['interventions']]);
+    expect(staleQueriesFor(event('accounts.updated', 'accounts'), ['interventions'])).toEqual([]);
   });
   it('falls back to the event name when the event has no entity', () => {
-    expect(staleKeysFor(event('interventions.imported', null), ['interventions'])).toEqual(['interventions']);
+    expect(staleQueriesFor(event('interventions.imported', null), ['interventions'])).toEqual([
+      ['interventions'],
+    ]);
+  });
+  it('an opportunity change refreshes its record, its lists and the board', () => {
+    expect(staleQueriesFor(event('opportunities.updated', 'opportunities'), ['opportunities'])).toEqual([
+      ['opportunities'],
+      ['list', 'opportunities'],
+      ['board'],
+    ]);
+  });
+  it('an event no mapping knows refreshes nothing', () => {
+    expect(staleQueriesFor(event('record_shares.created', 'record_shares'), ['record_shares'])).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { type QueryKey, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { liveInvalidations, liveResource } from './query-keys';
 
 /** One change pushed by the server's /api/v1/live stream (Server-Sent Events). */
 export interface LiveEvent {
@@ -10,16 +11,20 @@ export interface LiveEvent {
   at: string;
 }
 
-/** Which cached queries an event makes stale: queries whose first key part is the entity. */
-export function staleKeysFor(event: LiveEvent, watched: readonly string[]): string[] {
-  const entity = event.entity ?? event.name.split('.')[0];
-  return watched.filter((key) => key === entity);
+/**
+ * Which cached queries an event makes stale, when the page watches the resource it is about
+ * (the mapping is `liveInvalidations` in query-keys.ts).
+ */
+export function staleQueriesFor(event: LiveEvent, watched: readonly string[]): readonly QueryKey[] {
+  const resource = liveResource(event);
+  return watched.includes(resource) ? (liveInvalidations[resource] ?? []) : [];
 }
 
 /**
- * Subscribes to the server's live stream and invalidates the watched queries when their records
- * change, so a page updates without reloading. Returns whether the stream is connected (the
- * caller keeps a slow poll as a fallback while it is not).
+ * Subscribes to the server's live stream and invalidates the queries of the watched resources
+ * ('interventions', 'opportunities', …) when their records change, so a page updates without
+ * reloading. Returns whether the stream is connected (the caller keeps a slow poll as a
+ * fallback while it is not).
  */
 export function useLiveUpdates(watched: readonly string[]): boolean {
   const qc = useQueryClient();
@@ -34,7 +39,7 @@ export function useLiveUpdates(watched: readonly string[]): boolean {
     source.addEventListener('ready', () => setConnected(true));
     source.addEventListener('domain', (message) => {
       const event = JSON.parse((message as MessageEvent<string>).data) as LiveEvent;
-      for (const stale of staleKeysFor(event, keys)) qc.invalidateQueries({ queryKey: [stale] });
+      for (const queryKey of staleQueriesFor(event, keys)) void qc.invalidateQueries({ queryKey });
     });
     source.onerror = () => setConnected(false); // EventSource reconnects by itself
     return () => source.close();
