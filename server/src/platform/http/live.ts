@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { DomainEvent } from '../events/event-bus.js';
+import type { TypedApp } from './app.js';
 
 interface LiveClient {
   reply: FastifyReply;
@@ -23,7 +24,7 @@ const HEARTBEAT_MS = 25_000;
  * One process: the relay that dispatches an event fans it out to the clients connected to it;
  * several server processes would need PostgreSQL LISTEN/NOTIFY between them (not built yet).
  */
-export function registerLiveRoutes(app: FastifyInstance): void {
+export function registerLiveRoutes(app: TypedApp): void {
   const clients = new Map<string, Set<LiveClient>>();
 
   app.platform.bus.on('*', 'live.fan-out', async (event: DomainEvent) => {

@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { fieldLineage } from '../audit/change-log.js';
 import type { Permission } from '../auth/permissions.js';
+import type { TypedApp } from '../http/app.js';
 import { registerShareRoutes } from '../sharing/sharing.routes.js';
 import type { ResourceService } from './resource.js';
 
@@ -59,13 +59,18 @@ export const timelineSchema = z.object({
   ),
 });
 
+/** What a PATCH body parses to: the fields to change, and why (kept in the audit trail). */
+export type ResourcePatch = { change_reason?: string } & Record<string, unknown>;
+
 export interface ResourceRouteOptions {
   tag: string;
-  createSchema: z.ZodObject<any>;
-  updateSchema: z.ZodObject<any>;
-  outputSchema: z.ZodObject<any>;
+  /** Parses a POST body into the record's fields (the service checks the rest). */
+  createSchema: z.ZodType<Record<string, unknown>>;
+  /** Parses a PATCH body: the fields to change, and an optional change_reason. */
+  updateSchema: z.ZodType<ResourcePatch>;
+  outputSchema: z.ZodObject;
   /** Extra documented query parameters (filters); unknown keys are passed on (custom fields). */
-  filterSchema: z.ZodObject<any>;
+  filterSchema: z.ZodObject;
   permissions: { read: Permission; write: Permission; delete: Permission };
   /** Adds GET /:id/timeline and GET /:id/lineage */
   history?: boolean;
@@ -73,7 +78,7 @@ export interface ResourceRouteOptions {
 
 /** Registers list/create/get/patch/delete (+ timeline, lineage) for one resource under its entity path. */
 export function registerResourceRoutes(
-  app: FastifyInstance,
+  app: TypedApp,
   service: ResourceService,
   o: ResourceRouteOptions,
 ): void {
@@ -112,7 +117,7 @@ export function registerResourceRoutes(
     },
     async (req) => {
       const page = await app.withTenant(req, async (tx, ctx) => {
-        const { include, ...query } = req.query as Record<string, unknown>;
+        const { include, ...query } = req.query;
         const p = await service.list(tx, ctx, query);
         return decorate && include ? { ...p, data: await decorate(tx, ctx, p.data) } : p;
       });
@@ -132,7 +137,7 @@ export function registerResourceRoutes(
       },
     },
     async (req, reply) => {
-      const row = await app.withTenant(req, (tx, ctx) => service.create(tx, ctx, req.body as any));
+      const row = await app.withTenant(req, (tx, ctx) => service.create(tx, ctx, req.body));
       return reply.status(201).send(present(row));
     },
   );
@@ -162,12 +167,11 @@ export function registerResourceRoutes(
     },
     async (req) =>
       app.withTenant(req, async (tx, ctx) => {
-        const id = (req.params as any).id;
+        const { id } = req.params;
         const { row, access } = shared
           ? await service.getWithAccess(tx, ctx, id)
           : { row: await service.get(tx, ctx, id), access: undefined };
-        const decorated =
-          decorate && (req.query as { include?: string }).include ? (await decorate(tx, ctx, [row]))[0] : row;
+        const decorated = decorate && req.query.include ? (await decorate(tx, ctx, [row]))[0] : row;
         return access ? { ...present(decorated), access } : present(decorated);
       }),
   );
@@ -185,12 +189,11 @@ export function registerResourceRoutes(
       },
     },
     async (req) => {
-      const body = req.body as Record<string, unknown>;
-      const { change_reason, ...patch } = body;
+      const { change_reason, ...patch } = req.body;
       return present(
         await app.withTenant(req, (tx, ctx) =>
-          service.update(tx, ctx, (req.params as any).id, patch, {
-            reason: (change_reason as string) ?? undefined,
+          service.update(tx, ctx, req.params.id, patch, {
+            reason: change_reason ?? undefined,
           }),
         ),
       );
@@ -209,7 +212,7 @@ export function registerResourceRoutes(
       },
     },
     async (req, reply) => {
-      await app.withTenant(req, (tx, ctx) => service.remove(tx, ctx, (req.params as any).id));
+      await app.withTenant(req, (tx, ctx) => service.remove(tx, ctx, req.params.id));
       return reply.status(204).send();
     },
   );
@@ -232,9 +235,9 @@ export function registerResourceRoutes(
     },
     async (req) =>
       app.withTenant(req, async (tx, ctx) => {
-        const id = (req.params as any).id;
+        const { id } = req.params;
         await service.get(tx, ctx, id);
-        const limit = (req.query as any).limit ?? 200;
+        const limit = req.query.limit ?? 200;
         return { data: await app.platform.timeline.build(tx, ctx, { entity, id }, limit) };
       }),
   );
@@ -252,7 +255,7 @@ export function registerResourceRoutes(
     },
     async (req) =>
       app.withTenant(req, async (tx, ctx) => {
-        const row = await service.get(tx, ctx, (req.params as any).id);
+        const row = await service.get(tx, ctx, req.params.id);
         return { data: await fieldLineage(tx, ctx.tenantId, entity, row, service.def.fields) };
       }),
   );

@@ -1,7 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Permission } from '../auth/permissions.js';
-import type { AppModule } from '../http/app.js';
+import type { AppModule, TypedApp } from '../http/app.js';
 import { forbidden, ProblemError, unprocessable } from '../http/problem.js';
 import type { ResourceService } from '../records/resource.js';
 import { errorResponses, idParams } from '../records/resource-routes.js';
@@ -13,7 +12,6 @@ import {
   listShares,
   SHARE_SUBJECT_TYPES,
   SHARING_ACCESS,
-  type SharingAccess,
   setDefaults,
   sharedEntityNames,
   subjectName,
@@ -42,7 +40,7 @@ const shareInput = z.object({
  * to be the owner, above the owner in the manager chain, or an admin.
  */
 export function registerShareRoutes(
-  app: FastifyInstance,
+  app: TypedApp,
   service: ResourceService,
   o: { base: string; tags: string[]; permissions: { read: Permission; write: Permission } },
 ): void {
@@ -63,7 +61,7 @@ export function registerShareRoutes(
     },
     async (req) =>
       app.withTenant(req, async (tx, ctx) => {
-        const { id } = req.params as { id: string };
+        const { id } = req.params;
         const row = await service.get(tx, ctx, id);
         return {
           data: await listShares(tx, ctx, app.platform.sharing, entity, id),
@@ -88,12 +86,12 @@ export function registerShareRoutes(
       },
     },
     async (req, reply) => {
-      const { id: recordId } = req.params as { id: string };
+      const { id: recordId } = req.params;
       const result = await app.withTenant(req, async (tx, ctx) => {
         const row = await service.get(tx, ctx, recordId);
         if (!(await canManageShares(tx, ctx, row, entity)))
           throw forbidden('Only the owner, their managers and admins may share this record');
-        const body = req.body as z.infer<typeof shareInput>;
+        const body = req.body;
         if (!(await subjectName(tx, ctx, app.platform.sharing, body))) {
           throw unprocessable('No such user or team', [
             {
@@ -127,7 +125,7 @@ export function registerShareRoutes(
       },
     },
     async (req, reply) => {
-      const { id, shareId } = req.params as { id: string; shareId: string };
+      const { id, shareId } = req.params;
       await app.withTenant(req, async (tx, ctx) => {
         const row = await service.get(tx, ctx, id);
         if (!(await canManageShares(tx, ctx, row, entity)))
@@ -156,7 +154,7 @@ const defaultsOut = z.object({
  */
 export const sharingModule: AppModule = {
   name: 'sharing',
-  routes(app: FastifyInstance) {
+  routes(app: TypedApp) {
     const sharing = app.platform.sharing;
     app.addHook('preHandler', async (req) => {
       if (req.actor) bindSharing(req.actor, sharing);
@@ -210,12 +208,7 @@ export const sharingModule: AppModule = {
       },
       async (req) =>
         app.withTenant(req, async (tx, ctx) => ({
-          data: await setDefaults(
-            tx,
-            ctx,
-            sharing,
-            (req.body as { defaults: { entity: string; access: SharingAccess }[] }).defaults,
-          ),
+          data: await setDefaults(tx, ctx, sharing, req.body.defaults),
         })),
     );
   },
