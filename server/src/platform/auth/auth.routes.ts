@@ -1,9 +1,9 @@
 import { and, desc, eq, isNull, ne, sql } from 'drizzle-orm';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordChange } from '../audit/change-log.js';
 import type { Tx } from '../db/database.js';
-import type { AppModule } from '../http/app.js';
+import type { AppModule, TypedApp } from '../http/app.js';
 import { conflict, forbidden, ProblemError, unauthorized, unprocessable } from '../http/problem.js';
 import { ResourceService } from '../records/resource.js';
 import { errorResponses, problemSchema, registerResourceRoutes } from '../records/resource-routes.js';
@@ -18,7 +18,7 @@ const roleSchema = z.enum(ROLES);
 export const userService = new ResourceService({
   entity: 'users',
   label: 'User',
-  table: users as any,
+  table: users,
   fields: ['email', 'name', 'role', 'locale', 'team_id', 'region_id', 'manager_id', 'active'],
   sortable: {
     name: users.name,
@@ -150,6 +150,14 @@ const meSchema = z.object({
   permissions: z.array(z.string()),
 });
 
+/** The :id path parameter of the request, in hooks (which run for routes with and without one). */
+function paramId(req: FastifyRequest): string | undefined {
+  const params = req.params;
+  if (params && typeof params === 'object' && 'id' in params && typeof params.id === 'string')
+    return params.id;
+  return undefined;
+}
+
 /** 429 with Retry-After (seconds). */
 function tooManyFailures(reply: FastifyReply, retryAfterSeconds: number): ProblemError {
   reply.header('retry-after', String(retryAfterSeconds));
@@ -162,7 +170,7 @@ function tooManyFailures(reply: FastifyReply, retryAfterSeconds: number): Proble
 
 export const authModule: AppModule = {
   name: 'auth',
-  async routes(app: FastifyInstance) {
+  async routes(app: TypedApp) {
     app.platform.auth.configureLogin(app.platform.config.login);
     const tags = ['Auth'];
     app.post(
@@ -186,7 +194,7 @@ export const authModule: AppModule = {
         },
       },
       async (req, reply) => {
-        const { email, password, tenant } = req.body as { email: string; password: string; tenant?: string };
+        const { email, password, tenant } = req.body;
         const result = await app.platform.auth.login(email, password, { tenant, ip: req.ip });
         if (result.kind === 'throttled') throw tooManyFailures(reply, result.retryAfterSeconds);
         if (result.kind === 'ambiguous') {
@@ -224,7 +232,7 @@ export const authModule: AppModule = {
         const actor = req.actor!;
         if (actor.actorType !== 'user' || !actor.actorId)
           throw forbidden('Only a signed-in user can change their own password');
-        const body = req.body as { current_password: string; new_password: string };
+        const body = req.body;
         await app.withTenant(req, async (tx, ctx) => {
           const check = await app.platform.auth.checkOwnPassword(tx, ctx, body.current_password, req.ip);
           if (check === 'wrong')
@@ -302,7 +310,7 @@ export const authModule: AppModule = {
         },
       },
       async (req, reply) => {
-        const body = req.body as { name: string; role: (typeof ROLES)[number]; scopes: string[] };
+        const body = req.body;
         const created = await app.withTenant(req, (tx, ctx) => app.platform.auth.createApiKey(tx, ctx, body));
         return reply.status(201).send(created);
       },
@@ -347,7 +355,7 @@ export const authModule: AppModule = {
             .where(
               and(
                 eq(apiKeys.tenant_id, ctx.tenantId),
-                eq(apiKeys.id, (req.params as any).id),
+                eq(apiKeys.id, req.params.id),
                 isNull(apiKeys.revoked_at),
               ),
             )
@@ -364,11 +372,11 @@ export const authModule: AppModule = {
     );
 
     // Users in their own scope, so its hooks see only the user routes.
-    await app.register(async (scope) => {
+    await app.register(async (scope: TypedApp) => {
       // Deleting a user: the same rules as changing one (no generic hook runs on delete).
       scope.addHook('preHandler', async (req) => {
         if (req.method !== 'DELETE' || !req.actor) return;
-        const id = (req.params as { id?: string }).id;
+        const id = paramId(req);
         if (!id) return;
         await scope.withTenant(req, async (tx, ctx) => {
           const target = await userService.find(tx, ctx, id);
@@ -380,7 +388,7 @@ export const authModule: AppModule = {
       // After the change is committed (onSend runs once the handler's transaction is done): the
       // user's cached sessions go, so a role change or deactivation applies on the very next request.
       scope.addHook('onSend', async (req, _reply, payload) => {
-        const id = (req.params as { id?: string } | undefined)?.id;
+        const id = paramId(req);
         if (id && (req.method === 'PATCH' || req.method === 'DELETE')) scope.platform.auth.evictUser(id);
         return payload;
       });
@@ -389,7 +397,7 @@ export const authModule: AppModule = {
   },
 };
 
-function registerUserRoutes(app: FastifyInstance) {
+function registerUserRoutes(app: TypedApp) {
   registerResourceRoutes(app, userService, {
     tag: 'Users',
     createSchema: userCreate,
