@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { TypedApp } from '../../platform/http/app.js';
 import { badRequest, notFound } from '../../platform/http/problem.js';
 import { errorResponses } from '../../platform/records/resource-routes.js';
 import { crmServices, customFieldsOf, type ImportableEntity } from './crm.service.js';
@@ -67,7 +67,7 @@ function decode(b64: string): Buffer {
   return buf;
 }
 
-export function registerImportExportRoutes(app: FastifyInstance): void {
+export function registerImportExportRoutes(app: TypedApp): void {
   const tags = ['Import & export'];
   app.post(
     '/imports/preview',
@@ -90,7 +90,7 @@ export function registerImportExportRoutes(app: FastifyInstance): void {
       },
     },
     async (req) => {
-      const body = req.body as z.infer<typeof fileBody>;
+      const body = req.body;
       const file = await parseImportFile(decode(body.content_base64), body.filename);
       const customKeys = await app.withTenant(req, async (tx, ctx) =>
         (await customFieldsOf(tx, ctx, body.entity)).map((d) => d.key),
@@ -128,11 +128,7 @@ export function registerImportExportRoutes(app: FastifyInstance): void {
       },
     },
     async (req, reply) => {
-      const body = req.body as z.infer<typeof fileBody> & {
-        mapping?: Record<string, string>;
-        dry_run: boolean;
-        background: boolean;
-      };
+      const body = req.body;
       // A file that cannot be read is refused now, in the request, not later in the job.
       const file = await parseImportFile(decode(body.content_base64), body.filename);
       const run = (onProgress?: Parameters<typeof runImport>[6]) =>
@@ -171,7 +167,7 @@ export function registerImportExportRoutes(app: FastifyInstance): void {
     // Answered from memory, without the database: on PGlite the import's transaction holds the
     // only connection until it commits.
     async (req) => {
-      const job = findImportJob(req.actor!.tenantId, (req.params as { id: string }).id);
+      const job = findImportJob(req.actor!.tenantId, req.params.id);
       if (!job) throw notFound('Import job');
       return job;
     },
@@ -198,7 +194,7 @@ export function registerImportExportRoutes(app: FastifyInstance): void {
         },
       },
       async (req, reply) => {
-        const { format, ...query } = req.query as Record<string, string>;
+        const { format, ...query } = req.query;
         const rows = await app.withTenant(req, async (tx, ctx) => {
           const out: Record<string, unknown>[] = [];
           let cursor: string | undefined;

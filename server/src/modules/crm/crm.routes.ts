@@ -1,8 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { listChanges } from '../../platform/audit/change-log.js';
-import type { AppModule } from '../../platform/http/app.js';
+import type { AppModule, TypedApp } from '../../platform/http/app.js';
 import type { Platform } from '../../platform/platform.js';
 import { registerResourceRoutes } from '../../platform/records/resource-routes.js';
 import { activities, teams } from './crm.schema.js';
@@ -38,7 +37,7 @@ const base = { id: z.string(), tenant_id: z.string(), created_at: z.string(), up
 const nstr = z.string().nullable();
 const strs = z.array(z.string());
 const custom = z.record(z.string(), z.unknown());
-const withReason = <T extends z.ZodObject<any>>(s: T) =>
+const withReason = <T extends z.ZodObject>(s: T) =>
   s
     .partial()
     .extend({ change_reason: z.string().max(500).optional().describe('Why (kept in the audit trail)') });
@@ -208,7 +207,7 @@ export function registerCrmTimeline(platform: Platform): void {
 
 export const crmModule: AppModule = {
   name: 'crm',
-  routes(app: FastifyInstance) {
+  routes(app: TypedApp) {
     registerCrmTimeline(app.platform);
     // Records can be shared with a team: the sharing service learns team names from the CRM.
     app.platform.sharing.useTeamDirectory({
