@@ -1,9 +1,8 @@
 import { and, desc, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { systemContext } from '../../platform/auth/auth-context.js';
-import type { AppModule } from '../../platform/http/app.js';
+import type { AppModule, TypedApp } from '../../platform/http/app.js';
 import { jsonBytes, parseGuardedJson } from '../../platform/http/edge-guard.js';
 import { badRequest, notFound, ProblemError, unauthorized } from '../../platform/http/problem.js';
 import type { Platform } from '../../platform/platform.js';
@@ -215,7 +214,7 @@ function summarize(p: Record<string, unknown>): string {
 
 export const signalsModule: AppModule = {
   name: 'signals',
-  async routes(app: FastifyInstance) {
+  async routes(app: TypedApp) {
     registerSignalTimeline(app.platform);
     for (const e of ['accounts', 'contacts', 'opportunities']) {
       for (const a of ['created', 'updated', 'deleted', 'imported']) {
@@ -237,7 +236,7 @@ export const signalsModule: AppModule = {
         },
       },
       async (req, reply) => {
-        const body = req.body as unknown;
+        const body = req.body;
         const items = Array.isArray(body) ? body : [body];
         if (items.length === 0) throw badRequest('No signals in the request');
         assertPayloadSizes(items, Array.isArray(body), app.platform.config.limits.signalPayloadBytes);
@@ -265,7 +264,7 @@ export const signalsModule: AppModule = {
         },
       },
       async (req, reply) => {
-        const body = req.body as z.infer<typeof importBody>;
+        const body = req.body;
         const ctx = req.actor;
         if (!ctx) throw unauthorized();
         const result = await importSignalFile(app.platform.database, ctx, {
@@ -295,7 +294,7 @@ export const signalsModule: AppModule = {
         },
       },
       async (req) => {
-        const page = await app.withTenant(req, (tx, ctx) => signalService.list(tx, ctx, req.query as any));
+        const page = await app.withTenant(req, (tx, ctx) => signalService.list(tx, ctx, req.query));
         return { data: page.data.map(present), next_cursor: page.next_cursor };
       },
     );
@@ -316,7 +315,7 @@ export const signalsModule: AppModule = {
       },
       async (req) => {
         const page = await app.withTenant(req, (tx, ctx) =>
-          signalService.list(tx, ctx, { ...(req.query as any), matched: 'false' }),
+          signalService.list(tx, ctx, { ...req.query, matched: 'false' }),
         );
         return { data: page.data.map(present), next_cursor: page.next_cursor };
       },
@@ -334,7 +333,7 @@ export const signalsModule: AppModule = {
         },
       },
       async (req) =>
-        present(await app.withTenant(req, (tx, ctx) => signalService.get(tx, ctx, (req.params as any).id))),
+        present(await app.withTenant(req, (tx, ctx) => signalService.get(tx, ctx, req.params.id))),
     );
 
     app.post(
@@ -362,10 +361,8 @@ export const signalsModule: AppModule = {
         },
       },
       async (req) => {
-        const r = await app.withTenant(req, (tx, ctx) =>
-          linkSignal(tx, ctx, (req.params as any).id, req.body as any),
-        );
-        return { ...r, signal: present(r.signal as any) };
+        const r = await app.withTenant(req, (tx, ctx) => linkSignal(tx, ctx, req.params.id, req.body));
+        return { ...r, signal: present(r.signal) };
       },
     );
 
@@ -450,7 +447,7 @@ export const signalsModule: AppModule = {
       async (req, reply) =>
         reply
           .status(201)
-          .send(await app.withTenant(req, (tx, ctx) => signalTypeService.create(tx, ctx, req.body as any))),
+          .send(await app.withTenant(req, (tx, ctx) => signalTypeService.create(tx, ctx, req.body))),
     );
 
     // ---------- sources + value matrix ----------
@@ -487,7 +484,7 @@ export const signalsModule: AppModule = {
       async (req, reply) => {
         const secret = newWebhookSecret();
         const row = await app.withTenant(req, (tx, ctx) =>
-          sourceService.create(tx, ctx, { ...(req.body as any), webhook_secret: secret }),
+          sourceService.create(tx, ctx, { ...req.body, webhook_secret: secret }),
         );
         return reply.status(201).send({ ...sourceService.def.present!(row), webhook_secret: secret });
       },
@@ -512,9 +509,9 @@ export const signalsModule: AppModule = {
         },
       },
       async (req) => {
-        const body = req.body as any;
+        const body = req.body;
         const row = await app.withTenant(req, (tx, ctx) =>
-          sourceService.update(tx, ctx, (req.params as any).id, body, {
+          sourceService.update(tx, ctx, req.params.id, body, {
             reason: body.override_reason ?? undefined,
           }),
         );
@@ -539,7 +536,7 @@ export const signalsModule: AppModule = {
           sourceService.update(
             tx,
             ctx,
-            (req.params as any).id,
+            req.params.id,
             { webhook_secret: secret },
             { reason: 'webhook secret rotated' },
           ),
@@ -561,11 +558,11 @@ export const signalsModule: AppModule = {
           response: { 200: decisionGraphSchema, ...errorResponses },
         },
       },
-      async (req) => app.withTenant(req, (tx, ctx) => decisionGraph(tx, ctx, (req.params as any).id)),
+      async (req) => app.withTenant(req, (tx, ctx) => decisionGraph(tx, ctx, req.params.id)),
     );
 
     // ---------- inbound webhooks (Standard Webhooks), raw body needed for the signature ----------
-    await app.register(async (hooks) => {
+    await app.register(async (hooks: TypedApp) => {
       hooks.removeAllContentTypeParsers();
       hooks.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
       hooks.post(
@@ -584,7 +581,7 @@ export const signalsModule: AppModule = {
         async (req, reply) => {
           const raw = typeof req.body === 'string' ? req.body : '';
           const source = await app.platform.database.systemTx((tx) =>
-            findSourceForWebhook(tx, (req.params as any).id),
+            findSourceForWebhook(tx, req.params.id),
           );
           if (!source?.active || !source.webhook_secret) throw notFound('Source');
           try {
@@ -597,10 +594,10 @@ export const signalsModule: AppModule = {
             throw unauthorized('Webhook signature is missing, invalid or too old');
           }
           const body = parseGuardedJson(raw, app.platform.config.limits.jsonMaxDepth);
-          const items = Array.isArray(body)
+          const items: unknown[] = Array.isArray(body)
             ? body
-            : Array.isArray((body as any)?.signals)
-              ? (body as any).signals
+            : body && typeof body === 'object' && 'signals' in body && Array.isArray(body.signals)
+              ? body.signals
               : [body];
           assertPayloadSizes(items, true, app.platform.config.limits.signalPayloadBytes);
           const ctx = {
