@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { type ActorContext, can, systemContext } from '../../platform/auth/auth-context.js';
-import type { AppModule } from '../../platform/http/app.js';
+import type { AppModule, TypedApp } from '../../platform/http/app.js';
 import { badRequest, forbidden } from '../../platform/http/problem.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
+import type { interventions } from './interventions.schema.js';
 import {
   acceptIntervention,
   breakerStatus,
@@ -71,6 +71,15 @@ const breakerOut = z.object({
   factor: z.number(),
 });
 
+type InterventionRow = typeof interventions.$inferSelect;
+
+/** The risk's one-line "what changed", for the timeline summary. */
+function whatChanged(risk: unknown): string | null {
+  if (risk && typeof risk === 'object' && 'what_changed' in risk && typeof risk.what_changed === 'string')
+    return risk.what_changed;
+  return null;
+}
+
 /** owner_id query: "me" (default), "any" (managers: everyone's), or a user id (managers only). */
 function ownerFilter(ctx: ActorContext, owner: string | undefined): string | undefined {
   const o = owner ?? 'me';
@@ -82,7 +91,7 @@ function ownerFilter(ctx: ActorContext, owner: string | undefined): string | und
 
 export const interventionsModule: AppModule = {
   name: 'interventions',
-  routes(app: FastifyInstance) {
+  routes(app: TypedApp) {
     const platform = app.platform;
     // Rules run off the bus, so ingestion stays fast; the handler is idempotent (at-least-once delivery).
     platform.bus.on('signals.ingested', 'interventions.evaluate', async (event) => {
@@ -107,12 +116,13 @@ export const interventionsModule: AppModule = {
     platform.timeline.register('interventions', async (tx, ctx, subject, limit) => {
       if (subject.entity !== 'accounts') return [];
       const page = await interventionService.list(tx, ctx, { account_id: subject.id, limit });
-      return page.data.map((i: any) => ({
+      // The resource service hands back its table's rows untyped.
+      return (page.data as InterventionRow[]).map((i) => ({
         kind: 'intervention',
         id: i.id,
         at: new Date(i.created_at).toISOString(),
         title: i.title,
-        summary: i.risk?.what_changed ?? null,
+        summary: whatChanged(i.risk),
         source: `rule:${i.rule_key}@v${i.rule_version}`,
         data: { severity: i.severity, status: i.status, delivery: i.delivery, signal_ids: i.signal_ids },
       }));
@@ -144,11 +154,13 @@ export const interventionsModule: AppModule = {
       },
       async (req) =>
         app.withTenant(req, async (tx, ctx) => {
-          const q = { ...(req.query as any) };
-          const owner = ownerFilter(ctx, q.owner_id);
-          delete q.owner_id;
-          if (owner) q.owner_id = owner;
-          const page = await interventionService.list(tx, ctx, q);
+          const { owner_id, ...filters } = req.query;
+          const owner = ownerFilter(ctx, owner_id);
+          const page = await interventionService.list(
+            tx,
+            ctx,
+            owner ? { ...filters, owner_id: owner } : filters,
+          );
           const me =
             ctx.actorType === 'user' && ctx.actorId
               ? await breakerStatus(tx, ctx, ctx.actorId, new Date())
@@ -171,7 +183,7 @@ export const interventionsModule: AppModule = {
       async (req) =>
         app.withTenant(req, (tx, ctx) =>
           interventionService.list(tx, ctx, {
-            ...(req.query as any),
+            ...req.query,
             sign_off_status: 'pending',
             sort: 'created_at',
           }),
@@ -191,7 +203,7 @@ export const interventionsModule: AppModule = {
       },
       async (req) =>
         app.withTenant(req, async (tx, ctx) => {
-          const row = await interventionService.get(tx, ctx, (req.params as any).id);
+          const row = await interventionService.get(tx, ctx, req.params.id);
           if (
             !can(ctx, 'interventions:sign_off') &&
             row.owner_id &&
@@ -216,9 +228,7 @@ export const interventionsModule: AppModule = {
         },
       },
       async (req) =>
-        app.withTenant(req, (tx, ctx) =>
-          acceptIntervention(tx, ctx, (req.params as any).id, (req.body as any)?.note),
-        ),
+        app.withTenant(req, (tx, ctx) => acceptIntervention(tx, ctx, req.params.id, req.body?.note)),
     );
 
     app.post(
@@ -234,9 +244,7 @@ export const interventionsModule: AppModule = {
         },
       },
       async (req) =>
-        app.withTenant(req, (tx, ctx) =>
-          dismissIntervention(tx, ctx, (req.params as any).id, (req.body as any).reason),
-        ),
+        app.withTenant(req, (tx, ctx) => dismissIntervention(tx, ctx, req.params.id, req.body.reason)),
     );
 
     app.post(
@@ -256,7 +264,7 @@ export const interventionsModule: AppModule = {
       },
       async (req) =>
         app.withTenant(req, (tx, ctx) =>
-          recordOutcome(tx, ctx, (req.params as any).id, (req.body as any).outcome, (req.body as any).note),
+          recordOutcome(tx, ctx, req.params.id, req.body.outcome, req.body.note),
         ),
     );
 
@@ -276,9 +284,7 @@ export const interventionsModule: AppModule = {
         },
       },
       async (req) =>
-        app.withTenant(req, (tx, ctx) =>
-          signOff(tx, ctx, (req.params as any).id, (req.body as any).decision, (req.body as any).basis),
-        ),
+        app.withTenant(req, (tx, ctx) => signOff(tx, ctx, req.params.id, req.body.decision, req.body.basis)),
     );
 
     app.get(
@@ -297,7 +303,7 @@ export const interventionsModule: AppModule = {
       },
       async (req) =>
         app.withTenant(req, async (tx, ctx) => {
-          const q = req.query as any;
+          const q = req.query;
           const owner = ownerFilter(ctx, q.owner_id);
           if (!owner)
             throw badRequest('A brief is per person', [{ field: 'owner_id', reason: 'me or a user id' }]);
@@ -330,7 +336,7 @@ export const interventionsModule: AppModule = {
           response: { 200: ruleOut, ...errorResponses },
         },
       },
-      async (req) => app.withTenant(req, (tx, ctx) => getRule(tx, ctx, (req.params as any).id)),
+      async (req) => app.withTenant(req, (tx, ctx) => getRule(tx, ctx, req.params.id)),
     );
     app.post(
       '/rules',
@@ -348,7 +354,7 @@ export const interventionsModule: AppModule = {
         },
       },
       async (req, reply) =>
-        reply.status(201).send(await app.withTenant(req, (tx, ctx) => createRule(tx, ctx, req.body as any))),
+        reply.status(201).send(await app.withTenant(req, (tx, ctx) => createRule(tx, ctx, req.body))),
     );
     app.put(
       '/rules/:id',
@@ -367,8 +373,7 @@ export const interventionsModule: AppModule = {
           response: { 200: ruleOut, ...errorResponses },
         },
       },
-      async (req) =>
-        app.withTenant(req, (tx, ctx) => updateRule(tx, ctx, (req.params as any).id, req.body as any)),
+      async (req) => app.withTenant(req, (tx, ctx) => updateRule(tx, ctx, req.params.id, req.body)),
     );
   },
 };
