@@ -1,7 +1,6 @@
 import { and, desc, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AppModule } from '../../platform/http/app.js';
+import type { AppModule, TypedApp } from '../../platform/http/app.js';
 import { notFound } from '../../platform/http/problem.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
 import { allReadableIds, readableIds, readableRef } from '../../platform/sharing/sharing.service.js';
@@ -106,7 +105,7 @@ const buyingStageSchema = z.object({
 
 export const predictModule: AppModule = {
   name: 'predict',
-  async routes(app: FastifyInstance) {
+  async routes(app: TypedApp) {
     registerPredictJobs(app.platform);
     registerQuotaRoutes(app);
 
@@ -137,7 +136,7 @@ export const predictModule: AppModule = {
       },
       async (req) =>
         app.withTenant(req, async (tx, ctx) => {
-          const id = (req.params as { id: string }).id;
+          const { id } = req.params;
           const found = await opportunityService.find(tx, ctx, id);
           if (!found) throw notFound('Opportunity');
           const [opp] = await loadOpportunities(tx, ctx.tenantId, [id]);
@@ -217,7 +216,7 @@ export const predictModule: AppModule = {
       },
       async (req) =>
         app.withTenant(req, async (tx, ctx) => {
-          const id = (req.params as { id: string }).id;
+          const { id } = req.params;
           if (!(await contactService.find(tx, ctx, id))) throw notFound('Contact');
           return getLeadScore(tx, ctx.tenantId, id);
         }),
@@ -272,7 +271,7 @@ export const predictModule: AppModule = {
       },
       async (req) =>
         app.withTenant(req, async (tx, ctx) => {
-          const kind = (req.query as { kind?: string }).kind;
+          const { kind } = req.query;
           const rows = await tx
             .select()
             .from(predictionModels)
@@ -301,7 +300,7 @@ export const predictModule: AppModule = {
       },
       async (req) =>
         app.withTenant(req, async (tx, ctx) => {
-          const id = (req.params as { id: string }).id;
+          const { id } = req.params;
           if (!z.uuid().safeParse(id).success) throw notFound('Model');
           const [m] = await tx
             .select()
@@ -355,12 +354,7 @@ export const predictModule: AppModule = {
       },
       async (req) =>
         app.withTenant(req, async (tx, ctx) => {
-          const q = req.query as {
-            period: 'month' | 'quarter';
-            group_by: 'rep' | 'team' | 'region';
-            from?: string;
-            periods: number;
-          };
+          const q = req.query;
           const visibleIds = await allReadableIds(tx, ctx, 'opportunities');
           return computeForecast(tx, ctx.tenantId, {
             visibleIds,
@@ -388,9 +382,7 @@ export const predictModule: AppModule = {
         },
       },
       async (req, reply) => {
-        const period = ((req.body as { period?: 'month' | 'quarter' } | undefined)?.period ?? 'month') as
-          | 'month'
-          | 'quarter';
+        const period = req.body?.period ?? 'month';
         const r = await app.withTenant(req, (tx, ctx) => takeSnapshot(tx, ctx.tenantId, { period }));
         return reply.status(201).send(r);
       },
@@ -419,7 +411,7 @@ export const predictModule: AppModule = {
       async (req) =>
         app.withTenant(req, (tx, ctx) =>
           forecastAccuracy(tx, ctx.tenantId, {
-            period: (req.query as { period: 'month' | 'quarter' }).period,
+            period: req.query.period,
           }),
         ),
     );
@@ -438,7 +430,7 @@ export const predictModule: AppModule = {
       },
       async (req) =>
         app.withTenant(req, async (tx, ctx) => {
-          const id = (req.params as { id: string }).id;
+          const { id } = req.params;
           if (!(await accountService.find(tx, ctx, id))) throw notFound('Account');
           const now = new Date();
           return inferBuyingStage(await accountBehaviour(tx, ctx, id, now), now);
@@ -460,7 +452,7 @@ export const predictModule: AppModule = {
         },
       },
       async (req) => {
-        const body = req.body as { events: z.infer<typeof behaviourEvent>[]; now?: string };
+        const body = req.body;
         return inferBuyingStage(body.events, body.now ? new Date(body.now) : new Date());
       },
     );

@@ -2,8 +2,9 @@
  * Quota routes: list, bulk set (upsert, all or nothing) and delete. Reading needs predict:read
  * (whoever may read the forecast); writing needs quotas:write (managers and admins).
  */
-import type { FastifyInstance } from 'fastify';
+
 import { z } from 'zod';
+import type { TypedApp } from '../../platform/http/app.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
 import {
   MAX_QUOTAS_PER_SET,
@@ -30,7 +31,7 @@ const quotaOut = z.object({
   updated_at: z.string(),
 });
 
-export function registerQuotaRoutes(app: FastifyInstance): void {
+export function registerQuotaRoutes(app: TypedApp): void {
   app.get(
     '/quotas',
     {
@@ -68,7 +69,7 @@ export function registerQuotaRoutes(app: FastifyInstance): void {
         },
       },
     },
-    async (req) => app.withTenant(req, (tx, ctx) => quotaService.list(tx, ctx, req.query as any)),
+    async (req) => app.withTenant(req, (tx, ctx) => quotaService.list(tx, ctx, req.query)),
   );
 
   app.put(
@@ -92,7 +93,7 @@ export function registerQuotaRoutes(app: FastifyInstance): void {
         },
       },
     },
-    async (req) => app.withTenant(req, (tx, ctx) => setQuotas(tx, ctx, req.body as unknown[])),
+    async (req) => app.withTenant(req, (tx, ctx) => setQuotas(tx, ctx, req.body)),
   );
 
   app.delete(
@@ -107,7 +108,7 @@ export function registerQuotaRoutes(app: FastifyInstance): void {
       },
     },
     async (req, reply) => {
-      await app.withTenant(req, (tx, ctx) => quotaService.remove(tx, ctx, (req.params as { id: string }).id));
+      await app.withTenant(req, (tx, ctx) => quotaService.remove(tx, ctx, req.params.id));
       return reply.status(204).send();
     },
   );
