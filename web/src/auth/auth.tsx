@@ -1,7 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef } from 'react';
-import { api, setUnauthorizedHandler } from '../lib/api';
+import { request, setUnauthorizedHandler } from '../lib/api';
 import { ApiError } from '../lib/problem';
+import { queryKeys } from '../lib/query-keys';
 import type { Me } from '../lib/types';
 
 interface AuthValue {
@@ -15,10 +16,10 @@ interface AuthValue {
 }
 
 const AuthContext = createContext<AuthValue | null>(null);
-const ME_KEY = ['me'];
+const ME_KEY = queryKeys.me;
 /** Drops every cached query except the session itself (whose observer must stay attached). */
 const dropData = (qc: ReturnType<typeof useQueryClient>) =>
-  qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+  qc.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
@@ -27,7 +28,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     queryKey: ME_KEY,
     queryFn: async () => {
       try {
-        return await api<Me>('/me', { skipAuthRedirect: true });
+        return await request('get', '/me', { skipAuthRedirect: true });
       } catch (e) {
         if (e instanceof ApiError && e.status === 401) return null;
         throw e;
@@ -50,21 +51,20 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const login = useCallback(
     async (email: string, password: string, tenant?: string) => {
-      await api('/auth/login', {
-        method: 'POST',
+      await request('post', '/auth/login', {
         body: { email, password, ...(tenant ? { tenant } : {}) },
         skipAuthRedirect: true,
       });
       expiredRef.current = false;
       dropData(qc);
-      const me = await api<Me>('/me', { skipAuthRedirect: true });
+      const me: Me = await request('get', '/me', { skipAuthRedirect: true });
       qc.setQueryData(ME_KEY, me);
     },
     [qc],
   );
   const logout = useCallback(async () => {
     try {
-      await api('/auth/logout', { method: 'POST', skipAuthRedirect: true });
+      await request('post', '/auth/logout', { skipAuthRedirect: true });
     } finally {
       expiredRef.current = false;
       dropData(qc);

@@ -2,7 +2,7 @@ import { Alert, Button, Group, Modal, PasswordInput, Stack, Text } from '@mantin
 import { notifications } from '@mantine/notifications';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../lib/api';
+import { request } from '../lib/api';
 import { lockoutMessage, useLockout } from '../lib/lockout';
 import { ApiError, problemToFieldErrors } from '../lib/problem';
 
@@ -30,7 +30,7 @@ export function validatePasswordChange(
 
 /** POST /auth/password: 204; the user's other sessions end, this one stays signed in. */
 export const changeOwnPassword = (body: PasswordChange) =>
-  api<void>('/auth/password', { method: 'POST', body, skipAuthRedirect: true });
+  request('post', '/auth/password', { body, skipAuthRedirect: true });
 
 /**
  * The form: current, new (≥ 8 characters), confirm. Server field errors (problem+json `errors`)

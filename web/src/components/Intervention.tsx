@@ -15,14 +15,14 @@ import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api } from '../lib/api';
+import { request } from '../lib/api';
 import { formatDateTime, formatMoney } from '../lib/format';
 import { useLang } from '../lib/hooks';
+import { queryKeys } from '../lib/query-keys';
 import {
   flattenFeatures,
   type Intervention,
   isOverdue,
-  type Signal,
   severityColor,
   signalTypeName,
   useSignalTypes,
@@ -241,8 +241,9 @@ function Evidence({ item }: { item: Intervention }) {
   const types = useSignalTypes().data;
   const ids = item.signal_ids.slice(0, 20);
   const signals = useQuery({
-    queryKey: ['signals', 'by-ids', ids],
-    queryFn: () => Promise.all(ids.map((id) => api<Signal>(`/signals/${id}`).catch(() => null))),
+    queryKey: queryKeys.signals.byIds(ids),
+    queryFn: () =>
+      Promise.all(ids.map((id) => request('get', '/signals/{id}', { path: { id } }).catch(() => null))),
     staleTime: 5 * 60_000,
   });
   const features = flattenFeatures(item.evidence?.features ?? {}).filter(([k]) => k !== 'window_days');

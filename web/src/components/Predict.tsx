@@ -1,18 +1,17 @@
 import { Badge, Group, Progress, SimpleGrid, Stack, Text, Tooltip } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api } from '../lib/api';
+import { request } from '../lib/api';
 import { formatDateTime } from '../lib/format';
 import { useLang } from '../lib/hooks';
 import {
-  type BuyingStage,
   type Factor,
   formatProbability,
-  type LeadScore,
   type Prediction,
   probabilityColor,
   splitFactors,
 } from '../lib/predict';
+import { queryKeys } from '../lib/query-keys';
 import { Empty, ErrorState, Loading } from './States';
 import { Section } from './Timeline';
 
@@ -72,8 +71,8 @@ export function LeadScorePanel({ id }: { id: string }) {
   const { t } = useTranslation();
   const lang = useLang();
   const q = useQuery({
-    queryKey: ['contacts', id, 'lead-score'],
-    queryFn: () => api<LeadScore>(`/contacts/${id}/lead-score`),
+    queryKey: queryKeys.contacts.leadScore(id),
+    queryFn: () => request('get', '/contacts/{id}/lead-score', { path: { id } }),
   });
   if (q.isPending)
     return (
@@ -145,8 +144,8 @@ export function WinProbabilityPanel({ id }: { id: string }) {
   const { t } = useTranslation();
   const lang = useLang();
   const q = useQuery({
-    queryKey: ['opportunities', id, 'prediction'],
-    queryFn: () => api<Prediction>(`/opportunities/${id}/prediction`),
+    queryKey: queryKeys.opportunities.prediction(id),
+    queryFn: () => request('get', '/opportunities/{id}/prediction', { path: { id } }),
   });
   return (
     <Section title={t('predict.winProbability')}>
@@ -236,8 +235,8 @@ function ScoreBody(props: {
 export function BuyingStagePanel({ accountId }: { accountId: string }) {
   const { t } = useTranslation();
   const q = useQuery({
-    queryKey: ['accounts', accountId, 'buying-stage'],
-    queryFn: () => api<BuyingStage>(`/accounts/${accountId}/buying-stage`),
+    queryKey: queryKeys.accounts.buyingStage(accountId),
+    queryFn: () => request('get', '/accounts/{id}/buying-stage', { path: { id: accountId } }),
   });
   return (
     <Section title={t('predict.buyingStage')}>

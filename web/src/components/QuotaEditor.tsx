@@ -3,11 +3,10 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, fetchAll } from '../lib/api';
+import { fetchRows, request } from '../lib/api';
 import { formatMoney, type Lang, sortByName } from '../lib/format';
 import { useUsers } from '../lib/hooks';
 import {
-  type Quota,
   type QuotaGrid,
   quarterMonths,
   quotaCellErrors,
@@ -18,6 +17,7 @@ import {
   sumCells,
 } from '../lib/predict';
 import { ApiError } from '../lib/problem';
+import { queryKeys } from '../lib/query-keys';
 import { Empty, ErrorState, Loading } from './States';
 
 /**
@@ -77,8 +77,8 @@ function QuarterGrid({ quarter, lang, onSaved }: { quarter: string; lang: Lang; 
   const months = useMemo(() => quarterMonths(quarter), [quarter]);
   const users = useUsers();
   const stored = useQuery({
-    queryKey: ['quotas', 'rep', quarter],
-    queryFn: () => fetchAll<Quota>('/quotas', { scope: 'rep', period: [...months, quarter].join(',') }),
+    queryKey: queryKeys.quotas.reps(quarter),
+    queryFn: () => fetchRows('/quotas', { scope: 'rep', period: [...months, quarter].join(',') }),
   });
   const reps = useMemo(() => {
     const withQuota = new Set((stored.data ?? []).map((q) => q.scope_key));
@@ -117,9 +117,9 @@ function QuarterGrid({ quarter, lang, onSaved }: { quarter: string; lang: Lang; 
   const save = useMutation({
     mutationFn: async () => {
       putStored.current = false;
-      if (changes.items.length) await api('/quotas', { method: 'PUT', body: changes.items });
+      if (changes.items.length) await request('put', '/quotas', { body: changes.items });
       putStored.current = true;
-      for (const id of changes.deletes) await api(`/quotas/${id}`, { method: 'DELETE' });
+      for (const id of changes.deletes) await request('delete', '/quotas/{id}', { path: { id } });
     },
     onMutate: () => {
       setCellErrors({});
@@ -127,8 +127,8 @@ function QuarterGrid({ quarter, lang, onSaved }: { quarter: string; lang: Lang; 
     },
     onSuccess: () => {
       notifications.show({ color: 'green', message: t('quotas.saved', { quarter }) });
-      void qc.invalidateQueries({ queryKey: ['quotas'] });
-      void qc.invalidateQueries({ queryKey: ['forecast'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.quotas.all });
+      void qc.invalidateQueries({ queryKey: queryKeys.forecast.all });
       onSaved();
     },
     onError: (e) => {
@@ -142,8 +142,8 @@ function QuarterGrid({ quarter, lang, onSaved }: { quarter: string; lang: Lang; 
       // A failed PUT stored nothing: the grid keeps the edits so the marked cells can be fixed.
       // A failed delete comes after a stored PUT: reload what is stored now.
       if (putStored.current) {
-        void qc.invalidateQueries({ queryKey: ['quotas'] });
-        void qc.invalidateQueries({ queryKey: ['forecast'] });
+        void qc.invalidateQueries({ queryKey: queryKeys.quotas.all });
+        void qc.invalidateQueries({ queryKey: queryKeys.forecast.all });
       }
     },
   });

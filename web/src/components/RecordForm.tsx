@@ -7,6 +7,7 @@ import { api } from '../lib/api';
 import { buildPayload, type Entity, FORM_FIELDS, toFormValue } from '../lib/fields';
 import { useCustomFields } from '../lib/hooks';
 import { ApiError, problemToFieldErrors } from '../lib/problem';
+import { queryKeys } from '../lib/query-keys';
 import { CustomFieldInput, FieldInput } from './inputs';
 
 export interface RecordFormProps {
@@ -70,10 +71,10 @@ export function RecordForm({
     onSuccess: (row) => {
       setErrors({});
       setGeneral([]);
-      void qc.invalidateQueries({ queryKey: [entity] });
-      void qc.invalidateQueries({ queryKey: ['list', entity] });
-      void qc.invalidateQueries({ queryKey: ['board'] });
-      if (entity === 'accounts') void qc.invalidateQueries({ queryKey: ['lookup', 'accounts'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.records.all(entity) });
+      void qc.invalidateQueries({ queryKey: queryKeys.records.lists(entity) });
+      void qc.invalidateQueries({ queryKey: queryKeys.board.all });
+      if (entity === 'accounts') void qc.invalidateQueries({ queryKey: queryKeys.lookup.accountNames });
       notifications.show({ color: 'green', message: record ? t('common.saved') : t('common.created') });
       onSaved?.(row);
     },

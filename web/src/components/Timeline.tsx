@@ -6,6 +6,7 @@ import { useLocation } from 'react-router';
 import { api } from '../lib/api';
 import { formatDateTime, formatNumber } from '../lib/format';
 import { useLang } from '../lib/hooks';
+import { queryKeys } from '../lib/query-keys';
 import { severityColor, signalTypeName, useSignalTypes } from '../lib/signals';
 import type { TimelineItem } from '../lib/types';
 
@@ -23,7 +24,7 @@ export function RecordTimeline({ entity, id }: { entity: string; id: string }) {
   const { t } = useTranslation();
   const lang = useLang();
   const q = useQuery({
-    queryKey: [entity, id, 'timeline'],
+    queryKey: queryKeys.records.timeline(entity, id),
     queryFn: () =>
       api<{ data: TimelineItem[] }>(`/${entity}/${id}/timeline`, { query: { limit: 100 } }).then(
         (r) => r.data,

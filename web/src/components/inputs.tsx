@@ -7,7 +7,8 @@ import { api, type Page } from '../lib/api';
 import type { FieldDef } from '../lib/fields';
 import { sortByName } from '../lib/format';
 import { fieldLabel, stageLabel, useLang, usePipelines, useRegions, useTeams, useUsers } from '../lib/hooks';
-import type { CustomField } from '../lib/types';
+import { queryKeys } from '../lib/query-keys';
+import type { CustomField, Named } from '../lib/types';
 
 interface InputProps {
   label: string;
@@ -34,16 +35,16 @@ export function RecordSelect({
   const [chosen, setChosen] = useState<{ value: string; label: string } | null>(null);
   const id = typeof value === 'string' && value ? value : null;
   const list = useQuery({
-    queryKey: ['select', entity, debounced],
+    queryKey: queryKeys.records.select(entity, debounced),
     queryFn: () =>
-      api<Page<{ id: string; name: string }>>(`/${entity}`, {
+      api<Page<Named>>(`/${entity}`, {
         query: { q: debounced || undefined, limit: 20 },
       }),
     staleTime: 30_000,
   });
   const current = useQuery({
-    queryKey: [entity, id],
-    queryFn: () => api<{ id: string; name: string }>(`/${entity}/${id}`),
+    queryKey: queryKeys.records.one(entity, id ?? undefined),
+    queryFn: () => api<Named>(`/${entity}/${id}`),
     enabled: !!id && !initialLabel && chosen?.value !== id,
     staleTime: 60_000,
   });
@@ -185,7 +186,8 @@ export function FieldInput({
     case 'user':
     case 'region':
     case 'team': {
-      const src = def.type === 'user' ? users.data : def.type === 'region' ? regions.data : teams.data;
+      const src: Named[] | undefined =
+        def.type === 'user' ? users.data : def.type === 'region' ? regions.data : teams.data;
       const rows = sortByName(src ?? [], (r) => r.name, lang);
       return (
         <Select

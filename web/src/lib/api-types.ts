@@ -61,3 +61,8 @@ export type ApiRow<P extends PathsWith<'get'>> = ApiResponse<P> extends { data: 
 
 /** RFC 9457 problem details, as every error response carries them. */
 export type ApiProblem = components['schemas']['Problem'];
+
+/** A type without its index signature (`[key: string]: unknown`), for Omit and Pick. */
+export type Known<T> = {
+  [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K];
+};

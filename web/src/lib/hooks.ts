@@ -1,8 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api, fetchAll } from './api';
+import { fetchRows, request } from './api';
 import type { Lang } from './format';
-import type { CustomField, Named, Pipeline, Stage, User } from './types';
+import { queryKeys } from './query-keys';
+import type { CustomField, Stage } from './types';
 
 export function useLang(): Lang {
   const { i18n } = useTranslation();
@@ -13,38 +14,38 @@ const LOOKUP_STALE = 5 * 60_000;
 
 export function useUsers() {
   return useQuery({
-    queryKey: ['lookup', 'users'],
-    queryFn: () => fetchAll<User>('/users', {}, 2000),
+    queryKey: queryKeys.lookup.users,
+    queryFn: () => fetchRows('/users', {}, 2000),
     staleTime: LOOKUP_STALE,
   });
 }
 export function useRegions() {
   return useQuery({
-    queryKey: ['lookup', 'regions'],
-    queryFn: () => fetchAll<Named>('/regions', {}, 2000),
+    queryKey: queryKeys.lookup.regions,
+    queryFn: () => fetchRows('/regions', {}, 2000),
     staleTime: LOOKUP_STALE,
   });
 }
 export function useTeams() {
   return useQuery({
-    queryKey: ['lookup', 'teams'],
-    queryFn: () => fetchAll<Named>('/teams', {}, 2000),
+    queryKey: queryKeys.lookup.teams,
+    queryFn: () => fetchRows('/teams', {}, 2000),
     staleTime: LOOKUP_STALE,
   });
 }
 export function usePipelines() {
   return useQuery({
-    queryKey: ['pipelines'],
-    queryFn: () => fetchAll<Pipeline>('/pipelines', {}, 200),
+    queryKey: queryKeys.pipelines.all,
+    queryFn: () => fetchRows('/pipelines', {}, 200),
     staleTime: LOOKUP_STALE,
   });
 }
 /** Account id → name for lists and the board (the API returns ids only). */
 export function useAccountNames() {
   return useQuery({
-    queryKey: ['lookup', 'accounts'],
+    queryKey: queryKeys.lookup.accountNames,
     queryFn: async () => {
-      const rows = await fetchAll<Named>('/accounts', {}, 20000);
+      const rows = await fetchRows('/accounts', {}, 20000);
       return new Map(rows.map((r) => [r.id, r.name]));
     },
     staleTime: 60_000,
@@ -52,9 +53,8 @@ export function useAccountNames() {
 }
 export function useCustomFields(entity: string) {
   return useQuery({
-    queryKey: ['custom-fields', entity],
-    queryFn: () =>
-      api<{ data: CustomField[] }>('/custom-fields', { query: { entity, limit: 500 } }).then((r) => r.data),
+    queryKey: queryKeys.customFields.of(entity),
+    queryFn: () => request('get', '/custom-fields', { query: { entity, limit: 500 } }).then((r) => r.data),
     staleTime: LOOKUP_STALE,
   });
 }

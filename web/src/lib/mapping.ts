@@ -1,3 +1,5 @@
+import type { ApiResponse } from './api-types';
+
 /** Suggests which record field an import column maps to, by header name (Chinese and English). */
 const SYNONYMS: Record<string, string[]> = {
   name: [
@@ -105,22 +107,7 @@ export function suggestMapping(
   return out;
 }
 
-export interface ImportJob {
-  id: string;
-  status: 'running' | 'succeeded' | 'failed';
-  phase: 'queued' | 'validating' | 'writing' | 'done';
-  processed: number;
-  total: number;
-  result: {
-    total: number;
-    valid: number;
-    invalid: number;
-    imported: number;
-    errors: { row: number; field: string; reason: string }[];
-    mapping: Record<string, string>;
-  } | null;
-  error: { detail: string; errors?: { field: string; reason: string }[] } | null;
-}
+export type ImportJob = ApiResponse<'/imports/jobs/{id}'>;
 
 /** Overall percentage: checking the rows is the first fifth of the work, writing them the rest. */
 export function importPercent(job: Pick<ImportJob, 'phase' | 'processed' | 'total'>): number {

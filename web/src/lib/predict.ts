@@ -1,91 +1,31 @@
 /** Win probability, forecast and model types + pure helpers (formatting, mapping, chart options). */
 import { useQuery } from '@tanstack/react-query';
 import { useAuth } from '../auth/auth';
-import { api } from './api';
+import { request } from './api';
+import type { ApiBody, ApiResponse, ApiRow, Known } from './api-types';
 import { formatMoney, formatNumber, type Lang } from './format';
 import type { Problem } from './problem';
+import { queryKeys } from './query-keys';
 
-export type PredictionMethod = 'model' | 'stage_fallback' | 'closed';
-export interface Factor {
-  feature: string;
-  label: string;
-  value: string | null;
-  /** log-odds; > 0 raises the probability */
-  contribution: number;
-}
-export interface Prediction {
-  opportunity_id: string;
-  probability: number;
-  method: PredictionMethod;
-  label: string;
-  model_id: string | null;
-  model_version: number | null;
-  top_factors: Factor[];
-  computed_at: string | null;
-}
-export interface PredictionRow {
-  opportunity_id: string;
-  probability: number;
-  method: string;
-  model_version: number | null;
-  computed_at: string;
-}
-export type LeadScoreMethod = 'model' | 'rules_fallback';
-export interface LeadScore {
-  contact_id: string;
-  /** 0..1; with method 'model' the calibrated probability that the lead converts */
-  score: number;
-  method: LeadScoreMethod;
-  label: string;
-  model_id: string | null;
-  model_version: number | null;
-  top_factors: Factor[];
-  computed_at: string | null;
-}
-export interface LeadScoreRow {
-  contact_id: string;
-  score: number;
-  method: string;
-  model_version: number | null;
-  computed_at: string;
-}
+// Read from the generated API types; only the parts the server declares as open records
+// (model metrics, accuracy rows) are spelled out here, as the fields this app reads.
+export type Prediction = ApiResponse<'/opportunities/{id}/prediction'>;
+export type PredictionMethod = Prediction['method'];
+export type Factor = Prediction['top_factors'][number];
+export type PredictionRow = ApiRow<'/predict/predictions'>;
+export type LeadScore = ApiResponse<'/contacts/{id}/lead-score'>;
+export type LeadScoreMethod = LeadScore['method'];
+export type LeadScoreRow = ApiRow<'/predict/lead-scores'>;
 export type ModelKind = 'win_probability' | 'lead_score';
 export const MODEL_KINDS: readonly ModelKind[] = ['win_probability', 'lead_score'];
 /** Train endpoint of each model kind. */
-export function trainPath(kind: ModelKind): string {
+export function trainPath(kind: ModelKind): '/predict/lead-score/train' | '/predict/win-probability/train' {
   return kind === 'lead_score' ? '/predict/lead-score/train' : '/predict/win-probability/train';
 }
-export interface ForecastRow {
-  period: string;
-  group_key: string;
-  group_label: string;
-  expected: number;
-  p10: number;
-  p90: number;
-  commit: number;
-  quota: number | null;
-  /** won_to_date / quota; null without a quota */
-  attainment?: number | null;
-  won_to_date: number;
-  open_expected: number;
-  run_rate: number;
-  open_deals: number;
-}
-export interface ForecastPeriod {
-  period: string;
-  period_start: string;
-  period_end: string;
-  total: ForecastRow;
-  groups: ForecastRow[];
-}
-export interface Forecast {
-  period_kind: 'month' | 'quarter';
-  group_by: string;
-  as_of: string;
-  model_version: number | null;
-  method: string;
-  periods: ForecastPeriod[];
-}
+export type Forecast = ApiResponse<'/forecast'>;
+export type ForecastPeriod = Forecast['periods'][number];
+export type ForecastRow = ForecastPeriod['total'];
+/** One period of GET /forecast/accuracy (the API declares the rows as open records). */
 export interface AccuracyRow {
   period: string;
   period_start: string;
@@ -99,13 +39,7 @@ export interface AccuracyRow {
   within_p10_p90: boolean;
   complete: boolean;
 }
-export interface Accuracy {
-  period_kind: string;
-  mape: number | null;
-  wape: number | null;
-  periods_evaluated: number;
-  data: AccuracyRow[];
-}
+export type Accuracy = Omit<ApiResponse<'/forecast/accuracy'>, 'data'> & { data: AccuracyRow[] };
 export interface ReliabilityBin {
   lower: number;
   upper: number;
@@ -113,6 +47,7 @@ export interface ReliabilityBin {
   meanPredicted: number | null;
   observedRate: number | null;
 }
+/** A model's metrics (the API declares them as an open record; these are the ones shown). */
 export interface ModelMetrics {
   auc?: number | null;
   brier?: number | null;
@@ -125,28 +60,14 @@ export interface ModelMetrics {
   calibration?: string;
   beats_baseline?: boolean;
 }
-export interface PredictModel {
-  id: string;
-  kind: string;
-  version: number;
-  status: string;
-  method: 'model' | 'stage_fallback' | 'rules_fallback';
-  trained_at: string;
-  trigger?: string;
-  train_rows: number;
-  test_rows: number;
+export type PredictModel = Omit<Known<ApiResponse<'/predict/models/{id}'>>, 'metrics'> & {
   metrics: ModelMetrics;
-  features: string[];
-  note: string | null;
-}
-export interface BuyingStage {
-  stage: string;
-  label: string;
-  window_days: number;
-  events_considered: number;
-  counts: Record<string, number>;
-  evidence: { rule: string; fired: boolean; detail: string }[];
-}
+  trigger?: string;
+};
+export type TrainResult =
+  | ApiResponse<'/predict/win-probability/train', 'post'>
+  | ApiResponse<'/predict/lead-score/train', 'post'>;
+export type BuyingStage = ApiResponse<'/accounts/{id}/buying-stage'>;
 
 /** "63 %" from 0..1 (the API's unit); — for null. */
 export function formatProbability(p: number | null | undefined, lang: Lang): string {
@@ -179,8 +100,8 @@ export function predictionMap(rows: PredictionRow[]): Map<string, PredictionRow>
 export function usePredictionMap(enabled = true) {
   const { can } = useAuth();
   return useQuery({
-    queryKey: ['predict', 'predictions'],
-    queryFn: () => api<{ data: PredictionRow[] }>('/predict/predictions').then((r) => predictionMap(r.data)),
+    queryKey: queryKeys.predict.predictions,
+    queryFn: () => request('get', '/predict/predictions').then((r) => predictionMap(r.data)),
     enabled: enabled && can('predict:read'),
     staleTime: 60_000,
   });
@@ -194,8 +115,8 @@ export function leadScoreMap(rows: LeadScoreRow[]): Map<string, LeadScoreRow> {
 export function useLeadScoreMap(enabled = true) {
   const { can } = useAuth();
   return useQuery({
-    queryKey: ['predict', 'lead-scores'],
-    queryFn: () => api<{ data: LeadScoreRow[] }>('/predict/lead-scores').then((r) => leadScoreMap(r.data)),
+    queryKey: queryKeys.predict.leadScores,
+    queryFn: () => request('get', '/predict/lead-scores').then((r) => leadScoreMap(r.data)),
     enabled: enabled && can('predict:read'),
     staleTime: 60_000,
   });
@@ -370,29 +291,10 @@ export function periodKey(d: Date, kind: 'month' | 'quarter'): string {
 
 // ---------- quotas ----------
 
-export interface Quota {
-  id: string;
-  period: string;
-  period_kind: 'month' | 'quarter';
-  scope: 'total' | 'rep' | 'team' | 'region';
-  scope_key: string;
-  amount: number;
-  currency: string;
-  note: string | null;
-  source: string;
-  created_by: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type Quota = ApiRow<'/quotas'>;
 
 /** One item of PUT /quotas. */
-export interface QuotaItem {
-  period_kind: 'month' | 'quarter';
-  period: string;
-  scope: 'rep';
-  scope_key: string;
-  amount: number;
-}
+export type QuotaItem = ApiBody<'/quotas', 'put'>[number] & { scope: 'rep'; scope_key: string };
 
 /** The quarter a period belongs to: "2026-11" → "2026-Q4"; a quarter is its own. */
 export function quarterOf(period: string): string {

@@ -1,15 +1,8 @@
-/** RFC 9457 problem details as returned by the API. */
-export interface FieldError {
-  field: string;
-  reason: string;
-}
-export interface Problem {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  errors?: FieldError[];
-}
+import type { ApiProblem } from './api-types';
+
+/** RFC 9457 problem details as returned by the API (every part optional: a proxy's error page has none). */
+export type Problem = Partial<ApiProblem>;
+export type FieldError = NonNullable<ApiProblem['errors']>[number];
 
 export class ApiError extends Error {
   constructor(

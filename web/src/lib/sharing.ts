@@ -1,44 +1,38 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api } from './api';
+import { request } from './api';
+import type { ApiBody, ApiResponse, ApiRow } from './api-types';
 import { type Problem, problemToFieldErrors } from './problem';
+import { queryKeys } from './query-keys';
 
+type DefaultsBody = ApiBody<'/sharing/defaults', 'put'>['defaults'][number];
 /** Objects with an organisation-wide default (GET/PUT /sharing/defaults). */
-export const SHARING_ENTITIES = ['accounts', 'contacts', 'opportunities', 'activities'] as const;
-export type SharingEntity = (typeof SHARING_ENTITIES)[number];
+export type SharingEntity = DefaultsBody['entity'];
+export const SHARING_ENTITIES = [
+  'accounts',
+  'contacts',
+  'opportunities',
+  'activities',
+] as const satisfies readonly SharingEntity[];
 /** Objects whose records can be shared one by one (/{entity}/{id}/shares). */
-export const SHAREABLE_ENTITIES = ['accounts', 'opportunities'] as const;
+export const SHAREABLE_ENTITIES = ['accounts', 'opportunities'] as const satisfies readonly SharingEntity[];
 export type ShareableEntity = (typeof SHAREABLE_ENTITIES)[number];
 
-export const SHARING_ACCESS = ['public_read_write', 'public_read', 'private'] as const;
-export type SharingAccess = (typeof SHARING_ACCESS)[number];
+export type SharingAccess = DefaultsBody['access'];
+export const SHARING_ACCESS = [
+  'public_read_write',
+  'public_read',
+  'private',
+] as const satisfies readonly SharingAccess[];
 
-export interface SharingDefault {
-  entity: SharingEntity;
-  access: SharingAccess;
-  updated_at: string | null;
-}
+/** One object's default (the API answers the entity as a string; it is one of SHARING_ENTITIES). */
+export type SharingDefault = Omit<ApiRow<'/sharing/defaults'>, 'entity'> & { entity: SharingEntity };
 
-export type ShareAccess = 'read' | 'edit';
-export type ShareSubjectType = 'user' | 'team';
-export interface Share {
-  id: string;
-  subject_type: ShareSubjectType;
-  subject_id: string;
-  /** null when the user or team no longer exists */
-  subject_name: string | null;
-  access: ShareAccess;
-  created_at: string;
-  created_by_name: string | null;
-}
-export interface SharesResponse {
-  data: Share[];
-  can_manage: boolean;
-}
-export interface NewShare {
-  subject_type: ShareSubjectType;
-  subject_id: string;
-  access: ShareAccess;
-}
+export type SharesResponse = ApiResponse<'/accounts/{id}/shares'>;
+/** One share; subject_name is null when the user or team no longer exists. */
+export type Share = SharesResponse['data'][number];
+export type ShareAccess = Share['access'];
+export type ShareSubjectType = Share['subject_type'];
+export type NewShare = ApiBody<'/accounts/{id}/shares', 'post'>;
 
 export function isShareable(entity: string): entity is ShareableEntity {
   return (SHAREABLE_ENTITIES as readonly string[]).includes(entity);
@@ -117,13 +111,10 @@ export function isReadOnly(record: { access?: unknown } | null | undefined): boo
   return record?.access === 'read';
 }
 
-const DEFAULTS_KEY = ['sharing', 'defaults'];
-const sharesKey = (entity: string, id: string) => ['sharing', 'shares', entity, id];
-
 export function useSharingDefaults() {
   return useQuery({
-    queryKey: DEFAULTS_KEY,
-    queryFn: () => api<{ data: SharingDefault[] }>('/sharing/defaults').then((r) => r.data),
+    queryKey: queryKeys.sharing.defaults,
+    queryFn: () => request('get', '/sharing/defaults').then((r) => r.data as SharingDefault[]),
   });
 }
 
@@ -131,11 +122,9 @@ export function useSaveSharingDefaults() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (defaults: { entity: SharingEntity; access: SharingAccess }[]) =>
-      api<{ data: SharingDefault[] }>('/sharing/defaults', { method: 'PUT', body: { defaults } }).then(
-        (r) => r.data,
-      ),
+      request('put', '/sharing/defaults', { body: { defaults } }).then((r) => r.data as SharingDefault[]),
     onSuccess: (data) => {
-      qc.setQueryData(DEFAULTS_KEY, data);
+      qc.setQueryData(queryKeys.sharing.defaults, data);
       // what everyone sees may have changed
       void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'me' && q.queryKey[0] !== 'sharing' });
     },
@@ -144,8 +133,8 @@ export function useSaveSharingDefaults() {
 
 export function useShares(entity: ShareableEntity, id: string) {
   return useQuery({
-    queryKey: sharesKey(entity, id),
-    queryFn: () => api<SharesResponse>(`/${entity}/${id}/shares`),
+    queryKey: queryKeys.sharing.shares(entity, id),
+    queryFn: () => request('get', `/${entity}/{id}/shares` as const, { path: { id } }),
     retry: false,
   });
 }
@@ -153,15 +142,17 @@ export function useShares(entity: ShareableEntity, id: string) {
 export function useAddShare(entity: ShareableEntity, id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: NewShare) => api<Share>(`/${entity}/${id}/shares`, { method: 'POST', body }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: sharesKey(entity, id) }),
+    mutationFn: (body: NewShare) =>
+      request('post', `/${entity}/{id}/shares` as const, { path: { id }, body }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.sharing.shares(entity, id) }),
   });
 }
 
 export function useRemoveShare(entity: ShareableEntity, id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (shareId: string) => api(`/${entity}/${id}/shares/${shareId}`, { method: 'DELETE' }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: sharesKey(entity, id) }),
+    mutationFn: (shareId: string) =>
+      request('delete', `/${entity}/{id}/shares/{shareId}` as const, { path: { id, shareId } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: queryKeys.sharing.shares(entity, id) }),
   });
 }

@@ -1,21 +1,18 @@
 /** Signals, interventions, sources and rules: types + pure helpers. */
 import { useQuery } from '@tanstack/react-query';
-import { api } from './api';
+import { request } from './api';
+import type { ApiResponse, ApiRow } from './api-types';
 import type { Lang } from './format';
+import { queryKeys } from './query-keys';
 
-export type Severity = 'low' | 'medium' | 'high' | 'critical';
-export interface Intervention {
-  id: string;
-  account_id: string;
-  opportunity_id: string | null;
-  rule_id: string;
-  rule_key: string;
-  rule_version: number;
-  status: 'open' | 'accepted' | 'dismissed';
-  severity: Severity;
-  title: string;
+type ApiIntervention = ApiResponse<'/interventions/{id}'>;
+export type Severity = ApiIntervention['severity'];
+/**
+ * A bundle as the API returns it; risk, resources and evidence are open records in the API, so
+ * the fields this app reads are named here.
+ */
+export type Intervention = Omit<ApiRow<'/interventions'>, 'risk' | 'resources' | 'evidence'> & {
   risk: { severity?: string; what_changed?: string };
-  talk_track: string;
   resources: {
     cases?: string[];
     specialist?: string | null;
@@ -23,8 +20,6 @@ export interface Intervention {
     /** Present once an LLM rewrite of the talk track was attempted (server: talk-track-rewrite.ts). */
     talk_track?: TalkTrackOrigin;
   };
-  owner_id: string | null;
-  due_at: string;
   evidence: {
     signal_ids?: string[];
     rule_id?: string;
@@ -32,77 +27,18 @@ export interface Intervention {
     rule_version?: number;
     features?: Record<string, unknown>;
   };
-  signal_ids: string[];
-  occurrences: number;
-  delivery: 'realtime' | 'brief';
-  delivery_reason: string | null;
-  sign_off_status: 'not_required' | 'pending' | 'approved' | 'rejected';
-  dismiss_reason: string | null;
-  outcome: string | null;
-  created_at: string;
-  last_fired_at: string;
-}
+};
 /** Where a bundle's talk track came from: the LLM's rewrite, or the template after a failed attempt. */
 export type TalkTrackOrigin =
   | { source: 'llm'; template_text: string; model: string; rewritten_at: string }
   | { source: 'template'; template_text: string; model: string; llm_error: string; attempted_at: string };
-export interface Breaker {
-  average_daily_touches: number;
-  threshold: number;
-  suggested_today: number;
-  tripped: boolean;
-  factor: number;
-}
-export interface InboxPage {
-  data: Intervention[];
-  next_cursor: string | null;
-  circuit_breaker: Breaker | null;
-}
-export interface Signal {
-  id: string;
-  type: string;
-  source: string;
-  occurred_at: string;
-  received_at: string;
-  subject: Record<string, unknown>;
-  payload: Record<string, unknown>;
-  strength: number | null;
-  account_id: string | null;
-  contact_id: string | null;
-  opportunity_id: string | null;
-  matched: boolean;
-  match_method: string | null;
-}
-export interface SignalType {
-  key: string;
-  name: string;
-  name_en: string | null;
-  description: string | null;
-  builtin: boolean;
-  payload_schema: unknown;
-}
-export interface SourceRow {
-  id: string;
-  key: string;
-  name: string;
-  kind: string;
-  active: boolean;
-  override_score: number | null;
-  override_reason: string | null;
-  signals_90d: number;
-  accounts_covered: number;
-  active_accounts: number;
-  coverage: number;
-  median_delay_hours: number | null;
-  timeliness: number;
-  relevance: number;
-  relevance_basis: string;
-  win_rate_with: number | null;
-  win_rate_all: number | null;
-  computed_score: number;
-  score: number;
-  priority: boolean;
-}
+type ApiInboxPage = ApiResponse<'/interventions'>;
+export type Breaker = NonNullable<ApiInboxPage['circuit_breaker']>;
+export type InboxPage = Omit<ApiInboxPage, 'data'> & { data: Intervention[] };
+export type Signal = ApiResponse<'/signals/{id}'>;
+export type SignalType = ApiRow<'/signal-types'>;
+export type SourceRow = ApiRow<'/signal-sources'>;
+// The API declares rules and briefs as open records: their shape is named here.
 export interface RuleDefinition {
   description?: string;
   signal_types: string[];
@@ -188,8 +124,8 @@ export function signalTypeName(types: SignalType[] | undefined, key: string, lan
 
 export function useSignalTypes() {
   return useQuery({
-    queryKey: ['signal-types'],
-    queryFn: () => api<{ data: SignalType[] }>('/signal-types').then((r) => r.data),
+    queryKey: queryKeys.signalTypes.all,
+    queryFn: () => request('get', '/signal-types').then((r) => r.data),
     staleTime: 5 * 60_000,
   });
 }

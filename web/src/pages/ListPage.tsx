@@ -40,6 +40,7 @@ import {
 } from '../lib/hooks';
 import { type Ctx, exportUrl, type Filter, LIST_CONFIG, viewParams } from '../lib/listConfig';
 import { useLeadScoreMap, usePredictionMap } from '../lib/predict';
+import type { Named } from '../lib/types';
 import { deleteView, loadViews, type SavedView, saveView } from '../lib/views';
 
 const PAGE = 50;
@@ -507,7 +508,8 @@ function FilterInput({
       );
     }
     default: {
-      const src = filter.kind === 'user' ? users.data : filter.kind === 'region' ? regions.data : teams.data;
+      const src: Named[] | undefined =
+        filter.kind === 'user' ? users.data : filter.kind === 'region' ? regions.data : teams.data;
       return (
         <Select
           w={w}

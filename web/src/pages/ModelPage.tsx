@@ -27,15 +27,9 @@ import {
   metric,
   type PredictModel,
   reliabilityOption,
+  type TrainResult,
   trainPath,
 } from '../lib/predict';
-
-interface TrainResult {
-  model_id: string;
-  version: number;
-  status: string;
-  scored: number;
-}
 
 export default function ModelPage() {
   const { t } = useTranslation();

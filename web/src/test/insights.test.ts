@@ -119,10 +119,12 @@ const row = (over: Partial<ForecastRow>): ForecastRow => ({
   p90: 0,
   commit: 0,
   quota: null,
+  attainment: null,
   won_to_date: 0,
   open_expected: 0,
   run_rate: 0,
   open_deals: 0,
+  simulated_mean: 0,
   ...over,
 });
 
