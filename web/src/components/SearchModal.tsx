@@ -4,8 +4,9 @@ import { useQuery } from '@tanstack/react-query';
 import { type KeyboardEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { api, type Page } from '../lib/api';
+import { request } from '../lib/api';
 import { SINGULAR } from '../lib/fields';
+import { queryKeys } from '../lib/query-keys';
 
 interface Hit {
   entity: 'accounts' | 'contacts' | 'opportunities';
@@ -16,9 +17,9 @@ interface Hit {
 
 async function searchAll(q: string): Promise<Hit[]> {
   const [a, c, o] = await Promise.all([
-    api<Page<{ id: string; name: string; industry: string | null }>>('/accounts', { query: { q, limit: 6 } }),
-    api<Page<{ id: string; name: string; title: string | null }>>('/contacts', { query: { q, limit: 6 } }),
-    api<Page<{ id: string; name: string; stage: string }>>('/opportunities', { query: { q, limit: 6 } }),
+    request('get', '/accounts', { query: { q, limit: 6 } }),
+    request('get', '/contacts', { query: { q, limit: 6 } }),
+    request('get', '/opportunities', { query: { q, limit: 6 } }),
   ]);
   return [
     ...a.data.map((r) => ({ entity: 'accounts' as const, id: r.id, name: r.name, sub: r.industry })),
@@ -34,7 +35,7 @@ export function SearchModal({ opened, onClose }: { opened: boolean; onClose: () 
   const [debounced] = useDebouncedValue(q.trim(), 200);
   const [active, setActive] = useState(0);
   const { data, isFetching, isError } = useQuery({
-    queryKey: ['search', debounced],
+    queryKey: queryKeys.search(debounced),
     queryFn: () => searchAll(debounced),
     enabled: opened && debounced.length > 0,
     staleTime: 10_000,

@@ -108,6 +108,9 @@ export function suggestMapping(
 }
 
 export type ImportJob = ApiResponse<'/imports/jobs/{id}'>;
+/** What an import (or its dry run) did. */
+export type ImportResult = NonNullable<ImportJob['result']>;
+export type ImportPreview = ApiResponse<'/imports/preview', 'post'>;
 
 /** Overall percentage: checking the rows is the first fifth of the work, writing them the rest. */
 export function importPercent(job: Pick<ImportJob, 'phase' | 'processed' | 'total'>): number {

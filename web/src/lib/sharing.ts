@@ -126,7 +126,9 @@ export function useSaveSharingDefaults() {
     onSuccess: (data) => {
       qc.setQueryData(queryKeys.sharing.defaults, data);
       // what everyone sees may have changed
-      void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'me' && q.queryKey[0] !== 'sharing' });
+      void qc.invalidateQueries({
+        predicate: (q) => q.queryKey[0] !== queryKeys.me[0] && q.queryKey[0] !== queryKeys.sharing.defaults[0],
+      });
     },
   });
 }

@@ -24,7 +24,7 @@ import { RecordForm } from '../components/RecordForm';
 import { ReadOnlyBadge, ShareButton } from '../components/ShareDrawer';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { RecordTimeline, Section } from '../components/Timeline';
-import { api, fetchAll } from '../lib/api';
+import { fetchRows, request } from '../lib/api';
 import { groupCommittee } from '../lib/committee';
 import { formatDate, formatMoney, formatNumber } from '../lib/format';
 import {
@@ -38,8 +38,9 @@ import {
   useUsers,
 } from '../lib/hooks';
 import { usePredictionMap } from '../lib/predict';
+import { queryKeys } from '../lib/query-keys';
 import { isReadOnly } from '../lib/sharing';
-import type { Account, Contact, LineageItem, Opportunity } from '../lib/types';
+import type { Opportunity } from '../lib/types';
 
 export default function AccountPage() {
   const { id = '' } = useParams();
@@ -48,22 +49,24 @@ export default function AccountPage() {
   const { can } = useAuth();
   const [editOpen, edit] = useDisclosure(false);
   const [addOpen, setAddOpen] = useState<null | 'contacts' | 'opportunities'>(null);
-  const account = useQuery({ queryKey: ['accounts', id], queryFn: () => api<Account>(`/accounts/${id}`) });
+  const account = useQuery({
+    queryKey: queryKeys.records.one('accounts', id),
+    queryFn: () => request('get', '/accounts/{id}', { path: { id: id! } }),
+  });
   const lineage = useQuery({
-    queryKey: ['accounts', id, 'lineage'],
+    queryKey: queryKeys.records.lineage('accounts', id),
     queryFn: () =>
-      api<{ data: LineageItem[] }>(`/accounts/${id}/lineage`).then(
+      request('get', '/accounts/{id}/lineage', { path: { id: id! } }).then(
         (r) => new Map(r.data.map((l) => [l.field, l])),
       ),
   });
   const contacts = useQuery({
-    queryKey: ['contacts', 'by-account', id],
-    queryFn: () => fetchAll<Contact>('/contacts', { account_id: id }, 1000),
+    queryKey: queryKeys.contacts.byAccount(id),
+    queryFn: () => fetchRows('/contacts', { account_id: id }, 1000),
   });
   const opps = useQuery({
-    queryKey: ['opportunities', 'by-account', id],
-    queryFn: () =>
-      fetchAll<Opportunity>('/opportunities', { account_id: id, status: 'open', sort: '-amount' }, 500),
+    queryKey: queryKeys.opportunities.byAccount(id),
+    queryFn: () => fetchRows('/opportunities', { account_id: id, status: 'open', sort: '-amount' }, 500),
   });
   const users = useUsers();
   const predictions = usePredictionMap();

@@ -28,11 +28,13 @@ import { useNavigate, useParams } from 'react-router';
 import { useAuth } from '../auth/auth';
 import { SharingDefaultsTab } from '../components/SharingDefaults';
 import { Empty, ErrorState, Loading } from '../components/States';
-import { api } from '../lib/api';
+import { request } from '../lib/api';
+import type { ApiBody } from '../lib/api-types';
 import { formatDateTime, sortByName } from '../lib/format';
 import { fieldLabel, useLang, usePipelines, useUsers } from '../lib/hooks';
 import { ApiError, problemToFieldErrors } from '../lib/problem';
-import { type CustomField, ROLES, type Stage } from '../lib/types';
+import { queryKeys } from '../lib/query-keys';
+import { ROLES, type Stage } from '../lib/types';
 
 const TABS = ['users', 'fields', 'pipelines', 'sharing', 'keys'] as const;
 
@@ -134,20 +136,20 @@ function UsersTab() {
   const [form, setForm] = useState({ name: '', email: '', role: 'rep', password: '' });
   const fe = useFormErrors(['name', 'email', 'role', 'password']);
   const create = useMutation({
-    mutationFn: () => api('/users', { method: 'POST', body: form }),
+    mutationFn: () => request('post', '/users', { body: form as ApiBody<'/users', 'post'> }),
     onSuccess: () => {
       modal.close();
       fe.clear();
       setForm({ name: '', email: '', role: 'rep', password: '' });
-      void qc.invalidateQueries({ queryKey: ['lookup', 'users'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.lookup.users });
       notifications.show({ color: 'green', message: t('common.created') });
     },
     onError: fe.fromError,
   });
   const patch = async (id: string, body: Record<string, unknown>) => {
     try {
-      await api(`/users/${id}`, { method: 'PATCH', body });
-      void qc.invalidateQueries({ queryKey: ['lookup', 'users'] });
+      await request('patch', '/users/{id}', { path: { id }, body });
+      void qc.invalidateQueries({ queryKey: queryKeys.lookup.users });
       notifications.show({ color: 'green', message: t('common.saved') });
     } catch (e) {
       notifications.show({ color: 'red', message: e instanceof Error ? e.message : t('common.error') });
@@ -242,9 +244,8 @@ function CustomFieldsTab() {
   const lang = useLang();
   const qc = useQueryClient();
   const list = useQuery({
-    queryKey: ['custom-fields', 'all'],
-    queryFn: () =>
-      api<{ data: CustomField[] }>('/custom-fields', { query: { limit: 500 } }).then((r) => r.data),
+    queryKey: queryKeys.customFields.everyEntity,
+    queryFn: () => request('get', '/custom-fields', { query: { limit: 500 } }).then((r) => r.data),
   });
   const [open, modal] = useDisclosure(false);
   const blank = {
@@ -260,8 +261,7 @@ function CustomFieldsTab() {
   const fe = useFormErrors(['entity', 'key', 'label', 'label_en', 'type', 'options', 'required']);
   const create = useMutation({
     mutationFn: () =>
-      api('/custom-fields', {
-        method: 'POST',
+      request('post', '/custom-fields', {
         body: {
           ...form,
           label_en: form.label_en || null,
@@ -269,13 +269,13 @@ function CustomFieldsTab() {
             .split(/[,，]/)
             .map((s) => s.trim())
             .filter(Boolean),
-        },
+        } as ApiBody<'/custom-fields', 'post'>,
       }),
     onSuccess: () => {
       modal.close();
       fe.clear();
       setForm(blank);
-      void qc.invalidateQueries({ queryKey: ['custom-fields'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.customFields.all });
       notifications.show({ color: 'green', message: t('common.created') });
     },
     onError: fe.fromError,
@@ -283,8 +283,8 @@ function CustomFieldsTab() {
   const remove = async (id: string) => {
     if (!window.confirm(t('common.confirmDelete'))) return;
     try {
-      await api(`/custom-fields/${id}`, { method: 'DELETE' });
-      void qc.invalidateQueries({ queryKey: ['custom-fields'] });
+      await request('delete', '/custom-fields/{id}', { path: { id } });
+      void qc.invalidateQueries({ queryKey: queryKeys.customFields.all });
     } catch (e) {
       notifications.show({ color: 'red', message: e instanceof Error ? e.message : t('common.error') });
     }
@@ -426,10 +426,10 @@ function PipelinesTab() {
     if (current) setStages(current.stages.map((s) => ({ ...s })));
   }, [current]);
   const save = useMutation({
-    mutationFn: () => api(`/pipelines/${current!.id}`, { method: 'PATCH', body: { stages } }),
+    mutationFn: () => request('patch', '/pipelines/{id}', { path: { id: current!.id }, body: { stages } }),
     onSuccess: () => {
       fe.clear();
-      void qc.invalidateQueries({ queryKey: ['pipelines'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.pipelines.all });
       notifications.show({ color: 'green', message: t('common.saved') });
     },
     onError: fe.fromError,
@@ -578,24 +578,13 @@ function PipelinesTab() {
   );
 }
 
-interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  role: string;
-  scopes: string[];
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
 function ApiKeysTab() {
   const { t } = useTranslation();
   const lang = useLang();
   const qc = useQueryClient();
   const keys = useQuery({
-    queryKey: ['api-keys'],
-    queryFn: () => api<{ data: ApiKey[] }>('/api-keys').then((r) => r.data),
+    queryKey: queryKeys.apiKeys.all,
+    queryFn: () => request('get', '/api-keys').then((r) => r.data),
   });
   const [open, modal] = useDisclosure(false);
   const [name, setName] = useState('');
@@ -603,19 +592,20 @@ function ApiKeysTab() {
   const [shown, setShown] = useState<string | null>(null);
   const fe = useFormErrors(['name', 'role', 'scopes']);
   const create = useMutation({
-    mutationFn: () => api<ApiKey & { key: string }>('/api-keys', { method: 'POST', body: { name, role } }),
+    mutationFn: () =>
+      request('post', '/api-keys', { body: { name, role: role as ApiBody<'/api-keys', 'post'>['role'] } }),
     onSuccess: (k) => {
       setShown(k.key);
       setName('');
       fe.clear();
-      void qc.invalidateQueries({ queryKey: ['api-keys'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.apiKeys.all });
     },
     onError: fe.fromError,
   });
   const revoke = async (id: string) => {
     if (!window.confirm(t('common.confirmDelete'))) return;
-    await api(`/api-keys/${id}`, { method: 'DELETE' }).catch(() => undefined);
-    void qc.invalidateQueries({ queryKey: ['api-keys'] });
+    await request('delete', '/api-keys/{id}', { path: { id } }).catch(() => undefined);
+    void qc.invalidateQueries({ queryKey: queryKeys.apiKeys.all });
   };
   if (keys.isPending) return <Loading />;
   if (keys.isError) return <ErrorState error={keys.error} onRetry={() => keys.refetch()} />;

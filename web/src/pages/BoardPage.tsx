@@ -21,7 +21,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ProbBadge } from '../components/Predict';
 import { RecordForm } from '../components/RecordForm';
 import { Empty, ErrorState, Loading } from '../components/States';
-import { api, fetchAll } from '../lib/api';
+import { fetchRows, request } from '../lib/api';
 import { formatDate, formatMoney, type Lang, sortByName } from '../lib/format';
 import {
   nameMap,
@@ -36,6 +36,7 @@ import {
 import { type BoardState, boardReducer, groupByStage, sumByCurrency } from '../lib/kanban';
 import { type PredictionRow, usePredictionMap } from '../lib/predict';
 import { ApiError } from '../lib/problem';
+import { queryKeys } from '../lib/query-keys';
 import type { Opportunity, Stage } from '../lib/types';
 
 const CARD_H = 92;
@@ -71,9 +72,8 @@ export default function BoardPage() {
     );
 
   const opps = useQuery({
-    queryKey: ['board', pipelineId],
-    queryFn: () =>
-      fetchAll<Opportunity>('/opportunities', { pipeline_id: pipelineId!, sort: '-amount' }, 10000),
+    queryKey: queryKeys.board.pipeline(pipelineId),
+    queryFn: () => fetchRows('/opportunities', { pipeline_id: pipelineId!, sort: '-amount' }, 10000),
     enabled: !!pipelineId,
   });
   const [state, dispatch] = useReducer(boardReducer<Opportunity>, {
@@ -114,16 +114,16 @@ export default function BoardPage() {
       const target = pipeline?.stages.find((s) => s.key === to);
       dispatch({ type: 'move', id: card.id, to });
       try {
-        const updated = await api<Opportunity>(`/opportunities/${card.id}`, {
-          method: 'PATCH',
+        const updated = await request('patch', '/opportunities/{id}', {
+          path: { id: card.id },
           body: { stage: to },
         });
         dispatch({ type: 'confirm', id: card.id, card: updated });
-        qc.setQueryData<Opportunity[]>(['board', pipelineId], (old) =>
+        qc.setQueryData<Opportunity[]>(queryKeys.board.pipeline(pipelineId), (old) =>
           old?.map((o) => (o.id === card.id ? updated : o)),
         );
-        void qc.invalidateQueries({ queryKey: ['list', 'opportunities'] });
-        void qc.invalidateQueries({ queryKey: ['opportunities', card.id] });
+        void qc.invalidateQueries({ queryKey: queryKeys.records.lists('opportunities') });
+        void qc.invalidateQueries({ queryKey: queryKeys.records.one('opportunities', card.id) });
         notifications.show({
           color: 'green',
           message: t('board.moved', { stage: stageLabel(target, lang, to) }),

@@ -6,6 +6,7 @@ import { Empty, ErrorState, Loading } from '../components/States';
 import { api } from '../lib/api';
 import { formatDate, formatDateTime, formatNumber } from '../lib/format';
 import { useLang } from '../lib/hooks';
+import { queryKeys } from '../lib/query-keys';
 import { type Brief, severityColor } from '../lib/signals';
 
 function shiftDate(iso: string, days: number): string {
@@ -20,7 +21,8 @@ export default function BriefPage() {
   const [params, setParams] = useSearchParams();
   const date = params.get('date') ?? undefined;
   const q = useQuery({
-    queryKey: ['briefs', date ?? 'this-week'],
+    queryKey: queryKeys.briefs.week(date),
+    // the API declares the brief as an open record: its shape is named in lib/signals.ts
     queryFn: () => api<Brief>('/briefs', { query: { date } }),
   });
   const go = (days: number) =>

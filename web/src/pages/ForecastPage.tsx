@@ -24,13 +24,12 @@ import { ProbBadge } from '../components/Predict';
 import { QuotaEditor } from '../components/QuotaEditor';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { Section } from '../components/Timeline';
-import { api, fetchAll } from '../lib/api';
+import { api, fetchRows, request } from '../lib/api';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../lib/format';
 import { useAccountNames, useLang } from '../lib/hooks';
 import {
   type Accuracy,
   chartRows,
-  type Forecast,
   type ForecastRow,
   forecastChartOption,
   formatAttainment,
@@ -38,7 +37,7 @@ import {
   quarterOf,
   usePredictionMap,
 } from '../lib/predict';
-import type { Opportunity } from '../lib/types';
+import { queryKeys } from '../lib/query-keys';
 
 type PeriodKind = 'month' | 'quarter';
 type GroupBy = 'rep' | 'team' | 'region';
@@ -63,9 +62,9 @@ export default function ForecastPage() {
   };
 
   const forecast = useQuery({
-    queryKey: ['forecast', period, groupBy],
+    queryKey: queryKeys.forecast.of(period, groupBy),
     queryFn: () =>
-      api<Forecast>('/forecast', {
+      request('get', '/forecast', {
         query: { period, group_by: groupBy, periods: period === 'month' ? 3 : 2 },
       }),
   });
@@ -75,11 +74,10 @@ export default function ForecastPage() {
   const current = periods.find((p) => p.period === tab) ?? periods[0];
 
   const snapshot = useMutation({
-    mutationFn: () =>
-      api<{ period: string; rows: number }>('/forecast/snapshots', { method: 'POST', body: { period } }),
+    mutationFn: () => request('post', '/forecast/snapshots', { body: { period } }),
     onSuccess: (r) => {
       notifications.show({ color: 'green', message: t('forecast.snapshotSaved', { period: r.period }) });
-      void qc.invalidateQueries({ queryKey: ['forecast-accuracy'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.forecastAccuracy.all });
     },
     onError: (e) =>
       notifications.show({ color: 'red', message: e instanceof Error ? e.message : t('common.error') }),
@@ -342,13 +340,9 @@ function RepDeals({ ownerId, lang }: { ownerId: string; lang: 'zh-CN' | 'en' }) 
   const accounts = useAccountNames().data;
   const predictions = usePredictionMap();
   const q = useQuery({
-    queryKey: ['opportunities', 'by-owner', ownerId, 'open'],
+    queryKey: queryKeys.opportunities.openByOwner(ownerId),
     queryFn: () =>
-      fetchAll<Opportunity>(
-        '/opportunities',
-        { owner_id: ownerId, status: 'open', sort: 'expected_close_date' },
-        500,
-      ),
+      fetchRows('/opportunities', { owner_id: ownerId, status: 'open', sort: 'expected_close_date' }, 500),
   });
   if (q.isPending) return <Loading h={80} />;
   if (q.isError) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;
@@ -397,7 +391,8 @@ function RepDeals({ ownerId, lang }: { ownerId: string; lang: 'zh-CN' | 'en' }) 
 function AccuracySection({ period, lang }: { period: PeriodKind; lang: 'zh-CN' | 'en' }) {
   const { t } = useTranslation();
   const q = useQuery({
-    queryKey: ['forecast-accuracy', period],
+    queryKey: queryKeys.forecastAccuracy.of(period),
+    // the API declares the rows as open records: their shape is named in lib/predict.ts
     queryFn: () => api<Accuracy>('/forecast/accuracy', { query: { period } }),
   });
   const option = useMemo(() => {

@@ -7,11 +7,12 @@ import { useAuth } from '../auth/auth';
 import { Chart } from '../components/Chart';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { Section } from '../components/Timeline';
-import { api, fetchAll, type Page } from '../lib/api';
+import { fetchRows, request } from '../lib/api';
 import { MANAGER_ROLES, pipelineByStage, wonLostByMonth } from '../lib/dashboard';
 import { formatDate, formatDateTime, formatMoney, formatMonth, formatNumber, type Lang } from '../lib/format';
 import { stageLabel, useAccountNames, useLang, usePipelines } from '../lib/hooks';
-import type { Activity, Opportunity, Pipeline } from '../lib/types';
+import { queryKeys } from '../lib/query-keys';
+import type { Opportunity, Pipeline } from '../lib/types';
 
 export default function HomePage() {
   const { t } = useTranslation();
@@ -90,15 +91,15 @@ function RepHome({ ownerId }: { ownerId: string }) {
   const lang = useLang();
   const pipelines = usePipelines();
   const opps = useQuery({
-    queryKey: ['home', 'my-opps', ownerId],
-    queryFn: () => fetchAll<Opportunity>('/opportunities', { owner_id: ownerId, status: 'open' }, 2000),
+    queryKey: queryKeys.home.myOpportunities(ownerId),
+    queryFn: () => fetchRows('/opportunities', { owner_id: ownerId ?? undefined, status: 'open' }, 2000),
     enabled: !!ownerId,
   });
   const tasks = useQuery({
-    queryKey: ['home', 'my-tasks', ownerId],
+    queryKey: queryKeys.home.myTasks(ownerId),
     queryFn: () =>
-      api<Page<Activity>>('/activities', {
-        query: { owner_id: ownerId, status: 'planned', sort: 'occurred_at', limit: 20 },
+      request('get', '/activities', {
+        query: { owner_id: ownerId ?? undefined, status: 'planned', sort: 'occurred_at', limit: 20 },
       }),
     enabled: !!ownerId,
   });
@@ -175,20 +176,20 @@ function ManagerHome() {
   const pipelines = usePipelines();
   const accounts = useAccountNames();
   const open = useQuery({
-    queryKey: ['home', 'open'],
-    queryFn: () => fetchAll<Opportunity>('/opportunities', { status: 'open' }, 5000),
+    queryKey: queryKeys.home.open,
+    queryFn: () => fetchRows('/opportunities', { status: 'open' }, 5000),
   });
   const closed = useQuery({
-    queryKey: ['home', 'closed'],
+    queryKey: queryKeys.home.closed,
     queryFn: async () => [
-      ...(await fetchAll<Opportunity>('/opportunities', { status: 'won' }, 5000)),
-      ...(await fetchAll<Opportunity>('/opportunities', { status: 'lost' }, 5000)),
+      ...(await fetchRows('/opportunities', { status: 'won' }, 5000)),
+      ...(await fetchRows('/opportunities', { status: 'lost' }, 5000)),
     ],
   });
   const top = useQuery({
-    queryKey: ['home', 'top'],
+    queryKey: queryKeys.home.top,
     queryFn: () =>
-      api<Page<Opportunity>>('/opportunities', { query: { status: 'open', sort: '-amount', limit: 10 } }),
+      request('get', '/opportunities', { query: { status: 'open', sort: '-amount', limit: 10 } }),
   });
   const pipeline = pipelines.data?.find((p) => p.is_default) ?? pipelines.data?.[0];
   const trend = useMemo(() => wonLostByMonth(closed.data ?? [], new Date(), 12), [closed.data]);

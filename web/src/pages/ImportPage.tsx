@@ -15,27 +15,18 @@ import {
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, toBase64 } from '../lib/api';
-import { type ImportJob, importPercent, suggestMapping } from '../lib/mapping';
+import { request, toBase64 } from '../lib/api';
+import {
+  type ImportJob,
+  type ImportResult,
+  importPercent,
+  type ImportPreview as Preview,
+  suggestMapping,
+} from '../lib/mapping';
 import { ApiError } from '../lib/problem';
+import { queryKeys } from '../lib/query-keys';
 
 type ImportEntity = 'accounts' | 'contacts' | 'opportunities' | 'activities';
-interface Preview {
-  headers: string[];
-  suggested_mapping: Record<string, string>;
-  sample_rows: string[][];
-  total_rows: number;
-  fields: string[];
-}
-interface ImportResult {
-  total: number;
-  valid: number;
-  invalid: number;
-  imported: number;
-  errors: { row: number; field: string; reason: string }[];
-  mapping: Record<string, string>;
-}
-
 const IMPORT_POLL_MS = 400;
 
 export default function ImportPage() {
@@ -69,8 +60,7 @@ export default function ImportPage() {
     try {
       const b64 = toBase64(await file.arrayBuffer());
       setContent(b64);
-      const p = await api<Preview>('/imports/preview', {
-        method: 'POST',
+      const p = await request('post', '/imports/preview', {
         body: { entity, filename: file.name, content_base64: b64 },
       });
       setPreview(p);
@@ -93,16 +83,18 @@ export default function ImportPage() {
     try {
       const body = { entity, filename: file.name, content_base64: content, mapping, dry_run: dryRun };
       if (dryRun) {
-        setCheck(await api<ImportResult>('/imports', { method: 'POST', body }));
+        // a dry run answers 200 with the result
+        setCheck((await request('post', '/imports', { body })) as ImportResult);
         setStep(2);
         return;
       }
       // The real import runs as a background job on the server; its progress is polled.
       setProgress(0);
-      let job = await api<ImportJob>('/imports', { method: 'POST', body: { ...body, background: true } });
+      // in the background: 202 with the job
+      let job = (await request('post', '/imports', { body: { ...body, background: true } })) as ImportJob;
       while (job.status === 'running') {
         await new Promise((r) => setTimeout(r, IMPORT_POLL_MS));
-        job = await api<ImportJob>(`/imports/jobs/${job.id}`);
+        job = await request('get', '/imports/jobs/{id}', { path: { id: job.id } });
         setPhase(job.phase);
         setProgress(importPercent(job));
       }
@@ -117,9 +109,9 @@ export default function ImportPage() {
       setProgress(100);
       setResult(job.result);
       setStep(3);
-      void qc.invalidateQueries({ queryKey: ['list', entity] });
-      void qc.invalidateQueries({ queryKey: ['lookup'] });
-      void qc.invalidateQueries({ queryKey: ['board'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.records.lists(entity) });
+      void qc.invalidateQueries({ queryKey: queryKeys.lookup.all });
+      void qc.invalidateQueries({ queryKey: queryKeys.board.all });
     } catch (e) {
       fail(e);
     } finally {

@@ -19,10 +19,11 @@ import { Link, useSearchParams } from 'react-router';
 import { useAuth } from '../auth/auth';
 import { InterventionCard } from '../components/Intervention';
 import { Empty, ErrorState, Loading } from '../components/States';
-import { api } from '../lib/api';
+import { request } from '../lib/api';
 import { formatNumber } from '../lib/format';
 import { nameMap, useAccountNames, useLang, useUsers } from '../lib/hooks';
 import { useLiveUpdates } from '../lib/live';
+import { queryKeys } from '../lib/query-keys';
 import { INBOX_POLL_MS, type Intervention, newIds, type InboxPage as Page, sortInbox } from '../lib/signals';
 
 function startOfToday(): string {
@@ -49,25 +50,25 @@ export default function InboxPage() {
   // Pushed by the server (SSE at /api/v1/live); a slow poll covers the moments the stream is down.
   const live = useLiveUpdates(['interventions']);
   const inbox = useQuery({
-    queryKey: ['interventions', 'inbox', status, owner],
+    queryKey: queryKeys.interventions.inbox(status, owner),
     queryFn: () =>
-      api<Page>('/interventions', {
+      request('get', '/interventions', {
         query: {
           status: status === 'all' ? undefined : status,
           owner_id: owner,
           delivery: 'realtime',
           limit: 200,
         },
-      }),
+      }) as Promise<Page>,
     refetchInterval: live ? INBOX_POLL_MS * 12 : INBOX_POLL_MS,
     staleTime: 0,
   });
   const heldToday = useQuery({
-    queryKey: ['interventions', 'held-today', owner],
+    queryKey: queryKeys.interventions.heldToday(owner),
     queryFn: () =>
-      api<Page>('/interventions', {
+      request('get', '/interventions', {
         query: { owner_id: 'me', delivery: 'brief', from: startOfToday(), limit: 500 },
-      }),
+      }) as Promise<Page>,
     refetchInterval: INBOX_POLL_MS * 6,
   });
 
@@ -84,10 +85,9 @@ export default function InboxPage() {
 
   const [dismissing, setDismissing] = useState<Intervention | null>(null);
   const [reason, setReason] = useState('');
-  const refresh = () => qc.invalidateQueries({ queryKey: ['interventions'] });
+  const refresh = () => qc.invalidateQueries({ queryKey: queryKeys.interventions.all });
   const accept = useMutation({
-    mutationFn: (id: string) =>
-      api<Intervention>(`/interventions/${id}/accept`, { method: 'POST', body: {} }),
+    mutationFn: (id: string) => request('post', '/interventions/{id}/accept', { path: { id }, body: {} }),
     onSuccess: () => {
       notifications.show({ color: 'green', message: t('inbox.acceptedMsg') });
       void refresh();
@@ -97,7 +97,7 @@ export default function InboxPage() {
   });
   const dismiss = useMutation({
     mutationFn: ({ id, reason }: { id: string; reason: string }) =>
-      api<Intervention>(`/interventions/${id}/dismiss`, { method: 'POST', body: { reason } }),
+      request('post', '/interventions/{id}/dismiss', { path: { id }, body: { reason } }),
     onSuccess: () => {
       notifications.show({ message: t('inbox.dismissedMsg') });
       setDismissing(null);

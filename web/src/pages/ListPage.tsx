@@ -40,6 +40,7 @@ import {
 } from '../lib/hooks';
 import { type Ctx, exportUrl, type Filter, LIST_CONFIG, viewParams } from '../lib/listConfig';
 import { useLeadScoreMap, usePredictionMap } from '../lib/predict';
+import { queryKeys } from '../lib/query-keys';
 import type { Named } from '../lib/types';
 import { deleteView, loadViews, type SavedView, saveView } from '../lib/views';
 
@@ -132,7 +133,7 @@ export default function ListPage({ entity }: { entity: Entity }) {
 
   const apiParams = { ...params, sort };
   const list = useInfiniteQuery({
-    queryKey: ['list', entity, apiParams],
+    queryKey: queryKeys.records.list(entity, apiParams),
     queryFn: ({ pageParam, signal }) =>
       api<Page<Record<string, any>>>(`/${entity}`, {
         query: { ...apiParams, limit: PAGE, cursor: pageParam ?? undefined },
@@ -425,7 +426,7 @@ export default function ListPage({ entity }: { entity: Entity }) {
         ids={[...selected]}
         onDone={() => {
           setSelected(new Set());
-          void qc.invalidateQueries({ queryKey: ['list', entity] });
+          void qc.invalidateQueries({ queryKey: queryKeys.records.lists(entity) });
         }}
       />
     </Stack>

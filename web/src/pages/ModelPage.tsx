@@ -18,7 +18,7 @@ import { useAuth } from '../auth/auth';
 import { Chart } from '../components/Chart';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { Section } from '../components/Timeline';
-import { api } from '../lib/api';
+import { request } from '../lib/api';
 import { formatDateTime, formatNumber } from '../lib/format';
 import { useLang } from '../lib/hooks';
 import {
@@ -30,6 +30,7 @@ import {
   type TrainResult,
   trainPath,
 } from '../lib/predict';
+import { queryKeys } from '../lib/query-keys';
 
 export default function ModelPage() {
   const { t } = useTranslation();
@@ -47,17 +48,18 @@ export default function ModelPage() {
     setSelected(null);
   };
   const models = useQuery({
-    queryKey: ['predict', 'models', { kind }],
-    queryFn: () => api<{ data: PredictModel[] }>('/predict/models', { query: { kind } }).then((r) => r.data),
+    queryKey: queryKeys.predict.models(kind),
+    queryFn: () =>
+      request('get', '/predict/models', { query: { kind } }).then((r) => r.data as PredictModel[]),
   });
   const id = selected ?? models.data?.[0]?.id ?? null;
   const detail = useQuery({
-    queryKey: ['predict', 'models', id],
-    queryFn: () => api<PredictModel>(`/predict/models/${id}`),
+    queryKey: queryKeys.predict.model(id ?? ''),
+    queryFn: () => request('get', '/predict/models/{id}', { path: { id: id! } }) as Promise<PredictModel>,
     enabled: !!id,
   });
   const train = useMutation({
-    mutationFn: () => api<TrainResult>(trainPath(kind), { method: 'POST' }),
+    mutationFn: (): Promise<TrainResult> => request('post', trainPath(kind)),
     onSuccess: (r) => {
       notifications.show({
         color: 'green',
@@ -68,8 +70,8 @@ export default function ModelPage() {
         }),
       });
       setSelected(r.model_id);
-      void qc.invalidateQueries({ queryKey: ['predict'] });
-      void qc.invalidateQueries({ queryKey: ['forecast'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.predict.all });
+      void qc.invalidateQueries({ queryKey: queryKeys.forecast.all });
     },
     onError: (e) =>
       notifications.show({ color: 'red', message: e instanceof Error ? e.message : t('common.error') }),

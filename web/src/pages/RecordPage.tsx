@@ -27,6 +27,7 @@ import {
   useTeams,
   useUsers,
 } from '../lib/hooks';
+import { queryKeys } from '../lib/query-keys';
 import { isReadOnly, isShareable } from '../lib/sharing';
 import type { LineageItem } from '../lib/types';
 
@@ -41,11 +42,11 @@ export default function RecordPage({ entity }: { entity: Entity }) {
   const { can } = useAuth();
   const [editOpen, edit] = useDisclosure(false);
   const rec = useQuery({
-    queryKey: [entity, id],
+    queryKey: queryKeys.records.one(entity, id),
     queryFn: () => api<Record<string, any>>(`/${entity}/${id}`),
   });
   const lineage = useQuery({
-    queryKey: [entity, id, 'lineage'],
+    queryKey: queryKeys.records.lineage(entity, id),
     queryFn: () =>
       api<{ data: LineageItem[] }>(`/${entity}/${id}/lineage`).then(
         (r) => new Map(r.data.map((l) => [l.field, l])),
@@ -123,7 +124,7 @@ export default function RecordPage({ entity }: { entity: Entity }) {
     try {
       await api(`/${entity}/${id}`, { method: 'DELETE' });
       notifications.show({ message: t('common.deleted') });
-      void qc.invalidateQueries({ queryKey: ['list', entity] });
+      void qc.invalidateQueries({ queryKey: queryKeys.records.lists(entity) });
       navigate(`/${entity}`);
     } catch (e) {
       notifications.show({ color: 'red', message: e instanceof Error ? e.message : t('common.error') });

@@ -26,9 +26,10 @@ import { Link, useParams } from 'react-router';
 import { useAuth } from '../auth/auth';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { Section } from '../components/Timeline';
-import { api } from '../lib/api';
+import { api, request } from '../lib/api';
 import { formatDateTime } from '../lib/format';
 import { useLang } from '../lib/hooks';
+import { queryKeys } from '../lib/query-keys';
 import {
   conditionToQuery,
   fieldsInQuery,
@@ -63,7 +64,8 @@ export default function RulesPage() {
   const { t } = useTranslation();
   const lang = useLang();
   const rules = useQuery({
-    queryKey: ['rules'],
+    queryKey: queryKeys.rules.all,
+    // the API declares rules as open records: their shape is named in lib/signals.ts
     queryFn: () => api<{ data: Rule[] }>('/rules').then((r) => r.data),
   });
   const types = useSignalTypes().data;
@@ -208,19 +210,19 @@ function RuleEditor({
           budget: form.budget === '' ? null : Number(form.budget),
         },
       };
-      return api<Rule>(`/rules/${rule.id}`, {
-        method: 'PUT',
+      return request('put', '/rules/{id}', {
+        path: { id: rule.id },
         body: {
           name: form.name,
           active: form.active,
           definition,
           change_reason: form.change_reason || undefined,
         },
-      });
+      }) as Promise<unknown> as Promise<Rule>;
     },
     onSuccess: (r) => {
       notifications.show({ color: 'green', message: t('rules.saved', { version: r.current_version }) });
-      void qc.invalidateQueries({ queryKey: ['rules'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.rules.all });
     },
   });
 

@@ -5,8 +5,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { InterventionCard } from '../components/Intervention';
 import { Empty, ErrorState, Loading } from '../components/States';
-import { api } from '../lib/api';
+import { request } from '../lib/api';
 import { nameMap, useAccountNames, useUsers } from '../lib/hooks';
+import { queryKeys } from '../lib/query-keys';
 import { INBOX_POLL_MS, type Intervention } from '../lib/signals';
 
 export default function SignOffPage() {
@@ -14,10 +15,10 @@ export default function SignOffPage() {
   const accounts = useAccountNames().data;
   const users = nameMap(useUsers().data);
   const q = useQuery({
-    queryKey: ['interventions', 'sign-off-queue'],
+    queryKey: queryKeys.interventions.signOffQueue,
     queryFn: () =>
-      api<{ data: Intervention[] }>('/interventions/sign-off-queue', { query: { limit: 200 } }).then(
-        (r) => r.data,
+      request('get', '/interventions/sign-off-queue', { query: { limit: 200 } }).then(
+        (r) => r.data as Intervention[],
       ),
     refetchInterval: INBOX_POLL_MS * 2,
   });
@@ -60,10 +61,13 @@ function SignOffForm({ id }: { id: string }) {
   const [basis, setBasis] = useState('');
   const m = useMutation({
     mutationFn: () =>
-      api(`/interventions/${id}/sign-off`, { method: 'POST', body: { decision, basis: basis.trim() } }),
+      request('post', '/interventions/{id}/sign-off', {
+        path: { id },
+        body: { decision, basis: basis.trim() },
+      }),
     onSuccess: () => {
       notifications.show({ color: 'green', message: t('signoff.done') });
-      void qc.invalidateQueries({ queryKey: ['interventions'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.interventions.all });
     },
   });
   return (

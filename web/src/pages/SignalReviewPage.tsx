@@ -6,9 +6,10 @@ import { useTranslation } from 'react-i18next';
 import { useAuth } from '../auth/auth';
 import { RecordSelect } from '../components/inputs';
 import { Empty, ErrorState, Loading } from '../components/States';
-import { api, type Page } from '../lib/api';
+import { request } from '../lib/api';
 import { formatDateTime } from '../lib/format';
 import { useLang } from '../lib/hooks';
+import { queryKeys } from '../lib/query-keys';
 import { flattenFeatures, type Signal, signalTypeName, useSignalTypes } from '../lib/signals';
 
 export default function SignalReviewPage() {
@@ -18,9 +19,9 @@ export default function SignalReviewPage() {
   const qc = useQueryClient();
   const types = useSignalTypes().data;
   const q = useInfiniteQuery({
-    queryKey: ['signals', 'unmatched'],
+    queryKey: queryKeys.signals.unmatched,
     queryFn: ({ pageParam }) =>
-      api<Page<Signal>>('/signals/unmatched', { query: { limit: 50, cursor: pageParam ?? undefined } }),
+      request('get', '/signals/unmatched', { query: { limit: 50, cursor: pageParam ?? undefined } }),
     initialPageParam: null as string | null,
     getNextPageParam: (p) => p.next_cursor,
   });
@@ -29,15 +30,15 @@ export default function SignalReviewPage() {
   const [learn, setLearn] = useState(true);
   const link = useMutation({
     mutationFn: () =>
-      api<{ also_linked: string[] }>(`/signals/${linking?.id}/link`, {
-        method: 'POST',
-        body: { account_id: accountId, learn },
+      request('post', '/signals/{id}/link', {
+        path: { id: linking?.id ?? '' },
+        body: { account_id: accountId as string, learn },
       }),
     onSuccess: (r) => {
       notifications.show({ color: 'green', message: t('review.linked', { count: r.also_linked.length }) });
       setLinking(null);
       setAccountId(null);
-      void qc.invalidateQueries({ queryKey: ['signals'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.signals.all });
     },
   });
   const rows = q.data?.pages.flatMap((p) => p.data) ?? [];

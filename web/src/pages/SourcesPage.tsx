@@ -19,9 +19,10 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../auth/auth';
 import { Empty, ErrorState, Loading } from '../components/States';
-import { api } from '../lib/api';
+import { request } from '../lib/api';
 import { formatNumber } from '../lib/format';
 import { useLang } from '../lib/hooks';
+import { queryKeys } from '../lib/query-keys';
 import type { SourceRow } from '../lib/signals';
 
 function Score({ v, lang }: { v: number; lang: 'zh-CN' | 'en' }) {
@@ -41,19 +42,19 @@ export default function SourcesPage() {
   const { can } = useAuth();
   const qc = useQueryClient();
   const q = useQuery({
-    queryKey: ['signal-sources'],
-    queryFn: () => api<{ data: SourceRow[]; formula: string }>('/signal-sources'),
+    queryKey: queryKeys.signalSources.all,
+    queryFn: () => request('get', '/signal-sources'),
   });
   const [editing, setEditing] = useState<SourceRow | null>(null);
   const [score, setScore] = useState<number | string>('');
   const [reason, setReason] = useState('');
   const save = useMutation({
     mutationFn: (body: { override_score: number | null; override_reason: string | null }) =>
-      api(`/signal-sources/${editing?.id}`, { method: 'PATCH', body }),
+      request('patch', '/signal-sources/{id}', { path: { id: editing?.id ?? '' }, body }),
     onSuccess: () => {
       notifications.show({ color: 'green', message: t('common.saved') });
       setEditing(null);
-      void qc.invalidateQueries({ queryKey: ['signal-sources'] });
+      void qc.invalidateQueries({ queryKey: queryKeys.signalSources.all });
     },
   });
   const open = (s: SourceRow) => {
