@@ -42,7 +42,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  *  rate = count ÷ max(baseline, 1), max_strength = the highest strength in [now − w, now],
  *  latest = the payload of the newest signal in [now − w, now] (ties: the later received).
  * A (window, account) entry exists when at least one wanted type has a signal in [now − 5w, now];
- * a type without any there is absent from it. One statement, one index range per triple.
+ * a type without any there is absent from it. One statement: per triple one index range for the
+ * counts, and for the latest payload a max(occurred_at) probe (one index entry, so an account with
+ * 100k signals in the window is not sorted) then the rows at that instant.
  */
 export async function signalFeatures(
   tx: Tx,
@@ -91,9 +93,12 @@ export async function signalFeatures(
           left join lateral (
             select s.payload from signals s
              where s.tenant_id = ${ctx.tenantId}::uuid and s.account_id = r.account_id and s.type = r.type
-               and s.occurred_at >= ${nowIso}::timestamptz - make_interval(days => r.days)
-               and s.occurred_at <= ${nowIso}::timestamptz
-             order by s.occurred_at desc, s.received_at desc
+               and s.occurred_at = (
+                 select max(m.occurred_at) from signals m
+                  where m.tenant_id = ${ctx.tenantId}::uuid and m.account_id = r.account_id and m.type = r.type
+                    and m.occurred_at >= ${nowIso}::timestamptz - make_interval(days => r.days)
+                    and m.occurred_at <= ${nowIso}::timestamptz)
+             order by s.received_at desc
              limit 1) l on true
          where c.recent + c.base > 0`,
   );
@@ -165,4 +170,3 @@ export async function signalEvidence(
   }
   return out;
 }
-

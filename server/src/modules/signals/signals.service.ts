@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { recordChange } from '../../platform/audit/change-log.js';
 import { type ActorContext, systemContext } from '../../platform/auth/auth-context.js';
 import { execRows, type Tx } from '../../platform/db/database.js';
-import { emitEvent } from '../../platform/events/event-bus.js';
+import { emitEvent, mergeableEvent } from '../../platform/events/event-bus.js';
 import { badRequest, notFound, unprocessable } from '../../platform/http/problem.js';
 import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
 import { accountService } from '../crm/crm.service.js';
@@ -19,6 +19,33 @@ import { BUILTIN_TYPES, type CustomFieldSpec, customPayloadSchema } from './sign
 import { signalSources, signals, signalTypes } from './signals.schema.js';
 
 export const MAX_BATCH = 5000;
+
+/** Accounts one merged `signals.ingested` delivery may name at most (bounds one handler run). */
+export const MAX_MERGED_ACCOUNTS = 1000;
+
+/**
+ * `signals.ingested` — payload { count, account_types: { account id: [signal types] },
+ * received_at (the earliest, for merged deliveries), batch_id?, linked?, merged? }. Pending
+ * events of one tenant may reach subscribers merged (account types united, counts added), up to
+ * MAX_MERGED_ACCOUNTS accounts, so a subscriber that fell behind catches up in one run.
+ */
+export const SIGNALS_INGESTED = mergeableEvent('signals.ingested', (into, next) => {
+  const accountTypes: Record<string, string[]> = {
+    ...((into.account_types ?? {}) as Record<string, string[]>),
+  };
+  for (const [account, types] of Object.entries((next.account_types ?? {}) as Record<string, string[]>)) {
+    const have = accountTypes[account];
+    accountTypes[account] = have ? [...new Set([...have, ...types])] : types;
+  }
+  if (Object.keys(accountTypes).length > MAX_MERGED_ACCOUNTS) return null;
+  const times = [into.received_at, next.received_at].filter((t): t is string => typeof t === 'string');
+  return {
+    count: Number(into.count ?? 0) + Number(next.count ?? 0),
+    account_types: accountTypes,
+    received_at: times.sort()[0] ?? null,
+    merged: Number(into.merged ?? 1) + Number(next.merged ?? 1),
+  };
+});
 
 const subjectSchema = z
   .object({
@@ -269,7 +296,7 @@ export async function ingestSignals(
   if (inserted.size) {
     await emitEvent(tx, {
       tenantId: ctx.tenantId,
-      name: 'signals.ingested',
+      name: SIGNALS_INGESTED,
       entity: 'signals',
       payload: {
         count: inserted.size,
@@ -435,7 +462,7 @@ export async function linkSignal(
   }
   await emitEvent(tx, {
     tenantId: ctx.tenantId,
-    name: 'signals.ingested',
+    name: SIGNALS_INGESTED,
     entity: 'signals',
     entityId: id,
     payload: {
