@@ -97,7 +97,7 @@ export const queryKeys = {
     predictions: ['predict', 'predictions'] as const,
     leadScores: ['predict', 'lead-scores'] as const,
     models: (kind: string) => ['predict', 'models', { kind }] as const,
-    model: (id: string) => ['predict', 'models', id] as const,
+    model: (id: string | null) => ['predict', 'models', id] as const,
   },
   forecast: {
     all: ['forecast'] as const,

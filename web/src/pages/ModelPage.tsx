@@ -54,7 +54,7 @@ export default function ModelPage() {
   });
   const id = selected ?? models.data?.[0]?.id ?? null;
   const detail = useQuery({
-    queryKey: queryKeys.predict.model(id ?? ''),
+    queryKey: queryKeys.predict.model(id),
     queryFn: () => request('get', '/predict/models/{id}', { path: { id: id! } }) as Promise<PredictModel>,
     enabled: !!id,
   });
