@@ -1,5 +1,5 @@
 import { getTableColumns, getTableName, sql } from 'drizzle-orm';
-import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { PgColumn, PgInsertValue, PgTable } from 'drizzle-orm/pg-core';
 import { execRows, type Tx } from './database.js';
 
 const columnDefaults = new Map<string, Map<string, string | null>>();
@@ -84,7 +84,7 @@ export async function upsertRows(
   for (let i = 0; i < rows.length; i += batchSize) {
     await tx
       .insert(table)
-      .values(rows.slice(i, i + batchSize) as any)
+      .values(rows.slice(i, i + batchSize) as PgInsertValue<PgTable>[])
       .onConflictDoUpdate({ target: conflictTarget, set });
   }
 }

@@ -6,6 +6,7 @@ import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { prop } from '../narrow.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -108,14 +109,14 @@ async function openPglite(dataDir?: string): Promise<Database> {
   return makeDatabase({
     kind: 'pglite',
     db: drizzlePglite(client) as unknown as Db,
-    async query(text, values) {
+    async query<T>(text: string, values?: unknown[]) {
       if (!values || values.length === 0) {
         // exec handles multi-statement scripts (pg-boss creates its schema this way).
         const results = await client.exec(text);
-        return { rows: (results.at(-1)?.rows ?? []) as any[] };
+        return { rows: (results.at(-1)?.rows ?? []) as T[] };
       }
-      const r = await client.query(text, values);
-      return { rows: r.rows as any[] };
+      const r = await client.query<T>(text, values);
+      return { rows: r.rows };
     },
     async close() {
       try {
@@ -138,9 +139,9 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   return makeDatabase({
     kind: 'postgres',
     db: drizzleNodePg(pool) as unknown as Db,
-    async query(text, values) {
-      const r = await pool.query(text, values as any[]);
-      return { rows: r.rows };
+    async query<T>(text: string, values?: unknown[]) {
+      const r = await pool.query(text, values);
+      return { rows: r.rows as T[] };
     },
     close: () => pool.end(),
     raw: { pool },
@@ -149,6 +150,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
 
 /** Convenience for raw SQL fragments executed through drizzle inside a transaction. */
 export async function execRows<T>(tx: Tx, query: SQL): Promise<T[]> {
-  const r: any = await tx.execute(query);
-  return (r.rows ?? r) as T[];
+  const r: unknown = await tx.execute(query);
+  // Both drivers answer { rows }; the result itself is the row list otherwise.
+  return (prop(r, 'rows') ?? r) as T[];
 }

@@ -13,9 +13,13 @@ import { APP_ROLE, type Database } from './database.js';
 export async function migrateDatabase(database: Database): Promise<void> {
   await database.query('create extension if not exists pg_trgm');
   if (database.kind === 'pglite') {
-    await migratePglite(database.db as any, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migratePglite(database.db as Parameters<typeof migratePglite>[0], {
+      migrationsFolder: MIGRATIONS_FOLDER,
+    });
   } else {
-    await migrateNodePg(database.db as any, { migrationsFolder: MIGRATIONS_FOLDER });
+    await migrateNodePg(database.db as Parameters<typeof migrateNodePg>[0], {
+      migrationsFolder: MIGRATIONS_FOLDER,
+    });
   }
   await applyRowLevelSecurity(database);
   await backfillDerivedColumns(database);

@@ -15,6 +15,7 @@ import fastifySwagger from '@fastify/swagger';
 import scalar from '@scalar/fastify-api-reference';
 import Fastify, {
   type FastifyBaseLogger,
+  type FastifyError,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
@@ -29,6 +30,7 @@ import { SESSION_COOKIE, type SessionUser } from '../auth/auth.service.js';
 import type { ActorContext } from '../auth/auth-context.js';
 import type { Permission } from '../auth/permissions.js';
 import type { Tx } from '../db/database.js';
+import { prop } from '../narrow.js';
 import { DEFAULT_WEB_DIST } from '../paths.js';
 import type { Platform } from '../platform.js';
 import { registerCsrfGuard } from './csrf.js';
@@ -42,6 +44,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: ActorContext | null;
     sessionUser: SessionUser | null;
+    /** process.hrtime.bigint() when the request came in (the duration metric). */
+    startedAt?: bigint;
   }
   interface FastifyContextConfig {
     /** Permission the route requires; omit together with public: true for open routes. */
@@ -163,11 +167,11 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
   // No fonts from Scalar's CDN: the page must work offline and under its CSP (font-src 'self').
   await app.register(scalar, {
     routePrefix: '/docs',
-    configuration: { url: '/openapi.json', withDefaultFonts: false } as any,
+    configuration: { url: '/openapi.json', withDefaultFonts: false },
   });
 
   app.addHook('onRequest', async (req) => {
-    (req as any).startedAt = process.hrtime.bigint();
+    req.startedAt = process.hrtime.bigint();
     // /metrics has its own bearer token, which is not a session.
     if (req.routeOptions.url === '/metrics') return;
     const header = req.headers.authorization;
@@ -195,7 +199,7 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
   registerEdgeGuard(app, { jsonMaxDepth: platform.config.limits.jsonMaxDepth });
 
   app.addHook('onResponse', async (req, reply) => {
-    const started = (req as any).startedAt as bigint | undefined;
+    const started = req.startedAt;
     if (started === undefined) return;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     httpDuration.observe(
@@ -204,7 +208,7 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
     );
   });
 
-  app.setErrorHandler((err: any, req, reply) => {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
     const locale = negotiateLocale(req.headers['accept-language']);
     let problem: ProblemError;
     if (err instanceof ProblemError) problem = err;
@@ -215,7 +219,7 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
         'Bad Request',
         `Invalid ${where}`,
         (err.validation as Partial<LocalisedValidationError>[]).map((v) => ({
-          field: fieldName(v.instancePath ?? '', (v.params as any)?.issue),
+          field: fieldName(v.instancePath ?? '', v.params?.issue),
           reason: v.message ?? 'invalid',
           reasons: v.reasons,
         })),
@@ -480,17 +484,30 @@ const localisedValidatorCompiler: FastifySchemaCompiler<z.ZodType> =
         reasons: zodIssueReasons(issue),
       };
     });
-    return { error: errors as any };
+    return { error: errors };
   };
 
-function pgCode(err: any): string | undefined {
-  return err?.code && /^[0-9A-Z]{5}$/.test(err.code) ? err.code : err?.cause?.code;
+function pgCode(err: unknown): string | undefined {
+  const code = prop(err, 'code');
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  const causeCode = prop(prop(err, 'cause'), 'code');
+  return typeof causeCode === 'string' ? causeCode : undefined;
 }
-function constraintOf(err: any): string {
-  return String(err?.constraint ?? err?.cause?.constraint ?? err?.detail ?? err?.cause?.detail ?? '');
+function constraintOf(err: unknown): string {
+  const cause = prop(err, 'cause');
+  return String(
+    prop(err, 'constraint') ??
+      prop(cause, 'constraint') ??
+      prop(err, 'detail') ??
+      prop(cause, 'detail') ??
+      '',
+  );
 }
-function uniqueField(err: any): string {
-  const detail = String(err?.detail ?? err?.cause?.detail ?? '');
+function detailOf(err: unknown): string {
+  return String(prop(err, 'detail') ?? prop(prop(err, 'cause'), 'detail') ?? '');
+}
+function uniqueField(err: unknown): string {
+  const detail = detailOf(err);
   const m = detail.match(/\(([^)]+)\)=/);
   if (m)
     return (
@@ -502,8 +519,8 @@ function uniqueField(err: any): string {
     );
   return constraintOf(err);
 }
-function fkField(err: any): string {
-  const detail = String(err?.detail ?? err?.cause?.detail ?? '');
+function fkField(err: unknown): string {
+  const detail = detailOf(err);
   const m = detail.match(/\(([^)]+)\)=/);
   if (m)
     return (
@@ -514,11 +531,12 @@ function fkField(err: any): string {
         .join(',') || 'id'
     );
   // Without a detail (PGlite): the same-tenant key is named <table>_<column>_same_tenant_fk.
-  const name = String(err?.constraint ?? err?.cause?.constraint ?? '');
+  const name = String(prop(err, 'constraint') ?? prop(prop(err, 'cause'), 'constraint') ?? '');
   const sameTenant = name.match(/^[a-z]+(?:_[a-z]+)*?_([a-z]+_id)_same_tenant_fk$/);
   return sameTenant ? sameTenant[1] : constraintOf(err);
 }
-function fieldName(instancePath: string, issue?: { path?: (string | number)[] }): string {
-  if (issue?.path?.length) return issue.path.join('.');
+function fieldName(instancePath: string, issue: unknown): string {
+  const path = prop(issue, 'path');
+  if (Array.isArray(path) && path.length) return path.join('.');
   return instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)';
 }

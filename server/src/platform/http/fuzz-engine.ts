@@ -8,6 +8,7 @@
  * table.
  */
 import fc from 'fast-check';
+import { prop } from '../narrow.js';
 
 export interface FuzzResponse {
   statusCode: number;
@@ -39,7 +40,38 @@ export interface Operation {
   public: boolean;
 }
 
-type JsonSchema = Record<string, any>;
+/** The parts of a JSON Schema (OpenAPI 3.1) the fuzzer reads. */
+interface JsonSchema {
+  $ref?: string;
+  const?: unknown;
+  enum?: unknown[];
+  default?: unknown;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  minItems?: number;
+  minimum?: number;
+  exclusiveMinimum?: number;
+  format?: string;
+  minLength?: number;
+  maxLength?: number;
+}
+
+/** The parts of an OpenAPI 3.1 document the fuzzer reads (the rest is reached through $ref). */
+export interface OpenApiDocument {
+  paths?: Record<string, Record<string, OpenApiOperation>>;
+  [section: string]: unknown;
+}
+
+interface OpenApiOperation {
+  parameters?: { in: string; name: string; schema?: JsonSchema }[];
+  requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+  security?: unknown[];
+}
 
 export interface RouteStats {
   route: string;
@@ -63,12 +95,12 @@ export interface Finding {
 }
 
 /** Operations listed in an OpenAPI 3.1 document. */
-export function operationsOf(doc: any): Operation[] {
+export function operationsOf(doc: OpenApiDocument): Operation[] {
   const out: Operation[] = [];
-  for (const [path, ops] of Object.entries<any>(doc.paths ?? {})) {
-    for (const [method, op] of Object.entries<any>(ops)) {
+  for (const [path, ops] of Object.entries(doc.paths ?? {})) {
+    for (const [method, op] of Object.entries(ops)) {
       if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
-      const params: any[] = op.parameters ?? [];
+      const params = op.parameters ?? [];
       out.push({
         method: method.toUpperCase(),
         path,
@@ -84,17 +116,18 @@ export function operationsOf(doc: any): Operation[] {
 
 // ---------- a plausible value for a schema (the base the mutations start from) ----------
 
-function resolve(schema: JsonSchema | undefined, doc: any): JsonSchema {
+function resolve(schema: JsonSchema | undefined, doc: OpenApiDocument): JsonSchema {
   let s = schema ?? {};
   for (let i = 0; i < 10 && typeof s.$ref === 'string'; i++) {
     const parts = s.$ref.replace(/^#\//, '').split('/');
-    s = parts.reduce((o: any, k: string) => o?.[k], doc) ?? {};
+    // A $ref names a schema of this document (#/components/schemas/…).
+    s = (parts.reduce<unknown>((o, k) => prop(o, k), doc) ?? {}) as JsonSchema;
   }
   return s;
 }
 
 /** A value of the schema's shape (valid enough to get past the first checks, often fully valid). */
-export function plausible(schema: JsonSchema | undefined, doc: any, depth = 0): unknown {
+export function plausible(schema: JsonSchema | undefined, doc: OpenApiDocument, depth = 0): unknown {
   const s = resolve(schema, doc);
   if (depth > 6) return null;
   if ('const' in s) return s.const;
@@ -102,15 +135,15 @@ export function plausible(schema: JsonSchema | undefined, doc: any, depth = 0): 
   if ('default' in s) return s.default;
   const alt = s.anyOf ?? s.oneOf;
   if (Array.isArray(alt) && alt.length) {
-    const first = alt.find((a: JsonSchema) => resolve(a, doc).type !== 'null') ?? alt[0];
+    const first = alt.find((a) => resolve(a, doc).type !== 'null') ?? alt[0];
     return plausible(first, doc, depth + 1);
   }
   if (Array.isArray(s.allOf) && s.allOf.length) return plausible(s.allOf[0], doc, depth + 1);
-  const type = Array.isArray(s.type) ? s.type.find((t: string) => t !== 'null') : s.type;
+  const type = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type;
   switch (type) {
     case 'object': {
       const o: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries<JsonSchema>(s.properties ?? {})) {
+      for (const [k, v] of Object.entries(s.properties ?? {})) {
         if (Array.isArray(s.required) && s.required.includes(k)) o[k] = plausible(v, doc, depth + 1);
       }
       return o;
@@ -486,7 +519,7 @@ function mutationArb(op: Operation, bodyFields: string[]): fc.Arbitrary<Mutation
 }
 
 export interface FuzzContext {
-  doc: any;
+  doc: OpenApiDocument;
   adminToken: string;
   /** A real id for a path, when one is known (so body checks past the 404 are reached). */
   realId(path: string): string | undefined;
@@ -529,7 +562,7 @@ function build(
 
   let payload: string | undefined;
   const base = ctx.baseBody?.(op);
-  let body: any =
+  let body: unknown =
     base !== undefined
       ? JSON.parse(JSON.stringify(base))
       : bodySchema
@@ -540,7 +573,8 @@ function build(
       body = withField(body, m.field, m.value);
       break;
     case 'missing':
-      if (body && typeof body === 'object' && !Array.isArray(body)) delete body[m.field];
+      if (body && typeof body === 'object' && !Array.isArray(body))
+        delete (body as Record<string, unknown>)[m.field];
       break;
     case 'extra':
       body = withField(body, m.field, m.value);

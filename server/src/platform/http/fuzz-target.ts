@@ -2,7 +2,9 @@
  * The fuzzer's target (test and benchmark only): a real test server (server/test/harness.ts) with
  * a few records of every kind, so path ids can be real and body checks past the 404 are reached.
  */
+import type { InjectOptions } from 'fastify';
 import { PASSWORD, type TestServer } from '../../../test/harness.js';
+import { prop } from '../narrow.js';
 import { type FuzzContext, type FuzzTarget, fuzz, type Operation, operationsOf } from './fuzz-engine.js';
 
 /** Operations the fuzzer leaves out, and why. */
@@ -133,7 +135,7 @@ export async function runFuzz(
   const target: FuzzTarget = {
     async send(req) {
       const res = await t.app.inject({
-        method: req.method as any,
+        method: req.method as InjectOptions['method'],
         url: req.url,
         headers: req.headers,
         payload: req.payload,
@@ -158,9 +160,12 @@ export async function runFuzz(
     const list = collectionOf(path);
     const res = await t.request('GET', `${list}?limit=20`, { token: admin });
     if (res.statusCode !== 200) return undefined;
-    const body = res.json();
-    const rows: any[] = Array.isArray(body) ? body : Array.isArray(body?.data) ? body.data : [];
-    return rows.map((r) => r?.id).find((id) => typeof id === 'string' && !protectedIds.has(id));
+    const body: unknown = res.json();
+    const data = prop(body, 'data');
+    const rows: unknown[] = Array.isArray(body) ? body : Array.isArray(data) ? data : [];
+    return rows
+      .map((r) => prop(r, 'id'))
+      .find((id): id is string => typeof id === 'string' && !protectedIds.has(id));
   }
 
   const stats: FuzzRun['stats'] = [];

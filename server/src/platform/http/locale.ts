@@ -80,7 +80,8 @@ const zodLocales: Record<Locale, z.core.$ZodConfig> = {
 };
 
 function renderIssue(issue: z.core.$ZodIssue, locale: Locale): string | undefined {
-  const rendered = zodLocales[locale].localeError?.(issue as any);
+  // zod's error maps take the raw issue (with its input): the finished issue plus what it dropped.
+  const rendered = zodLocales[locale].localeError?.(issue as z.core.$ZodRawIssue);
   return typeof rendered === 'string' ? rendered : (rendered?.message ?? undefined);
 }
 

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import pino from 'pino';
 
 /**
@@ -73,7 +74,7 @@ export function loggerOptions(level: string): pino.LoggerOptions {
     serializers: {
       err: (err: Error) => sanitizeLogValue(pino.stdSerializers.err(err), keepParams),
       // Fastify's request serializer, with secrets masked in the URL.
-      req: (req: any) => ({
+      req: (req: FastifyRequest) => ({
         method: req.method,
         url: maskSecrets(String(req.url ?? '')),
         host: req.host,

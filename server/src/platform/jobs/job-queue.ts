@@ -2,7 +2,7 @@ import PgBoss from 'pg-boss';
 import type { Database } from '../db/database.js';
 import { maskSecrets } from '../http/log-redact.js';
 
-export type JobHandler<T = any> = (data: T) => Promise<void>;
+export type JobHandler<T = unknown> = (data: T) => Promise<void>;
 
 /**
  * Named, durable job queues on the same PostgreSQL/PGlite database (pg-boss 10): retries with
@@ -20,7 +20,8 @@ export class JobQueue {
   ) {}
 
   register<T>(queue: string, fn: JobHandler<T>, opts: { cron?: string } = {}): void {
-    this.handlers.set(queue, { fn, cron: opts.cron });
+    // Each queue's jobs carry the data its sender gave (send<T>), so the handler reads them as T.
+    this.handlers.set(queue, { fn: (data) => fn(data as T), cron: opts.cron });
   }
 
   async start(): Promise<void> {
@@ -29,12 +30,12 @@ export class JobQueue {
       ? new PgBoss({ connectionString: this.connectionString, max: 4 })
       : new PgBoss({
           db: { executeSql: (text: string, values?: unknown[]) => this.database.query(text, values) },
-        } as any);
+        });
     boss.on('error', (err) => console.error('[zhongshu] job queue error', maskSecrets(String(err.message))));
     await boss.start();
     for (const [queue, { fn, cron }] of this.handlers) {
-      await boss.createQueue(queue, { name: queue, retryLimit: 5, retryBackoff: true, retryDelay: 5 } as any);
-      await boss.work(queue, { pollingIntervalSeconds: 2 }, async (jobs: any[]) => {
+      await boss.createQueue(queue, { name: queue, retryLimit: 5, retryBackoff: true, retryDelay: 5 });
+      await boss.work(queue, { pollingIntervalSeconds: 2 }, async (jobs) => {
         for (const job of jobs) await fn(job.data);
       });
       if (cron) await boss.schedule(queue, cron, {});
@@ -53,7 +54,7 @@ export class JobQueue {
   }
 
   async stop(): Promise<void> {
-    await this.boss?.stop({ graceful: true, wait: true, timeout: 5000 } as any);
+    await this.boss?.stop({ graceful: true, wait: true, timeout: 5000 });
     this.boss = null;
   }
 }

@@ -19,6 +19,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import type { Socket } from 'node:net';
 import { Agent, buildConnector, fetch as undiciFetch } from 'undici';
+import { prop } from '../narrow.js';
 import { AllowList, type BlockReason, checkAddress, checkHost, normaliseHost } from './address-policy.js';
 import {
   OutboundBlockedError,
@@ -310,19 +311,22 @@ function toOutboundError(err: unknown, url: URL, signal: AbortSignal, connectTim
   const safeUrl = redactUrl(url);
   // Our own timeout or size cap, or the caller's abort (passed on as the caller's reason).
   if (signal.aborted) return signal.reason instanceof OutboundError ? signal.reason : (signal.reason ?? err);
-  let cause: any = err;
+  let cause: unknown = err;
   for (let i = 0; i < 4 && cause && typeof cause === 'object'; i++) {
     if (cause instanceof BlockedConnection)
       return new OutboundBlockedError(safeUrl, cause.reason, cause.target);
     if (cause instanceof OutboundError) return cause;
-    if (cause.code === 'UND_ERR_CONNECT_TIMEOUT')
+    const causeCode = prop(cause, 'code');
+    if (causeCode === 'UND_ERR_CONNECT_TIMEOUT')
       return new OutboundTimeoutError(safeUrl, connectTimeoutMs, 'connect');
-    if (cause.code && cause !== err) break;
-    if (!cause.cause) break;
-    cause = cause.cause;
+    if (causeCode && cause !== err) break;
+    const next = prop(cause, 'cause');
+    if (!next) break;
+    cause = next;
   }
-  const code: string | undefined = cause?.code;
+  // Node's system errors (and undici's) carry a string code such as ECONNREFUSED.
+  const code = prop(cause, 'code') as string | undefined;
   // System errors say e.g. "connect ECONNREFUSED 10.0.0.1:443": no URL path, no headers.
-  const detail = code ? String(cause.message ?? code).slice(0, 200) : 'network error';
+  const detail = code ? String(prop(cause, 'message') ?? code).slice(0, 200) : 'network error';
   return new OutboundConnectionError(safeUrl, code, detail);
 }

@@ -10,9 +10,10 @@ import {
   isNull,
   or,
   type SQL,
+  type SQLWrapper,
   sql,
 } from 'drizzle-orm';
-import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { PgColumn, PgInsertValue, PgTable, PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { changeLog } from '../audit/audit.schema.js';
 import type { ChangeOptions, FieldChanges } from '../audit/change-log.js';
@@ -23,6 +24,7 @@ import type { Database, Tx } from '../db/database.js';
 import { emitEvent } from '../events/event-bus.js';
 import { domainEvents } from '../events/events.schema.js';
 import { badRequest, conflict, forbidden, notFound, zodFieldErrors } from '../http/problem.js';
+import { prop } from '../narrow.js';
 import {
   accessPredicates,
   actorFacts,
@@ -186,8 +188,8 @@ export class ResourceService {
     return this.def.present ? this.def.present(row) : row;
   }
 
-  private get t() {
-    return this.def.table as any;
+  private get t(): AnyTable {
+    return this.def.table;
   }
 
   /** Input without derived columns: callers cannot set them. */
@@ -280,8 +282,8 @@ export class ResourceService {
             zodFieldErrors(parsed.error.issues.slice(0, 1), () => key),
           );
         }
-        const v = (parsed ? parsed.data : input) as any;
-        const col = f.column as any;
+        const v: unknown = parsed ? parsed.data : input;
+        const col: SQLWrapper = f.column;
         if (f.op === 'eq') where.push(eq(col, v));
         else if (f.op === 'in') where.push(inArray(col, v as unknown[]));
         else if (f.op === 'contains') where.push(sql`${col} @> array[${v}]::text[]`);
@@ -300,7 +302,7 @@ export class ResourceService {
     where.push((await this.access(tx, ctx)).read);
     // Timestamps are stored in microseconds but a JS Date holds milliseconds: the cursor keeps the
     // database's own text of the value, or rows sharing a millisecond would repeat across pages.
-    const isTimestamp = (sortCol as any).columnType === 'PgTimestamp';
+    const isTimestamp = sortCol.columnType === 'PgTimestamp';
     if (query.cursor) {
       const [v, id] = decodeCursor(String(query.cursor));
       // A row comparison lets PostgreSQL seek straight into the (tenant, sort, id) index; the
@@ -388,7 +390,7 @@ export class ResourceService {
     const values = this.def.prepare ? await this.def.prepare(tx, ctx, given) : given;
     const [row] = (await tx
       .insert(this.def.table)
-      .values({ ...values, ...this.derive(values), tenant_id: ctx.tenantId } as any)
+      .values({ ...values, ...this.derive(values), tenant_id: ctx.tenantId } as PgInsertValue<AnyTable>)
       .returning(this.publicColumns)) as Record<string, unknown>[];
     const changes: FieldChanges = {};
     for (const f of this.def.fields)
@@ -422,7 +424,11 @@ export class ResourceService {
     if (Object.keys(changes).length === 0) return existing;
     const [row] = (await tx
       .update(this.def.table)
-      .set({ ...values, ...this.derive(values, existing), updated_at: new Date() } as any)
+      .set({
+        ...values,
+        ...this.derive(values, existing),
+        updated_at: new Date(),
+      } as PgUpdateSetSource<AnyTable>)
       .where(and(eq(this.t.tenant_id, ctx.tenantId), eq(this.t.id, id)))
       .returning(this.publicColumns)) as Record<string, unknown>[];
     // Record what was stored (after DB normalisation), not what was sent.
@@ -523,8 +529,8 @@ export class ResourceService {
       await tx.execute(sql`savepoint before_delete`);
       await tx.delete(this.def.table).where(and(eq(this.t.tenant_id, ctx.tenantId), eq(this.t.id, id)));
       await tx.execute(sql`release savepoint before_delete`);
-    } catch (err: any) {
-      const code = err?.cause?.code ?? err?.code;
+    } catch (err) {
+      const code = prop(prop(err, 'cause'), 'code') ?? prop(err, 'code');
       if (code === '23503' || code === '23001') {
         await tx.execute(sql`rollback to savepoint before_delete`);
         throw conflict(`${this.def.label} is still referenced by other records; delete or move them first`);
@@ -602,7 +608,10 @@ export class ResourceService {
 
 function sameValue(a: unknown, b: unknown): boolean {
   if (a instanceof Date || b instanceof Date)
-    return new Date(a as any).getTime() === new Date(b as any).getTime();
+    // new Date() takes any value (null is the epoch, as before); the types only name the usual ones.
+    return (
+      new Date(a as Date | string | number).getTime() === new Date(b as Date | string | number).getTime()
+    );
   if (typeof a === 'number' || typeof b === 'number')
     return a !== null && b !== null && Number(a) === Number(b);
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
