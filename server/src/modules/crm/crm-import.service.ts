@@ -103,7 +103,8 @@ async function parseXlsx(content: Buffer): Promise<ParsedFile> {
   const { default: Excel } = await import('exceljs'); // loaded on demand: it is large
   const wb = new Excel.Workbook();
   try {
-    await wb.xlsx.load(content as any);
+    // exceljs types its input as its own ArrayBuffer-like `Buffer`; it reads Node's Buffer (through JSZip).
+    await wb.xlsx.load(content as unknown as ExcelJS.Buffer);
   } catch {
     throw badRequest('The file is not a readable .xlsx workbook', [
       { field: 'file', reason: 'corrupt or not xlsx' },
@@ -115,10 +116,10 @@ async function parseXlsx(content: Buffer): Promise<ParsedFile> {
     if (v === null || v === undefined) return '';
     if (v instanceof Date) return v.toISOString().slice(0, 10);
     if (typeof v === 'object') {
-      if ('text' in v && v.text !== undefined) return String((v as any).text);
-      if ('result' in v) return cellText((v as any).result);
-      if ('richText' in v) return (v as any).richText.map((r: any) => r.text).join('');
-      if ('hyperlink' in v) return String((v as any).hyperlink);
+      if ('text' in v && v.text !== undefined) return String(v.text);
+      if ('result' in v) return cellText(v.result);
+      if ('richText' in v) return v.richText.map((r) => r.text).join('');
+      if ('hyperlink' in v) return String(v.hyperlink);
     }
     return String(v);
   };
@@ -325,7 +326,7 @@ function iso(y: number, mo: number, d: number): string | null {
   return dt.toISOString().slice(0, 10);
 }
 
-const inputSchemas: Record<ImportableEntity, z.ZodObject<any>> = {
+const inputSchemas: Record<ImportableEntity, z.ZodObject> = {
   accounts: accountInput,
   contacts: contactInput,
   opportunities: opportunityInput,

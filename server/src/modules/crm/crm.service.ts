@@ -174,8 +174,9 @@ async function applyCustomFields(
     tx,
     ctx,
     entity,
-    values.custom as any,
-    existing?.custom as any,
+    // The input schemas parse `custom` as an object (z.record); stored rows hold one too.
+    values.custom as Record<string, unknown> | undefined,
+    existing?.custom as Record<string, unknown> | undefined,
     !existing,
   );
   if (custom !== undefined) values.custom = custom;
@@ -236,7 +237,7 @@ const uuidFilter = (column: PgColumn) => ({ column, op: 'eq' as const, schema: z
 export const accountService = new ResourceService({
   entity: 'accounts',
   label: 'Account',
-  table: accounts as any,
+  table: accounts,
   fields: [
     'name',
     'aliases',
@@ -278,8 +279,8 @@ export const accountService = new ResourceService({
   extraFilter: customFilter('accounts', accounts),
   async prepare(tx, ctx, values, existing) {
     await assertRefs(tx, ctx, values, {
-      owner_id: { table: users as any, label: 'user' },
-      region_id: { table: regions as any, label: 'region' },
+      owner_id: { table: users, label: 'user' },
+      region_id: { table: regions, label: 'region' },
     });
     await applyCustomFields(tx, ctx, 'accounts', values, existing);
     return values;
@@ -290,7 +291,7 @@ export const contactService = new ResourceService({
   entity: 'contacts',
   decorate: withAccountNames,
   label: 'Contact',
-  table: contacts as any,
+  table: contacts,
   fields: [
     'name',
     'name_en',
@@ -327,8 +328,8 @@ export const contactService = new ResourceService({
   extraFilter: customFilter('contacts', contacts),
   async prepare(tx, ctx, values, existing) {
     await assertRefs(tx, ctx, values, {
-      account_id: { table: accounts as any, label: 'account' },
-      owner_id: { table: users as any, label: 'user' },
+      account_id: { table: accounts, label: 'account' },
+      owner_id: { table: users, label: 'user' },
     });
     await applyCustomFields(tx, ctx, 'contacts', values, existing);
     return values;
@@ -339,7 +340,7 @@ export const opportunityService = new ResourceService({
   entity: 'opportunities',
   decorate: withAccountNames,
   label: 'Opportunity',
-  table: opportunities as any,
+  table: opportunities,
   fields: [
     'name',
     'account_id',
@@ -386,11 +387,11 @@ export const opportunityService = new ResourceService({
   extraFilter: customFilter('opportunities', opportunities),
   async prepare(tx, ctx, values, existing) {
     await assertRefs(tx, ctx, values, {
-      account_id: { table: accounts as any, label: 'account' },
-      owner_id: { table: users as any, label: 'user' },
-      team_id: { table: teams as any, label: 'team' },
-      region_id: { table: regions as any, label: 'region' },
-      product_ids: { table: products as any, label: 'product', many: true },
+      account_id: { table: accounts, label: 'account' },
+      owner_id: { table: users, label: 'user' },
+      team_id: { table: teams, label: 'team' },
+      region_id: { table: regions, label: 'region' },
+      product_ids: { table: products, label: 'product', many: true },
     });
     const pipelineId = (values.pipeline_id as string) ?? (existing?.pipeline_id as string);
     const pipeline = pipelineId ? await pipelineById(tx, ctx, pipelineId) : await defaultPipeline(tx, ctx);
@@ -425,7 +426,7 @@ export const activityService = new ResourceService({
   entity: 'activities',
   decorate: withAccountNames,
   label: 'Activity',
-  table: activities as any,
+  table: activities,
   fields: [
     'type',
     'subject',
@@ -476,10 +477,10 @@ export const activityService = new ResourceService({
   extraFilter: customFilter('activities', activities),
   async prepare(tx, ctx, values, existing) {
     await assertRefs(tx, ctx, values, {
-      account_id: { table: accounts as any, label: 'account' },
-      opportunity_id: { table: opportunities as any, label: 'opportunity' },
-      contact_ids: { table: contacts as any, label: 'contact', many: true },
-      owner_id: { table: users as any, label: 'user' },
+      account_id: { table: accounts, label: 'account' },
+      opportunity_id: { table: opportunities, label: 'opportunity' },
+      contact_ids: { table: contacts, label: 'contact', many: true },
+      owner_id: { table: users, label: 'user' },
     });
     if (typeof values.occurred_at === 'string') values.occurred_at = new Date(values.occurred_at);
     if (!existing && values.owner_id === undefined && ctx.actorType === 'user') values.owner_id = ctx.actorId;
@@ -491,7 +492,7 @@ export const activityService = new ResourceService({
 export const productService = new ResourceService({
   entity: 'products',
   label: 'Product',
-  table: products as any,
+  table: products,
   fields: ['name', 'sku', 'family', 'unit_price', 'currency', 'active', 'description', 'custom'],
   sortable: { name: products.name, created_at: products.created_at, updated_at: products.updated_at },
   defaultSort: 'name',
@@ -514,7 +515,7 @@ export const productService = new ResourceService({
 export const pipelineService = new ResourceService({
   entity: 'pipelines',
   label: 'Pipeline',
-  table: pipelines as any,
+  table: pipelines,
   fields: ['name', 'is_default', 'stages'],
   sortable: { name: pipelines.name, created_at: pipelines.created_at },
   defaultSort: 'created_at',
@@ -547,7 +548,7 @@ export const pipelineService = new ResourceService({
 export const customFieldService = new ResourceService({
   entity: 'custom_fields',
   label: 'Custom field',
-  table: customFields as any,
+  table: customFields,
   fields: ['entity', 'key', 'label', 'label_en', 'type', 'options', 'required'],
   sortable: { created_at: customFields.created_at, key: customFields.key },
   defaultSort: 'created_at',
@@ -578,7 +579,7 @@ export const customFieldService = new ResourceService({
 export const regionService = new ResourceService({
   entity: 'regions',
   label: 'Region',
-  table: regions as any,
+  table: regions,
   fields: ['name', 'code', 'parent_id'],
   sortable: { name: regions.name, created_at: regions.created_at },
   defaultSort: 'name',
@@ -589,7 +590,7 @@ export const regionService = new ResourceService({
 export const teamService = new ResourceService({
   entity: 'teams',
   label: 'Team',
-  table: teams as any,
+  table: teams,
   fields: ['name', 'region_id', 'leader_id'],
   sortable: { name: teams.name, created_at: teams.created_at },
   defaultSort: 'name',
@@ -597,8 +598,8 @@ export const teamService = new ResourceService({
   search: (q) => sql`${teams.name} ilike ${like(q)}`,
   async prepare(tx, ctx, values) {
     await assertRefs(tx, ctx, values, {
-      region_id: { table: regions as any, label: 'region' },
-      leader_id: { table: users as any, label: 'user' },
+      region_id: { table: regions, label: 'region' },
+      leader_id: { table: users, label: 'user' },
     });
     return values;
   },

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { FieldError } from '../../platform/http/problem.js';
+import { prop } from '../../platform/narrow.js';
 import type { ImportProgress, ImportResult } from './crm-import.service.js';
 
 /**
@@ -18,7 +20,7 @@ export interface ImportJob {
   processed: number;
   total: number;
   result: ImportResult | null;
-  error: { status: number; detail: string; errors?: { field: string; reason: string }[] } | null;
+  error: { status: number; detail: string; errors?: FieldError[] } | null;
   started_at: string;
   finished_at: string | null;
 }
@@ -53,19 +55,22 @@ export function startImportJob(
       .then((result) =>
         Object.assign(job, { status: 'succeeded', phase: 'done', result, processed: result.total }),
       )
-      .catch((err: any) =>
-        Object.assign(job, {
+      .catch((err: unknown) => {
+        // A ProblemError (or any error with an HTTP status) is reported as it is; anything else is a 500.
+        const status = prop(err, 'status');
+        const errors = prop(err, 'errors') as FieldError[] | undefined;
+        return Object.assign(job, {
           status: 'failed',
           error: {
-            status: typeof err?.status === 'number' ? err.status : 500,
+            status: typeof status === 'number' ? status : 500,
             detail:
-              typeof err?.status === 'number'
-                ? String(err.message)
+              typeof status === 'number'
+                ? String(prop(err, 'message'))
                 : 'The import failed; nothing was stored.',
-            errors: err?.errors?.length ? err.errors : undefined,
+            errors: errors?.length ? errors : undefined,
           },
-        }),
-      )
+        });
+      })
       .finally(() => {
         job.finished_at = new Date().toISOString();
       });
