@@ -51,7 +51,7 @@ export const decisionGraphSchema = z.object({
 export async function decisionGraph(tx: Tx, ctx: ActorContext, accountId: string) {
   const account = await accountService.get(tx, ctx, accountId);
   const contacts = (await contactService.list(tx, ctx, { account_id: accountId, limit: 500 })).data;
-  const acts: Record<string, any>[] = [];
+  const acts: Record<string, unknown>[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < 10; page++) {
     const p = await activityService.list(tx, ctx, {
@@ -67,9 +67,9 @@ export async function decisionGraph(tx: Tx, ctx: ActorContext, accountId: string
   const members = contacts.map((c) => {
     const mine = acts.filter((a) => ((a.contact_ids as string[]) ?? []).includes(c.id as string));
     const byType: Record<string, number> = {};
-    for (const a of mine) byType[a.type] = (byType[a.type] ?? 0) + 1;
+    for (const a of mine) byType[String(a.type)] = (byType[String(a.type)] ?? 0) + 1;
     const last = mine.reduce<number | null>(
-      (m, a) => Math.max(m ?? 0, new Date(a.occurred_at).getTime()),
+      (m, a) => Math.max(m ?? 0, new Date(a.occurred_at as Date | string).getTime()),
       null,
     );
     return {

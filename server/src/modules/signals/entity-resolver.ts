@@ -169,7 +169,7 @@ export class ResolverIndex {
     return out;
   }
 
-  addAccount(a: Record<string, any>): void {
+  addAccount(a: AccountFields): void {
     this.accounts.set(a.id, {
       id: a.id,
       name: a.name,
@@ -185,14 +185,37 @@ export class ResolverIndex {
   }
 }
 
-async function listAll(
-  service: typeof accountService,
-  tx: Tx,
-  ctx: ActorContext,
-): Promise<Record<string, any>[]> {
+/** The CRM fields the index reads (the CRM services hand their rows back untyped). */
+interface AccountFields {
+  id: string;
+  name: string;
+  owner_id: string | null;
+  industry: string | null;
+  domains: string[] | null;
+  credit_code: string | null;
+  aliases: string[] | null;
+}
+interface ContactFields {
+  id: string;
+  account_id: string | null;
+  name: string;
+  emails: string[] | null;
+}
+interface OpportunityFields {
+  id: string;
+  account_id: string;
+  owner_id: string | null;
+  name: string;
+  stage: string;
+  status: string;
+  amount: number | string;
+  closed_at: Date | string | null;
+}
+
+async function listAll<Row>(service: typeof accountService, tx: Tx, ctx: ActorContext): Promise<Row[]> {
   // Sorted by name (+ id): text cursors are exact. Timestamp cursors lose microseconds in the
   // platform's cursor encoding, which makes pages repeat when many rows share one created_at.
-  const out: Record<string, any>[] = [];
+  const out: Row[] = [];
   const seen = new Set<string>();
   let cursor: string | undefined;
   for (;;) {
@@ -202,7 +225,7 @@ async function listAll(
       const id = String(r.id);
       if (seen.has(id)) continue;
       seen.add(id);
-      out.push(r);
+      out.push(r as Row);
       fresh++;
     }
     if (!page.next_cursor || fresh === 0) return out;
@@ -213,7 +236,7 @@ async function listAll(
 async function newest(service: typeof accountService, tx: Tx, ctx: ActorContext): Promise<string> {
   const page = await service.list(tx, ctx, { limit: 1, sort: '-updated_at' });
   const r = page.data[0];
-  return r ? `${new Date(r.updated_at as any).toISOString()}/${r.id}` : '-';
+  return r ? `${new Date(r.updated_at as Date | string).toISOString()}/${r.id}` : '-';
 }
 
 const cache = new Map<string, { stamp: string; index: ResolverIndex }>();
@@ -235,13 +258,13 @@ export async function resolverFor(tx: Tx, caller: ActorContext): Promise<Resolve
   const hit = cache.get(ctx.tenantId);
   if (hit && hit.stamp === stamp) return hit.index;
   const index = new ResolverIndex();
-  for (const a of await listAll(accountService, tx, ctx)) index.addAccount(a);
-  for (const c of await listAll(contactService, tx, ctx)) {
+  for (const a of await listAll<AccountFields>(accountService, tx, ctx)) index.addAccount(a);
+  for (const c of await listAll<ContactFields>(contactService, tx, ctx)) {
     index.contacts.set(c.id, { id: c.id, account_id: c.account_id ?? null, name: c.name });
     for (const e of (c.emails ?? []) as string[])
       index.byEmail.set(normalizeEmail(e), { contact_id: c.id, account_id: c.account_id ?? null });
   }
-  for (const o of await listAll(opportunityService, tx, ctx)) {
+  for (const o of await listAll<OpportunityFields>(opportunityService, tx, ctx)) {
     index.opportunities.set(o.id, {
       id: o.id,
       account_id: o.account_id,

@@ -10,7 +10,7 @@ export interface SignalKind {
   name: string;
   name_en: string;
   description: string;
-  payload: z.ZodObject<any>;
+  payload: z.ZodObject;
 }
 
 const pct = z.number().min(-100).max(100_000);
@@ -227,7 +227,7 @@ export type CustomFieldSpec = {
   values?: string[];
 };
 
-export function customPayloadSchema(fields: Record<string, CustomFieldSpec>): z.ZodObject<any> {
+export function customPayloadSchema(fields: Record<string, CustomFieldSpec>): z.ZodObject {
   const shape: Record<string, z.ZodType> = {};
   for (const [name, f] of Object.entries(fields)) {
     let s: z.ZodType;
@@ -256,7 +256,7 @@ export function customPayloadSchema(fields: Record<string, CustomFieldSpec>): z.
 }
 
 /** JSON description of a payload schema for the catalogue endpoint and the UI. */
-export function describePayload(schema: z.ZodObject<any>): unknown {
+export function describePayload(schema: z.ZodObject): unknown {
   try {
     return z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' });
   } catch {

@@ -191,13 +191,19 @@ function cellValue(s: string, kind: Kind): unknown {
   }
 }
 
-function kindsOf(schema: z.ZodObject<any> | undefined): Map<string, Kind> {
+/** What kindsOf reads of a JSON Schema property. */
+interface JsonSchemaProperty {
+  type?: string | string[];
+  anyOf?: { type?: string | string[] }[];
+}
+
+function kindsOf(schema: z.ZodObject | undefined): Map<string, Kind> {
   const kinds = new Map<string, Kind>();
   if (!schema) return kinds;
-  const json = describePayload(schema) as { properties?: Record<string, any> };
+  const json = describePayload(schema) as { properties?: Record<string, JsonSchemaProperty> };
   for (const [key, prop] of Object.entries(json.properties ?? {})) {
     const types = new Set<string>(
-      [prop?.type, ...(prop?.anyOf ?? []).map((a: any) => a?.type)].flat().filter(Boolean),
+      [prop?.type, ...(prop?.anyOf ?? []).map((a) => a?.type)].flat().filter((t): t is string => Boolean(t)),
     );
     kinds.set(
       key,
@@ -222,8 +228,8 @@ const canonical = (v: unknown): string =>
       ? `[${v.map(canonical).join(',')}]`
       : `{${Object.keys(v)
           .sort()
-          .filter((k) => (v as any)[k] !== undefined)
-          .map((k) => `${JSON.stringify(k)}:${canonical((v as any)[k])}`)
+          .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+          .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
           .join(',')}}`;
 
 /**
@@ -262,8 +268,9 @@ function rowToItem(
   let payload: unknown = payloadJson ?? {};
   if (payloadCells.length) {
     if (payload && typeof payload === 'object' && !Array.isArray(payload)) {
-      payload = { ...(payload as object) };
-      for (const [k, v] of payloadCells) (payload as any)[k] = cellValue(v, kinds.get(k) ?? 'unknown');
+      const merged: Record<string, unknown> = { ...payload };
+      for (const [k, v] of payloadCells) merged[k] = cellValue(v, kinds.get(k) ?? 'unknown');
+      payload = merged;
     }
   }
   item.payload = payload;

@@ -89,5 +89,5 @@ export async function sourceMatrix(tx: Tx, ctx: ActorContext) {
     };
   });
   data.sort((a, b) => b.score - a.score);
-  return { data: data as any[], formula: MATRIX_FORMULA };
+  return { data, formula: MATRIX_FORMULA };
 }
