@@ -68,6 +68,9 @@ export interface CrmSnapshot {
   names: { users: Map<string, string>; teams: Map<string, string>; regions: Map<string, string> };
 }
 
+/** change_log.changes->'stage': the stage before and after (JSON text on some drivers). */
+type StageChange = { old?: string | null; new?: string | null };
+
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 
 export async function loadOpportunities(tx: Tx, tenantId: string, ids?: string[]): Promise<OppRow[]> {
@@ -181,7 +184,7 @@ export async function loadCrmSnapshot(tx: Tx, tenantId: string, oppIds?: string[
         .select({
           entity_id: changeLog.entity_id,
           at: changeLog.at,
-          stage: sql<any>`${changeLog.changes}->'stage'`,
+          stage: sql<StageChange | string | null>`${changeLog.changes}->'stage'`,
         })
         .from(changeLog)
         .where(
@@ -211,7 +214,7 @@ export async function loadCrmSnapshot(tx: Tx, tenantId: string, oppIds?: string[
   for (const list of activitiesByOpp.values()) list.sort((a, b) => a - b);
   const stageHistory = new Map<string, { at: number; old: string | null; new: string | null }[]>();
   for (const h of hist) {
-    const s = typeof h.stage === 'string' ? JSON.parse(h.stage) : h.stage;
+    const s: StageChange | null = typeof h.stage === 'string' ? JSON.parse(h.stage) : h.stage;
     const list = stageHistory.get(h.entity_id) ?? [];
     list.push({ at: new Date(h.at).getTime(), old: s?.old ?? null, new: s?.new ?? null });
     stageHistory.set(h.entity_id, list);

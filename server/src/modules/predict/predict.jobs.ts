@@ -9,6 +9,7 @@
  *  - opportunities.created/updated/deleted, activities.created → rescore that opportunity
  *    (idempotent: the prediction row is upserted from the current data).
  */
+import { prop } from '../../platform/narrow.js';
 import type { Platform } from '../../platform/platform.js';
 import { tenants } from '../../platform/tenancy/tenancy.schema.js';
 import { type PeriodKind, takeSnapshot } from './forecast.service.js';
@@ -83,7 +84,7 @@ export function registerPredictJobs(platform: Platform): void {
   for (const name of ['opportunities.created', 'opportunities.updated', 'opportunities.deleted'])
     platform.bus.on(name, 'predict.rescore-opportunity', (ev) => rescore(ev.tenant_id, ev.entity_id));
   platform.bus.on('activities.created', 'predict.rescore-opportunity', (ev) =>
-    rescore(ev.tenant_id, (ev.payload as any)?.record?.opportunity_id),
+    rescore(ev.tenant_id, stringOrNull(prop(prop(ev.payload, 'record'), 'opportunity_id'))),
   );
 
   const rescoreContacts = async (tenantId: string, ids: unknown) => {
@@ -94,6 +95,11 @@ export function registerPredictJobs(platform: Platform): void {
   for (const name of ['contacts.created', 'contacts.updated', 'contacts.deleted'])
     platform.bus.on(name, 'predict.rescore-contact', (ev) => rescoreContacts(ev.tenant_id, ev.entity_id));
   platform.bus.on('activities.created', 'predict.rescore-contact', (ev) =>
-    rescoreContacts(ev.tenant_id, (ev.payload as any)?.record?.contact_ids),
+    rescoreContacts(ev.tenant_id, prop(prop(ev.payload, 'record'), 'contact_ids')),
   );
+}
+
+/** An id read from an event payload: the string, or null when there is none. */
+function stringOrNull(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
 }

@@ -90,7 +90,7 @@ export type QuotaRow = typeof quotas.$inferSelect;
 export const quotaService = new ResourceService({
   entity: 'quotas',
   label: 'Quota',
-  table: quotas as any,
+  table: quotas,
   fields: [
     'period',
     'period_kind',
