@@ -64,7 +64,17 @@ export function mergeableEvent(name: string, merge: EventMerge): string {
 
 // ---------- metrics (default registry, scraped at /metrics) ----------
 
-const liveBuses = new Set<EventBus>();
+/** Every relay of this process (weakly held: a closed platform's relay is dropped when collected). */
+const liveBuses = new Set<WeakRef<EventBus>>();
+function buses(): EventBus[] {
+  const out: EventBus[] = [];
+  for (const ref of liveBuses) {
+    const bus = ref.deref();
+    if (bus) out.push(bus);
+    else liveBuses.delete(ref);
+  }
+  return out;
+}
 
 const handlerDuration = new client.Histogram({
   name: 'zhongshu_event_handler_duration_seconds',
@@ -92,7 +102,7 @@ new client.Gauge({
   name: 'zhongshu_events_pending',
   help: 'Outbox events not yet dispatched (waiting, leased or backing off after a failure)',
   async collect() {
-    const stats = await Promise.all([...liveBuses].map((b) => b.backlog().catch(() => null)));
+    const stats = await Promise.all(buses().map((b) => b.backlog().catch(() => null)));
     this.set(stats.reduce((n, x) => n + (x?.pending ?? 0), 0));
   },
 });
@@ -100,7 +110,7 @@ new client.Gauge({
   name: 'zhongshu_events_oldest_pending_age_seconds',
   help: 'Age of the oldest outbox event not yet dispatched (0 when none waits)',
   async collect() {
-    const stats = await Promise.all([...liveBuses].map((b) => b.backlog().catch(() => null)));
+    const stats = await Promise.all(buses().map((b) => b.backlog().catch(() => null)));
     this.set(Math.max(0, ...stats.map((x) => x?.oldestAgeSeconds ?? 0)));
   },
 });
@@ -117,8 +127,12 @@ export class EventBus {
   private running: Promise<void> | null = null;
   private wakeRequested = false;
   private stopped = true;
+  private paused = false;
 
-  constructor(private readonly database: Database) {}
+  constructor(private readonly database: Database) {
+    // Its backlog shows on /metrics whether or not the relay runs (a stopped relay's queue grows).
+    liveBuses.add(new WeakRef(this));
+  }
 
   /** Subscribe a named handler to an event name, or '*' for all. */
   on(eventName: string, handlerName: string, fn: EventHandler): void {
@@ -129,7 +143,6 @@ export class EventBus {
 
   start(pollMs = 250): void {
     this.stopped = false;
-    liveBuses.add(this);
     const tick = () => {
       if (this.stopped) return;
       this.nudge();
@@ -140,13 +153,23 @@ export class EventBus {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    liveBuses.delete(this);
     if (this.timer) clearTimeout(this.timer);
     await this.running;
   }
 
+  /** Holds the relay: nudges and polls do nothing until resume() (drain and settle still run). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.nudge();
+  }
+
   /** Ask the relay to run now (called after a commit that emitted events). */
   nudge(): void {
+    if (this.paused) return;
     if (this.running) {
       this.wakeRequested = true;
       return;
@@ -159,7 +182,7 @@ export class EventBus {
       )
       .finally(() => {
         this.running = null;
-        if (this.wakeRequested && !this.stopped) {
+        if (this.wakeRequested && !this.stopped && !this.paused) {
           this.wakeRequested = false;
           this.nudge();
         }
