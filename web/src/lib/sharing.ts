@@ -127,7 +127,8 @@ export function useSaveSharingDefaults() {
       qc.setQueryData(queryKeys.sharing.defaults, data);
       // what everyone sees may have changed
       void qc.invalidateQueries({
-        predicate: (q) => q.queryKey[0] !== queryKeys.me[0] && q.queryKey[0] !== queryKeys.sharing.defaults[0],
+        predicate: (q) =>
+          q.queryKey[0] !== queryKeys.me[0] && q.queryKey[0] !== queryKeys.sharing.defaults[0],
       });
     },
   });
