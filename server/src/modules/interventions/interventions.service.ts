@@ -521,9 +521,17 @@ async function evaluateStep(
     signal_ids: string[];
     last_fired_at: string;
     occurrences: number;
+    rule_version: number;
+    title: string;
+    risk: unknown;
+    evidence: unknown;
   }>(
     tx,
-    sql`select id, account_id, rule_key, status, signal_ids, last_fired_at, occurrences from interventions
+    // What a refresh changes is read here for open bundles (their change log needs the old values).
+    sql`select id, account_id, rule_key, status, signal_ids, last_fired_at, occurrences, rule_version,
+               case when status = 'open' then title end as title, case when status = 'open' then risk end as risk,
+               case when status = 'open' then evidence end as evidence
+          from interventions
         where tenant_id = ${ctx.tenantId}::uuid and account_id = any(${uuidArray([...new Set(fired.map((f) => f.accountId))])}::uuid[])
           and (status = 'open' or last_fired_at >= ${new Date(now.getTime() - 90 * 86_400_000).toISOString()}::timestamptz)
         order by last_fired_at desc`,
@@ -539,7 +547,7 @@ async function evaluateStep(
     now,
     limit: 50,
   });
-  const pendingUpdates: { id: string; patch: Record<string, unknown> }[] = [];
+  const pendingUpdates: { before: Record<string, unknown>; patch: Record<string, unknown> }[] = [];
   const pendingCreates: { values: Record<string, unknown>; reason: string }[] = [];
   const plannedFor = new Map<string, number>();
 
@@ -575,7 +583,7 @@ async function evaluateStep(
           rule: { key: rule.key, name: rule.name },
         };
         pendingUpdates.push({
-          id: open.id,
+          before: open,
           patch: {
             signal_ids: merged,
             evidence: { ...evidence, signal_ids: merged },
@@ -651,7 +659,7 @@ async function evaluateStep(
   // New bundles in three statements (rows, change log, events), refreshed ones in a few more.
   result.created.push(...(await createBundles(tx, ctx, pendingCreates)));
   // All refreshed bundles in a few statements (a sustained stream refreshes hundreds per batch).
-  await interventionService.bulkUpdate(tx, ctx, pendingUpdates, {
+  await refreshBundles(tx, ctx, pendingUpdates, {
     method: 'computed',
     reason: 'rule fired again on new signals while the bundle was open',
   });
@@ -698,6 +706,82 @@ async function createBundles(
   );
   notifyRecordWrite('interventions', ctx.tenantId);
   return rows.map((r) => String(r.id));
+}
+
+/** The columns a refresh writes (signal_ids, evidence, occurrences, last_fired_at, version, texts). */
+const REFRESHED = {
+  signal_ids: 'uuid[]',
+  evidence: 'jsonb',
+  occurrences: 'integer',
+  last_fired_at: 'timestamptz',
+  rule_version: 'integer',
+  title: 'text',
+  risk: 'jsonb',
+} as const;
+
+/**
+ * Refreshes open bundles with what interventionService.bulkUpdate writes — the columns, one
+ * change_log 'update' entry per bundle with the fields that changed (old and new), and one
+ * `interventions.updated` event each — in three statements, from the old values the handler
+ * already read (bulkUpdate re-reads and locks every column of every bundle, most of a refresh's
+ * time under a stream). A bundle that is no longer open by then is left alone. Runs as the rules'
+ * system context (no record-level sharing applies).
+ */
+async function refreshBundles(
+  tx: Tx,
+  ctx: ActorContext,
+  items: { before: Record<string, unknown>; patch: Record<string, unknown> }[],
+  opts: { method: string; reason: string },
+): Promise<string[]> {
+  const changed = items
+    .map(({ before, patch }) => {
+      const changes: FieldChanges = {};
+      for (const [k, v] of Object.entries(patch))
+        if (!sameValue(before[k], v)) changes[k] = { old: before[k] ?? null, new: v };
+      return { id: String(before.id), patch, changes };
+    })
+    .filter((c) => Object.keys(c.changes).length > 0);
+  if (!changed.length) return [];
+  const at = new Date();
+  const columns = Object.entries(REFRESHED);
+  const updated = await execRows<{ id: string }>(
+    tx,
+    sql`update interventions t
+           set ${sql.raw(columns.map(([c]) => `"${c}" = x."${c}"`).join(', '))}, updated_at = ${at.toISOString()}::timestamptz
+          from jsonb_to_recordset(${JSON.stringify(changed.map((c) => ({ id: c.id, ...c.patch })))}::jsonb)
+               as x(id uuid, ${sql.raw(columns.map(([c, type]) => `"${c}" ${type}`).join(', '))})
+         where t.id = x.id and t.tenant_id = ${ctx.tenantId}::uuid and t.status = 'open'
+        returning t.id`,
+  );
+  const done = new Set(updated.map((r) => String(r.id)));
+  const applied = changed.filter((c) => done.has(c.id));
+  await insertRowsFast(
+    tx,
+    changeLog,
+    applied.map((c) => changeLogRow(ctx, 'interventions', c.id, 'update', c.changes, opts)),
+  );
+  await insertRowsFast(
+    tx,
+    domainEvents,
+    applied.map((c) => ({
+      tenant_id: ctx.tenantId,
+      name: 'interventions.updated',
+      entity: 'interventions',
+      entity_id: c.id,
+      payload: { changed: Object.keys(c.changes), source: ctx.source },
+    })),
+  );
+  if (applied.length) notifyRecordWrite('interventions', ctx.tenantId);
+  return applied.map((c) => c.id);
+}
+
+/** Equality as the change log sees it: instants by time, numbers by value, the rest as JSON. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date)
+    return new Date(a as Date | string).getTime() === new Date(b as Date | string).getTime();
+  if (typeof a === 'number' || typeof b === 'number')
+    return a !== null && b !== null && Number(a) === Number(b);
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
 function pickFeatures(f: Features, types: string[]) {

@@ -235,6 +235,30 @@ describe('signals.ingested while the rules fall behind', () => {
         ['tender_published', 1, 1],
       ]);
     }
+    // A later tender refreshes the open bundle, audited with the old and new values.
+    await send(accounts[0], [
+      { type: 'tender_notice', at: new Date().toISOString(), payload: { title: '二期' } },
+    ]);
+    await t.server.platform.bus.settle();
+    const r = await t.request('GET', `/api/v1/interventions?owner_id=any&account_id=${accounts[0]}`, {
+      token: t.tenantA.tokens.manager,
+    });
+    const [bundle] = r.json().data;
+    expect([bundle.occurrences, bundle.signal_ids.length, bundle.evidence.signal_ids.length]).toEqual([
+      2, 2, 2,
+    ]);
+    expect(bundle.title).toContain('二期');
+    const { rows } = await t.server.platform.database.query<{ action: string; method: string; changes: any }>(
+      "select action, method, changes from change_log where entity = 'interventions' and entity_id = $1 order by id",
+      [bundle.id],
+    );
+    expect(rows.map((x) => [x.action, x.method])).toEqual([
+      ['create', 'computed'],
+      ['update', 'computed'],
+    ]);
+    expect(rows[1].changes.occurrences).toEqual({ old: 1, new: 2 });
+    expect(rows[1].changes.signal_ids.old).toHaveLength(1);
+    expect(rows[1].changes.signal_ids.new).toEqual(bundle.signal_ids);
   });
 });
 
