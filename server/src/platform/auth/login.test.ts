@@ -111,7 +111,10 @@ describe('no account discovery by timing', () => {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const [u, w] = [median(unknown), median(wrong)];
     console.log(`login timing medians: unknown email ${u.toFixed(1)} ms, wrong password ${w.toFixed(1)} ms`);
-    expect(Math.max(u, w) / Math.min(u, w)).toBeLessThan(2);
+    // Without the dummy hash an unknown email answered ~5x faster (3.7 vs 17.6 ms). The bounds leave room
+    // for a loaded CI machine (both sides run interleaved, so load hits them alike).
+    expect(u / w).toBeGreaterThan(0.5);
+    expect(u / w).toBeLessThan(3);
     // Success resets those accounts again for the tests below.
     for (const r of roles) await login({ email: `${r}@globex.test`, password: PASSWORD });
   });

@@ -506,30 +506,24 @@ function constraintOf(err: unknown): string {
 function detailOf(err: unknown): string {
   return String(prop(err, 'detail') ?? prop(prop(err, 'cause'), 'detail') ?? '');
 }
+/** The key columns a constraint error names ("Key (tenant_id, email)=(…)"), without tenant_id. */
+function keyColumns(err: unknown): string | undefined {
+  const m = detailOf(err).match(/\(([^)]+)\)=/);
+  if (!m) return undefined;
+  return (
+    m[1]
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== 'tenant_id')
+      .join(',') || 'id'
+  );
+}
 function uniqueField(err: unknown): string {
-  const detail = detailOf(err);
-  const m = detail.match(/\(([^)]+)\)=/);
-  if (m)
-    return (
-      m[1]
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== 'tenant_id')
-        .join(',') || 'id'
-    );
-  return constraintOf(err);
+  return keyColumns(err) ?? constraintOf(err);
 }
 function fkField(err: unknown): string {
-  const detail = detailOf(err);
-  const m = detail.match(/\(([^)]+)\)=/);
-  if (m)
-    return (
-      m[1]
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s !== 'tenant_id')
-        .join(',') || 'id'
-    );
+  const columns = keyColumns(err);
+  if (columns) return columns;
   // Without a detail (PGlite): the same-tenant key is named <table>_<column>_same_tenant_fk.
   const name = String(prop(err, 'constraint') ?? prop(prop(err, 'cause'), 'constraint') ?? '');
   const sameTenant = name.match(/^[a-z]+(?:_[a-z]+)*?_([a-z]+_id)_same_tenant_fk$/);
