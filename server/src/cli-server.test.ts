@@ -97,7 +97,9 @@ afterAll(async () => {
 });
 
 describe(`CLI while the server runs (${pglite ? 'PGlite' : 'PostgreSQL'})`, () => {
-  it('creates a user and imports a file into the running server; both survive a restart', async () => {
+  it('creates a user and imports a file into the running server; both survive a restart', {
+    timeout: 240_000,
+  }, async () => {
     const first = await startServer();
     if (pglite) expect(existsSync(join(dataDir!, 'zhongshu.lock'))).toBe(true);
 

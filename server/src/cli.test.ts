@@ -35,7 +35,9 @@ afterAll(async () => {
 });
 
 describe('zhongshu CLI', () => {
-  it('migrates, creates users (and their tenant), seeds demo data, and imports a file', () => {
+  it('migrates, creates users (and their tenant), seeds demo data, and imports a file', {
+    timeout: 180_000,
+  }, () => {
     expect(zhongshu('migrate').code).toBe(0);
     const created = zhongshu(
       'user',

@@ -34,7 +34,9 @@ afterAll(async () => {
 });
 
 describe('zhongshu signals import', () => {
-  it('dry-runs, imports, reports bad rows by file row number, and re-imports as duplicates', () => {
+  it('dry-runs, imports, reports bad rows by file row number, and re-imports as duplicates', {
+    timeout: 180_000,
+  }, () => {
     const created = zhongshu(
       'user',
       'create',
