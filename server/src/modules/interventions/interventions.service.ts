@@ -13,6 +13,7 @@ import { notifyRecordWrite } from '../../platform/sharing/sharing.service.js';
 import { activityService } from '../crm/crm.service.js';
 import { resolverFor } from '../signals/entity-resolver.js';
 import { type Features, signalEvidence, signalFeatures } from '../signals/signal-features.service.js';
+import { requeueIngested } from '../signals/signals.service.js';
 import { DEFAULT_RULES, type RuleDefinition } from './default-rules.js';
 import {
   interventionRules,
@@ -481,24 +482,69 @@ export async function evaluateAccounts(
 ): Promise<EvaluationResult> {
   const now = opts.now ?? new Date();
   const result: EvaluationResult = { created: [], updated: [], suppressed: 0 };
-  const accountIds = Object.keys(accountTypes);
-  if (!accountIds.length) return result;
   const rules = await rulesToEvaluate(tx, ctx);
+  // Only accounts that received a type some active rule is triggered by need an evaluation.
+  const triggers = new Set(rules.flatMap((r) => r.definition.signal_types));
+  const accountIds = Object.keys(accountTypes).filter((a) => accountTypes[a]?.some((t) => triggers.has(t)));
+  if (!accountIds.length) return result;
+  const run = await accountsForThisRun(tx, ctx, rules, accountTypes, accountIds);
+  if (run.deferred.length)
+    await requeueIngested(tx, ctx, Object.fromEntries(run.deferred.map((a) => [a, accountTypes[a]])), {
+      receivedAt: opts.receivedAt,
+    });
   const index = await resolverFor(tx, tenantWide(ctx));
-  // Bounded statements: at most ACCOUNTS_PER_STEP accounts per feature/evidence/bundle round.
-  for (let i = 0; i < accountIds.length; i += ACCOUNTS_PER_STEP) {
-    const chunk = Object.fromEntries(
-      accountIds.slice(i, i + ACCOUNTS_PER_STEP).map((id) => [id, accountTypes[id]]),
-    );
-    const r = await evaluateStep(tx, ctx, rules, index, chunk, now, opts.receivedAt);
-    result.created.push(...r.created);
-    result.updated.push(...r.updated);
-    result.suppressed += r.suppressed;
-  }
-  return result;
+  return evaluateStep(
+    tx,
+    ctx,
+    rules,
+    index,
+    Object.fromEntries(run.now.map((a) => [a, accountTypes[a]])),
+    now,
+    opts.receivedAt,
+  );
 }
 
-const ACCOUNTS_PER_STEP = 500;
+/**
+ * Per handler run at most: accounts whose evaluation may create a bundle, and accounts whose open
+ * bundles would only be refreshed (a refresh costs ~3× an evaluation that fires nothing).
+ */
+export const CREATES_PER_RUN = 200;
+export const REFRESHES_PER_RUN = 25;
+
+/**
+ * Bounded work per run, new bundles first: accounts where a triggered rule has no open bundle (the
+ * evaluation may create one: what a rep waits for) up to CREATES_PER_RUN, and accounts whose open
+ * bundles would only be refreshed up to REFRESHES_PER_RUN, each in arrival order; the rest is
+ * re-queued (a signals.ingested carry-over in this transaction, merged with later ingests), so a
+ * run stays short and a new bundle never waits behind hundreds of refreshes.
+ */
+async function accountsForThisRun(
+  tx: Tx,
+  ctx: ActorContext,
+  rules: ActiveRule[],
+  accountTypes: Record<string, string[]>,
+  accountIds: string[],
+): Promise<{ now: string[]; deferred: string[] }> {
+  if (accountIds.length <= REFRESHES_PER_RUN) return { now: accountIds, deferred: [] };
+  const open = await execRows<{ account_id: string; rule_key: string }>(
+    tx,
+    sql`select account_id, rule_key from interventions
+         where tenant_id = ${ctx.tenantId}::uuid and status = 'open'
+           and account_id = any(${uuidArray(accountIds)}::uuid[])`,
+  );
+  const hasOpen = new Set(open.map((o) => `${o.account_id}|${o.rule_key}`));
+  const mayCreate = (a: string) =>
+    rules.some(
+      (r) =>
+        r.definition.signal_types.some((t) => accountTypes[a].includes(t)) && !hasOpen.has(`${a}|${r.key}`),
+    );
+  const creates = accountIds.filter(mayCreate);
+  const refreshes = accountIds.filter((a) => !mayCreate(a));
+  return {
+    now: [...creates.slice(0, CREATES_PER_RUN), ...refreshes.slice(0, REFRESHES_PER_RUN)],
+    deferred: [...creates.slice(CREATES_PER_RUN), ...refreshes.slice(REFRESHES_PER_RUN)],
+  };
+}
 
 async function evaluateStep(
   tx: Tx,

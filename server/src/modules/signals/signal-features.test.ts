@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/harness.js';
 import { systemContext } from '../../platform/auth/auth-context.js';
 import type { Tx } from '../../platform/db/database.js';
+import { REFRESHES_PER_RUN } from '../interventions/interventions.service.js';
 import { signalEvidence, signalFeatures } from './signal-features.service.js';
 
 const METRICS_TOKEN = 'signal-features-metrics';
@@ -259,6 +260,52 @@ describe('signals.ingested while the rules fall behind', () => {
     expect(rows[1].changes.occurrences).toEqual({ old: 1, new: 2 });
     expect(rows[1].changes.signal_ids.old).toHaveLength(1);
     expect(rows[1].changes.signal_ids.new).toEqual(bundle.signal_ids);
+  });
+});
+
+describe('bounded work per rule run', () => {
+  it('creates new bundles at once and hands refreshes beyond a run’s share back to the relay, refreshing every one', async () => {
+    const manager = t.tenantA.tokens.manager;
+    const accounts: string[] = [];
+    for (let i = 0; i < REFRESHES_PER_RUN + 5; i++) accounts.push(await account(`限流客户${i}`));
+    const tender = (a: string, title: string) => ({
+      type: 'tender_notice',
+      source: 'test',
+      occurred_at: new Date().toISOString(),
+      subject: { account_id: a },
+      payload: { title },
+    });
+    const post = async (body: unknown[]) => {
+      const r = await t.request('POST', '/api/v1/signals', { token: admin, body });
+      expect(r.statusCode, r.body).toBe(202);
+    };
+    await post(accounts.map((a) => tender(a, '一期')));
+    await t.server.platform.bus.settle();
+    // Every account now has an open bundle: the next tenders only refresh them, more than one
+    // run's share; one fresh account in the same batch gets its new bundle.
+    const fresh = await account('限流新客户');
+    const db = t.server.platform.database;
+    const before = await db.query<{ n: number }>(
+      "select count(*)::int as n from domain_events where name = 'signals.ingested' and (payload->>'requeued')::boolean",
+    );
+    t.server.platform.bus.pause();
+    await post([...accounts.map((a) => tender(a, '二期')), tender(fresh, '首期')]);
+    t.server.platform.bus.resume();
+    await t.server.platform.bus.settle();
+    const after = await db.query<{ n: number }>(
+      "select count(*)::int as n from domain_events where name = 'signals.ingested' and (payload->>'requeued')::boolean",
+    );
+    expect(after.rows[0].n - before.rows[0].n).toBeGreaterThanOrEqual(1);
+    for (const a of accounts) {
+      const r = await t.request('GET', `/api/v1/interventions?owner_id=any&account_id=${a}`, {
+        token: manager,
+      });
+      expect(r.json().data.map((b: any) => [b.occurrences, b.signal_ids.length])).toEqual([[2, 2]]);
+    }
+    const r = await t.request('GET', `/api/v1/interventions?owner_id=any&account_id=${fresh}`, {
+      token: manager,
+    });
+    expect(r.json().data.map((b: any) => b.title)).toEqual([expect.stringContaining('首期')]);
   });
 });
 

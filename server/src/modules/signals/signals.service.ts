@@ -25,11 +25,15 @@ export const MAX_MERGED_ACCOUNTS = 1000;
 
 /**
  * `signals.ingested` — payload { count, account_types: { account id: [signal types] },
- * received_at (the earliest, for merged deliveries), batch_id?, linked?, merged? }. Pending
- * events of one tenant may reach subscribers merged (account types united, counts added), up to
- * MAX_MERGED_ACCOUNTS accounts, so a subscriber that fell behind catches up in one run.
+ * received_at (the earliest, for merged deliveries), batch_id?, linked?, merged?, requeued? }.
+ * Pending events of one tenant may reach subscribers merged (account types united, the earlier
+ * received first, counts added), up to MAX_MERGED_ACCOUNTS accounts, so a subscriber that fell
+ * behind catches up in one run. `requeued: true` (count 0) is a subscriber's carry-over: accounts
+ * whose signals were announced before but not yet evaluated (see requeueIngested).
  */
-export const SIGNALS_INGESTED = mergeableEvent('signals.ingested', (into, next) => {
+export const SIGNALS_INGESTED = mergeableEvent('signals.ingested', (a, b) => {
+  // Earlier announcements first, so a carry-over is not overtaken by newer ingests.
+  const [into, next] = String(b.received_at ?? '') < String(a.received_at ?? '') ? [b, a] : [a, b];
   const accountTypes: Record<string, string[]> = {
     ...((into.account_types ?? {}) as Record<string, string[]>),
   };
@@ -315,6 +319,31 @@ export async function ingestSignals(
     else rejected++;
   }
   return { accepted, duplicates, rejected, results };
+}
+
+/**
+ * Announces again, in the caller's transaction, accounts whose earlier-announced signals a
+ * subscriber has not evaluated yet (it bounds its work per run): a `signals.ingested` carry-over
+ * with count 0, keeping the original received_at.
+ */
+export async function requeueIngested(
+  tx: Tx,
+  ctx: ActorContext,
+  accountTypes: Record<string, string[]>,
+  opts: { receivedAt?: string } = {},
+): Promise<void> {
+  if (!Object.keys(accountTypes).length) return;
+  await emitEvent(tx, {
+    tenantId: ctx.tenantId,
+    name: SIGNALS_INGESTED,
+    entity: 'signals',
+    payload: {
+      count: 0,
+      account_types: accountTypes,
+      received_at: opts.receivedAt ?? new Date().toISOString(),
+      requeued: true,
+    },
+  });
 }
 
 /** Sources are discovered from the signals that name them; the value matrix needs every one. */
