@@ -132,6 +132,7 @@ interface StreamResult {
   peakOldestAge: number;
   handler: ReturnType<typeof handlerStats>;
   errors: string[];
+  settleSeconds: number;
 }
 
 async function run(kind: 'postgres' | 'pglite') {
@@ -370,7 +371,10 @@ async function run(kind: 'postgres' | 'pglite') {
       return a === undefined || v === undefined ? Number.POSITIVE_INFINITY : Math.max(0, v - a);
     });
     latencies.sort((a, b) => a - b);
+    // Refreshes of open bundles handed back to the relay (carry-overs) are done when it settles.
+    const settle0 = performance.now();
     await server.platform.bus.settle();
+    const settleSeconds = (performance.now() - settle0) / 1000;
     return {
       rate,
       sent,
@@ -384,6 +388,7 @@ async function run(kind: 'postgres' | 'pglite') {
       peakOldestAge,
       handler,
       errors,
+      settleSeconds,
     };
   }
 
@@ -442,6 +447,7 @@ const streamTable = markdownTable(
     'peak oldest wait',
     'rule runs (merged events)',
     'run mean / p99 bucket',
+    'relay idle after the last probe',
   ],
   results.flatMap((r) =>
     r.streams.map((s) => [
@@ -456,6 +462,7 @@ const streamTable = markdownTable(
       `${s.peakOldestAge.toFixed(1)} s`,
       `${s.handler.runs} (${s.handler.merged})`,
       `${s.handler.meanMs.toFixed(0)} ms / ≤ ${Number.isFinite(s.handler.p99Ms) ? `${s.handler.p99Ms.toFixed(0)} ms` : '> 30 s'}`,
+      `${s.settleSeconds.toFixed(1)} s`,
     ]),
   ),
 );
@@ -481,7 +488,7 @@ for (const r of results) {
   }
 }
 const pgR = results.find((r) => r.kind === 'postgres');
-const notes = `Server in-process (Fastify over real HTTP on 127.0.0.1, event relay polling 250 ms + nudge after commit), 500 accounts, warm-up 1,000 then ${BATCHES} × 1,000 signals with fresh idempotency keys (relay stopped while they are sent; subjects alternate account_id/domain); raw = the same multi-row INSERT … SELECT FROM jsonb_to_recordset … ON CONFLICT DO NOTHING without HTTP, validation or resolution. Streams: one POST of rate/10 signals every 100 ms for ${SECONDS} s, one probe (tender_notice on a fresh account) per 100 signals; one poller reads GET /api/v1/interventions?rule_key=tender_published newest first every 20 ms; a probe not visible within ${PROBE_TIMEOUT_MS / 1000} s counts as lost (∞). Events waiting / oldest wait / rule runs from /metrics (zhongshu_events_pending, zhongshu_events_oldest_pending_age_seconds sampled every 250 ms, zhongshu_event_handler_duration_seconds{handler="interventions.evaluate"}, zhongshu_events_merged_total). ${ANALYZE ? 'ANALYZE run before the streams (--analyze).' : `No ANALYZE before the streams (planner statistics of signals present: ${pgR ? (pgR.analyzedBefore ? 'yes, autovacuum' : 'no') : 'n/a'}).`}`;
+const notes = `Server in-process (Fastify over real HTTP on 127.0.0.1, event relay polling 250 ms + nudge after commit), 500 accounts, warm-up 1,000 then ${BATCHES} × 1,000 signals with fresh idempotency keys (relay stopped while they are sent; subjects alternate account_id/domain); raw = the same multi-row INSERT … SELECT FROM jsonb_to_recordset … ON CONFLICT DO NOTHING without HTTP, validation or resolution. Streams: one POST of rate/10 signals every 100 ms for ${SECONDS} s, one probe (tender_notice on a fresh account) per 100 signals; one poller reads GET /api/v1/interventions?rule_key=tender_published newest first every 20 ms (pages of 20, followed while all new); a probe not visible within ${PROBE_TIMEOUT_MS / 1000} s counts as lost (∞). Events waiting / oldest wait / rule runs from /metrics (zhongshu_events_pending, zhongshu_events_oldest_pending_age_seconds sampled every 250 ms, zhongshu_event_handler_duration_seconds{handler="interventions.evaluate"}, zhongshu_events_merged_total); "relay idle" = time until the relay had nothing left (refreshes of open bundles re-queued beyond a run's share) once the last probe was visible. ${ANALYZE ? 'ANALYZE run before the streams (--analyze).' : `No ANALYZE before the streams (planner statistics of signals present: ${pgR ? (pgR.analyzedBefore ? 'yes, autovacuum' : 'no') : 'n/a'}).`}`;
 appendSection(
   'Signal ingest throughput and 202 → intervention latency',
   `npx tsx bench/signals/ingest.bench.ts --db ${which} --batches ${BATCHES} --seconds ${SECONDS} --rates ${RATES.join(',')}${ANALYZE ? ' --analyze' : ''}`,
