@@ -726,7 +726,7 @@ async function createBundles(
   if (!items.length) return [];
   const rows = (await tx
     .insert(interventions)
-    .values(items.map((i) => ({ ...i.values, tenant_id: ctx.tenantId })) as any)
+    .values(items.map((i) => ({ ...i.values, tenant_id: ctx.tenantId }) as typeof interventions.$inferInsert))
     .returning()) as Record<string, unknown>[];
   const reasonOf = new Map(items.map((i) => [`${i.values.account_id}|${i.values.rule_key}`, i.reason]));
   const logs = rows.map((row) => {
