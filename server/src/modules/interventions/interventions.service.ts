@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
-import jsonLogic from 'json-logic-js';
+import jsonLogic, { type RulesLogic } from 'json-logic-js';
 import { z } from 'zod';
 import { changeLog } from '../../platform/audit/audit.schema.js';
 import { changeLogRow, type FieldChanges, recordChange } from '../../platform/audit/change-log.js';
@@ -8,6 +8,7 @@ import { insertRowsFast } from '../../platform/db/bulk-insert.js';
 import { execRows, type Tx } from '../../platform/db/database.js';
 import { domainEvents } from '../../platform/events/events.schema.js';
 import { conflict, forbidden, notFound } from '../../platform/http/problem.js';
+import { prop } from '../../platform/narrow.js';
 import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
 import { notifyRecordWrite } from '../../platform/sharing/sharing.service.js';
 import { activityService } from '../crm/crm.service.js';
@@ -30,7 +31,7 @@ export const ruleDefinitionSchema = z.object({
   signal_types: z.array(z.string().regex(/^[a-z][a-z0-9_]{1,62}$/)).min(1),
   condition: z.record(z.string(), z.unknown()).refine((c) => {
     try {
-      jsonLogic.apply(c as any, { count: {}, latest: {}, rate: {}, baseline: {}, max_strength: {} });
+      jsonLogic.apply(c as RulesLogic, { count: {}, latest: {}, rate: {}, baseline: {}, max_strength: {} });
       return true;
     } catch {
       return false;
@@ -271,8 +272,8 @@ function typesReadBy(def: RuleDefinition): string[] {
 /** {{a.b.c}} → value at the path of ctx; missing values render as "—". */
 export function renderTemplate(template: string, context: Record<string, unknown>): string {
   return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, path: string) => {
-    let cur: any = context;
-    for (const p of path.split('.')) cur = cur == null ? undefined : cur[p];
+    let cur: unknown = context;
+    for (const p of path.split('.')) cur = prop(cur, p);
     if (cur === undefined || cur === null || cur === '') return '—';
     return typeof cur === 'object' ? JSON.stringify(cur) : String(cur);
   });
@@ -326,7 +327,7 @@ export async function averageDailyTouches(
     });
     // only working days count
     total += page.data.filter((a) => {
-      const d = new Date(a.occurred_at as any).getUTCDay();
+      const d = new Date(a.occurred_at as string | Date).getUTCDay();
       return d !== 0 && d !== 6;
     }).length;
     if (!page.next_cursor) break;
@@ -377,7 +378,7 @@ const BUNDLE_FIELDS = [
 export const interventionService = new ResourceService({
   entity: 'interventions',
   label: 'Intervention',
-  table: interventions as any,
+  table: interventions,
   fields: BUNDLE_FIELDS,
   sortable: {
     created_at: interventions.created_at,
@@ -451,7 +452,7 @@ async function firedRules(
       if (!features) continue;
       let ok = false;
       try {
-        ok = Boolean(jsonLogic.apply(rule.definition.condition as any, features as any));
+        ok = Boolean(jsonLogic.apply(rule.definition.condition as RulesLogic, features));
       } catch {
         ok = false;
       }

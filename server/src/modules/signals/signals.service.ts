@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { recordChange } from '../../platform/audit/change-log.js';
 import { type ActorContext, systemContext } from '../../platform/auth/auth-context.js';
@@ -106,7 +107,7 @@ export interface IngestOptions {
 /** Payload schemas of the tenant: built-ins plus admin-defined types. */
 export async function typeSchemas(tx: Tx, ctx: ActorContext) {
   const custom = await tx.select().from(signalTypes).where(eq(signalTypes.tenant_id, ctx.tenantId));
-  const map = new Map<string, z.ZodObject<any>>();
+  const map = new Map<string, z.ZodObject>();
   for (const k of BUILTIN_TYPES.values()) map.set(k.key, k.payload);
   for (const t of custom)
     map.set(t.key, customPayloadSchema(t.payload_fields as Record<string, CustomFieldSpec>));
@@ -369,13 +370,14 @@ async function registerSources(tx: Tx, ctx: ActorContext, keys: string[], kind: 
 
 // ---------- reading ----------
 
-const uuidFilter = (column: any) => ({ column, op: 'eq' as const, schema: z.uuid() });
+const uuidFilter = (column: PgColumn) => ({ column, op: 'eq' as const, schema: z.uuid() });
 const when = z.iso.datetime({ offset: true }).or(z.iso.date());
 
 export const signalService = new ResourceService({
   entity: 'signals',
   label: 'Signal',
-  table: signals as any,
+  // The append-only store has no created_at/updated_at columns; the list/get paths used here need neither.
+  table: signals as unknown as ResourceDef['table'],
   fields: [],
   sortable: { received_at: signals.received_at, occurred_at: signals.occurred_at },
   defaultSort: '-received_at',
@@ -563,7 +565,7 @@ export function newWebhookSecret(): string {
 export const sourceService = new ResourceService({
   entity: 'signal_sources',
   label: 'Signal source',
-  table: signalSources as any,
+  table: signalSources,
   fields: ['key', 'name', 'kind', 'description', 'active', 'override_score', 'override_reason'],
   sortable: { key: signalSources.key, created_at: signalSources.created_at },
   defaultSort: 'key',
@@ -589,7 +591,7 @@ export const sourceService = new ResourceService({
 export const signalTypeService = new ResourceService({
   entity: 'signal_types',
   label: 'Signal type',
-  table: signalTypes as any,
+  table: signalTypes,
   fields: ['key', 'name', 'name_en', 'description', 'payload_fields'],
   sortable: { key: signalTypes.key, created_at: signalTypes.created_at },
   defaultSort: 'key',

@@ -14,6 +14,7 @@ export interface DomainEvent<P = Record<string, unknown>> {
   created_at: string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: each subscriber declares the payload shape of the events it subscribes to
 export type EventHandler = (event: DomainEvent<any>) => Promise<void>;
 
 /** Writes an event into the outbox, inside the caller's transaction (so it exists iff the change does). */
