@@ -1,34 +1,18 @@
 import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import '../i18n';
 import { AuthProvider } from '../auth/auth';
 import { setLang } from '../i18n';
 import { countdown, parseRetryAfter, waitPhrase } from '../lib/lockout';
 import { ApiError } from '../lib/problem';
 import { LoginForm, LoginPage } from '../pages/LoginPage';
+import { installDomShims } from './dom-shims';
 
-beforeAll(() => {
-  window.matchMedia ??= ((q: string) => ({
-    matches: false,
-    media: q,
-    onchange: null,
-    addListener: () => {},
-    removeListener: () => {},
-    addEventListener: () => {},
-    removeEventListener: () => {},
-    dispatchEvent: () => false,
-  })) as any;
-  (globalThis as any).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-});
+installDomShims();
 afterEach(() => {
-  cleanup();
   vi.useRealTimers();
 });
 

@@ -1,6 +1,6 @@
 import { MantineProvider } from '@mantine/core';
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
 import '../i18n';
 import {
   ChangePasswordForm,
@@ -9,27 +9,9 @@ import {
 } from '../components/ChangePasswordModal';
 import { setLang } from '../i18n';
 import { ApiError } from '../lib/problem';
+import { installDomShims } from './dom-shims';
 
-beforeAll(() => {
-  window.matchMedia ??= ((q: string) => ({
-    matches: false,
-    media: q,
-    onchange: null,
-    addListener: () => {},
-    removeListener: () => {},
-    addEventListener: () => {},
-    removeEventListener: () => {},
-    dispatchEvent: () => false,
-  })) as any;
-  (globalThis as any).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-});
-afterEach(() => {
-  cleanup();
-});
+installDomShims();
 
 function renderForm(submit: (body: PasswordChange) => Promise<void>) {
   const onDone = vi.fn();

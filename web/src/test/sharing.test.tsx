@@ -1,7 +1,7 @@
 import { MantineProvider } from '@mantine/core';
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import type { ReactNode } from 'react';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import '../i18n';
 import { ShareManagerView } from '../components/ShareDrawer';
 import { SharingDefaultsForm } from '../components/SharingDefaults';
@@ -15,28 +15,9 @@ import {
   type SharingDefault,
   shareErrors,
 } from '../lib/sharing';
+import { installDomShims } from './dom-shims';
 
-beforeAll(() => {
-  window.matchMedia ??= ((q: string) => ({
-    matches: false,
-    media: q,
-    onchange: null,
-    addListener: () => {},
-    removeListener: () => {},
-    addEventListener: () => {},
-    removeEventListener: () => {},
-    dispatchEvent: () => false,
-  })) as any;
-  (globalThis as any).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-  Element.prototype.scrollIntoView ??= () => {};
-});
-afterEach(() => {
-  cleanup();
-});
+installDomShims();
 
 // env="test": no transitions or portals (Mantine's advice for tests)
 const wrap = (node: ReactNode) => render(<MantineProvider env="test">{node}</MantineProvider>);
