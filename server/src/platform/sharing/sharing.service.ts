@@ -620,16 +620,14 @@ export async function upsertShare(
   if (existing) {
     if (existing.access !== input.access) {
       await tx.update(recordShares).set({ access: input.access }).where(eq(recordShares.id, existing.id));
-      await recordChange(tx, ctx, 'record_shares', existing.id, 'update', {
-        access: { old: existing.access, new: input.access },
-      });
-      await emitEvent(tx, {
-        tenantId: ctx.tenantId,
-        name: 'record_shares.updated',
-        entity: 'record_shares',
-        entityId: existing.id,
-        payload: { ...base, access: input.access, source: ctx.source },
-      });
+      await auditShare(
+        tx,
+        ctx,
+        'update',
+        existing.id,
+        { access: { old: existing.access, new: input.access } },
+        { ...base, access: input.access },
+      );
     }
     return { id: existing.id, created: false };
   }
@@ -644,14 +642,7 @@ export async function upsertShare(
     .returning();
   const changes: Record<string, { old: unknown; new: unknown }> = {};
   for (const [k, v] of Object.entries({ ...base, access: input.access })) changes[k] = { old: null, new: v };
-  await recordChange(tx, ctx, 'record_shares', row.id, 'create', changes);
-  await emitEvent(tx, {
-    tenantId: ctx.tenantId,
-    name: 'record_shares.created',
-    entity: 'record_shares',
-    entityId: row.id,
-    payload: { ...base, access: input.access, source: ctx.source },
-  });
+  await auditShare(tx, ctx, 'create', row.id, changes, { ...base, access: input.access });
   return { id: row.id, created: true };
 }
 
@@ -678,14 +669,7 @@ export async function deleteShare(
   const changes: Record<string, { old: unknown; new: unknown }> = {};
   for (const k of ['entity', 'record_id', 'subject_type', 'subject_id', 'access'] as const)
     changes[k] = { old: row[k], new: null };
-  await recordChange(tx, ctx, 'record_shares', row.id, 'delete', changes);
-  await emitEvent(tx, {
-    tenantId: ctx.tenantId,
-    name: 'record_shares.deleted',
-    entity: 'record_shares',
-    entityId: row.id,
-    payload: { entity, record_id: recordId, source: ctx.source },
-  });
+  await auditShare(tx, ctx, 'delete', row.id, changes, { entity, record_id: recordId });
   return true;
 }
 
@@ -721,4 +705,23 @@ export async function allReadableIds(
     .from(e.table)
     .where(and(eq(e.table.tenant_id, ctx.tenantId), read))) as { id: string }[];
   return new Set(rows.map((r) => r.id));
+}
+
+/** A share's audit entry and its event (record_shares.created | updated | deleted), in the caller's transaction. */
+async function auditShare(
+  tx: Tx,
+  ctx: ActorContext,
+  action: 'create' | 'update' | 'delete',
+  shareId: string,
+  changes: Record<string, { old: unknown; new: unknown }>,
+  payload: Record<string, unknown>,
+): Promise<void> {
+  await recordChange(tx, ctx, 'record_shares', shareId, action, changes);
+  await emitEvent(tx, {
+    tenantId: ctx.tenantId,
+    name: `record_shares.${action === 'create' ? 'created' : action === 'update' ? 'updated' : 'deleted'}`,
+    entity: 'record_shares',
+    entityId: shareId,
+    payload: { ...payload, source: ctx.source },
+  });
 }
