@@ -214,31 +214,23 @@ export class AuthService {
   }
 
   private async resolveApiKey(token: string) {
+    // The key and its creator in one lookup: a key never outlives or outranks the person who made
+    // it (a deactivated creator's keys stop working, a demoted creator's keep only what they hold).
     const rows = await this.database.systemTx(async (tx) =>
       tx
-        .select()
+        .select({ key: apiKeys, creator_active: users.active, creator_role: users.role })
         .from(apiKeys)
+        .leftJoin(users, and(eq(users.tenant_id, apiKeys.tenant_id), eq(users.id, apiKeys.created_by)))
         .where(and(eq(apiKeys.key_hash, sha256(token)), isNull(apiKeys.revoked_at))),
     );
     if (rows.length === 0) return null;
-    const key = rows[0];
+    const { key, creator_active, creator_role } = rows[0];
     const role = key.role as Role;
     let permissions = permissionsOf(role, key.scopes);
-    // A key never outlives or outranks the person who made it: a deactivated creator's keys stop
-    // working, and a demoted creator's keys keep only what the creator still holds.
-    const creator = key.created_by
-      ? (
-          await this.database.systemTx((tx) =>
-            tx
-              .select({ active: users.active, role: users.role })
-              .from(users)
-              .where(and(eq(users.tenant_id, key.tenant_id), eq(users.id, key.created_by as string))),
-          )
-        )[0]
-      : undefined;
-    if (creator) {
-      if (!creator.active) return null;
-      const held = new Set(permissionsOf(creator.role as Role));
+    const hasCreator = creator_role !== null;
+    if (hasCreator) {
+      if (!creator_active) return null;
+      const held = new Set(permissionsOf(creator_role as Role));
       permissions = permissions.filter((p) => held.has(p));
     }
     const ctx: ActorContext = {
@@ -249,7 +241,7 @@ export class AuthService {
       role,
       permissions: new Set(permissions),
       source: 'api',
-      creatorId: creator ? (key.created_by as string) : undefined,
+      creatorId: hasCreator ? (key.created_by ?? undefined) : undefined,
     };
     return { ctx, user: null };
   }

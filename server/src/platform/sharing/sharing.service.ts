@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { recordChange } from '../audit/change-log.js';
-import { apiKeys, users } from '../auth/auth.schema.js';
+import { users } from '../auth/auth.schema.js';
 import type { ActorContext } from '../auth/auth-context.js';
 import type { Role } from '../auth/permissions.js';
 import type { Tx } from '../db/database.js';
@@ -211,16 +211,13 @@ async function loadDefaults(tx: Tx, tenantId: string): Promise<Map<string, Shari
   return new Map(rows.map((r) => [r.entity, r.access as SharingAccess]));
 }
 
-/** The user an actor sees as: a signed-in user is themself; an API key sees as the user who made it. */
-async function actingUserId(tx: Tx, ctx: ActorContext): Promise<string | null> {
+/**
+ * The user an actor sees as: a signed-in user is themself; an API key sees as the user who made it
+ * (resolved with the key by the auth service, so no extra query here).
+ */
+function actingUserId(ctx: ActorContext): string | null {
   if (ctx.actorType === 'user') return ctx.actorId;
-  if (ctx.actorType === 'api_key' && ctx.actorId) {
-    const [k] = await tx
-      .select({ created_by: apiKeys.created_by })
-      .from(apiKeys)
-      .where(and(eq(apiKeys.tenant_id, ctx.tenantId), eq(apiKeys.id, ctx.actorId)));
-    return k?.created_by ?? null;
-  }
+  if (ctx.actorType === 'api_key') return ctx.creatorId ?? null;
   return null;
 }
 
@@ -230,7 +227,7 @@ export async function actorFacts(tx: Tx, ctx: ActorContext): Promise<ActorFacts>
   const key = `${ctx.actorType}:${ctx.actorId}:${ctx.role}`;
   const hit = dir.facts.get(key);
   if (hit) return hit;
-  const userId = await actingUserId(tx, ctx);
+  const userId = actingUserId(ctx);
   const me = userId ? dir.users.get(userId) : undefined;
   const chain: string[] = [];
   if (me) {
