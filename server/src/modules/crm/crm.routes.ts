@@ -174,7 +174,7 @@ export function registerCrmTimeline(platform: Platform): void {
           : undefined;
     if (!where) return [];
     // Activities the reader may not see (private activities of others) stay off the timeline.
-    const visible = (await activityService.access(tx, ctx)).read;
+    const visible = await activityService.readable(tx, ctx);
     const rows = await tx
       .select()
       .from(activities)

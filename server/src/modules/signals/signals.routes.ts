@@ -157,7 +157,7 @@ export function registerSignalTimeline(platform: Platform): void {
             : null;
     if (!col) return [];
     // A signal that also names a record the reader may not see stays off the timeline.
-    const visible = (await signalService.access(tx, ctx)).read;
+    const visible = await signalService.readable(tx, ctx);
     const rows = await tx
       .select()
       .from(signals)

@@ -32,6 +32,7 @@ import {
   notifyRecordWrite,
   type RecordAccess,
   readableRef,
+  readableWhere,
   registerSharedEntity,
   type SharingDef,
 } from '../sharing/sharing.service.js';
@@ -167,20 +168,34 @@ export class ResourceService {
   /** Conditions limiting this resource's rows to what the actor may read / edit (undefined: all). */
   async access(tx: Tx, ctx: ActorContext): Promise<{ read: SQL | undefined; edit: SQL | undefined }> {
     const own = await accessPredicates(tx, ctx, this.def.entity);
+    const visible = await this.visibleVia(tx, ctx);
+    if (!visible) return own;
+    return { read: and(own.read, visible), edit: and(own.edit, visible) };
+  }
+
+  /** The read condition alone (lists, timelines): the edit grants are not computed. */
+  async readable(tx: Tx, ctx: ActorContext): Promise<SQL | undefined> {
+    const own = await readableWhere(tx, ctx, this.def.entity);
+    const visible = await this.visibleVia(tx, ctx);
+    return visible ? and(own, visible) : own;
+  }
+
+  /** Rows about shared records (visibleWith): visible when the records they name are, or when addressed to the actor. */
+  private async visibleVia(tx: Tx, ctx: ActorContext): Promise<SQL | undefined> {
     const via = this.def.visibleWith;
-    if (!via) return own;
+    if (!via) return undefined;
     const refs: SQL[] = [];
     for (const r of via.references) {
       const cond = await readableRef(tx, ctx, r.entity, r.column);
       if (cond) refs.push(cond);
     }
-    if (refs.length === 0) return own;
+    if (refs.length === 0) return undefined;
     let visible = and(...refs) as SQL;
     if (via.addressee) {
       const me = (await actorFacts(tx, ctx)).userId;
       if (me) visible = or(eq(via.addressee, me), visible) as SQL;
     }
-    return { read: and(own.read, visible), edit: and(own.edit, visible) };
+    return visible;
   }
 
   /** A record as events carry it: shaped like the API's (present() drops secrets such as password hashes). */
@@ -299,7 +314,7 @@ export class ResourceService {
       }
     }
     if (query.q && String(query.q).trim()) where.push(def.search(String(query.q).trim()));
-    where.push((await this.access(tx, ctx)).read);
+    where.push(await this.readable(tx, ctx));
     // Timestamps are stored in microseconds but a JS Date holds milliseconds: the cursor keeps the
     // database's own text of the value, or rows sharing a millisecond would repeat across pages.
     const isTimestamp = sortCol.columnType === 'PgTimestamp';

@@ -382,18 +382,29 @@ export interface AccessPredicates {
 
 /** The WHERE conditions that limit `entity`'s rows to what the actor may read and edit. */
 export async function accessPredicates(tx: Tx, ctx: ActorContext, entity: string): Promise<AccessPredicates> {
+  return {
+    read: await accessPredicate(tx, ctx, entity, 'read'),
+    edit: await accessPredicate(tx, ctx, entity, 'edit'),
+  };
+}
+
+/** One kind of access as a condition on the entity's table (undefined: all rows), computed only when asked. */
+async function accessPredicate(
+  tx: Tx,
+  ctx: ActorContext,
+  entity: string,
+  kind: 'read' | 'edit',
+): Promise<SQL | undefined> {
   const e = sharedEntities.get(entity);
-  if (!e || seesAll(ctx)) return { read: undefined, edit: undefined };
+  if (!e || seesAll(ctx)) return undefined;
   const access = await defaultAccess(tx, ctx, entity);
-  if (access === 'public_read_write') return { read: undefined, edit: undefined };
-  const f = await actorFacts(tx, ctx);
-  const edit = await grants(tx, e, ctx, f, 'edit');
-  return { read: access === 'public_read' ? undefined : await grants(tx, e, ctx, f, 'read'), edit };
+  if (access === 'public_read_write' || (kind === 'read' && access === 'public_read')) return undefined;
+  return grants(tx, e, ctx, await actorFacts(tx, ctx), kind);
 }
 
 /** Rows of `entity` the actor may read, as a condition on that entity's table (undefined: all). */
 export async function readableWhere(tx: Tx, ctx: ActorContext, entity: string): Promise<SQL | undefined> {
-  return (await accessPredicates(tx, ctx, entity)).read;
+  return accessPredicate(tx, ctx, entity, 'read');
 }
 
 /**
