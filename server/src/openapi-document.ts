@@ -1,4 +1,5 @@
 import { appModules } from './modules/index.js';
+import { CacheRegistry } from './platform/caches.js';
 import { type AppConfig, loadConfig } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
 import { buildApp } from './platform/http/app.js';
@@ -21,6 +22,7 @@ function noDatabase(): Database {
     tenantTx: async () => refuse(),
     systemTx: async () => refuse(),
     close: async () => {},
+    caches: new CacheRegistry(),
   };
 }
 

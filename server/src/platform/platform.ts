@@ -1,4 +1,5 @@
 import { AuthService } from './auth/auth.service.js';
+import type { CacheRegistry } from './caches.js';
 import type { AppConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
@@ -20,6 +21,8 @@ export interface Platform {
   sharing: SharingService;
   /** The one way out to other systems (SSRF-safe, timeouts, size caps): every outbound HTTP call. */
   outbound: OutboundClient;
+  /** Modules' in-memory caches, per platform instance (the same registry every transaction is bound to). */
+  caches: CacheRegistry;
 }
 
 export async function createPlatform(
@@ -43,6 +46,7 @@ export async function createPlatform(
     jobs: new JobQueue(database, config.jobs, config.databaseUrl),
     sharing: new SharingService(),
     outbound: createOutboundClient({ allow: config.outbound.allow }),
+    caches: database.caches,
   };
 }
 

@@ -6,6 +6,7 @@ import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { bindCaches, CacheRegistry } from '../caches.js';
 import { prop } from '../narrow.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 
@@ -35,6 +36,8 @@ export interface Database extends SqlExecutor {
   raw: { pglite?: PGlite; pool?: pg.Pool };
   /** The exclusive lock on an embedded data dir (PGlite on disk only), released by close(). */
   dataDirLock?: DataDirLock;
+  /** The in-memory caches of the platform this database serves; every transaction is bound to them. */
+  caches: CacheRegistry;
 }
 
 // numeric → JS number (amounts fit in double precision at our scale); bigint counts too.
@@ -64,8 +67,11 @@ interface Driver {
 
 function makeDatabase(driver: Driver): Database {
   const { db } = driver;
+  const caches = new CacheRegistry();
+  bindCaches(db, caches);
   const database: Database = {
     ...driver,
+    caches,
     rlsEnabled: true,
     async tenantTx<T>(tenantId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
       return db.transaction(async (tx) => {
@@ -77,11 +83,11 @@ function makeDatabase(driver: Driver): Database {
         } else {
           await tx.execute(sql`select set_config('zhongshu.tenant_id', ${tenantId}, true)`);
         }
-        return fn(tx as unknown as Tx);
+        return fn(bindCaches(tx as unknown as Tx, caches));
       });
     },
     async systemTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-      return db.transaction(async (tx) => fn(tx as unknown as Tx));
+      return db.transaction(async (tx) => fn(bindCaches(tx as unknown as Tx, caches)));
     },
   };
   return database;
