@@ -1,14 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import type { ImportableEntity } from './modules/crm/crm.service.js';
-import { parseImportFile, runImport } from './modules/crm/crm-import.service.js';
 import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_TENANT, seedDemo } from './modules/crm/demo-seed.js';
-import { registerPredictCommands } from './modules/predict/predict.cli.js';
+import { appModules } from './modules/index.js';
 import { RETRAIN_LEAD_QUEUE, RETRAIN_QUEUE } from './modules/predict/predict.jobs.js';
 import { seedDemoQuotas } from './modules/predict/quota.service.js';
-import { registerSignalCommands, simulateSignals } from './modules/signals/signals.cli.js';
+import { simulateSignals } from './modules/signals/signals.cli.js';
 import { userService } from './platform/auth/auth.routes.js';
 import { systemContext } from './platform/auth/auth-context.js';
 import { ROLES, type Role } from './platform/auth/permissions.js';
@@ -23,12 +19,10 @@ import {
   runOnServer,
   serveLocalAdmin,
 } from './platform/local-admin/admin-channel.js';
-import type { CliRuntime } from './platform/local-admin/cli-runtime.js';
+import { CliError, type CliRuntime } from './platform/local-admin/cli-runtime.js';
+import { registerModuleCommands } from './platform/modules/module-definition.js';
 import { ensureTenant, findTenantByName } from './platform/tenancy/tenant.service.js';
 import { createServer, type Server } from './server.js';
-
-/** A CLI error: printed as one line, exit code 2. */
-class CliError extends Error {}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -179,59 +173,8 @@ function buildProgram(rt: CliRuntime): Command {
       });
     });
 
-  program
-    .command('import')
-    .description('Import a CSV or Excel file into a tenant (validates every row; --dry-run only reports)')
-    .requiredOption('--tenant <name>', 'tenant name')
-    .addOption(
-      new Option('--entity <entity>', 'what the rows are')
-        .choices(['accounts', 'contacts', 'opportunities', 'activities', 'products'])
-        .makeOptionMandatory(),
-    )
-    .requiredOption('--file <path>', 'CSV or .xlsx file')
-    .option('--dry-run', 'validate only', false)
-    .option('--mapping <json>', 'JSON object: file column → field')
-    .action(
-      async (opts: {
-        tenant: string;
-        entity: ImportableEntity;
-        file: string;
-        dryRun: boolean;
-        mapping?: string;
-      }) => {
-        let content: Buffer;
-        try {
-          content = readFileSync(resolve(rt.cwd, opts.file));
-        } catch {
-          throw new CliError(`--file: cannot read ${opts.file}`);
-        }
-        let mapping: Record<string, string> | undefined;
-        try {
-          mapping = opts.mapping ? JSON.parse(opts.mapping) : undefined;
-        } catch {
-          throw new CliError('--mapping: not valid JSON');
-        }
-        await rt.withDatabase(async (db) => {
-          const tenant = await findTenantByName(db, opts.tenant);
-          if (!tenant) throw new CliError(`No tenant named "${opts.tenant}"`);
-          const file = await parseImportFile(content, opts.file);
-          const ctx = systemContext(tenant.id, `import:${file.format}`, 'zhongshu CLI');
-          const t0 = Date.now();
-          const result = await db.tenantTx(tenant.id, (tx) =>
-            runImport(tx, ctx, opts.entity, file, mapping, opts.dryRun),
-          );
-          for (const e of result.errors.slice(0, 200)) say(`row ${e.row}: ${e.field}: ${e.reason}`);
-          if (result.errors.length > 200) say(`… and ${result.errors.length - 200} more errors`);
-          say(
-            `${opts.dryRun ? 'Dry run: ' : ''}${result.total} rows, ${result.valid} valid, ${result.invalid} invalid${opts.dryRun ? '' : `, ${result.imported} imported`} in ${((Date.now() - t0) / 1000).toFixed(1)} s.`,
-          );
-          if (result.invalid > 0) rt.exitCode = 1;
-        });
-      },
-    );
-
-  registerPredictCommands(program);
-  registerSignalCommands(program, rt);
+  // import (crm), signals import / simulate signals (signals), predict evaluate / forecast-eval (predict) …
+  registerModuleCommands(program, rt, appModules);
   return program;
 }
 

@@ -1,13 +1,16 @@
 import { authModule } from '../platform/auth/auth.routes.js';
-import type { AppModule } from '../platform/http/app.js';
+import type { ModuleDefinition } from '../platform/modules/module-definition.js';
 import { sharingModule } from '../platform/sharing/sharing.routes.js';
-import { crmModule } from './crm/crm.routes.js';
-import { interventionsModule } from './interventions/interventions.routes.js';
-import { predictModule } from './predict/predict.routes.js';
-import { signalsModule } from './signals/signals.routes.js';
+import { crmModule } from './crm/crm.module.js';
+import { interventionsModule } from './interventions/interventions.module.js';
+import { predictModule } from './predict/predict.module.js';
+import { signalsModule } from './signals/signals.module.js';
 
-/** Every module the server mounts under /api/v1, in order. */
-export const appModules: AppModule[] = [
+/**
+ * Every module of the product, in mount order: one definition each (routes, events, jobs,
+ * timelines, permissions, CLI commands — see docs/architecture.md "How to add a module").
+ */
+export const appModules: readonly ModuleDefinition[] = [
   sharingModule, // first: binds every request's actor to the sharing caches
   authModule,
   crmModule,

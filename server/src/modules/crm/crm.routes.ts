@@ -1,10 +1,6 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { listChanges } from '../../platform/audit/change-log.js';
-import type { AppModule, TypedApp } from '../../platform/http/app.js';
-import type { Platform } from '../../platform/platform.js';
+import type { TypedApp } from '../../platform/http/app.js';
 import { registerResourceRoutes } from '../../platform/records/resource-routes.js';
-import { activities, teams } from './crm.schema.js';
 import {
   accountService,
   activityService,
@@ -157,179 +153,118 @@ const opt = z.string().optional();
 const crmRW = { read: 'crm:read', write: 'crm:write', delete: 'crm:delete' } as const;
 const settingsRW = { read: 'crm:read', write: 'settings:manage', delete: 'settings:manage' } as const;
 
-/** Timeline contributions of the CRM: activities on the record, and every audited change. */
-export function registerCrmTimeline(platform: Platform): void {
-  platform.timeline.register('crm.activities', async (tx, ctx, subject, limit) => {
-    const column =
-      subject.entity === 'accounts'
-        ? activities.account_id
-        : subject.entity === 'opportunities'
-          ? activities.opportunity_id
-          : null;
-    const where =
-      column !== null
-        ? eq(column, subject.id)
-        : subject.entity === 'contacts'
-          ? sql`${activities.contact_ids} @> array[${subject.id}]::uuid[]`
-          : undefined;
-    if (!where) return [];
-    // Activities the reader may not see (private activities of others) stay off the timeline.
-    const visible = await activityService.readable(tx, ctx);
-    const rows = await tx
-      .select()
-      .from(activities)
-      .where(and(eq(activities.tenant_id, ctx.tenantId), where, visible))
-      .orderBy(desc(activities.occurred_at))
-      .limit(limit);
-    return rows.map((a) => ({
-      kind: 'activity',
-      id: a.id,
-      at: a.occurred_at.toISOString(),
-      title: a.subject,
-      summary: a.body ? a.body.slice(0, 500) : null,
-      data: { type: a.type, status: a.status, duration_minutes: a.duration_minutes, owner_id: a.owner_id },
-    }));
+/** The CRM's HTTP routes: the nine record resources, import/export. */
+export function crmRoutes(app: TypedApp): void {
+  registerResourceRoutes(app, accountService, {
+    tag: 'Accounts',
+    createSchema: accountInput,
+    updateSchema: withReason(accountInput),
+    outputSchema: accountOut,
+    filterSchema: z.object({
+      owner_id: opt,
+      region_id: opt,
+      industry: opt,
+      tag: opt,
+      domain: opt,
+      credit_code: opt,
+    }),
+    permissions: crmRW,
+    history: true,
   });
-  platform.timeline.register('audit.changes', async (tx, ctx, subject, limit) => {
-    const changes = await listChanges(tx, ctx.tenantId, subject.entity, subject.id, limit);
-    return changes.map((c) => ({
-      kind: 'change',
-      id: String(c.id),
-      at: new Date(c.at).toISOString(),
-      title: c.action,
-      summary: Object.keys(c.changes ?? {}).join(', '),
-      actor_name: c.actor_name,
-      source: c.source,
-      data: { changes: c.changes, method: c.method, reason: c.reason },
-    }));
+  registerResourceRoutes(app, contactService, {
+    tag: 'Contacts',
+    createSchema: contactInput,
+    updateSchema: withReason(contactInput),
+    outputSchema: contactOut,
+    filterSchema: z.object({
+      account_id: opt,
+      owner_id: opt,
+      committee_role: opt,
+      stance: opt,
+      email: opt,
+      tag: opt,
+    }),
+    permissions: crmRW,
+    history: true,
   });
+  registerResourceRoutes(app, opportunityService, {
+    tag: 'Opportunities',
+    createSchema: opportunityInput,
+    updateSchema: withReason(opportunityInput),
+    outputSchema: opportunityOut,
+    filterSchema: z.object({
+      account_id: opt,
+      owner_id: opt,
+      team_id: opt,
+      region_id: opt,
+      pipeline_id: opt,
+      stage: opt.describe('comma-separated stage keys'),
+      status: opt.describe('open,won,lost'),
+      currency: opt,
+      amount_min: opt,
+      amount_max: opt,
+      close_from: opt,
+      close_to: opt,
+    }),
+    permissions: crmRW,
+    history: true,
+  });
+  registerResourceRoutes(app, activityService, {
+    tag: 'Activities',
+    createSchema: activityInput,
+    updateSchema: withReason(activityInput),
+    outputSchema: activityOut,
+    filterSchema: z.object({
+      type: opt,
+      status: opt,
+      account_id: opt,
+      opportunity_id: opt,
+      owner_id: opt,
+      contact_id: opt,
+      from: opt,
+      to: opt,
+    }),
+    permissions: crmRW,
+  });
+  registerResourceRoutes(app, productService, {
+    tag: 'Products',
+    createSchema: productInput,
+    updateSchema: withReason(productInput),
+    outputSchema: productOut,
+    filterSchema: z.object({ family: opt, active: opt }),
+    permissions: settingsRW,
+  });
+  registerResourceRoutes(app, pipelineService, {
+    tag: 'Pipelines',
+    createSchema: pipelineInput,
+    updateSchema: withReason(pipelineInput),
+    outputSchema: pipelineOut,
+    filterSchema: z.object({}),
+    permissions: settingsRW,
+  });
+  registerResourceRoutes(app, customFieldService, {
+    tag: 'Custom fields',
+    createSchema: customFieldInput,
+    updateSchema: withReason(customFieldInput),
+    outputSchema: customFieldOut,
+    filterSchema: z.object({ entity: opt }),
+    permissions: settingsRW,
+  });
+  registerResourceRoutes(app, regionService, {
+    tag: 'Regions',
+    createSchema: regionInput,
+    updateSchema: withReason(regionInput),
+    outputSchema: regionOut,
+    filterSchema: z.object({}),
+    permissions: settingsRW,
+  });
+  registerResourceRoutes(app, teamService, {
+    tag: 'Teams',
+    createSchema: teamInput,
+    updateSchema: withReason(teamInput),
+    outputSchema: teamOut,
+    filterSchema: z.object({ region_id: opt }),
+    permissions: settingsRW,
+  });
+  registerImportExportRoutes(app);
 }
-
-export const crmModule: AppModule = {
-  name: 'crm',
-  routes(app: TypedApp) {
-    registerCrmTimeline(app.platform);
-    // Records can be shared with a team: the sharing service learns team names from the CRM.
-    app.platform.sharing.useTeamDirectory({
-      async names(tx, ctx, ids) {
-        const rows = await tx
-          .select({ id: teams.id, name: teams.name })
-          .from(teams)
-          .where(and(eq(teams.tenant_id, ctx.tenantId), inArray(teams.id, ids)));
-        return new Map(rows.map((r) => [r.id, r.name]));
-      },
-    });
-    registerResourceRoutes(app, accountService, {
-      tag: 'Accounts',
-      createSchema: accountInput,
-      updateSchema: withReason(accountInput),
-      outputSchema: accountOut,
-      filterSchema: z.object({
-        owner_id: opt,
-        region_id: opt,
-        industry: opt,
-        tag: opt,
-        domain: opt,
-        credit_code: opt,
-      }),
-      permissions: crmRW,
-      history: true,
-    });
-    registerResourceRoutes(app, contactService, {
-      tag: 'Contacts',
-      createSchema: contactInput,
-      updateSchema: withReason(contactInput),
-      outputSchema: contactOut,
-      filterSchema: z.object({
-        account_id: opt,
-        owner_id: opt,
-        committee_role: opt,
-        stance: opt,
-        email: opt,
-        tag: opt,
-      }),
-      permissions: crmRW,
-      history: true,
-    });
-    registerResourceRoutes(app, opportunityService, {
-      tag: 'Opportunities',
-      createSchema: opportunityInput,
-      updateSchema: withReason(opportunityInput),
-      outputSchema: opportunityOut,
-      filterSchema: z.object({
-        account_id: opt,
-        owner_id: opt,
-        team_id: opt,
-        region_id: opt,
-        pipeline_id: opt,
-        stage: opt.describe('comma-separated stage keys'),
-        status: opt.describe('open,won,lost'),
-        currency: opt,
-        amount_min: opt,
-        amount_max: opt,
-        close_from: opt,
-        close_to: opt,
-      }),
-      permissions: crmRW,
-      history: true,
-    });
-    registerResourceRoutes(app, activityService, {
-      tag: 'Activities',
-      createSchema: activityInput,
-      updateSchema: withReason(activityInput),
-      outputSchema: activityOut,
-      filterSchema: z.object({
-        type: opt,
-        status: opt,
-        account_id: opt,
-        opportunity_id: opt,
-        owner_id: opt,
-        contact_id: opt,
-        from: opt,
-        to: opt,
-      }),
-      permissions: crmRW,
-    });
-    registerResourceRoutes(app, productService, {
-      tag: 'Products',
-      createSchema: productInput,
-      updateSchema: withReason(productInput),
-      outputSchema: productOut,
-      filterSchema: z.object({ family: opt, active: opt }),
-      permissions: settingsRW,
-    });
-    registerResourceRoutes(app, pipelineService, {
-      tag: 'Pipelines',
-      createSchema: pipelineInput,
-      updateSchema: withReason(pipelineInput),
-      outputSchema: pipelineOut,
-      filterSchema: z.object({}),
-      permissions: settingsRW,
-    });
-    registerResourceRoutes(app, customFieldService, {
-      tag: 'Custom fields',
-      createSchema: customFieldInput,
-      updateSchema: withReason(customFieldInput),
-      outputSchema: customFieldOut,
-      filterSchema: z.object({ entity: opt }),
-      permissions: settingsRW,
-    });
-    registerResourceRoutes(app, regionService, {
-      tag: 'Regions',
-      createSchema: regionInput,
-      updateSchema: withReason(regionInput),
-      outputSchema: regionOut,
-      filterSchema: z.object({}),
-      permissions: settingsRW,
-    });
-    registerResourceRoutes(app, teamService, {
-      tag: 'Teams',
-      createSchema: teamInput,
-      updateSchema: withReason(teamInput),
-      outputSchema: teamOut,
-      filterSchema: z.object({ region_id: opt }),
-      permissions: settingsRW,
-    });
-    registerImportExportRoutes(app);
-  },
-};

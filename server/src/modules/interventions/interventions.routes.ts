@@ -1,15 +1,13 @@
 import { z } from 'zod';
-import { type ActorContext, can, systemContext } from '../../platform/auth/auth-context.js';
-import type { AppModule, TypedApp } from '../../platform/http/app.js';
+import { type ActorContext, can } from '../../platform/auth/auth-context.js';
+import type { TypedApp } from '../../platform/http/app.js';
 import { badRequest, forbidden } from '../../platform/http/problem.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
-import type { interventions } from './interventions.schema.js';
 import {
   acceptIntervention,
   breakerStatus,
   createRule,
   dismissIntervention,
-  evaluateAccounts,
   getRule,
   interventionService,
   listRules,
@@ -21,7 +19,6 @@ import {
   updateRule,
   weeklyBrief,
 } from './interventions.service.js';
-import { TalkTrackRewriter } from './talk-track-rewrite.js';
 
 const tags = ['Interventions'];
 const anyObj = z.record(z.string(), z.unknown());
@@ -71,15 +68,6 @@ const breakerOut = z.object({
   factor: z.number(),
 });
 
-type InterventionRow = typeof interventions.$inferSelect;
-
-/** The risk's one-line "what changed", for the timeline summary. */
-function whatChanged(risk: unknown): string | null {
-  if (risk && typeof risk === 'object' && 'what_changed' in risk && typeof risk.what_changed === 'string')
-    return risk.what_changed;
-  return null;
-}
-
 /** owner_id query: "me" (default), "any" (managers: everyone's), or a user id (managers only). */
 function ownerFilter(ctx: ActorContext, owner: string | undefined): string | undefined {
   const o = owner ?? 'me';
@@ -89,291 +77,253 @@ function ownerFilter(ctx: ActorContext, owner: string | undefined): string | und
   return o === 'any' ? undefined : o;
 }
 
-export const interventionsModule: AppModule = {
-  name: 'interventions',
-  routes(app: TypedApp) {
-    const platform = app.platform;
-    // Rules run off the bus, so ingestion stays fast; the handler is idempotent (at-least-once delivery).
-    platform.bus.on('signals.ingested', 'interventions.evaluate', async (event) => {
-      const accountTypes = (event.payload?.account_types ?? {}) as Record<string, string[]>;
-      if (!Object.keys(accountTypes).length) return;
-      const ctx = systemContext(event.tenant_id, 'rules', 'Zhongshu rules');
-      await platform.database.tenantTx(event.tenant_id, (tx) =>
-        evaluateAccounts(tx, ctx, accountTypes, { receivedAt: event.payload?.received_at }),
-      );
-    });
-
-    // Optional LLM rewrite of talk tracks: after the bundle exists, never in its way (R-1.5).
-    const llm = platform.config.llm;
-    if (llm) {
-      const rewriter = new TalkTrackRewriter(platform.database, llm, app.log, platform.outbound);
-      platform.bus.on('interventions.created', 'interventions.rewrite-talk-track', async (event) => {
-        if (event.entity_id) rewriter.enqueue(event.tenant_id, event.entity_id);
-      });
-      app.addHook('onClose', () => rewriter.close());
-    }
-
-    platform.timeline.register('interventions', async (tx, ctx, subject, limit) => {
-      if (subject.entity !== 'accounts') return [];
-      const page = await interventionService.list(tx, ctx, { account_id: subject.id, limit });
-      // The resource service hands back its table's rows untyped.
-      return (page.data as InterventionRow[]).map((i) => ({
-        kind: 'intervention',
-        id: i.id,
-        at: new Date(i.created_at).toISOString(),
-        title: i.title,
-        summary: whatChanged(i.risk),
-        source: `rule:${i.rule_key}@v${i.rule_version}`,
-        data: { severity: i.severity, status: i.status, delivery: i.delivery, signal_ids: i.signal_ids },
-      }));
-    });
-
-    app.get(
-      '/interventions',
-      {
-        config: { permission: 'interventions:read' },
-        schema: {
-          tags,
-          summary: 'Inbox: intervention bundles (default: mine, real-time ones first by creation)',
-          querystring: z.object({
-            limit: z.coerce.number().int().min(1).max(500).optional(),
-            cursor: opt,
-            sort: opt.describe('created_at | due_at | last_fired_at, prefix - for descending'),
-            owner_id: opt.describe('me (default) | any | <user id> (managers)'),
-            status: opt.describe('open,accepted,dismissed'),
-            delivery: z.enum(['realtime', 'brief']).optional(),
-            severity: opt,
-            account_id: opt,
-            rule_key: opt,
-            sign_off_status: opt,
-            from: opt,
-            to: opt,
-          }),
-          response: { 200: pageOut.extend({ circuit_breaker: breakerOut.nullable() }), ...errorResponses },
-        },
-      },
-      async (req) =>
-        app.withTenant(req, async (tx, ctx) => {
-          const { owner_id, ...filters } = req.query;
-          const owner = ownerFilter(ctx, owner_id);
-          const page = await interventionService.list(
-            tx,
-            ctx,
-            owner ? { ...filters, owner_id: owner } : filters,
-          );
-          const me =
-            ctx.actorType === 'user' && ctx.actorId
-              ? await breakerStatus(tx, ctx, ctx.actorId, new Date())
-              : null;
-          return { ...page, circuit_breaker: me };
+/** The interventions module's HTTP routes: the inbox, acting on bundles, rules, sign-off. */
+export function interventionsRoutes(app: TypedApp): void {
+  app.get(
+    '/interventions',
+    {
+      config: { permission: 'interventions:read' },
+      schema: {
+        tags,
+        summary: 'Inbox: intervention bundles (default: mine, real-time ones first by creation)',
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(500).optional(),
+          cursor: opt,
+          sort: opt.describe('created_at | due_at | last_fired_at, prefix - for descending'),
+          owner_id: opt.describe('me (default) | any | <user id> (managers)'),
+          status: opt.describe('open,accepted,dismissed'),
+          delivery: z.enum(['realtime', 'brief']).optional(),
+          severity: opt,
+          account_id: opt,
+          rule_key: opt,
+          sign_off_status: opt,
+          from: opt,
+          to: opt,
         }),
-    );
-
-    app.get(
-      '/interventions/sign-off-queue',
-      {
-        config: { permission: 'interventions:sign_off' },
-        schema: {
-          tags,
-          summary: 'Manager queue: accepted strategies waiting for sign-off',
-          querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).optional(), cursor: opt }),
-          response: { 200: pageOut, ...errorResponses },
-        },
+        response: { 200: pageOut.extend({ circuit_breaker: breakerOut.nullable() }), ...errorResponses },
       },
-      async (req) =>
-        app.withTenant(req, (tx, ctx) =>
-          interventionService.list(tx, ctx, {
-            ...req.query,
-            sign_off_status: 'pending',
-            sort: 'created_at',
-          }),
-        ),
-    );
+    },
+    async (req) =>
+      app.withTenant(req, async (tx, ctx) => {
+        const { owner_id, ...filters } = req.query;
+        const owner = ownerFilter(ctx, owner_id);
+        const page = await interventionService.list(
+          tx,
+          ctx,
+          owner ? { ...filters, owner_id: owner } : filters,
+        );
+        const me =
+          ctx.actorType === 'user' && ctx.actorId
+            ? await breakerStatus(tx, ctx, ctx.actorId, new Date())
+            : null;
+        return { ...page, circuit_breaker: me };
+      }),
+  );
 
-    app.get(
-      '/interventions/:id',
-      {
-        config: { permission: 'interventions:read' },
-        schema: {
-          tags,
-          summary: 'One bundle with its evidence and sign-offs',
-          params: idParams,
-          response: { 200: interventionOut.extend({ sign_offs: z.array(anyObj) }), ...errorResponses },
-        },
+  app.get(
+    '/interventions/sign-off-queue',
+    {
+      config: { permission: 'interventions:sign_off' },
+      schema: {
+        tags,
+        summary: 'Manager queue: accepted strategies waiting for sign-off',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).optional(), cursor: opt }),
+        response: { 200: pageOut, ...errorResponses },
       },
-      async (req) =>
-        app.withTenant(req, async (tx, ctx) => {
-          const row = await interventionService.get(tx, ctx, req.params.id);
-          if (
-            !can(ctx, 'interventions:sign_off') &&
-            row.owner_id &&
-            row.owner_id !== ctx.actorId &&
-            ctx.role === 'rep'
-          )
-            throw forbidden('This intervention is addressed to someone else');
-          return { ...row, sign_offs: await signOffsOf(tx, ctx, row.id as string) };
+    },
+    async (req) =>
+      app.withTenant(req, (tx, ctx) =>
+        interventionService.list(tx, ctx, {
+          ...req.query,
+          sign_off_status: 'pending',
+          sort: 'created_at',
         }),
-    );
+      ),
+  );
 
-    app.post(
-      '/interventions/:id/accept',
-      {
-        config: { permission: 'interventions:act' },
-        schema: {
-          tags,
-          summary: 'Accept (goes to the manager sign-off queue)',
-          params: idParams,
-          body: z.object({ note: z.string().max(2000).optional() }).optional(),
-          response: { 200: interventionOut, ...errorResponses },
-        },
+  app.get(
+    '/interventions/:id',
+    {
+      config: { permission: 'interventions:read' },
+      schema: {
+        tags,
+        summary: 'One bundle with its evidence and sign-offs',
+        params: idParams,
+        response: { 200: interventionOut.extend({ sign_offs: z.array(anyObj) }), ...errorResponses },
       },
-      async (req) =>
-        app.withTenant(req, (tx, ctx) => acceptIntervention(tx, ctx, req.params.id, req.body?.note)),
-    );
+    },
+    async (req) =>
+      app.withTenant(req, async (tx, ctx) => {
+        const row = await interventionService.get(tx, ctx, req.params.id);
+        if (
+          !can(ctx, 'interventions:sign_off') &&
+          row.owner_id &&
+          row.owner_id !== ctx.actorId &&
+          ctx.role === 'rep'
+        )
+          throw forbidden('This intervention is addressed to someone else');
+        return { ...row, sign_offs: await signOffsOf(tx, ctx, row.id as string) };
+      }),
+  );
 
-    app.post(
-      '/interventions/:id/dismiss',
-      {
-        config: { permission: 'interventions:act' },
-        schema: {
-          tags,
-          summary: 'Dismiss with a reason',
-          params: idParams,
-          body: z.object({ reason: z.string().trim().min(3, 'a reason is required').max(2000) }),
-          response: { 200: interventionOut, ...errorResponses },
-        },
+  app.post(
+    '/interventions/:id/accept',
+    {
+      config: { permission: 'interventions:act' },
+      schema: {
+        tags,
+        summary: 'Accept (goes to the manager sign-off queue)',
+        params: idParams,
+        body: z.object({ note: z.string().max(2000).optional() }).optional(),
+        response: { 200: interventionOut, ...errorResponses },
       },
-      async (req) =>
-        app.withTenant(req, (tx, ctx) => dismissIntervention(tx, ctx, req.params.id, req.body.reason)),
-    );
+    },
+    async (req) =>
+      app.withTenant(req, (tx, ctx) => acceptIntervention(tx, ctx, req.params.id, req.body?.note)),
+  );
 
-    app.post(
-      '/interventions/:id/outcome',
-      {
-        config: { permission: 'interventions:act' },
-        schema: {
-          tags,
-          summary: 'Record the outcome (R-1.8)',
-          params: idParams,
-          body: z.object({
-            outcome: z.enum(['won', 'lost', 'helped', 'no_effect', 'other']),
-            note: z.string().max(2000).optional(),
-          }),
-          response: { 200: interventionOut, ...errorResponses },
-        },
+  app.post(
+    '/interventions/:id/dismiss',
+    {
+      config: { permission: 'interventions:act' },
+      schema: {
+        tags,
+        summary: 'Dismiss with a reason',
+        params: idParams,
+        body: z.object({ reason: z.string().trim().min(3, 'a reason is required').max(2000) }),
+        response: { 200: interventionOut, ...errorResponses },
       },
-      async (req) =>
-        app.withTenant(req, (tx, ctx) =>
-          recordOutcome(tx, ctx, req.params.id, req.body.outcome, req.body.note),
-        ),
-    );
+    },
+    async (req) =>
+      app.withTenant(req, (tx, ctx) => dismissIntervention(tx, ctx, req.params.id, req.body.reason)),
+  );
 
-    app.post(
-      '/interventions/:id/sign-off',
-      {
-        config: { permission: 'interventions:sign_off' },
-        schema: {
-          tags,
-          summary: 'Manager sign-off with a written decision basis (kept and audited)',
-          params: idParams,
-          body: z.object({
-            decision: z.enum(['approved', 'rejected']),
-            basis: z.string().trim().min(10, 'write the basis of the decision (≥ 10 characters)').max(5000),
-          }),
-          response: { 200: z.object({ intervention: interventionOut, sign_off: anyObj }), ...errorResponses },
-        },
-      },
-      async (req) =>
-        app.withTenant(req, (tx, ctx) => signOff(tx, ctx, req.params.id, req.body.decision, req.body.basis)),
-    );
-
-    app.get(
-      '/briefs',
-      {
-        config: { permission: 'interventions:read' },
-        schema: {
-          tags,
-          summary: 'Weekly strategy brief: interventions the circuit breaker held back this week, by account',
-          querystring: z.object({
-            owner_id: opt.describe('me (default) or a user id (managers)'),
-            date: z.iso.date().optional().describe('any day of the week (default today)'),
-          }),
-          response: { 200: anyObj, ...errorResponses },
-        },
-      },
-      async (req) =>
-        app.withTenant(req, async (tx, ctx) => {
-          const q = req.query;
-          const owner = ownerFilter(ctx, q.owner_id);
-          if (!owner)
-            throw badRequest('A brief is per person', [{ field: 'owner_id', reason: 'me or a user id' }]);
-          return weeklyBrief(tx, ctx, owner, q.date ? new Date(`${q.date}T12:00:00Z`) : new Date());
+  app.post(
+    '/interventions/:id/outcome',
+    {
+      config: { permission: 'interventions:act' },
+      schema: {
+        tags,
+        summary: 'Record the outcome (R-1.8)',
+        params: idParams,
+        body: z.object({
+          outcome: z.enum(['won', 'lost', 'helped', 'no_effect', 'other']),
+          note: z.string().max(2000).optional(),
         }),
-    );
+        response: { 200: interventionOut, ...errorResponses },
+      },
+    },
+    async (req) =>
+      app.withTenant(req, (tx, ctx) =>
+        recordOutcome(tx, ctx, req.params.id, req.body.outcome, req.body.note),
+      ),
+  );
 
-    // ---------- rules ----------
-    const ruleOut = anyObj;
-    app.get(
-      '/rules',
-      {
-        config: { permission: 'interventions:read' },
-        schema: {
-          tags: ['Rules'],
-          summary: 'Rules with their current definition and version history',
-          response: { 200: z.object({ data: z.array(ruleOut) }), ...errorResponses },
-        },
+  app.post(
+    '/interventions/:id/sign-off',
+    {
+      config: { permission: 'interventions:sign_off' },
+      schema: {
+        tags,
+        summary: 'Manager sign-off with a written decision basis (kept and audited)',
+        params: idParams,
+        body: z.object({
+          decision: z.enum(['approved', 'rejected']),
+          basis: z.string().trim().min(10, 'write the basis of the decision (≥ 10 characters)').max(5000),
+        }),
+        response: { 200: z.object({ intervention: interventionOut, sign_off: anyObj }), ...errorResponses },
       },
-      async (req) => app.withTenant(req, async (tx, ctx) => ({ data: await listRules(tx, ctx) })),
-    );
-    app.get(
-      '/rules/:id',
-      {
-        config: { permission: 'interventions:read' },
-        schema: {
-          tags: ['Rules'],
-          summary: 'A rule with every version',
-          params: idParams,
-          response: { 200: ruleOut, ...errorResponses },
-        },
+    },
+    async (req) =>
+      app.withTenant(req, (tx, ctx) => signOff(tx, ctx, req.params.id, req.body.decision, req.body.basis)),
+  );
+
+  app.get(
+    '/briefs',
+    {
+      config: { permission: 'interventions:read' },
+      schema: {
+        tags,
+        summary: 'Weekly strategy brief: interventions the circuit breaker held back this week, by account',
+        querystring: z.object({
+          owner_id: opt.describe('me (default) or a user id (managers)'),
+          date: z.iso.date().optional().describe('any day of the week (default today)'),
+        }),
+        response: { 200: anyObj, ...errorResponses },
       },
-      async (req) => app.withTenant(req, (tx, ctx) => getRule(tx, ctx, req.params.id)),
-    );
-    app.post(
-      '/rules',
-      {
-        config: { permission: 'signals:manage' },
-        schema: {
-          tags: ['Rules'],
-          summary: 'Create a rule (JsonLogic condition over fused features)',
-          body: z.object({
-            key: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/),
-            name: z.string().min(1).max(200),
-            definition: ruleDefinitionSchema,
-          }),
-          response: { 201: ruleOut, ...errorResponses },
-        },
+    },
+    async (req) =>
+      app.withTenant(req, async (tx, ctx) => {
+        const q = req.query;
+        const owner = ownerFilter(ctx, q.owner_id);
+        if (!owner)
+          throw badRequest('A brief is per person', [{ field: 'owner_id', reason: 'me or a user id' }]);
+        return weeklyBrief(tx, ctx, owner, q.date ? new Date(`${q.date}T12:00:00Z`) : new Date());
+      }),
+  );
+
+  // ---------- rules ----------
+  const ruleOut = anyObj;
+  app.get(
+    '/rules',
+    {
+      config: { permission: 'interventions:read' },
+      schema: {
+        tags: ['Rules'],
+        summary: 'Rules with their current definition and version history',
+        response: { 200: z.object({ data: z.array(ruleOut) }), ...errorResponses },
       },
-      async (req, reply) =>
-        reply.status(201).send(await app.withTenant(req, (tx, ctx) => createRule(tx, ctx, req.body))),
-    );
-    app.put(
-      '/rules/:id',
-      {
-        config: { permission: 'signals:manage' },
-        schema: {
-          tags: ['Rules'],
-          summary: 'Change a rule: a new definition becomes a new version',
-          params: idParams,
-          body: z.object({
-            name: z.string().min(1).max(200).optional(),
-            active: z.boolean().optional(),
-            definition: ruleDefinitionSchema.optional(),
-            change_reason: z.string().max(500).optional(),
-          }),
-          response: { 200: ruleOut, ...errorResponses },
-        },
+    },
+    async (req) => app.withTenant(req, async (tx, ctx) => ({ data: await listRules(tx, ctx) })),
+  );
+  app.get(
+    '/rules/:id',
+    {
+      config: { permission: 'interventions:read' },
+      schema: {
+        tags: ['Rules'],
+        summary: 'A rule with every version',
+        params: idParams,
+        response: { 200: ruleOut, ...errorResponses },
       },
-      async (req) => app.withTenant(req, (tx, ctx) => updateRule(tx, ctx, req.params.id, req.body)),
-    );
-  },
-};
+    },
+    async (req) => app.withTenant(req, (tx, ctx) => getRule(tx, ctx, req.params.id)),
+  );
+  app.post(
+    '/rules',
+    {
+      config: { permission: 'signals:manage' },
+      schema: {
+        tags: ['Rules'],
+        summary: 'Create a rule (JsonLogic condition over fused features)',
+        body: z.object({
+          key: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/),
+          name: z.string().min(1).max(200),
+          definition: ruleDefinitionSchema,
+        }),
+        response: { 201: ruleOut, ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await app.withTenant(req, (tx, ctx) => createRule(tx, ctx, req.body))),
+  );
+  app.put(
+    '/rules/:id',
+    {
+      config: { permission: 'signals:manage' },
+      schema: {
+        tags: ['Rules'],
+        summary: 'Change a rule: a new definition becomes a new version',
+        params: idParams,
+        body: z.object({
+          name: z.string().min(1).max(200).optional(),
+          active: z.boolean().optional(),
+          definition: ruleDefinitionSchema.optional(),
+          change_reason: z.string().max(500).optional(),
+        }),
+        response: { 200: ruleOut, ...errorResponses },
+      },
+    },
+    async (req) => app.withTenant(req, (tx, ctx) => updateRule(tx, ctx, req.params.id, req.body)),
+  );
+}

@@ -9,6 +9,8 @@
  *  - opportunities.created/updated/deleted, activities.created → rescore that opportunity
  *    (idempotent: the prediction row is upserted from the current data).
  */
+
+import type { EventSubscription, ModuleJob } from '../../platform/modules/module-definition.js';
 import { prop } from '../../platform/narrow.js';
 import type { Platform } from '../../platform/platform.js';
 import { tenants } from '../../platform/tenancy/tenancy.schema.js';
@@ -56,48 +58,69 @@ export async function snapshotAll(platform: Platform, data: { tenantId?: string;
       await platform.database.tenantTx(id, (tx) => takeSnapshot(tx, id, { period, now }));
 }
 
-export function registerPredictJobs(platform: Platform): void {
-  platform.jobs.register<{ tenantId?: string }>(
-    RETRAIN_QUEUE,
-    async (d) => void (await retrainAll(platform, d ?? {})),
-    {
-      cron: RETRAIN_CRON,
-    },
-  );
-  platform.jobs.register<{ tenantId?: string }>(
-    RETRAIN_LEAD_QUEUE,
-    async (d) => void (await retrainLeadAll(platform, d ?? {})),
-    { cron: RETRAIN_LEAD_CRON },
-  );
-  platform.jobs.register<{ tenantId?: string; now?: string }>(
-    SNAPSHOT_QUEUE,
-    (d) => snapshotAll(platform, d ?? {}),
-    {
-      cron: MONTH_SNAPSHOT_CRON,
-    },
-  );
+/** Predict's queues: weekly retrains and the month/quarter-start forecast snapshot. */
+export const predictJobs: ModuleJob[] = [
+  {
+    queue: RETRAIN_QUEUE,
+    cron: RETRAIN_CRON,
+    description:
+      'Retrain the win-probability model of every tenant (or { tenantId }) and rescore open opportunities',
+    run: (platform, d: { tenantId?: string }) => retrainAll(platform, d),
+  },
+  {
+    queue: RETRAIN_LEAD_QUEUE,
+    cron: RETRAIN_LEAD_CRON,
+    description: 'Retrain the lead-score model of every tenant (or { tenantId }) and rescore contacts',
+    run: (platform, d: { tenantId?: string }) => retrainLeadAll(platform, d),
+  },
+  {
+    queue: SNAPSHOT_QUEUE,
+    cron: MONTH_SNAPSHOT_CRON,
+    description: 'Snapshot the forecast of the month (and quarter) that starts, for every tenant',
+    run: (platform, d: { tenantId?: string; now?: string }) => snapshotAll(platform, d),
+  },
+];
 
-  const rescore = async (tenantId: string, oppId: string | null | undefined) => {
-    if (!oppId) return;
-    await platform.database.tenantTx(tenantId, (tx) => scoreOpportunities(tx, tenantId, [oppId]));
-  };
-  for (const name of ['opportunities.created', 'opportunities.updated', 'opportunities.deleted'])
-    platform.bus.on(name, 'predict.rescore-opportunity', (ev) => rescore(ev.tenant_id, ev.entity_id));
-  platform.bus.on('activities.created', 'predict.rescore-opportunity', (ev) =>
-    rescore(ev.tenant_id, stringOrNull(prop(prop(ev.payload, 'record'), 'opportunity_id'))),
-  );
-
-  const rescoreContacts = async (tenantId: string, ids: unknown) => {
-    const list = (Array.isArray(ids) ? ids : [ids]).filter((x): x is string => typeof x === 'string');
-    if (list.length === 0) return;
-    await platform.database.tenantTx(tenantId, (tx) => scoreContacts(tx, tenantId, list));
-  };
-  for (const name of ['contacts.created', 'contacts.updated', 'contacts.deleted'])
-    platform.bus.on(name, 'predict.rescore-contact', (ev) => rescoreContacts(ev.tenant_id, ev.entity_id));
-  platform.bus.on('activities.created', 'predict.rescore-contact', (ev) =>
-    rescoreContacts(ev.tenant_id, prop(prop(ev.payload, 'record'), 'contact_ids')),
-  );
+async function rescoreOpportunity(platform: Platform, tenantId: string, oppId: string | null | undefined) {
+  if (!oppId) return;
+  await platform.database.tenantTx(tenantId, (tx) => scoreOpportunities(tx, tenantId, [oppId]));
 }
+
+async function rescoreContacts(platform: Platform, tenantId: string, ids: unknown) {
+  const list = (Array.isArray(ids) ? ids : [ids]).filter((x): x is string => typeof x === 'string');
+  if (list.length === 0) return;
+  await platform.database.tenantTx(tenantId, (tx) => scoreContacts(tx, tenantId, list));
+}
+
+/** Rescoring on CRM changes: idempotent upserts from the current data (a deleted record loses its row). */
+export const predictSubscriptions: EventSubscription[] = [
+  {
+    on: ['opportunities.created', 'opportunities.updated', 'opportunities.deleted'],
+    handler: 'predict.rescore-opportunity',
+    run: (platform, ev) => rescoreOpportunity(platform, ev.tenant_id, ev.entity_id),
+  },
+  {
+    on: 'activities.created',
+    handler: 'predict.rescore-opportunity',
+    run: (platform, ev) =>
+      rescoreOpportunity(
+        platform,
+        ev.tenant_id,
+        stringOrNull(prop(prop(ev.payload, 'record'), 'opportunity_id')),
+      ),
+  },
+  {
+    on: ['contacts.created', 'contacts.updated', 'contacts.deleted'],
+    handler: 'predict.rescore-contact',
+    run: (platform, ev) => rescoreContacts(platform, ev.tenant_id, ev.entity_id),
+  },
+  {
+    on: 'activities.created',
+    handler: 'predict.rescore-contact',
+    run: (platform, ev) =>
+      rescoreContacts(platform, ev.tenant_id, prop(prop(ev.payload, 'record'), 'contact_ids')),
+  },
+];
 
 /** An id read from an event payload: the string, or null when there is none. */
 function stringOrNull(v: unknown): string | null {

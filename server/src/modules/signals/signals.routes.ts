@@ -1,14 +1,11 @@
-import { and, desc, eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { systemContext } from '../../platform/auth/auth-context.js';
-import type { AppModule, TypedApp } from '../../platform/http/app.js';
+import type { TypedApp } from '../../platform/http/app.js';
 import { jsonBytes, parseGuardedJson } from '../../platform/http/edge-guard.js';
 import { badRequest, notFound, ProblemError, unauthorized } from '../../platform/http/problem.js';
-import type { Platform } from '../../platform/platform.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
 import { decisionGraph, decisionGraphSchema } from './decision-graph.service.js';
-import { invalidateResolver } from './entity-resolver.js';
 import {
   type CustomFieldSpec,
   customPayloadSchema,
@@ -16,7 +13,6 @@ import {
   SIGNAL_CATALOGUE,
 } from './signal-catalogue.js';
 import { IMPORT_SIGNAL_FIELDS, importSignalFile } from './signal-import.service.js';
-import { signals } from './signals.schema.js';
 import {
   findSourceForWebhook,
   ingestSignals,
@@ -145,43 +141,6 @@ const matrixRow = sourceOut.extend({
   priority: z.boolean(),
 });
 
-export function registerSignalTimeline(platform: Platform): void {
-  platform.timeline.register('signals', async (tx, ctx, subject, limit) => {
-    const col =
-      subject.entity === 'accounts'
-        ? signals.account_id
-        : subject.entity === 'contacts'
-          ? signals.contact_id
-          : subject.entity === 'opportunities'
-            ? signals.opportunity_id
-            : null;
-    if (!col) return [];
-    // A signal that also names a record the reader may not see stays off the timeline.
-    const visible = await signalService.readable(tx, ctx);
-    const rows = await tx
-      .select()
-      .from(signals)
-      .where(and(eq(signals.tenant_id, ctx.tenantId), eq(col, subject.id), visible))
-      .orderBy(desc(signals.occurred_at))
-      .limit(limit);
-    return rows.map((s) => ({
-      kind: 'signal',
-      id: s.id,
-      at: s.occurred_at.toISOString(),
-      title: s.type,
-      summary: summarize(s.payload as Record<string, unknown>),
-      source: s.source,
-      data: {
-        type: s.type,
-        payload: s.payload,
-        strength: s.strength,
-        received_at: s.received_at.toISOString(),
-        match_method: s.match_method,
-      },
-    }));
-  });
-}
-
 /** 413 when one signal's payload is larger than the limit (ZHONGSHU_SIGNAL_PAYLOAD_MAX_KB), naming it. */
 function assertPayloadSizes(items: unknown[], batch: boolean, limit: number) {
   const errors = [];
@@ -204,418 +163,394 @@ function assertPayloadSizes(items: unknown[], batch: boolean, limit: number) {
     );
 }
 
-function summarize(p: Record<string, unknown>): string {
-  return Object.entries(p)
-    .filter(([, v]) => v !== null && typeof v !== 'object')
-    .slice(0, 4)
-    .map(([k, v]) => `${k}: ${String(v).slice(0, 80)}`)
-    .join(' · ');
-}
+/** The signals module's HTTP routes: ingest, import, lists, review queue, sources, types, matrix. */
+export async function signalsRoutes(app: TypedApp): Promise<void> {
+  app.post(
+    '/signals',
+    {
+      config: { permission: 'signals:write' },
+      schema: {
+        tags,
+        summary: 'Ingest one signal or a batch (≤ 5,000); per-item results',
+        body: ingestBody,
+        response: { 202: ingestResponse, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body;
+      const items = Array.isArray(body) ? body : [body];
+      if (items.length === 0) throw badRequest('No signals in the request');
+      assertPayloadSizes(items, Array.isArray(body), app.platform.config.limits.signalPayloadBytes);
+      const result = await app.withTenant(req, (tx, ctx) => ingestSignals(tx, ctx, items, { method: 'api' }));
+      return reply.status(202).send(result);
+    },
+  );
 
-export const signalsModule: AppModule = {
-  name: 'signals',
-  async routes(app: TypedApp) {
-    registerSignalTimeline(app.platform);
-    for (const e of ['accounts', 'contacts', 'opportunities']) {
-      for (const a of ['created', 'updated', 'deleted', 'imported']) {
-        app.platform.bus.on(`${e}.${a}`, 'signals.invalidate-resolver', async (ev) =>
-          invalidateResolver(ev.tenant_id),
-        );
-      }
-    }
+  app.post(
+    '/signals/import',
+    {
+      config: { permission: 'signals:write' },
+      schema: {
+        tags,
+        summary: 'Import signals from a CSV/Excel file through the batch ingest (per-row results)',
+        description:
+          "Every data row becomes one item of the same ingest as POST /signals: same validation, idempotency, entity resolution and per-item results, reported with the file's row numbers. " +
+          'Columns: type, source, occurred_at, subject fields (account_id, contact_id, opportunity_id, domain, email, credit_code, company_name), strength, idempotency_key or source_event_id, payload.<key> columns and/or a payload JSON column. ' +
+          'occurred_at without an offset (or a date alone) is read as China Standard Time (+08:00). A row with neither idempotency_key nor source_event_id gets a key derived from its content, so importing the same file again stores nothing new. ' +
+          'A real run stores the whole file in one transaction before answering 202; a dry run (200) runs the same ingest and rolls it back. A bad file or a mapping that cannot produce signals is 400.',
+        body: importBody,
+        response: { 200: importResponse, 202: importResponse, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body;
+      const ctx = req.actor;
+      if (!ctx) throw unauthorized();
+      const result = await importSignalFile(app.platform.database, ctx, {
+        filename: body.filename,
+        content: Buffer.from(body.content_base64, 'base64'),
+        mapping: body.mapping,
+        dry_run: body.dry_run,
+        source: body.source,
+      });
+      if (!result.dry_run) app.platform.bus.nudge();
+      return reply.status(result.dry_run ? 200 : 202).send(result);
+    },
+  );
 
-    app.post(
-      '/signals',
+  app.get(
+    '/signals',
+    {
+      config: { permission: 'signals:read' },
+      schema: {
+        tags,
+        summary: 'List signals (filters, cursor pagination)',
+        querystring: listQuery,
+        response: {
+          200: z.object({ data: z.array(signalOut), next_cursor: z.string().nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const page = await app.withTenant(req, (tx, ctx) => signalService.list(tx, ctx, req.query));
+      return { data: page.data.map(present), next_cursor: page.next_cursor };
+    },
+  );
+
+  app.get(
+    '/signals/unmatched',
+    {
+      config: { permission: 'signals:read' },
+      schema: {
+        tags,
+        summary: 'Review queue: signals no account was found for',
+        querystring: listQuery.pick({ limit: true, cursor: true, type: true, source: true }),
+        response: {
+          200: z.object({ data: z.array(signalOut), next_cursor: z.string().nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const page = await app.withTenant(req, (tx, ctx) =>
+        signalService.list(tx, ctx, { ...req.query, matched: 'false' }),
+      );
+      return { data: page.data.map(present), next_cursor: page.next_cursor };
+    },
+  );
+
+  app.get(
+    '/signals/:id',
+    {
+      config: { permission: 'signals:read' },
+      schema: {
+        tags,
+        summary: 'Get a signal',
+        params: idParams,
+        response: { 200: signalOut, ...errorResponses },
+      },
+    },
+    async (req) => present(await app.withTenant(req, (tx, ctx) => signalService.get(tx, ctx, req.params.id))),
+  );
+
+  app.post(
+    '/signals/:id/link',
+    {
+      config: { permission: 'signals:write' },
+      schema: {
+        tags,
+        summary:
+          'Link a signal to an account; its company name/domain is learned (audited) and the queue re-resolved',
+        params: idParams,
+        body: z.object({
+          account_id: z.uuid(),
+          contact_id: z.uuid().nullable().optional(),
+          learn: z.boolean().default(true),
+        }),
+        response: {
+          200: z.object({
+            signal: signalOut,
+            learned: z.object({ aliases: z.array(z.string()), domains: z.array(z.string()) }),
+            also_linked: z.array(z.string()),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const r = await app.withTenant(req, (tx, ctx) => linkSignal(tx, ctx, req.params.id, req.body));
+      return { ...r, signal: present(r.signal) };
+    },
+  );
+
+  // ---------- catalogue ----------
+  app.get(
+    '/signal-types',
+    {
+      config: { permission: 'signals:read' },
+      schema: {
+        tags,
+        summary: 'Signal catalogue: built-in kinds and admin-defined types, with payload schemas',
+        response: {
+          200: z.object({
+            data: z.array(
+              z.object({
+                key: z.string(),
+                name: z.string(),
+                name_en: z.string().nullable(),
+                description: z.string().nullable(),
+                builtin: z.boolean(),
+                id: z.string().nullable(),
+                payload_schema: z.unknown(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) =>
+      app.withTenant(req, async (tx, ctx) => {
+        const custom = await signalTypeService.list(tx, ctx, { limit: 500 });
+        return {
+          data: [
+            ...SIGNAL_CATALOGUE.map((k) => ({
+              key: k.key,
+              name: k.name,
+              name_en: k.name_en,
+              description: k.description,
+              builtin: true,
+              id: null,
+              payload_schema: describePayload(k.payload),
+            })),
+            ...custom.data.map((t) => ({
+              key: t.key as string,
+              name: t.name as string,
+              name_en: (t.name_en as string) ?? null,
+              description: (t.description as string) ?? null,
+              builtin: false,
+              id: t.id as string,
+              payload_schema: describePayload(
+                customPayloadSchema(t.payload_fields as Record<string, CustomFieldSpec>),
+              ),
+            })),
+          ],
+        };
+      }),
+  );
+
+  const fieldSpec = z.object({
+    type: z.enum(['string', 'number', 'integer', 'boolean', 'date', 'enum']),
+    required: z.boolean().optional(),
+    values: z.array(z.string()).optional(),
+  });
+  app.post(
+    '/signal-types',
+    {
+      config: { permission: 'signals:manage' },
+      schema: {
+        tags,
+        summary: 'Define a custom signal type (admin)',
+        body: z.object({
+          key: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/),
+          name: z.string().min(1).max(100),
+          name_en: z.string().max(100).optional(),
+          description: z.string().max(1000).optional(),
+          payload_fields: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), fieldSpec).default({}),
+        }),
+        response: { 201: z.record(z.string(), z.unknown()), ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .status(201)
+        .send(await app.withTenant(req, (tx, ctx) => signalTypeService.create(tx, ctx, req.body))),
+  );
+
+  // ---------- sources + value matrix ----------
+  app.get(
+    '/signal-sources',
+    {
+      config: { permission: 'signals:read' },
+      schema: {
+        tags,
+        summary:
+          'Signal value matrix: coverage, timeliness, relevance (0–10) per source, combined score, priority > 7.5',
+        response: { 200: z.object({ data: z.array(matrixRow), formula: z.string() }), ...errorResponses },
+      },
+    },
+    async (req) => app.withTenant(req, (tx, ctx) => sourceMatrix(tx, ctx)),
+  );
+
+  app.post(
+    '/signal-sources',
+    {
+      config: { permission: 'signals:manage' },
+      schema: {
+        tags,
+        summary: 'Register a source (returns its webhook secret once)',
+        body: z.object({
+          key: z.string().trim().min(1).max(100),
+          name: z.string().trim().min(1).max(200),
+          kind: z.enum(['api', 'webhook', 'connector', 'file']).default('webhook'),
+          description: z.string().max(1000).optional(),
+        }),
+        response: { 201: sourceOut, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const secret = newWebhookSecret();
+      const row = await app.withTenant(req, (tx, ctx) =>
+        sourceService.create(tx, ctx, { ...req.body, webhook_secret: secret }),
+      );
+      return reply.status(201).send({ ...sourceService.def.present!(row), webhook_secret: secret });
+    },
+  );
+
+  app.patch(
+    '/signal-sources/:id',
+    {
+      config: { permission: 'signals:manage' },
+      schema: {
+        tags,
+        summary: 'Edit a source or override its score (override needs a reason; null clears it)',
+        params: idParams,
+        body: z.object({
+          name: z.string().trim().min(1).max(200).optional(),
+          description: z.string().max(1000).nullable().optional(),
+          active: z.boolean().optional(),
+          override_score: z.number().min(0).max(10).nullable().optional(),
+          override_reason: z.string().trim().min(3).max(1000).nullable().optional(),
+        }),
+        response: { 200: sourceOut, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const body = req.body;
+      const row = await app.withTenant(req, (tx, ctx) =>
+        sourceService.update(tx, ctx, req.params.id, body, {
+          reason: body.override_reason ?? undefined,
+        }),
+      );
+      return sourceService.def.present!(row);
+    },
+  );
+
+  app.post(
+    '/signal-sources/:id/rotate-secret',
+    {
+      config: { permission: 'signals:manage' },
+      schema: {
+        tags,
+        summary: 'New webhook secret (returned once)',
+        params: idParams,
+        response: { 200: sourceOut, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const secret = newWebhookSecret();
+      const row = await app.withTenant(req, (tx, ctx) =>
+        sourceService.update(
+          tx,
+          ctx,
+          req.params.id,
+          { webhook_secret: secret },
+          { reason: 'webhook secret rotated' },
+        ),
+      );
+      return { ...sourceService.def.present!(row), webhook_secret: secret };
+    },
+  );
+
+  // ---------- decision graph ----------
+  app.get(
+    '/accounts/:id/decision-graph',
+    {
+      config: { permission: 'crm:read' },
+      schema: {
+        tags: ['Accounts'],
+        summary:
+          'Buying committee: roles, influence, stance, preferences, touchpoints; missing roles flagged',
+        params: idParams,
+        response: { 200: decisionGraphSchema, ...errorResponses },
+      },
+    },
+    async (req) => app.withTenant(req, (tx, ctx) => decisionGraph(tx, ctx, req.params.id)),
+  );
+
+  // ---------- inbound webhooks (Standard Webhooks), raw body needed for the signature ----------
+  await app.register(async (hooks: TypedApp) => {
+    hooks.removeAllContentTypeParsers();
+    hooks.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    hooks.post(
+      '/sources/:id/webhook',
       {
-        config: { permission: 'signals:write' },
+        config: { public: true },
         schema: {
           tags,
-          summary: 'Ingest one signal or a batch (≤ 5,000); per-item results',
-          body: ingestBody,
+          summary:
+            'Inbound webhook of a source, signed with the Standard Webhooks scheme (webhook-id, webhook-timestamp, webhook-signature)',
+          params: idParams,
+          security: [],
           response: { 202: ingestResponse, ...errorResponses },
         },
       },
       async (req, reply) => {
-        const body = req.body;
-        const items = Array.isArray(body) ? body : [body];
-        if (items.length === 0) throw badRequest('No signals in the request');
-        assertPayloadSizes(items, Array.isArray(body), app.platform.config.limits.signalPayloadBytes);
-        const result = await app.withTenant(req, (tx, ctx) =>
-          ingestSignals(tx, ctx, items, { method: 'api' }),
+        const raw = typeof req.body === 'string' ? req.body : '';
+        const source = await app.platform.database.systemTx((tx) => findSourceForWebhook(tx, req.params.id));
+        if (!source?.active || !source.webhook_secret) throw notFound('Source');
+        try {
+          new Webhook(source.webhook_secret).verify(raw, {
+            'webhook-id': String(req.headers['webhook-id'] ?? ''),
+            'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
+            'webhook-signature': String(req.headers['webhook-signature'] ?? ''),
+          });
+        } catch {
+          throw unauthorized('Webhook signature is missing, invalid or too old');
+        }
+        const body = parseGuardedJson(raw, app.platform.config.limits.jsonMaxDepth);
+        const items: unknown[] = Array.isArray(body)
+          ? body
+          : body && typeof body === 'object' && 'signals' in body && Array.isArray(body.signals)
+            ? body.signals
+            : [body];
+        assertPayloadSizes(items, true, app.platform.config.limits.signalPayloadBytes);
+        const ctx = {
+          ...systemContext(source.tenant_id, `webhook:${source.key}`, `webhook ${source.key}`),
+          requestId: req.id,
+        };
+        const result = await app.platform.database.tenantTx(source.tenant_id, (tx) =>
+          ingestSignals(tx, ctx, items, {
+            method: 'webhook',
+            forceSource: source.key,
+            eventIdPrefix: String(req.headers['webhook-id']),
+            extraProvenance: { source_id: source.id },
+          }),
         );
+        app.platform.bus.nudge();
         return reply.status(202).send(result);
       },
     );
-
-    app.post(
-      '/signals/import',
-      {
-        config: { permission: 'signals:write' },
-        schema: {
-          tags,
-          summary: 'Import signals from a CSV/Excel file through the batch ingest (per-row results)',
-          description:
-            "Every data row becomes one item of the same ingest as POST /signals: same validation, idempotency, entity resolution and per-item results, reported with the file's row numbers. " +
-            'Columns: type, source, occurred_at, subject fields (account_id, contact_id, opportunity_id, domain, email, credit_code, company_name), strength, idempotency_key or source_event_id, payload.<key> columns and/or a payload JSON column. ' +
-            'occurred_at without an offset (or a date alone) is read as China Standard Time (+08:00). A row with neither idempotency_key nor source_event_id gets a key derived from its content, so importing the same file again stores nothing new. ' +
-            'A real run stores the whole file in one transaction before answering 202; a dry run (200) runs the same ingest and rolls it back. A bad file or a mapping that cannot produce signals is 400.',
-          body: importBody,
-          response: { 200: importResponse, 202: importResponse, ...errorResponses },
-        },
-      },
-      async (req, reply) => {
-        const body = req.body;
-        const ctx = req.actor;
-        if (!ctx) throw unauthorized();
-        const result = await importSignalFile(app.platform.database, ctx, {
-          filename: body.filename,
-          content: Buffer.from(body.content_base64, 'base64'),
-          mapping: body.mapping,
-          dry_run: body.dry_run,
-          source: body.source,
-        });
-        if (!result.dry_run) app.platform.bus.nudge();
-        return reply.status(result.dry_run ? 200 : 202).send(result);
-      },
-    );
-
-    app.get(
-      '/signals',
-      {
-        config: { permission: 'signals:read' },
-        schema: {
-          tags,
-          summary: 'List signals (filters, cursor pagination)',
-          querystring: listQuery,
-          response: {
-            200: z.object({ data: z.array(signalOut), next_cursor: z.string().nullable() }),
-            ...errorResponses,
-          },
-        },
-      },
-      async (req) => {
-        const page = await app.withTenant(req, (tx, ctx) => signalService.list(tx, ctx, req.query));
-        return { data: page.data.map(present), next_cursor: page.next_cursor };
-      },
-    );
-
-    app.get(
-      '/signals/unmatched',
-      {
-        config: { permission: 'signals:read' },
-        schema: {
-          tags,
-          summary: 'Review queue: signals no account was found for',
-          querystring: listQuery.pick({ limit: true, cursor: true, type: true, source: true }),
-          response: {
-            200: z.object({ data: z.array(signalOut), next_cursor: z.string().nullable() }),
-            ...errorResponses,
-          },
-        },
-      },
-      async (req) => {
-        const page = await app.withTenant(req, (tx, ctx) =>
-          signalService.list(tx, ctx, { ...req.query, matched: 'false' }),
-        );
-        return { data: page.data.map(present), next_cursor: page.next_cursor };
-      },
-    );
-
-    app.get(
-      '/signals/:id',
-      {
-        config: { permission: 'signals:read' },
-        schema: {
-          tags,
-          summary: 'Get a signal',
-          params: idParams,
-          response: { 200: signalOut, ...errorResponses },
-        },
-      },
-      async (req) =>
-        present(await app.withTenant(req, (tx, ctx) => signalService.get(tx, ctx, req.params.id))),
-    );
-
-    app.post(
-      '/signals/:id/link',
-      {
-        config: { permission: 'signals:write' },
-        schema: {
-          tags,
-          summary:
-            'Link a signal to an account; its company name/domain is learned (audited) and the queue re-resolved',
-          params: idParams,
-          body: z.object({
-            account_id: z.uuid(),
-            contact_id: z.uuid().nullable().optional(),
-            learn: z.boolean().default(true),
-          }),
-          response: {
-            200: z.object({
-              signal: signalOut,
-              learned: z.object({ aliases: z.array(z.string()), domains: z.array(z.string()) }),
-              also_linked: z.array(z.string()),
-            }),
-            ...errorResponses,
-          },
-        },
-      },
-      async (req) => {
-        const r = await app.withTenant(req, (tx, ctx) => linkSignal(tx, ctx, req.params.id, req.body));
-        return { ...r, signal: present(r.signal) };
-      },
-    );
-
-    // ---------- catalogue ----------
-    app.get(
-      '/signal-types',
-      {
-        config: { permission: 'signals:read' },
-        schema: {
-          tags,
-          summary: 'Signal catalogue: built-in kinds and admin-defined types, with payload schemas',
-          response: {
-            200: z.object({
-              data: z.array(
-                z.object({
-                  key: z.string(),
-                  name: z.string(),
-                  name_en: z.string().nullable(),
-                  description: z.string().nullable(),
-                  builtin: z.boolean(),
-                  id: z.string().nullable(),
-                  payload_schema: z.unknown(),
-                }),
-              ),
-            }),
-            ...errorResponses,
-          },
-        },
-      },
-      async (req) =>
-        app.withTenant(req, async (tx, ctx) => {
-          const custom = await signalTypeService.list(tx, ctx, { limit: 500 });
-          return {
-            data: [
-              ...SIGNAL_CATALOGUE.map((k) => ({
-                key: k.key,
-                name: k.name,
-                name_en: k.name_en,
-                description: k.description,
-                builtin: true,
-                id: null,
-                payload_schema: describePayload(k.payload),
-              })),
-              ...custom.data.map((t) => ({
-                key: t.key as string,
-                name: t.name as string,
-                name_en: (t.name_en as string) ?? null,
-                description: (t.description as string) ?? null,
-                builtin: false,
-                id: t.id as string,
-                payload_schema: describePayload(
-                  customPayloadSchema(t.payload_fields as Record<string, CustomFieldSpec>),
-                ),
-              })),
-            ],
-          };
-        }),
-    );
-
-    const fieldSpec = z.object({
-      type: z.enum(['string', 'number', 'integer', 'boolean', 'date', 'enum']),
-      required: z.boolean().optional(),
-      values: z.array(z.string()).optional(),
-    });
-    app.post(
-      '/signal-types',
-      {
-        config: { permission: 'signals:manage' },
-        schema: {
-          tags,
-          summary: 'Define a custom signal type (admin)',
-          body: z.object({
-            key: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/),
-            name: z.string().min(1).max(100),
-            name_en: z.string().max(100).optional(),
-            description: z.string().max(1000).optional(),
-            payload_fields: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), fieldSpec).default({}),
-          }),
-          response: { 201: z.record(z.string(), z.unknown()), ...errorResponses },
-        },
-      },
-      async (req, reply) =>
-        reply
-          .status(201)
-          .send(await app.withTenant(req, (tx, ctx) => signalTypeService.create(tx, ctx, req.body))),
-    );
-
-    // ---------- sources + value matrix ----------
-    app.get(
-      '/signal-sources',
-      {
-        config: { permission: 'signals:read' },
-        schema: {
-          tags,
-          summary:
-            'Signal value matrix: coverage, timeliness, relevance (0–10) per source, combined score, priority > 7.5',
-          response: { 200: z.object({ data: z.array(matrixRow), formula: z.string() }), ...errorResponses },
-        },
-      },
-      async (req) => app.withTenant(req, (tx, ctx) => sourceMatrix(tx, ctx)),
-    );
-
-    app.post(
-      '/signal-sources',
-      {
-        config: { permission: 'signals:manage' },
-        schema: {
-          tags,
-          summary: 'Register a source (returns its webhook secret once)',
-          body: z.object({
-            key: z.string().trim().min(1).max(100),
-            name: z.string().trim().min(1).max(200),
-            kind: z.enum(['api', 'webhook', 'connector', 'file']).default('webhook'),
-            description: z.string().max(1000).optional(),
-          }),
-          response: { 201: sourceOut, ...errorResponses },
-        },
-      },
-      async (req, reply) => {
-        const secret = newWebhookSecret();
-        const row = await app.withTenant(req, (tx, ctx) =>
-          sourceService.create(tx, ctx, { ...req.body, webhook_secret: secret }),
-        );
-        return reply.status(201).send({ ...sourceService.def.present!(row), webhook_secret: secret });
-      },
-    );
-
-    app.patch(
-      '/signal-sources/:id',
-      {
-        config: { permission: 'signals:manage' },
-        schema: {
-          tags,
-          summary: 'Edit a source or override its score (override needs a reason; null clears it)',
-          params: idParams,
-          body: z.object({
-            name: z.string().trim().min(1).max(200).optional(),
-            description: z.string().max(1000).nullable().optional(),
-            active: z.boolean().optional(),
-            override_score: z.number().min(0).max(10).nullable().optional(),
-            override_reason: z.string().trim().min(3).max(1000).nullable().optional(),
-          }),
-          response: { 200: sourceOut, ...errorResponses },
-        },
-      },
-      async (req) => {
-        const body = req.body;
-        const row = await app.withTenant(req, (tx, ctx) =>
-          sourceService.update(tx, ctx, req.params.id, body, {
-            reason: body.override_reason ?? undefined,
-          }),
-        );
-        return sourceService.def.present!(row);
-      },
-    );
-
-    app.post(
-      '/signal-sources/:id/rotate-secret',
-      {
-        config: { permission: 'signals:manage' },
-        schema: {
-          tags,
-          summary: 'New webhook secret (returned once)',
-          params: idParams,
-          response: { 200: sourceOut, ...errorResponses },
-        },
-      },
-      async (req) => {
-        const secret = newWebhookSecret();
-        const row = await app.withTenant(req, (tx, ctx) =>
-          sourceService.update(
-            tx,
-            ctx,
-            req.params.id,
-            { webhook_secret: secret },
-            { reason: 'webhook secret rotated' },
-          ),
-        );
-        return { ...sourceService.def.present!(row), webhook_secret: secret };
-      },
-    );
-
-    // ---------- decision graph ----------
-    app.get(
-      '/accounts/:id/decision-graph',
-      {
-        config: { permission: 'crm:read' },
-        schema: {
-          tags: ['Accounts'],
-          summary:
-            'Buying committee: roles, influence, stance, preferences, touchpoints; missing roles flagged',
-          params: idParams,
-          response: { 200: decisionGraphSchema, ...errorResponses },
-        },
-      },
-      async (req) => app.withTenant(req, (tx, ctx) => decisionGraph(tx, ctx, req.params.id)),
-    );
-
-    // ---------- inbound webhooks (Standard Webhooks), raw body needed for the signature ----------
-    await app.register(async (hooks: TypedApp) => {
-      hooks.removeAllContentTypeParsers();
-      hooks.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-      hooks.post(
-        '/sources/:id/webhook',
-        {
-          config: { public: true },
-          schema: {
-            tags,
-            summary:
-              'Inbound webhook of a source, signed with the Standard Webhooks scheme (webhook-id, webhook-timestamp, webhook-signature)',
-            params: idParams,
-            security: [],
-            response: { 202: ingestResponse, ...errorResponses },
-          },
-        },
-        async (req, reply) => {
-          const raw = typeof req.body === 'string' ? req.body : '';
-          const source = await app.platform.database.systemTx((tx) =>
-            findSourceForWebhook(tx, req.params.id),
-          );
-          if (!source?.active || !source.webhook_secret) throw notFound('Source');
-          try {
-            new Webhook(source.webhook_secret).verify(raw, {
-              'webhook-id': String(req.headers['webhook-id'] ?? ''),
-              'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
-              'webhook-signature': String(req.headers['webhook-signature'] ?? ''),
-            });
-          } catch {
-            throw unauthorized('Webhook signature is missing, invalid or too old');
-          }
-          const body = parseGuardedJson(raw, app.platform.config.limits.jsonMaxDepth);
-          const items: unknown[] = Array.isArray(body)
-            ? body
-            : body && typeof body === 'object' && 'signals' in body && Array.isArray(body.signals)
-              ? body.signals
-              : [body];
-          assertPayloadSizes(items, true, app.platform.config.limits.signalPayloadBytes);
-          const ctx = {
-            ...systemContext(source.tenant_id, `webhook:${source.key}`, `webhook ${source.key}`),
-            requestId: req.id,
-          };
-          const result = await app.platform.database.tenantTx(source.tenant_id, (tx) =>
-            ingestSignals(tx, ctx, items, {
-              method: 'webhook',
-              forceSource: source.key,
-              eventIdPrefix: String(req.headers['webhook-id']),
-              extraProvenance: { source_id: source.id },
-            }),
-          );
-          app.platform.bus.nudge();
-          return reply.status(202).send(result);
-        },
-      );
-    });
-  },
-};
+  });
+}

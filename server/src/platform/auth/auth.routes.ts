@@ -3,8 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordChange } from '../audit/change-log.js';
 import type { Tx } from '../db/database.js';
-import type { AppModule, TypedApp } from '../http/app.js';
+import type { TypedApp } from '../http/app.js';
 import { conflict, forbidden, ProblemError, unauthorized, unprocessable } from '../http/problem.js';
+import { defineModule, resourceEvents } from '../modules/module-definition.js';
 import { ResourceService } from '../records/resource.js';
 import { errorResponses, problemSchema, registerResourceRoutes } from '../records/resource-routes.js';
 import { apiKeys, users } from './auth.schema.js';
@@ -168,8 +169,12 @@ function tooManyFailures(reply: FastifyReply, retryAfterSeconds: number): Proble
   );
 }
 
-export const authModule: AppModule = {
+/** Sign-in, sessions, users and API keys, the audit log (platform: no business in here). */
+export const authModule = defineModule({
   name: 'auth',
+  summary: 'Sign-in and sessions, users and roles, API keys, the audit log.',
+  permissions: ['users:read', 'users:manage', 'api_keys:manage', 'audit:read'],
+  publishes: resourceEvents(userService),
   async routes(app: TypedApp) {
     app.platform.auth.configureLogin(app.platform.config.login);
     const tags = ['Auth'];
@@ -395,7 +400,7 @@ export const authModule: AppModule = {
       registerUserRoutes(scope);
     });
   },
-};
+});
 
 function registerUserRoutes(app: TypedApp) {
   registerResourceRoutes(app, userService, {

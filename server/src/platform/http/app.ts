@@ -30,6 +30,7 @@ import { SESSION_COOKIE, type SessionUser } from '../auth/auth.service.js';
 import type { ActorContext } from '../auth/auth-context.js';
 import type { Permission } from '../auth/permissions.js';
 import type { Tx } from '../db/database.js';
+import { type ModuleDefinition, mountModules } from '../modules/module-definition.js';
 import { prop } from '../narrow.js';
 import { DEFAULT_WEB_DIST } from '../paths.js';
 import type { Platform } from '../platform.js';
@@ -89,12 +90,6 @@ export type TypedApp = FastifyInstance<
   AppTypeProvider
 >;
 
-export interface AppModule {
-  name: string;
-  /** Routes of the module, registered under /api/v1. */
-  routes?: (app: TypedApp) => Promise<void> | void;
-}
-
 const httpDuration = new client.Histogram({
   name: 'zhongshu_http_request_duration_seconds',
   help: 'HTTP request duration',
@@ -103,7 +98,35 @@ const httpDuration = new client.Histogram({
 });
 let defaultMetricsStarted = false;
 
-export async function buildApp(platform: Platform, modules: AppModule[]): Promise<TypedApp> {
+export async function buildApp(platform: Platform, modules: readonly ModuleDefinition[]): Promise<TypedApp> {
+  const app = createFastify(platform);
+  await registerSecurityHeaders(app, platform);
+  await registerApiDocs(app);
+  registerAuthentication(app, platform);
+  // After the authentication check: NUL / unpaired surrogates anywhere, JSON nesting depth.
+  registerEdgeGuard(app, { jsonMaxDepth: platform.config.limits.jsonMaxDepth });
+  registerRequestMetrics(app);
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const problem = problemOf(err, req, platform.config.limits.bodyBytes);
+    sendProblem(reply, problem, req.url, negotiateLocale(req.headers['accept-language']));
+  });
+
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  registerMetrics(app, platform.config.metrics);
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(
+    async (api) => {
+      registerLiveRoutes(api);
+      await mountModules(api, platform, modules);
+    },
+    { prefix: '/api/v1' },
+  );
+  await registerWebApp(app, platform);
+  return app;
+}
+
+/** The Fastify instance with the zod type provider, the platform and the per-request decorations. */
+function createFastify(platform: Platform): TypedApp {
   const app = Fastify({
     logger: platform.config.logLevel === 'silent' ? false : loggerOptions(platform.config.logLevel),
     bodyLimit: platform.config.limits.bodyBytes,
@@ -133,6 +156,11 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
     },
   );
 
+  return app;
+}
+
+/** Cookies, helmet (CSP; a looser one for /docs), the CSRF guard. */
+async function registerSecurityHeaders(app: TypedApp, platform: Platform): Promise<void> {
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, helmetOptions(platform.config.cookieSecure));
   // The API reference page runs Scalar's inline bootstrap script and styles: its own, looser policy.
@@ -141,6 +169,10 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
       reply.header('content-security-policy', DOCS_CSP);
   });
   registerCsrfGuard(app);
+}
+
+/** The OpenAPI document (from the route schemas) and the API reference page at /docs. */
+async function registerApiDocs(app: TypedApp): Promise<void> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -169,7 +201,10 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
     routePrefix: '/docs',
     configuration: { url: '/openapi.json', withDefaultFonts: false },
   });
+}
 
+/** Who is calling (session cookie or bearer token), then 401/403 before any body validation. */
+function registerAuthentication(app: TypedApp, platform: Platform): void {
   app.addHook('onRequest', async (req) => {
     req.startedAt = process.hrtime.bigint();
     // /metrics has its own bearer token, which is not a session.
@@ -195,9 +230,10 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
       throw forbidden(`Your role (${req.actor.role}) lacks the permission ${cfg.permission}`);
     }
   });
-  // After the authentication check: NUL / unpaired surrogates anywhere, JSON nesting depth.
-  registerEdgeGuard(app, { jsonMaxDepth: platform.config.limits.jsonMaxDepth });
+}
 
+/** Request duration histogram (zhongshu_http_request_duration_seconds). */
+function registerRequestMetrics(app: TypedApp): void {
   app.addHook('onResponse', async (req, reply) => {
     const started = req.startedAt;
     if (started === undefined) return;
@@ -207,83 +243,70 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
       seconds,
     );
   });
+}
 
-  app.setErrorHandler((err: FastifyError, req, reply) => {
-    const locale = negotiateLocale(req.headers['accept-language']);
-    let problem: ProblemError;
-    if (err instanceof ProblemError) problem = err;
-    else if (Array.isArray(err.validation) && err.validation.length > 0) {
-      const where = err.validationContext ?? 'body';
-      problem = new ProblemError(
-        400,
-        'Bad Request',
-        `Invalid ${where}`,
-        (err.validation as Partial<LocalisedValidationError>[]).map((v) => ({
-          field: fieldName(v.instancePath ?? '', v.params?.issue),
-          reason: v.message ?? 'invalid',
-          reasons: v.reasons,
-        })),
-      );
-    } else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
-      problem = new ProblemError(400, 'Bad Request', 'Request body is not valid JSON');
-    } else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-      problem = new ProblemError(400, 'Bad Request', 'Request body is empty');
-    } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      problem = new ProblemError(
-        415,
-        'Unsupported Media Type',
-        'Send the request body as application/json (or no body and no Content-Type)',
-        [{ field: 'content-type', reason: 'application/json' }],
-      );
-    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      problem = new ProblemError(
-        413,
-        'Content Too Large',
-        `Request body is larger than ${platform.config.limits.bodyBytes} bytes`,
-      );
-    } else if (pgCode(err) === '23505') {
-      problem = new ProblemError(409, 'Conflict', 'A record with the same unique value already exists', [
-        { field: uniqueField(err), reason: 'already exists' },
-      ]);
-    } else if (pgCode(err) === '23503') {
-      problem = new ProblemError(422, 'Unprocessable Content', 'A referenced record does not exist', [
-        { field: fkField(err), reason: 'no such record in this tenant' },
-      ]);
-    } else if (
-      pgCode(err) === '22P02' ||
-      pgCode(err) === '22003' ||
-      pgCode(err) === '22007' ||
-      pgCode(err) === '22008' ||
-      // NUL or bytes not valid in UTF-8: the edge guard rejects them; this is the last net.
-      pgCode(err) === '22021' ||
-      pgCode(err) === '22P05'
-    ) {
-      problem = new ProblemError(400, 'Bad Request', 'A value has the wrong format');
-    } else if (typeof err.statusCode === 'number' && err.statusCode < 500) {
-      problem = new ProblemError(err.statusCode, err.name ?? 'Error', err.message);
-    } else {
-      req.log.error({ err }, 'unhandled error');
-      problem = new ProblemError(
-        500,
-        'Internal Server Error',
-        'Something went wrong on our side; it has been logged.',
-      );
-    }
-    sendProblem(reply, problem, req.url, locale);
-  });
+/** What an error thrown anywhere in a request becomes: a ProblemError (500s are logged here). */
+function problemOf(err: FastifyError, req: FastifyRequest, bodyLimit: number): ProblemError {
+  let problem: ProblemError;
+  if (err instanceof ProblemError) problem = err;
+  else if (Array.isArray(err.validation) && err.validation.length > 0) {
+    const where = err.validationContext ?? 'body';
+    problem = new ProblemError(
+      400,
+      'Bad Request',
+      `Invalid ${where}`,
+      (err.validation as Partial<LocalisedValidationError>[]).map((v) => ({
+        field: fieldName(v.instancePath ?? '', v.params?.issue),
+        reason: v.message ?? 'invalid',
+        reasons: v.reasons,
+      })),
+    );
+  } else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+    problem = new ProblemError(400, 'Bad Request', 'Request body is not valid JSON');
+  } else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    problem = new ProblemError(400, 'Bad Request', 'Request body is empty');
+  } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    problem = new ProblemError(
+      415,
+      'Unsupported Media Type',
+      'Send the request body as application/json (or no body and no Content-Type)',
+      [{ field: 'content-type', reason: 'application/json' }],
+    );
+  } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    problem = new ProblemError(413, 'Content Too Large', `Request body is larger than ${bodyLimit} bytes`);
+  } else if (pgCode(err) === '23505') {
+    problem = new ProblemError(409, 'Conflict', 'A record with the same unique value already exists', [
+      { field: uniqueField(err), reason: 'already exists' },
+    ]);
+  } else if (pgCode(err) === '23503') {
+    problem = new ProblemError(422, 'Unprocessable Content', 'A referenced record does not exist', [
+      { field: fkField(err), reason: 'no such record in this tenant' },
+    ]);
+  } else if (
+    pgCode(err) === '22P02' ||
+    pgCode(err) === '22003' ||
+    pgCode(err) === '22007' ||
+    pgCode(err) === '22008' ||
+    // NUL or bytes not valid in UTF-8: the edge guard rejects them; this is the last net.
+    pgCode(err) === '22021' ||
+    pgCode(err) === '22P05'
+  ) {
+    problem = new ProblemError(400, 'Bad Request', 'A value has the wrong format');
+  } else if (typeof err.statusCode === 'number' && err.statusCode < 500) {
+    problem = new ProblemError(err.statusCode, err.name ?? 'Error', err.message);
+  } else {
+    req.log.error({ err }, 'unhandled error');
+    problem = new ProblemError(
+      500,
+      'Internal Server Error',
+      'Something went wrong on our side; it has been logged.',
+    );
+  }
+  return problem;
+}
 
-  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
-  registerMetrics(app, platform.config.metrics);
-  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-
-  await app.register(
-    async (api) => {
-      registerLiveRoutes(api);
-      for (const m of modules) if (m.routes) await m.routes(api);
-    },
-    { prefix: '/api/v1' },
-  );
-
+/** The built web app (static files, SPA fallback) or a page saying it is not built; problem+json 404s. */
+async function registerWebApp(app: TypedApp, platform: Platform): Promise<void> {
   const webDist = platform.config.webDist ?? DEFAULT_WEB_DIST;
   const hasWeb = existsSync(join(webDist, 'index.html'));
   if (hasWeb) {
@@ -309,8 +332,6 @@ export async function buildApp(platform: Platform, modules: AppModule[]): Promis
     const p = new ProblemError(404, 'Not Found', `No route ${req.method} ${req.url.split('?')[0]}`);
     return sendProblem(reply, p, req.url, negotiateLocale(req.headers['accept-language']));
   });
-
-  return app;
 }
 
 /** Same length and bytes, in constant time. */

@@ -23,3 +23,6 @@ export interface CliRuntime {
    */
   withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T>;
 }
+
+/** A usage or input error of a CLI command: printed as one `zhongshu: …` line, exit code 2. */
+export class CliError extends Error {}

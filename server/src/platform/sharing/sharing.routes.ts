@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Permission } from '../auth/permissions.js';
-import type { AppModule, TypedApp } from '../http/app.js';
+import type { TypedApp } from '../http/app.js';
 import { forbidden, ProblemError, unprocessable } from '../http/problem.js';
+import { defineModule } from '../modules/module-definition.js';
 import type { ResourceService } from '../records/resource.js';
 import { errorResponses, idParams } from '../records/resource-routes.js';
 import {
@@ -152,20 +153,32 @@ const defaultsOut = z.object({
  * Organisation-wide defaults (GET/PUT /sharing/defaults), and the binding of every request's actor
  * to the platform's sharing caches. Listed before the modules whose routes it must see.
  */
-export const sharingModule: AppModule = {
+export const sharingModule = defineModule({
   name: 'sharing',
+  summary: 'Record-level sharing: organisation-wide defaults and per-record shares with users and teams.',
+  publishes: [
+    { name: 'sharing_defaults.updated', when: 'an organisation-wide default changed' },
+    { name: 'record_shares.created', when: 'a record was shared with a user or team' },
+    { name: 'record_shares.updated', when: "a share's access level changed" },
+    { name: 'record_shares.deleted', when: 'a share was removed' },
+  ],
+  subscriptions: [
+    {
+      on: ['users.created', 'users.updated', 'users.deleted', 'users.imported'],
+      handler: 'sharing.evict-directory',
+      run: async (platform, ev) => platform.sharing.evictUsers(ev.tenant_id),
+    },
+    {
+      on: 'sharing_defaults.updated',
+      handler: 'sharing.evict-defaults',
+      run: async (platform, ev) => platform.sharing.evictDefaults(ev.tenant_id),
+    },
+  ],
   routes(app: TypedApp) {
     const sharing = app.platform.sharing;
     app.addHook('preHandler', async (req) => {
       if (req.actor) bindSharing(req.actor, sharing);
     });
-    for (const a of ['created', 'updated', 'deleted', 'imported'])
-      app.platform.bus.on(`users.${a}`, 'sharing.evict-directory', async (ev) =>
-        sharing.evictUsers(ev.tenant_id),
-      );
-    app.platform.bus.on('sharing_defaults.updated', 'sharing.evict-defaults', async (ev) =>
-      sharing.evictDefaults(ev.tenant_id),
-    );
 
     const tags = ['Sharing'];
     const entities = sharedEntityNames();
@@ -212,4 +225,4 @@ export const sharingModule: AppModule = {
         })),
     );
   },
-};
+});

@@ -1,0 +1,35 @@
+import { defineModule, resourceEvents } from '../../platform/modules/module-definition.js';
+import { invalidateResolver } from './entity-resolver.js';
+import { registerSignalCommands } from './signals.cli.js';
+import { signalsRoutes } from './signals.routes.js';
+import { SIGNALS_INGESTED, signalTypeService, sourceService } from './signals.service.js';
+import { signalTimeline } from './signals.timeline.js';
+
+const CRM_CHANGES = ['accounts', 'contacts', 'opportunities'].flatMap((e) =>
+  ['created', 'updated', 'deleted', 'imported'].map((a) => `${e}.${a}`),
+);
+
+/** Signals from every system a customer touches: ingest, entity resolution, review, sources (R-1). */
+export const signalsModule = defineModule({
+  name: 'signals',
+  summary:
+    'Takes in signals (API, webhooks, files), resolves them to accounts/contacts/opportunities, keeps the review queue, sources and signal types.',
+  permissions: ['signals:read', 'signals:write', 'signals:manage'],
+  publishes: [
+    {
+      name: SIGNALS_INGESTED,
+      when: 'signals were stored for accounts (payload: account → signal types, received_at); pending ones of a tenant are delivered merged',
+    },
+    ...resourceEvents(sourceService, signalTypeService),
+  ],
+  subscriptions: [
+    {
+      on: CRM_CHANGES,
+      handler: 'signals.invalidate-resolver',
+      run: async (_platform, ev) => invalidateResolver(ev.tenant_id),
+    },
+  ],
+  timelines: [signalTimeline],
+  routes: signalsRoutes,
+  cli: registerSignalCommands,
+});

@@ -1,0 +1,131 @@
+import type { Command } from 'commander';
+import type { Permission } from '../auth/permissions.js';
+import type { DomainEvent } from '../events/event-bus.js';
+import type { TypedApp } from '../http/app.js';
+import type { CliRuntime } from '../local-admin/cli-runtime.js';
+import type { Platform } from '../platform.js';
+import type { TimelineProvider } from '../records/timeline.js';
+
+/** An event a module writes to the outbox: its name and when it is emitted (the event table in docs). */
+export interface PublishedEvent {
+  /** Event name, e.g. `signals.ingested`; `{entity}` stands for each entity of the module. */
+  name: string;
+  when: string;
+}
+
+/** A handler the module runs for events (delivered at least once, after the emitting commit). */
+export interface EventSubscription {
+  /** Event name(s); `*` is every event. */
+  on: string | readonly string[];
+  /** Handler name, unique per event: the relay tracks deliveries and retries under it. */
+  handler: string;
+  // biome-ignore lint/suspicious/noExplicitAny: each subscriber declares the payload shape of the events it handles
+  run: (platform: Platform, event: DomainEvent<any>) => Promise<void>;
+}
+
+/** A durable pg-boss queue the module owns: optional cron schedule; work is tenant-scoped inside run. */
+export interface ModuleJob {
+  queue: string;
+  /** Cron schedule (UTC); without one the queue only runs what is sent to it. */
+  cron?: string;
+  description: string;
+  // biome-ignore lint/suspicious/noExplicitAny: each queue declares the data its senders give it
+  run: (platform: Platform, data: any) => Promise<unknown>;
+}
+
+/** A contributor to record timelines (the timeline owner never reads the module's tables). */
+export interface ModuleTimeline {
+  name: string;
+  provide: TimelineProvider;
+}
+
+/**
+ * Everything a module brings, in one place: reading a module's definition tells a newcomer its
+ * routes, the events it publishes and handles, its jobs and schedules, its timeline items, the
+ * permissions it introduces and its CLI commands. `server/src/modules/index.ts` lists the
+ * definitions; `mountModules` wires them into the platform and the HTTP app in that order.
+ */
+export interface ModuleDefinition {
+  /** Short name; also the prefix of its events, jobs and caches (`crm.…`). */
+  name: string;
+  /** One sentence: what the module is for. */
+  summary: string;
+  /** Permissions the module introduces (keys of the platform's role table). */
+  permissions?: readonly Permission[];
+  /** Events the module emits (documentation and the event table; emitting is the service's job). */
+  publishes?: readonly PublishedEvent[];
+  subscriptions?: readonly EventSubscription[];
+  jobs?: readonly ModuleJob[];
+  timelines?: readonly ModuleTimeline[];
+  /** HTTP routes, registered under /api/v1 on the typed app (handlers read typed req.body/query/params). */
+  routes?: (app: TypedApp) => void | Promise<void>;
+  /**
+   * Start-up wiring that needs the platform and is none of the above (e.g. lending the sharing
+   * service a directory). May return a function run when the app closes.
+   */
+  setup?: (platform: Platform, app: TypedApp) => void | (() => Promise<void> | void);
+  /** CLI commands: adds subcommands to the `zhongshu` program (they run through rt, see CliRuntime). */
+  cli?: (program: Command, rt: CliRuntime) => void;
+}
+
+/** Identity with a type check: a module's definition file reads `export const xModule = defineModule({…})`. */
+export function defineModule(def: ModuleDefinition): ModuleDefinition {
+  return def;
+}
+
+/** Event names a subscription listens to. */
+export function subscribedEvents(s: EventSubscription): readonly string[] {
+  return typeof s.on === 'string' ? [s.on] : s.on;
+}
+
+/**
+ * Wires each module into the platform (subscriptions on the bus, queues on the job queue, timeline
+ * providers) and registers its routes on the app — in list order, so a module can rely on the ones
+ * before it (sharing binds the request actor before any module's handlers run).
+ */
+export async function mountModules(
+  app: TypedApp,
+  platform: Platform,
+  modules: readonly ModuleDefinition[],
+): Promise<void> {
+  const seen = new Set<string>();
+  for (const m of modules) {
+    if (seen.has(m.name)) throw new Error(`Two modules are named ${m.name}`);
+    seen.add(m.name);
+    for (const s of m.subscriptions ?? [])
+      for (const name of subscribedEvents(s)) platform.bus.on(name, s.handler, (ev) => s.run(platform, ev));
+    for (const j of m.jobs ?? [])
+      platform.jobs.register(j.queue, async (data) => void (await j.run(platform, data ?? {})), {
+        cron: j.cron,
+      });
+    for (const t of m.timelines ?? []) platform.timeline.register(t.name, t.provide);
+    const close = m.setup?.(platform, app);
+    if (close) app.addHook('onClose', async () => close());
+    if (m.routes) await m.routes(app);
+  }
+}
+
+/** Every module's CLI commands on one program (cli.ts builds the program, then calls this). */
+export function registerModuleCommands(
+  program: Command,
+  rt: CliRuntime,
+  modules: readonly ModuleDefinition[],
+): void {
+  for (const m of modules) m.cli?.(program, rt);
+}
+
+/** The events a ResourceService writes for its entity: `{entity}.created/updated/deleted/imported`. */
+export function resourceEvents(...services: { def: { entity: string } }[]): PublishedEvent[] {
+  return services.flatMap(({ def: { entity } }) => [
+    { name: `${entity}.created`, when: `a ${entity} record is created (payload: the record)` },
+    {
+      name: `${entity}.updated`,
+      when: `a ${entity} record changes (payload: the record, the changed fields)`,
+    },
+    { name: `${entity}.deleted`, when: `a ${entity} record is deleted` },
+    {
+      name: `${entity}.imported`,
+      when: `a file import or bulk insert stored ${entity} rows (payload: their ids)`,
+    },
+  ]);
+}
