@@ -11,6 +11,8 @@ export interface PublishedEvent {
   /** Event name, e.g. `signals.ingested`; `{entity}` stands for each entity of the module. */
   name: string;
   when: string;
+  /** The entity, for the four record events a ResourceService writes (one row in the event table). */
+  family?: string;
 }
 
 /** A handler the module runs for events (delivered at least once, after the emitting commit). */
@@ -88,6 +90,13 @@ export async function mountModules(
   platform: Platform,
   modules: readonly ModuleDefinition[],
 ): Promise<void> {
+  // A route may only require a permission some module introduces (a typo fails at start-up).
+  const introduced = new Set(modules.flatMap((m) => m.permissions ?? []));
+  app.addHook('onRoute', (route) => {
+    const permission = route.config?.permission;
+    if (permission && !introduced.has(permission))
+      throw new Error(`${route.method} ${route.url} requires ${permission}, which no module introduces`);
+  });
   const seen = new Set<string>();
   for (const m of modules) {
     if (seen.has(m.name)) throw new Error(`Two modules are named ${m.name}`);
@@ -116,16 +125,13 @@ export function registerModuleCommands(
 
 /** The events a ResourceService writes for its entity: `{entity}.created/updated/deleted/imported`. */
 export function resourceEvents(...services: { def: { entity: string } }[]): PublishedEvent[] {
-  return services.flatMap(({ def: { entity } }) => [
-    { name: `${entity}.created`, when: `a ${entity} record is created (payload: the record)` },
-    {
-      name: `${entity}.updated`,
-      when: `a ${entity} record changes (payload: the record, the changed fields)`,
-    },
-    { name: `${entity}.deleted`, when: `a ${entity} record is deleted` },
-    {
-      name: `${entity}.imported`,
-      when: `a file import or bulk insert stored ${entity} rows (payload: their ids)`,
-    },
-  ]);
+  return services.flatMap(({ def: { entity } }) =>
+    RECORD_ACTIONS.map((action) => ({
+      name: `${entity}.${action}`,
+      when: `${entity} ${action} (payload: the record; imported: the ids of a file import or bulk insert)`,
+      family: entity,
+    })),
+  );
 }
+
+export const RECORD_ACTIONS = ['created', 'updated', 'deleted', 'imported'] as const;
