@@ -11,7 +11,14 @@ import { TimelineRegistry } from '../platform/records/timeline.js';
 import { appModules } from './index.js';
 import { moduleDocs } from './module-docs.js';
 
-const ARCHITECTURE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs', 'architecture.md');
+const ARCHITECTURE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'docs',
+  'architecture.md',
+);
 
 describe('module definitions', () => {
   it('docs/architecture.md shows the module and event tables of the definitions as they are', () => {
@@ -33,7 +40,8 @@ describe('module definitions', () => {
     for (const m of appModules) {
       for (const s of m.subscriptions ?? []) {
         expect(s.handler.startsWith(`${m.name}.`), `${m.name}: handler ${s.handler}`).toBe(true);
-        for (const name of subscribedEvents(s)) expect(published.has(name), `${s.handler} ← ${name}`).toBe(true);
+        for (const name of subscribedEvents(s))
+          expect(published.has(name), `${s.handler} ← ${name}`).toBe(true);
       }
       for (const j of m.jobs ?? []) expect(j.queue.startsWith(`${m.name}.`), j.queue).toBe(true);
     }
