@@ -1,11 +1,11 @@
-import { Anchor, Badge, Button, Grid, Group, Modal, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Badge, Button, Grid, Group, Modal, Stack, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import { useAuth } from '../auth/auth';
+import { BackLink } from '../components/Fact';
 import { WithLineage } from '../components/Lineage';
 import { LeadScorePanel, WinProbabilityPanel } from '../components/Predict';
 import { RecordForm } from '../components/RecordForm';
@@ -13,37 +13,26 @@ import { ReadOnlyBadge, ShareButton } from '../components/ShareDrawer';
 import { ErrorState, Loading } from '../components/States';
 import { RecordTimeline, Section } from '../components/Timeline';
 import { api } from '../lib/api';
-import { type Entity, FORM_FIELDS, SINGULAR } from '../lib/fields';
-import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from '../lib/format';
-import {
-  fieldLabel,
-  nameMap,
-  stageLabel,
-  useAccountNames,
-  useCustomFields,
-  useLang,
-  usePipelines,
-  useRegions,
-  useTeams,
-  useUsers,
-} from '../lib/hooks';
+import { type Entity, SINGULAR } from '../lib/fields';
+import { useCustomFields } from '../lib/hooks';
 import { queryKeys } from '../lib/query-keys';
 import { isReadOnly, isShareable } from '../lib/sharing';
 import type { LineageItem } from '../lib/types';
+import { RecordDetails } from './record/RecordDetails';
+import { type AnyRecord, useRecordDisplay } from './record/useRecordDisplay';
 
 const WITH_HISTORY = new Set(['contacts', 'opportunities', 'accounts']);
 
 export default function RecordPage({ entity }: { entity: Entity }) {
   const { id = '' } = useParams();
   const { t } = useTranslation();
-  const lang = useLang();
   const navigate = useNavigate();
   const qc = useQueryClient();
   const { can } = useAuth();
   const [editOpen, edit] = useDisclosure(false);
   const rec = useQuery({
     queryKey: queryKeys.records.one(entity, id),
-    queryFn: () => api<Record<string, any>>(`/${entity}/${id}`),
+    queryFn: () => api<AnyRecord>(`/${entity}/${id}`),
   });
   const lineage = useQuery({
     queryKey: queryKeys.records.lineage(entity, id),
@@ -53,11 +42,7 @@ export default function RecordPage({ entity }: { entity: Entity }) {
       ),
     enabled: WITH_HISTORY.has(entity),
   });
-  const users = nameMap(useUsers().data);
-  const regions = nameMap(useRegions().data);
-  const teams = nameMap(useTeams().data);
-  const accounts = useAccountNames().data;
-  const pipelines = usePipelines().data;
+  const { display: displayOf, accounts } = useRecordDisplay(entity);
   const cfs = useCustomFields(entity).data ?? [];
 
   if (rec.isPending) return <Loading />;
@@ -65,59 +50,7 @@ export default function RecordPage({ entity }: { entity: Entity }) {
   const r = rec.data;
   const title = (r.name ?? r.subject) as string;
   const readOnly = isReadOnly(r);
-
-  function display(name: string): ReactNode {
-    const v = r[name];
-    if (v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) return null;
-    switch (name) {
-      case 'owner_id':
-        return users.get(v) ?? v;
-      case 'region_id':
-        return regions.get(v) ?? v;
-      case 'team_id':
-        return teams.get(v) ?? v;
-      case 'account_id':
-        return (
-          <Anchor component={Link} to={`/accounts/${v}`}>
-            {accounts?.get(v) ?? t('entities.account')}
-          </Anchor>
-        );
-      case 'opportunity_id':
-        return (
-          <Anchor component={Link} to={`/opportunities/${v}`}>
-            {t('entities.opportunity')}
-          </Anchor>
-        );
-      case 'pipeline_id':
-        return pipelines?.find((p) => p.id === v)?.name ?? v;
-      case 'stage':
-        return stageLabel(
-          pipelines?.find((p) => p.id === r.pipeline_id)?.stages.find((s) => s.key === v),
-          lang,
-          v,
-        );
-      case 'amount':
-        return formatMoney(v, r.currency, lang);
-      case 'probability':
-        return formatPercent(v, lang);
-      case 'expected_close_date':
-        return formatDate(v, lang);
-      case 'occurred_at':
-        return formatDateTime(v, lang);
-      case 'committee_role':
-        return t(`committee.${v}`);
-      case 'stance':
-        return t(`stance.${v}`);
-      case 'type':
-        return t(`activityType.${v}`);
-      case 'status':
-        return entity === 'activities' ? t(`activityStatus.${v}`) : t(`oppStatus.${v}`);
-      default:
-        if (Array.isArray(v)) return v.join(', ');
-        if (typeof v === 'number') return formatNumber(v, lang, 2);
-        return String(v);
-    }
-  }
+  const display = (name: string) => displayOf(r, name);
 
   async function remove() {
     if (!window.confirm(t('common.confirmDelete'))) return;
@@ -131,16 +64,11 @@ export default function RecordPage({ entity }: { entity: Entity }) {
     }
   }
 
-  const fields = FORM_FIELDS[entity].map((d) => d.name).filter((n) => n !== 'name' && n !== 'subject');
   return (
     <Stack>
       <Group justify="space-between" align="flex-start">
         <div>
-          <Text fz="sm" c="dimmed">
-            <Anchor component={Link} to={`/${entity}`}>
-              {t(`nav.${entity}`)}
-            </Anchor>
-          </Text>
+          <BackLink to={`/${entity}`}>{t(`nav.${entity}`)}</BackLink>
           <Title order={1} fz="h2" data-testid="record-title">
             <WithLineage item={lineage.data?.get(r.name ? 'name' : 'subject')}>{title}</WithLineage>
           </Title>
@@ -170,36 +98,7 @@ export default function RecordPage({ entity }: { entity: Entity }) {
           <Stack gap="md">
             {entity === 'opportunities' && can('predict:read') && <WinProbabilityPanel id={id} />}
             {entity === 'contacts' && can('predict:read') && <LeadScorePanel id={id} />}
-            <Section title={t('common.details')}>
-              <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
-                {fields.map((f) => {
-                  const v = display(f);
-                  return (
-                    <div key={f}>
-                      <Text fz="xs" c="dimmed">
-                        {t(`fields.${f}`)}
-                      </Text>
-                      <Text fz="sm" component="div">
-                        {v === null ? '—' : <WithLineage item={lineage.data?.get(f)}>{v}</WithLineage>}
-                      </Text>
-                    </div>
-                  );
-                })}
-                {cfs.map((cf) => {
-                  const v = r.custom?.[cf.key];
-                  return (
-                    <div key={cf.key}>
-                      <Text fz="xs" c="dimmed">
-                        {fieldLabel(cf, lang)}
-                      </Text>
-                      <Text fz="sm">
-                        {v === undefined || v === null ? '—' : Array.isArray(v) ? v.join(', ') : String(v)}
-                      </Text>
-                    </div>
-                  );
-                })}
-              </SimpleGrid>
-            </Section>
+            <RecordDetails entity={entity} r={r} display={display} lineage={lineage.data} cfs={cfs} />
           </Stack>
         </Grid.Col>
         {WITH_HISTORY.has(entity) && (
