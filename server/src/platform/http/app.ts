@@ -30,7 +30,7 @@ import { SESSION_COOKIE, type SessionUser } from '../auth/auth.service.js';
 import type { ActorContext } from '../auth/auth-context.js';
 import type { Permission } from '../auth/permissions.js';
 import type { Tx } from '../db/database.js';
-import { type ModuleDefinition, mountModules } from '../modules/module-definition.js';
+import { type ModuleDefinition, mountModules, mountRootRoutes } from '../modules/module-definition.js';
 import { prop } from '../narrow.js';
 import { DEFAULT_WEB_DIST } from '../paths.js';
 import type { Platform } from '../platform.js';
@@ -121,6 +121,7 @@ export async function buildApp(platform: Platform, modules: readonly ModuleDefin
     },
     { prefix: '/api/v1' },
   );
+  await mountRootRoutes(app, modules);
   await registerWebApp(app, platform);
   return app;
 }

@@ -62,6 +62,12 @@ export interface ModuleDefinition {
   /** HTTP routes, registered under /api/v1 on the typed app (handlers read typed req.body/query/params). */
   routes?: (app: TypedApp) => void | Promise<void>;
   /**
+   * Routes outside /api/v1 (e.g. /graphql, /.well-known/…). The platform's authentication hook
+   * covers only /api/*: such routes check `req.actor` themselves and are listed in the OpenAPI
+   * document only if they declare a schema.
+   */
+  rootRoutes?: (app: TypedApp) => void | Promise<void>;
+  /**
    * Start-up wiring that needs the platform and is none of the above (e.g. lending the sharing
    * service a directory). May return a function run when the app closes.
    */
@@ -112,6 +118,11 @@ export async function mountModules(
     if (close) app.addHook('onClose', async () => close());
     if (m.routes) await m.routes(app);
   }
+}
+
+/** Registers the modules' routes outside /api/v1 (after the /api/v1 ones, in list order). */
+export async function mountRootRoutes(app: TypedApp, modules: readonly ModuleDefinition[]): Promise<void> {
+  for (const m of modules) if (m.rootRoutes) await m.rootRoutes(app);
 }
 
 /** Every module's CLI commands on one program (cli.ts builds the program, then calls this). */
