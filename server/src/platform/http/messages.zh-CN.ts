@@ -1,7 +1,9 @@
 import { zhCNAuthMessages } from './messages-auth.zh-CN.js';
 import { zhCNEdgeMessages } from './messages-edge.zh-CN.js';
+import { zhCNGraphqlMessages } from './messages-graphql.zh-CN.js';
 import { zhCNRecordsMessages } from './messages-records.zh-CN.js';
 import { zhCNSharingMessages } from './messages-sharing.zh-CN.js';
+import { zhCNWebhooksMessages } from './messages-webhooks.zh-CN.js';
 
 /**
  * Chinese (zh-CN) catalogue of the API's problem messages, gettext style: the English text the
@@ -17,6 +19,8 @@ export const zhCNMessages: Record<string, string> = {
   ...zhCNEdgeMessages,
   ...zhCNRecordsMessages,
   ...zhCNSharingMessages,
+  ...zhCNGraphqlMessages,
+  ...zhCNWebhooksMessages,
   // ---------- titles (one per status) ----------
   'Bad Request': '请求无效',
   Unauthorized: '需要登录',
