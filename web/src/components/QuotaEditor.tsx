@@ -1,23 +1,10 @@
-import { Alert, Button, Group, Modal, NumberInput, Stack, Table, Text } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { fetchRows, request } from '../lib/api';
-import { formatMoney, type Lang, sortByName } from '../lib/format';
-import { useUsers } from '../lib/hooks';
-import {
-  type QuotaGrid,
-  quarterMonths,
-  quotaCellErrors,
-  quotaCellKey,
-  quotaChanges,
-  quotaGrid,
-  shiftQuarter,
-  sumCells,
-} from '../lib/predict';
-import { ApiError } from '../lib/problem';
-import { queryKeys } from '../lib/query-keys';
+import type { Lang } from '../lib/format';
+import { shiftQuarter } from '../lib/predict';
+import { QuotaTable } from './quota/QuotaTable';
+import { useQuotaDraft } from './quota/useQuotaDraft';
 import { Empty, ErrorState, Loading } from './States';
 
 /**
@@ -73,80 +60,8 @@ export function QuotaEditor({
 
 function QuarterGrid({ quarter, lang, onSaved }: { quarter: string; lang: Lang; onSaved: () => void }) {
   const { t } = useTranslation();
-  const qc = useQueryClient();
-  const months = useMemo(() => quarterMonths(quarter), [quarter]);
-  const users = useUsers();
-  const stored = useQuery({
-    queryKey: queryKeys.quotas.reps(quarter),
-    queryFn: () => fetchRows('/quotas', { scope: 'rep', period: [...months, quarter].join(',') }),
-  });
-  const reps = useMemo(() => {
-    const withQuota = new Set((stored.data ?? []).map((q) => q.scope_key));
-    return sortByName(
-      (users.data ?? []).filter((u) => (u.role === 'rep' && u.active) || withQuota.has(u.id)),
-      (u) => u.name,
-      lang,
-    );
-  }, [users.data, stored.data, lang]);
-  const initial = useMemo(
-    () =>
-      quotaGrid(
-        stored.data ?? [],
-        reps.map((r) => r.id),
-        months,
-      ),
-    [stored.data, reps, months],
-  );
-  const quarterRows = useMemo(
-    () =>
-      new Map(
-        (stored.data ?? []).filter((q) => q.period_kind === 'quarter').map((q) => [q.scope_key, q.amount]),
-      ),
-    [stored.data],
-  );
-  const [grid, setGrid] = useState<QuotaGrid>({});
-  const [cellErrors, setCellErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string[]>([]);
-  useEffect(() => setGrid(initial), [initial]);
-
-  const changes = useMemo(() => quotaChanges(initial, grid, stored.data ?? []), [initial, grid, stored.data]);
-  const dirty = changes.items.length + changes.deletes.length > 0;
-  /** Whether the PUT of the current save is stored (a later delete may still fail). */
-  const putStored = useRef(false);
-
-  const save = useMutation({
-    mutationFn: async () => {
-      putStored.current = false;
-      if (changes.items.length) await request('put', '/quotas', { body: changes.items });
-      putStored.current = true;
-      for (const id of changes.deletes) await request('delete', '/quotas/{id}', { path: { id } });
-    },
-    onMutate: () => {
-      setCellErrors({});
-      setGeneral([]);
-    },
-    onSuccess: () => {
-      notifications.show({ color: 'green', message: t('quotas.saved', { quarter }) });
-      void qc.invalidateQueries({ queryKey: queryKeys.quotas.all });
-      void qc.invalidateQueries({ queryKey: queryKeys.forecast.all });
-      onSaved();
-    },
-    onError: (e) => {
-      const placed = quotaCellErrors(e instanceof ApiError ? e.problem : undefined, changes.cells);
-      setCellErrors(placed.cells);
-      setGeneral(
-        placed.general.length || Object.keys(placed.cells).length
-          ? placed.general
-          : [e instanceof Error ? e.message : t('common.error')],
-      );
-      // A failed PUT stored nothing: the grid keeps the edits so the marked cells can be fixed.
-      // A failed delete comes after a stored PUT: reload what is stored now.
-      if (putStored.current) {
-        void qc.invalidateQueries({ queryKey: queryKeys.quotas.all });
-        void qc.invalidateQueries({ queryKey: queryKeys.forecast.all });
-      }
-    },
-  });
+  const d = useQuotaDraft(quarter, lang, onSaved);
+  const { users, stored, reps, general, quarterRows, dirty, save } = d;
 
   if (users.isPending || stored.isPending) return <Loading h={120} />;
   if (users.isError || stored.isError)
@@ -161,7 +76,6 @@ function QuarterGrid({ quarter, lang, onSaved }: { quarter: string; lang: Lang; 
     );
   if (reps.length === 0) return <Empty text={t('quotas.noReps')} />;
 
-  const money = (v: number | null) => (v === null ? '—' : formatMoney(v, 'CNY', lang));
   return (
     <Stack gap="sm">
       <Text fz="xs" c="dimmed">
@@ -174,90 +88,7 @@ function QuarterGrid({ quarter, lang, onSaved }: { quarter: string; lang: Lang; 
           ))}
         </Alert>
       )}
-      <div className="zs-table-wrap">
-        <Table data-testid="quota-grid" verticalSpacing={4}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('forecast.rep')}</Table.Th>
-              {months.map((m) => (
-                <Table.Th key={m} ta="right">
-                  {m}
-                </Table.Th>
-              ))}
-              <Table.Th ta="right">{t('quotas.quarterTotal')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {reps.map((rep) => {
-              const quarterRow = quarterRows.get(rep.id);
-              const monthSum = sumCells(
-                grid,
-                months.map((m) => quotaCellKey(rep.id, m)),
-              );
-              return (
-                <Table.Tr key={rep.id}>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{rep.name}</Table.Td>
-                  {months.map((m) => {
-                    const cell = quotaCellKey(rep.id, m);
-                    return (
-                      <Table.Td key={m} miw={130}>
-                        <NumberInput
-                          size="xs"
-                          min={0}
-                          step={10_000}
-                          thousandSeparator=","
-                          hideControls
-                          allowNegative={false}
-                          aria-label={t('quotas.cell', { name: rep.name, month: m })}
-                          placeholder={
-                            quarterRow !== undefined
-                              ? t('quotas.fromQuarter', { amount: formatMoney(quarterRow / 3, 'CNY', lang) })
-                              : undefined
-                          }
-                          value={grid[cell] ?? ''}
-                          onChange={(v) => setGrid((g) => ({ ...g, [cell]: v }))}
-                          error={cellErrors[cell]}
-                          data-testid={`quota-cell-${cell}`}
-                        />
-                      </Table.Td>
-                    );
-                  })}
-                  <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                    {quarterRow !== undefined ? (
-                      <Text fz="sm" title={t('quotas.quarterOwn')}>
-                        {money(quarterRow)} *
-                      </Text>
-                    ) : (
-                      money(monthSum)
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              );
-            })}
-            <Table.Tr fw={700}>
-              <Table.Td>{t('forecast.total')}</Table.Td>
-              {months.map((m) => (
-                <Table.Td key={m} ta="right">
-                  {money(
-                    sumCells(
-                      grid,
-                      reps.map((r) => quotaCellKey(r.id, m)),
-                    ),
-                  )}
-                </Table.Td>
-              ))}
-              <Table.Td ta="right">
-                {money(
-                  sumCells(
-                    grid,
-                    reps.flatMap((r) => months.map((m) => quotaCellKey(r.id, m))),
-                  ),
-                )}
-              </Table.Td>
-            </Table.Tr>
-          </Table.Tbody>
-        </Table>
-      </div>
+      <QuotaTable d={d} lang={lang} />
       {quarterRows.size > 0 && (
         <Text fz="xs" c="dimmed">
           * {t('quotas.quarterOwn')}
