@@ -48,6 +48,11 @@ const envSchema = z.object({
   ZHONGSHU_LOGIN_MAX_PER_IP: z.coerce.number().int().min(1).max(100_000).default(30),
   ZHONGSHU_LOGIN_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(5),
   ZHONGSHU_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  // Mail (notices to admins, later the customer portal): an SMTP URL; unset = mail is not sent (logged).
+  ZHONGSHU_SMTP_URL: blankAsUnset.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
+  ZHONGSHU_MAIL_FROM: z.string().default('Zhongshu 中枢 <no-reply@zhongshu.local>'),
+  // Outbound webhooks: multiplies the retry schedule (1 = the documented ~3.2 days; tests and benches shrink it).
+  ZHONGSHU_WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(10).default(1),
 });
 
 export type AppConfig = {
@@ -84,6 +89,15 @@ export type AppConfig = {
   outbound: {
     /** Host names, IP addresses or CIDR ranges an admin allows although private/loopback/link-local. */
     allow: string[];
+  };
+  mail: {
+    /** smtp(s)://user:pass@host:port; undefined = mail is not sent (the attempt is logged). */
+    smtpUrl: string | undefined;
+    from: string;
+  };
+  webhooks: {
+    /** Factor on the retry delays (1 = 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h). */
+    retryScale: number;
   };
   login: {
     maxFailuresPerIp: number;
@@ -152,6 +166,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .map((s) => s.trim())
         .filter(Boolean),
     },
+    mail: { smtpUrl: e.ZHONGSHU_SMTP_URL, from: e.ZHONGSHU_MAIL_FROM },
+    webhooks: { retryScale: e.ZHONGSHU_WEBHOOK_RETRY_SCALE },
     login: {
       maxFailuresPerIp: e.ZHONGSHU_LOGIN_MAX_PER_IP,
       maxFailuresPerAccount: e.ZHONGSHU_LOGIN_MAX_PER_ACCOUNT,

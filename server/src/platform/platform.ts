@@ -5,6 +5,8 @@ import { type Database, openDatabase } from './db/database.js';
 import { migrateDatabase } from './db/migrate.js';
 import { EventBus } from './events/event-bus.js';
 import { JobQueue } from './jobs/job-queue.js';
+import { Mailer } from './mail/mailer.js';
+import type { PublishedEvent } from './modules/module-definition.js';
 import { createOutboundClient, type OutboundClient } from './outbound-http/outbound-client.js';
 import { TimelineRegistry } from './records/timeline.js';
 import { SharingService } from './sharing/sharing.service.js';
@@ -21,6 +23,10 @@ export interface Platform {
   sharing: SharingService;
   /** The one way out to other systems (SSRF-safe, timeouts, size caps): every outbound HTTP call. */
   outbound: OutboundClient;
+  /** SMTP mail (notices, later the customer portal); not configured = nothing sent, reported. */
+  mail: Mailer;
+  /** Events the mounted modules publish (filled by mountModules): the webhook event catalogue. */
+  eventCatalogue: PublishedEvent[];
   /** Modules' in-memory caches, per platform instance (the same registry every transaction is bound to). */
   caches: CacheRegistry;
 }
@@ -47,6 +53,8 @@ export async function createPlatform(
     sharing: new SharingService(),
     outbound: createOutboundClient({ allow: config.outbound.allow }),
     caches: database.caches,
+    mail: new Mailer(config.mail),
+    eventCatalogue: [],
   };
 }
 
@@ -54,5 +62,6 @@ export async function closePlatform(p: Platform): Promise<void> {
   await p.bus.stop();
   await p.jobs.stop();
   await p.outbound.close();
+  p.mail.close();
   await p.database.close();
 }

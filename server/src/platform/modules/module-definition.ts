@@ -107,6 +107,7 @@ export async function mountModules(
   for (const m of modules) {
     if (seen.has(m.name)) throw new Error(`Two modules are named ${m.name}`);
     seen.add(m.name);
+    platform.eventCatalogue.push(...(m.publishes ?? []));
     for (const s of m.subscriptions ?? [])
       for (const name of subscribedEvents(s)) platform.bus.on(name, s.handler, (ev) => s.run(platform, ev));
     for (const j of m.jobs ?? [])
