@@ -1,9 +1,10 @@
 /**
  * Lead score (SPEC R-2.5): how likely a new contact is to turn into pipeline, from its profile and
  * its early behaviour, trained per tenant on the tenant's own contacts. Same design as the win
- * model (win-probability.service.ts): time-based split, the toolkit's binary pipeline with
- * calibration chosen on a validation tail, metrics per version in prediction_models (kind
- * 'lead_score'), deterministic rebuild from the stored snapshot, a labelled fallback.
+ * model (win-probability.service.ts), and the same training pipeline (model-training.ts, over the
+ * spec LEAD_MODEL): time-based split, the toolkit's binary pipeline with calibration chosen on a
+ * validation tail, metrics per version in prediction_models (kind 'lead_score'), deterministic
+ * rebuild from the stored snapshot, a labelled fallback.
  *
  * Label ("converted"). A contact converts when an opportunity is CREATED on its account in the
  * window (observation time, created_at + CONVERSION_DAYS]. Created, not won: lead scoring ranks
@@ -32,27 +33,25 @@
  * class missing, or a model that loses to the base rate on the test window; contacts then get a
  * transparent rule score (fixed log-odds points around the tenant's base rate), labelled as such.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { upsertRows } from '../../platform/db/bulk-insert.js';
 import type { Tx } from '../../platform/db/database.js';
-import { notFound } from '../../platform/http/problem.js';
-import { fitBinaryModel } from './ml/binary-pipeline.js';
-import type { CsvTable } from './ml/csv-table.js';
 import { sigmoid } from './ml/logistic-regression.model.js';
-import { binaryReport, brier, logLoss } from './ml/metrics.js';
+import { clearModelCache, type FeatureDef, factorOf, latestModel, type TopFactor } from './model-store.js';
 import {
-  clearModelCache,
-  type FeatureDef,
-  factorOf,
-  fitFromSnapshot,
-  latestModel,
-  nextModelVersion,
-  scoreRows,
-  type TopFactor,
-  type TrainingSnapshot,
-  typedColumns,
-} from './model-store.js';
-import { contactScores, predictionModels } from './predict.schema.js';
+  activeSnapshot,
+  type ModelSnapshotBase,
+  type ModelSpec,
+  modelScores,
+  presentScore,
+  readOrScore,
+  type Score,
+  scoreColumns,
+  type TrainOptions,
+  type TrainResult,
+  trainModel,
+} from './model-training.js';
+import { contactScores } from './predict.schema.js';
 import { type LeadContactRow, type LeadEvent, type LeadSnapshot, loadLeadSnapshot } from './predict-data.js';
 
 export const MIN_LEAD_HISTORY = 60;
@@ -96,10 +95,7 @@ export const LEAD_FEATURES: FeatureDef[] = [
 const FEATURE_NAMES = LEAD_FEATURES.map((f) => f.name);
 const featureIndex = new Map(FEATURE_NAMES.map((n, j) => [n, j]));
 
-export interface LeadModelSnapshot extends TrainingSnapshot {
-  prior: number;
-  chosen?: { kind: string; calibration: string };
-}
+export type LeadModelSnapshot = ModelSnapshotBase;
 
 const fmt = (x: number | null | undefined, d = 4) =>
   x === null || x === undefined || Number.isNaN(x) ? '' : String(Number(x.toFixed(d)));
@@ -226,7 +222,10 @@ export function labelledContacts(snap: LeadSnapshot, now: Date): LeadContactRow[
     );
 }
 
-/** Forget fitted models (tests: the next score rebuilds from the stored snapshot, as a cold process would). */
+/**
+ * Forget a platform's fitted models (tests: the next score rebuilds from the stored snapshot, as a
+ * cold process would); takes a transaction of that platform or `platform.caches`.
+ */
 export const clearLeadModelCache = clearModelCache;
 
 // ---------- rule fallback ----------
@@ -266,158 +265,58 @@ export function ruleScore(row: string[], prior: number): { p: number; factors: T
 
 // ---------- training ----------
 
-export interface LeadTrainResult {
-  model_id: string;
-  version: number;
-  status: 'active' | 'fallback';
-  method: 'model' | 'rules_fallback';
-  note: string | null;
-  train_rows: number;
-  test_rows: number;
-  metrics: Record<string, unknown>;
-  scored: number;
-}
+export type LeadTrainResult = TrainResult<'rules_fallback'>;
 
-export async function trainLeadModel(
-  tx: Tx,
-  tenantId: string,
-  opts: { now?: Date; trigger?: 'manual' | 'schedule' } = {},
-): Promise<LeadTrainResult> {
-  const now = opts.now ?? new Date();
-  const snap = await loadLeadSnapshot(tx, tenantId);
-  const labelled = labelledContacts(snap, now);
-  const yAll = labelled.map((c) => converted(snap, c));
-  const positives = yAll.reduce((a, b) => a + b, 0);
-  const prior = labelled.length ? (positives + 1) / (labelled.length + 2) : DEFAULT_PRIOR;
+/** The rule score's base rate: the labelled contacts' conversion rate, smoothed. */
+const fallbackPrior = (y: number[]) => {
+  const positives = y.reduce((a, b) => a + b, 0);
+  return y.length ? (positives + 1) / (y.length + 2) : DEFAULT_PRIOR;
+};
 
-  let note: string | null = null;
-  let metrics: Record<string, unknown> = {};
-  let snapshot: LeadModelSnapshot | null = null;
-  let trainN = 0;
-  let testN = 0;
-  if (labelled.length < MIN_LEAD_HISTORY)
-    note = `Only ${labelled.length} contacts with a complete ${CONVERSION_DAYS}-day outcome (need ${MIN_LEAD_HISTORY}); using a rule score.`;
-  else if (positives === 0 || positives === labelled.length)
-    note = `${positives === 0 ? 'No' : 'Every'} labelled contact converted; using a rule score.`;
-  else {
-    const nTest = Math.max(10, Math.round(labelled.length * 0.2));
-    const cut = labelled.length - nTest;
-    const yTrain = yAll.slice(0, cut);
-    const yTest = yAll.slice(cut);
-    if (new Set(yTest).size < 2 || new Set(yTrain).size < 2) {
-      note = 'The train or test window has only one outcome; using a rule score.';
-    } else {
-      try {
-        const rowsAll = labelled.map((c) => leadFeatureRow(snap, c, observationTimeOf(c)));
-        const table: CsvTable = { columns: FEATURE_NAMES, rows: rowsAll, delimiter: ',' };
-        const trIdx = rowsAll.slice(0, cut).map((_, i) => i);
-        const teIdx = rowsAll.slice(cut).map((_, i) => cut + i);
-        const fitted = fitBinaryModel(
-          table,
-          typedColumns(LEAD_FEATURES, rowsAll.slice(0, cut)),
-          trIdx,
-          yTrain,
-          {
-            seed: SEED,
-          },
-        );
-        const probs = fitted.predict(teIdx);
-        const report = binaryReport(yTest, probs);
-        const trPrior = yTrain.reduce((a, b) => a + b, 0) / yTrain.length;
-        const priorProbs = yTest.map(() => trPrior);
-        metrics = {
-          auc: report.auc,
-          brier: report.brier,
-          logloss: report.logloss,
-          ece: report.ece,
-          positive_rate: report.positiveRate,
-          reliability: report.reliability,
-          model: fitted.kind,
-          calibration: fitted.calibration,
-          validation: fitted.candidates,
-          baseline: {
-            prior: trPrior,
-            prior_brier: brier(yTest, priorProbs),
-            prior_logloss: logLoss(yTest, priorProbs),
-          },
-          top_features: fitted.topFeatures(teIdx, 10),
-          split: {
-            train_created_from: labelled[0].created_at,
-            train_created_to: labelled[cut - 1].created_at,
-            test_created_from: labelled[cut].created_at,
-            test_created_to: labelled.at(-1)!.created_at,
-          },
-        };
-        trainN = cut;
-        testN = nTest;
-        const beats = report.logloss <= logLoss(yTest, priorProbs);
-        metrics.beats_baseline = beats;
-        if (!beats) {
-          note = `The trained model did not beat the base rate on the ${nTest} newest labelled contacts (log-loss ${report.logloss.toFixed(3)} vs ${logLoss(yTest, priorProbs).toFixed(3)}); using a rule score.`;
-        } else {
-          snapshot = {
-            seed: SEED,
-            columns: typedColumns(LEAD_FEATURES, rowsAll).map((c) => ({ name: c.name, kind: c.kind })),
-            rows: rowsAll,
-            y: yAll,
-            prior: positives / labelled.length,
-            chosen: { kind: fitted.kind, calibration: fitted.calibration },
-          };
-        }
-      } catch (err) {
-        if ((err as Error).name !== 'DataError') throw err;
-        note = `Training not possible: ${(err as Error).message}; using a rule score.`;
-        snapshot = null;
-      }
-    }
-  }
+/** The lead model as a spec of the shared pipeline (model-training.ts). */
+const LEAD_MODEL: ModelSpec<LeadSnapshot, LeadContactRow, 'rules_fallback'> = {
+  kind: KIND,
+  features: LEAD_FEATURES,
+  minHistory: MIN_LEAD_HISTORY,
+  seed: SEED,
+  fitOptions: {},
+  fallbackMethod: 'rules_fallback',
+  load: (tx, tenantId) => loadLeadSnapshot(tx, tenantId),
+  examples(snap, now) {
+    const items = labelledContacts(snap, now);
+    return { items, y: items.map((c) => converted(snap, c)) };
+  },
+  rows(snap, labelled, y) {
+    // A contact's row depends on nothing but the contact: one set serves evaluation and production.
+    let rows: string[][] | null = null;
+    const all = () => (rows ??= labelled.map((c) => leadFeatureRow(snap, c, observationTimeOf(c))));
+    return {
+      evaluation: (cut) => ({ train: all().slice(0, cut), test: all().slice(cut) }),
+      production: () => ({
+        rows: all(),
+        extra: { prior: y.reduce((a, b) => a + b, 0) / y.length },
+      }),
+    };
+  },
+  splitBy: { name: 'created', at: (c) => c.created_at },
+  notes: {
+    history: `contacts with a complete ${CONVERSION_DAYS}-day outcome`,
+    testWindow: 'newest labelled contacts',
+    oneClass: (positives) => `${positives === 0 ? 'No' : 'Every'} labelled contact converted`,
+    instead: 'using a rule score.',
+  },
+  historyMetrics: (labelled, y) => ({
+    label: `opportunity created on the contact's account within ${CONVERSION_DAYS} days of the contact's creation (after the ${OBSERVATION_DAYS}-day observation point)`,
+    labelled_contacts: labelled.length,
+    converted: y.reduce((a, b) => a + b, 0),
+    fallback_prior: fallbackPrior(y),
+  }),
+  fallbackModel: (_, y) => ({ prior: fallbackPrior(y) }),
+  score: (tx, tenantId, snap, now) => scoreContacts(tx, tenantId, undefined, { snap, now }),
+};
 
-  const version = await nextModelVersion(tx, tenantId, KIND);
-  const status = snapshot ? 'active' : 'fallback';
-  await tx
-    .update(predictionModels)
-    .set({ status: 'retired' })
-    .where(
-      and(
-        eq(predictionModels.tenant_id, tenantId),
-        eq(predictionModels.kind, KIND),
-        sql`${predictionModels.status} in ('active','fallback')`,
-      ),
-    );
-  const [row] = await tx
-    .insert(predictionModels)
-    .values({
-      tenant_id: tenantId,
-      kind: KIND,
-      version,
-      status,
-      trigger: opts.trigger ?? 'manual',
-      train_rows: trainN,
-      test_rows: testN,
-      metrics: {
-        ...metrics,
-        label: `opportunity created on the contact's account within ${CONVERSION_DAYS} days of the contact's creation (after the ${OBSERVATION_DAYS}-day observation point)`,
-        labelled_contacts: labelled.length,
-        converted: positives,
-        fallback_prior: prior,
-      },
-      features: FEATURE_NAMES,
-      model: snapshot ?? { prior },
-      note,
-    })
-    .returning();
-  const scored = await scoreContacts(tx, tenantId, undefined, { snap, now });
-  return {
-    model_id: row.id,
-    version,
-    status,
-    method: snapshot ? 'model' : 'rules_fallback',
-    note,
-    train_rows: trainN,
-    test_rows: testN,
-    metrics: row.metrics as Record<string, unknown>,
-    scored,
-  };
+export function trainLeadModel(tx: Tx, tenantId: string, opts: TrainOptions = {}): Promise<LeadTrainResult> {
+  return trainModel(tx, tenantId, LEAD_MODEL, opts);
 }
 
 // ---------- scoring ----------
@@ -445,26 +344,20 @@ export async function scoreContacts(
   }
   if (pool.length === 0) return 0;
   const m = await latestModel(tx, tenantId, KIND);
-  const s = m?.model as Partial<LeadModelSnapshot> | undefined;
+  const snapModel = activeSnapshot<LeadModelSnapshot>(m);
   const rows = pool.map((c) => leadFeatureRow(snap, c, now.getTime()));
-  let results: { p: number; factors: TopFactor[]; method: 'model' | 'rules_fallback' }[];
-  if (m && m.status === 'active' && s?.rows?.length) {
-    const loaded = fitFromSnapshot(m.id, LEAD_FEATURES, s as LeadModelSnapshot);
-    results = scoreRows(loaded, rows).map((r) => ({ ...r, method: 'model' as const }));
+  let results: Score<'rules_fallback'>[];
+  if (m && snapModel) {
+    results = modelScores(tx, LEAD_MODEL, m, snapModel, rows);
   } else {
-    const prior = Math.min(0.95, Math.max(0.01, s?.prior ?? DEFAULT_PRIOR));
+    const stored = m?.model as Partial<LeadModelSnapshot> | undefined;
+    const prior = Math.min(0.95, Math.max(0.01, stored?.prior ?? DEFAULT_PRIOR));
     results = rows.map((r) => ({ ...ruleScore(r, prior), method: 'rules_fallback' as const }));
   }
-  const values = pool.map((c, i) => ({
-    tenant_id: tenantId,
-    contact_id: c.id,
-    model_id: m?.id ?? null,
-    model_version: m?.version ?? null,
-    score: Math.min(1, Math.max(0, results[i].p)),
-    method: results[i].method,
-    top_factors: results[i].factors,
-    computed_at: now,
-  }));
+  const values = pool.map((c, i) => {
+    const { p, ...columns } = scoreColumns(m, results[i], now);
+    return { tenant_id: tenantId, contact_id: c.id, score: p, ...columns };
+  });
   await upsertRows(tx, contactScores, values, [contactScores.tenant_id, contactScores.contact_id]);
   return pool.length;
 }
@@ -472,27 +365,16 @@ export async function scoreContacts(
 export const LEAD_FALLBACK_LABEL = 'Rule score (not enough contact history for a trained model)';
 
 export async function getLeadScore(tx: Tx, tenantId: string, contactId: string) {
-  const read = () =>
-    tx
-      .select()
-      .from(contactScores)
-      .where(and(eq(contactScores.tenant_id, tenantId), eq(contactScores.contact_id, contactId)));
-  let [r] = await read();
-  if (!r) {
-    await scoreContacts(tx, tenantId, [contactId]);
-    [r] = await read();
-  }
-  if (!r) throw notFound('Lead score');
-  return {
-    contact_id: contactId,
-    score: r.score,
-    method: r.method as 'model' | 'rules_fallback',
-    label: r.method === 'model' ? `Model v${r.model_version}` : LEAD_FALLBACK_LABEL,
-    model_id: r.model_id,
-    model_version: r.model_version,
-    top_factors: r.top_factors as TopFactor[],
-    computed_at: new Date(r.computed_at).toISOString(),
-  };
+  const r = await readOrScore(
+    () =>
+      tx
+        .select()
+        .from(contactScores)
+        .where(and(eq(contactScores.tenant_id, tenantId), eq(contactScores.contact_id, contactId))),
+    () => scoreContacts(tx, tenantId, [contactId]),
+    'Lead score',
+  );
+  return { contact_id: contactId, score: r.score, ...presentScore<'rules_fallback'>(r, LEAD_FALLBACK_LABEL) };
 }
 
 export async function listLeadScores(tx: Tx, tenantId: string) {

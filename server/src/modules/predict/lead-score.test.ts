@@ -314,7 +314,7 @@ describe('lead score routes', () => {
 
     // A cold process rebuilds the same model from the stored snapshot: the same scores.
     const before = new Map(scores.map((s: any) => [s.contact_id, s.score]));
-    clearLeadModelCache();
+    clearLeadModelCache(t.server.platform.caches);
     await t.request('POST', '/api/v1/contacts', {
       token: t.tenantA.tokens.admin,
       body: { name: '冷启动检查' },

@@ -4,6 +4,7 @@
  * scoring with top factors, and model versions in prediction_models.
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
+import { CacheRegistry, cachesOf } from '../../platform/caches.js';
 import type { Tx } from '../../platform/db/database.js';
 import { type BinaryPipelineOptions, type FittedBinaryModel, fitBinaryModel } from './ml/binary-pipeline.js';
 import { type ColumnType, inferColumnType } from './ml/column-types.js';
@@ -53,21 +54,30 @@ export interface LoadedModel {
   fitted: FittedBinaryModel;
 }
 
-const modelCache = new Map<string, LoadedModel>();
-
-/** Forget fitted models (tests: the next score rebuilds from the stored snapshot, as a cold process would). */
-export function clearModelCache(): void {
-  modelCache.clear();
+/** Fitted models by version id, in the caches of the platform the transaction belongs to. */
+function modelCache(from: Tx | CacheRegistry) {
+  const caches = from instanceof CacheRegistry ? from : cachesOf(from);
+  return caches.map<string, LoadedModel>('predict.models', { max: 50 });
 }
 
-/** The fitted model of a stored version, rebuilt from its snapshot once per process. */
+/**
+ * Forget a platform's fitted models (tests: the next score rebuilds from the stored snapshot, as
+ * a cold process would). Takes a transaction of that platform or its registry (`platform.caches`).
+ */
+export function clearModelCache(from: Tx | CacheRegistry): void {
+  modelCache(from).clear();
+}
+
+/** The fitted model of a stored version, rebuilt from its snapshot once per platform instance. */
 export function fitFromSnapshot(
+  tx: Tx,
   modelId: string,
   features: readonly FeatureDef[],
   s: TrainingSnapshot,
   options: BinaryPipelineOptions = {},
 ): LoadedModel {
-  const cached = modelCache.get(modelId);
+  const cache = modelCache(tx);
+  const cached = cache.get(modelId);
   if (cached) return cached;
   const table: CsvTable = {
     columns: features.map((f) => f.name),
@@ -94,8 +104,7 @@ export function fitFromSnapshot(
     { ...options, seed: s.seed },
   );
   const loaded = { features, table, base: s.rows.length, fitted };
-  modelCache.set(modelId, loaded);
-  if (modelCache.size > 50) modelCache.delete(modelCache.keys().next().value!);
+  cache.set(modelId, loaded);
   return loaded;
 }
 

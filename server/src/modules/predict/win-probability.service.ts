@@ -7,40 +7,41 @@
  * Stage and time-in-stage at t come from the change log; where a deal has no stage history
  * (seeded or imported closed deals) they are missing, and the model learns nothing from them.
  *
- * Split: closed deals ordered by closed_at; the last 20 % (≥ 10) are the test window, never seen
- * while fitting. The toolkit's binary pipeline (ml/binary-pipeline.ts: LR / GBDT / blend, picked
- * and calibrated on a validation tail of the train window) does the learning; test metrics are
- * stored on the model version. The production model is then refitted the same way on every
- * closed deal.
+ * Training is the shared pipeline (model-training.ts) over the spec WIN_MODEL. Split: closed deals
+ * ordered by closed_at; the last 20 % (≥ 10) are the test window, never seen while fitting. The
+ * toolkit's binary pipeline (ml/binary-pipeline.ts: LR / GBDT / blend, picked and calibrated on a
+ * validation tail of the train window) does the learning; test metrics are stored on the model
+ * version. The production model is then refitted the same way on every closed deal.
  *
  * Serialisation: the fitted pipeline is a set of closures, so a version stores its training
  * snapshot (feature rows, labels, column kinds, owner stats, seed). Fitting is deterministic given
- * those, so a cold process rebuilds the exact model once and caches it (modelCache).
+ * those, so a cold process rebuilds the exact model once and caches it in its platform's caches
+ * (model-store.ts, `predict.models`).
  *
  * Fallback: with fewer than MIN_HISTORY closed deals, one class missing (in the history, the
  * train window or the test window), or a model whose held-out log-loss is worse than the base
  * rate's, a version with status 'fallback' is stored (with its metrics when it was evaluated) and
  * every open deal gets its stage's probability, method 'stage_fallback'.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { upsertRows } from '../../platform/db/bulk-insert.js';
 import type { Tx } from '../../platform/db/database.js';
-import { notFound } from '../../platform/http/problem.js';
 import type { Stage } from '../crm/crm.service.js';
-import { fitBinaryModel } from './ml/binary-pipeline.js';
-import type { CsvTable } from './ml/csv-table.js';
-import { binaryReport, brier, logLoss } from './ml/metrics.js';
+import { type FeatureDef, latestModel } from './model-store.js';
 import {
-  type FeatureDef,
-  fitFromSnapshot,
-  latestModel,
-  nextModelVersion,
-  scoreRows,
-  type TopFactor,
-  type TrainingSnapshot,
-  typedColumns,
-} from './model-store.js';
-import { opportunityPredictions, predictionModels } from './predict.schema.js';
+  activeSnapshot,
+  type ModelSnapshotBase,
+  type ModelSpec,
+  type TrainResult as ModelTrainResult,
+  modelScores,
+  presentScore,
+  readOrScore,
+  type Score,
+  scoreColumns,
+  type TrainOptions,
+  trainModel,
+} from './model-training.js';
+import { opportunityPredictions, type predictionModels } from './predict.schema.js';
 import { type CrmSnapshot, loadCrmSnapshot, type OppRow } from './predict-data.js';
 
 export const MIN_HISTORY = 60;
@@ -69,10 +70,8 @@ type OwnerStats = Record<string, { wins: number; n: number }>;
 
 export type { TopFactor } from './model-store.js';
 
-export interface ModelSnapshot extends TrainingSnapshot {
+export interface ModelSnapshot extends ModelSnapshotBase {
   owner_stats: OwnerStats;
-  prior: number;
-  chosen?: { kind: string; calibration: string };
 }
 
 /** Deterministic position in [0,1) from an id, so observation times are stable across retrains. */
@@ -210,162 +209,67 @@ function trainingRows(snap: CrmSnapshot, closed: OppRow[], prior: number, now: D
 
 // ---------- training ----------
 
-export interface TrainResult {
-  model_id: string;
-  version: number;
-  status: 'active' | 'fallback';
-  method: 'model' | 'stage_fallback';
-  note: string | null;
-  train_rows: number;
-  test_rows: number;
-  metrics: Record<string, unknown>;
-  scored: number;
-}
+export type TrainResult = ModelTrainResult<'stage_fallback'>;
 
-export async function trainWinModel(
-  tx: Tx,
-  tenantId: string,
-  opts: { now?: Date; trigger?: 'manual' | 'schedule' } = {},
-): Promise<TrainResult> {
-  const now = opts.now ?? new Date();
-  const snap = await loadCrmSnapshot(tx, tenantId);
-  const closed = snap.opportunities
-    .filter((o) => (o.status === 'won' || o.status === 'lost') && o.closed_at)
-    .sort(
-      (a, b) =>
-        new Date(a.closed_at!).getTime() - new Date(b.closed_at!).getTime() || a.id.localeCompare(b.id),
-    );
-  const wins = closed.filter((o) => o.status === 'won').length;
-  const features = WIN_FEATURES.map((f) => f.name);
+const isClosed = (o: OppRow) => (o.status === 'won' || o.status === 'lost') && !!o.closed_at;
+const closedTime = (o: OppRow) => new Date(o.closed_at!).getTime();
 
-  let note: string | null = null;
-  let metrics: Record<string, unknown> = {};
-  let snapshot: ModelSnapshot | null = null;
-  let trainN = 0;
-  let testN = 0;
-  if (closed.length < MIN_HISTORY)
-    note = `Only ${closed.length} closed opportunities (need ${MIN_HISTORY}); using stage probabilities.`;
-  else if (wins === 0 || wins === closed.length)
-    note = `Closed history has only ${wins === 0 ? 'lost' : 'won'} deals; using stage probabilities.`;
-  else {
-    const nTest = Math.max(10, Math.round(closed.length * 0.2));
-    const train = closed.slice(0, closed.length - nTest);
-    const test = closed.slice(closed.length - nTest);
-    const yTrain = train.map((o) => (o.status === 'won' ? 1 : 0));
-    const yTest = test.map((o) => (o.status === 'won' ? 1 : 0));
-    if (new Set(yTest).size < 2 || new Set(yTrain).size < 2) {
-      note = 'The train or test window has only one outcome; using stage probabilities.';
-    } else {
-      try {
-        // Evaluation: owner stats and every fitted statistic from the train window only.
-        const tr = ownerStatsOf(train);
-        const trainRowsF = trainingRows(snap, train, tr.prior, now);
-        const testRowsF = test.map((o) =>
-          featureRow(snap, o, observationTime(o, now), ownerRate(tr.stats, tr.prior, o.owner_id)),
-        );
-        const table: CsvTable = { columns: features, rows: [...trainRowsF, ...testRowsF], delimiter: ',' };
-        const cols = typedColumns(WIN_FEATURES, trainRowsF);
-        const trIdx = trainRowsF.map((_, i) => i);
-        const teIdx = testRowsF.map((_, i) => trainRowsF.length + i);
-        const fitted = fitBinaryModel(table, cols, trIdx, yTrain, { seed: SEED, refit: false });
-        const probs = fitted.predict(teIdx);
-        const report = binaryReport(yTest, probs);
-        const priorProbs = yTest.map(() => tr.prior);
-        metrics = {
-          auc: report.auc,
-          brier: report.brier,
-          logloss: report.logloss,
-          ece: report.ece,
-          positive_rate: report.positiveRate,
-          reliability: report.reliability,
-          model: fitted.kind,
-          calibration: fitted.calibration,
-          validation: fitted.candidates,
-          baseline: {
-            prior: tr.prior,
-            prior_brier: brier(yTest, priorProbs),
-            prior_logloss: logLoss(yTest, priorProbs),
-          },
-          top_features: fitted.topFeatures(teIdx, 10),
-          split: {
-            train_closed_from: train[0].closed_at,
-            train_closed_to: train.at(-1)!.closed_at,
-            test_closed_from: test[0].closed_at,
-            test_closed_to: test.at(-1)!.closed_at,
-          },
-        };
-        trainN = train.length;
-        testN = test.length;
-        // A model that does worse than the base rate on the held-out deals is not used: its
-        // metrics are kept on the version (status 'fallback') and deals get stage probabilities.
-        const beats = report.logloss <= logLoss(yTest, priorProbs);
-        metrics.beats_baseline = beats;
-        if (!beats) {
-          note = `The trained model did not beat the base rate on the ${test.length} most recently closed deals (log-loss ${report.logloss.toFixed(3)} vs ${logLoss(yTest, priorProbs).toFixed(3)}); using stage probabilities.`;
-          throw Object.assign(new Error(note), { name: 'NotBetter' });
-        }
-        // Production: the same procedure on every closed deal.
-        const all = ownerStatsOf(closed);
-        const rowsAll = trainingRows(snap, closed, all.prior, now);
-        snapshot = {
-          seed: SEED,
-          columns: typedColumns(WIN_FEATURES, rowsAll).map((c) => ({ name: c.name, kind: c.kind })),
-          rows: rowsAll,
-          y: closed.map((o) => (o.status === 'won' ? 1 : 0)),
-          owner_stats: all.stats,
-          prior: all.prior,
-          chosen: { kind: fitted.kind, calibration: fitted.calibration },
-        };
-      } catch (err) {
-        const name = (err as Error).name;
-        if (name !== 'DataError' && name !== 'NotBetter') throw err;
-        if (name === 'DataError')
-          note = `Training not possible: ${(err as Error).message}; using stage probabilities.`;
-        snapshot = null;
-      }
-    }
-  }
+/** The win model as a spec of the shared pipeline (model-training.ts). */
+const WIN_MODEL: ModelSpec<CrmSnapshot, OppRow, 'stage_fallback'> = {
+  kind: 'win_probability',
+  features: WIN_FEATURES,
+  minHistory: MIN_HISTORY,
+  seed: SEED,
+  // No refit after calibration: the calibrator was learned on the pre-tail model's tail
+  // predictions, and applying it to a refitted (more confident) model left it miscalibrated.
+  fitOptions: { refit: false },
+  fallbackMethod: 'stage_fallback',
+  load: (tx, tenantId) => loadCrmSnapshot(tx, tenantId),
+  examples(snap) {
+    const items = snap.opportunities
+      .filter(isClosed)
+      .sort((a, b) => closedTime(a) - closedTime(b) || a.id.localeCompare(b.id));
+    return { items, y: items.map((o) => (o.status === 'won' ? 1 : 0)) };
+  },
+  rows: (snap, closed, _y, now) => ({
+    evaluation(cut) {
+      // Owner stats and every fitted statistic from the train window only.
+      const train = closed.slice(0, cut);
+      const tr = ownerStatsOf(train);
+      return {
+        train: trainingRows(snap, train, tr.prior, now),
+        test: closed
+          .slice(cut)
+          .map((o) =>
+            featureRow(snap, o, observationTime(o, now), ownerRate(tr.stats, tr.prior, o.owner_id)),
+          ),
+      };
+    },
+    production() {
+      const all = ownerStatsOf(closed);
+      return {
+        rows: trainingRows(snap, closed, all.prior, now),
+        extra: { owner_stats: all.stats, prior: all.prior },
+      };
+    },
+  }),
+  splitBy: { name: 'closed', at: (o) => o.closed_at },
+  notes: {
+    history: 'closed opportunities',
+    testWindow: 'most recently closed deals',
+    oneClass: (wins) => `Closed history has only ${wins === 0 ? 'lost' : 'won'} deals`,
+    instead: 'using stage probabilities.',
+  },
+  historyMetrics: (closed, y) => ({
+    closed_history: closed.length,
+    closed_won: y.filter((v) => v === 1).length,
+  }),
+  fallbackModel: () => ({}),
+  score: (tx, tenantId, snap, now) => scoreOpportunities(tx, tenantId, undefined, { snap, now }),
+};
 
-  const version = await nextModelVersion(tx, tenantId, 'win_probability');
-  const status = snapshot ? 'active' : 'fallback';
-  await tx
-    .update(predictionModels)
-    .set({ status: 'retired' })
-    .where(
-      and(
-        eq(predictionModels.tenant_id, tenantId),
-        eq(predictionModels.kind, 'win_probability'),
-        sql`${predictionModels.status} in ('active','fallback')`,
-      ),
-    );
-  const [row] = await tx
-    .insert(predictionModels)
-    .values({
-      tenant_id: tenantId,
-      kind: 'win_probability',
-      version,
-      status,
-      trigger: opts.trigger ?? 'manual',
-      train_rows: trainN,
-      test_rows: testN,
-      metrics: { ...metrics, closed_history: closed.length, closed_won: wins },
-      features,
-      model: snapshot ?? {},
-      note,
-    })
-    .returning();
-  const scored = await scoreOpportunities(tx, tenantId, undefined, { snap, now });
-  return {
-    model_id: row.id,
-    version,
-    status,
-    method: snapshot ? 'model' : 'stage_fallback',
-    note,
-    train_rows: trainN,
-    test_rows: testN,
-    metrics: row.metrics as Record<string, unknown>,
-    scored,
-  };
+export function trainWinModel(tx: Tx, tenantId: string, opts: TrainOptions = {}): Promise<TrainResult> {
+  return trainModel(tx, tenantId, WIN_MODEL, opts);
 }
 
 // ---------- scoring ----------
@@ -409,16 +313,13 @@ export async function scoreOpportunities(
   if (open.length === 0) return 0;
 
   const m = await activeModel(tx, tenantId);
-  const snapModel = m && m.status === 'active' ? (m.model as ModelSnapshot) : null;
-  let results: { p: number; factors: TopFactor[]; method: 'model' | 'stage_fallback' }[];
-  if (m && snapModel?.rows?.length) {
-    // No refit after calibration: the calibrator was learned on the pre-tail model's tail
-    // predictions, and applying it to a refitted (more confident) model left it miscalibrated.
-    const loaded = fitFromSnapshot(m.id, WIN_FEATURES, snapModel, { refit: false });
+  const snapModel = activeSnapshot<ModelSnapshot>(m);
+  let results: Score<'stage_fallback'>[];
+  if (m && snapModel) {
     const rows = open.map((o) =>
       featureRow(snap, o, now.getTime(), ownerRate(snapModel.owner_stats, snapModel.prior, o.owner_id)),
     );
-    results = scoreRows(loaded, rows).map((r) => ({ ...r, method: 'model' as const }));
+    results = modelScores(tx, WIN_MODEL, m, snapModel, rows);
   } else {
     results = open.map((o) => ({
       p: stageProbability(snap, o),
@@ -428,16 +329,10 @@ export async function scoreOpportunities(
       method: 'stage_fallback' as const,
     }));
   }
-  const values = open.map((o, i) => ({
-    tenant_id: tenantId,
-    opportunity_id: o.id,
-    model_id: m?.id ?? null,
-    model_version: m?.version ?? null,
-    probability: Math.min(1, Math.max(0, results[i].p)),
-    method: results[i].method,
-    top_factors: results[i].factors,
-    computed_at: now,
-  }));
+  const values = open.map((o, i) => {
+    const { p, ...columns } = scoreColumns(m, results[i], now);
+    return { tenant_id: tenantId, opportunity_id: o.id, probability: p, ...columns };
+  });
   await upsertRows(tx, opportunityPredictions, values, [
     opportunityPredictions.tenant_id,
     opportunityPredictions.opportunity_id,
@@ -460,31 +355,24 @@ export async function getPrediction(tx: Tx, tenantId: string, opp: OppRow) {
       computed_at: opp.closed_at ? new Date(opp.closed_at).toISOString() : null,
     };
   }
-  const read = () =>
-    tx
-      .select()
-      .from(opportunityPredictions)
-      .where(
-        and(
-          eq(opportunityPredictions.tenant_id, tenantId),
-          eq(opportunityPredictions.opportunity_id, opp.id),
+  const p = await readOrScore(
+    () =>
+      tx
+        .select()
+        .from(opportunityPredictions)
+        .where(
+          and(
+            eq(opportunityPredictions.tenant_id, tenantId),
+            eq(opportunityPredictions.opportunity_id, opp.id),
+          ),
         ),
-      );
-  let [p] = await read();
-  if (!p) {
-    await scoreOpportunities(tx, tenantId, [opp.id]);
-    [p] = await read();
-  }
-  if (!p) throw notFound('Prediction');
+    () => scoreOpportunities(tx, tenantId, [opp.id]),
+    'Prediction',
+  );
   return {
     opportunity_id: opp.id,
     probability: p.probability,
-    method: p.method as 'model' | 'stage_fallback',
-    label: p.method === 'model' ? `Model v${p.model_version}` : FALLBACK_LABEL,
-    model_id: p.model_id,
-    model_version: p.model_version,
-    top_factors: p.top_factors as TopFactor[],
-    computed_at: new Date(p.computed_at).toISOString(),
+    ...presentScore<'stage_fallback'>(p, FALLBACK_LABEL),
   };
 }
 
