@@ -7,6 +7,7 @@ import { useNavigate, useParams } from 'react-router';
 import { useAuth } from '../auth/auth';
 import { BackLink } from '../components/Fact';
 import { WithLineage } from '../components/Lineage';
+import { useNotifyError } from '../components/notify';
 import { LeadScorePanel, WinProbabilityPanel } from '../components/Predict';
 import { RecordForm } from '../components/RecordForm';
 import { ReadOnlyBadge, ShareButton } from '../components/ShareDrawer';
@@ -30,6 +31,7 @@ export default function RecordPage({ entity }: { entity: Entity }) {
   const qc = useQueryClient();
   const { can } = useAuth();
   const [editOpen, edit] = useDisclosure(false);
+  const notifyError = useNotifyError();
   const rec = useQuery({
     queryKey: queryKeys.records.one(entity, id),
     queryFn: () => api<AnyRecord>(`/${entity}/${id}`),
@@ -60,7 +62,7 @@ export default function RecordPage({ entity }: { entity: Entity }) {
       void qc.invalidateQueries({ queryKey: queryKeys.records.lists(entity) });
       navigate(`/${entity}`);
     } catch (e) {
-      notifications.show({ color: 'red', message: e instanceof Error ? e.message : t('common.error') });
+      notifyError(e);
     }
   }
 

@@ -1,11 +1,11 @@
-import { Anchor, Badge, Table } from '@mantine/core';
+import { Badge, Table } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { OppNameCell, opportunityStage } from '../../components/opportunity';
 import { ProbBadge } from '../../components/Predict';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { Section } from '../../components/Timeline';
 import { formatDate, formatMoney } from '../../lib/format';
-import { stageLabel, useLang } from '../../lib/hooks';
+import { useLang } from '../../lib/hooks';
 import type { Opportunity } from '../../lib/types';
 import type { AccountData } from './useAccountData';
 
@@ -14,12 +14,7 @@ export function OpenOppsSection({ data }: { data: Pick<AccountData, 'opps' | 'pi
   const { t } = useTranslation();
   const lang = useLang();
   const { opps, pipelines, predictions } = data;
-  const stageName = (o: Opportunity) =>
-    stageLabel(
-      pipelines.data?.find((p) => p.id === o.pipeline_id)?.stages.find((s) => s.key === o.stage),
-      lang,
-      o.stage,
-    );
+  const stageName = (o: Opportunity) => opportunityStage(pipelines.data, o, lang);
   return (
     <Section title={t('account.openOpps')}>
       {opps.isPending ? (
@@ -43,11 +38,7 @@ export function OpenOppsSection({ data }: { data: Pick<AccountData, 'opps' | 'pi
             <Table.Tbody>
               {opps.data.map((o) => (
                 <Table.Tr key={o.id}>
-                  <Table.Td>
-                    <Anchor component={Link} to={`/opportunities/${o.id}`} fz="sm">
-                      {o.name}
-                    </Anchor>
-                  </Table.Td>
+                  <OppNameCell o={o} />
                   <Table.Td>
                     <Badge variant="light">{stageName(o)}</Badge>
                   </Table.Td>

@@ -3,6 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../auth/auth';
+import { useNotifyError } from '../../components/notify';
 import { request } from '../../lib/api';
 import { formatDateTime } from '../../lib/format';
 import { useLang } from '../../lib/hooks';
@@ -31,14 +32,14 @@ export function ForecastHeader({
   const lang = useLang();
   const { can } = useAuth();
   const qc = useQueryClient();
+  const notifyError = useNotifyError();
   const snapshot = useMutation({
     mutationFn: () => request('post', '/forecast/snapshots', { body: { period } }),
     onSuccess: (r) => {
       notifications.show({ color: 'green', message: t('forecast.snapshotSaved', { period: r.period }) });
       void qc.invalidateQueries({ queryKey: queryKeys.forecastAccuracy.all });
     },
-    onError: (e) =>
-      notifications.show({ color: 'red', message: e instanceof Error ? e.message : t('common.error') }),
+    onError: notifyError,
   });
   return (
     <Group justify="space-between" align="flex-end" wrap="wrap">

@@ -1,7 +1,7 @@
-import { Anchor, Table } from '@mantine/core';
+import { Table } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { OppNameCell } from '../../components/opportunity';
 import { ProbBadge } from '../../components/Predict';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { fetchRows } from '../../lib/api';
@@ -43,11 +43,7 @@ export function RepDeals({ ownerId, lang }: { ownerId: string; lang: 'zh-CN' | '
             const p = predictions.data?.get(o.id);
             return (
               <Table.Tr key={o.id}>
-                <Table.Td>
-                  <Anchor component={Link} to={`/opportunities/${o.id}`} fz="sm">
-                    {o.name}
-                  </Anchor>
-                </Table.Td>
+                <OppNameCell o={o} />
                 <Table.Td className="zs-hide-mobile">{accounts?.get(o.account_id) ?? '—'}</Table.Td>
                 <Table.Td ta="right">{formatMoney(o.amount, o.currency, lang)}</Table.Td>
                 <Table.Td>{p ? <ProbBadge p={p.probability} method={p.method} /> : '—'}</Table.Td>

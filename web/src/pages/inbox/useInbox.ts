@@ -2,6 +2,7 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useNotifyError } from '../../components/notify';
 import { request } from '../../lib/api';
 import { useLiveUpdates } from '../../lib/live';
 import { queryKeys } from '../../lib/query-keys';
@@ -59,8 +60,7 @@ export function useInboxActions() {
   const [dismissing, setDismissing] = useState<Intervention | null>(null);
   const [reason, setReason] = useState('');
   const refresh = () => qc.invalidateQueries({ queryKey: queryKeys.interventions.all });
-  const onError = (e: Error) =>
-    notifications.show({ color: 'red', message: e instanceof Error ? e.message : t('common.error') });
+  const onError = useNotifyError();
   const accept = useMutation({
     mutationFn: (id: string) => request('post', '/interventions/{id}/accept', { path: { id }, body: {} }),
     onSuccess: () => {

@@ -2,11 +2,11 @@ import { Anchor } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { opportunityStage } from '../../components/opportunity';
 import type { Entity } from '../../lib/fields';
 import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from '../../lib/format';
 import {
   nameMap,
-  stageLabel,
   useAccountNames,
   useLang,
   usePipelines,
@@ -53,11 +53,7 @@ export function useRecordDisplay(entity: Entity) {
       case 'pipeline_id':
         return pipelines?.find((p) => p.id === v)?.name ?? v;
       case 'stage':
-        return stageLabel(
-          pipelines?.find((p) => p.id === r.pipeline_id)?.stages.find((s) => s.key === v),
-          lang,
-          v,
-        );
+        return opportunityStage(pipelines, { pipeline_id: r.pipeline_id, stage: v }, lang);
       case 'amount':
         return formatMoney(v, r.currency, lang);
       case 'probability':
