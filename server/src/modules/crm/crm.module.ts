@@ -15,6 +15,13 @@ import {
   teamService,
 } from './crm.service.js';
 import { crmTimelines } from './crm.timeline.js';
+import { DIRECTORY_ENTITIES, invalidateCrmDirectory } from './crm-directory.service.js';
+import { decisionGraphRoutes } from './decision-graph.routes.js';
+
+/** Record events that change the CRM directory (crm-directory.service.ts). */
+const DIRECTORY_CHANGES = DIRECTORY_ENTITIES.flatMap((e) =>
+  ['created', 'updated', 'deleted', 'imported'].map((a) => `${e}.${a}`),
+);
 
 /** The CRM core: accounts, contacts, opportunities, activities and their settings (R-0). */
 export const crmModule = defineModule({
@@ -33,6 +40,15 @@ export const crmModule = defineModule({
     regionService,
     teamService,
   ),
+  subscriptions: [
+    {
+      // The directory other modules read (signals' entity resolution, interventions) is cached per
+      // tenant on the platform; any account/contact/opportunity change drops the tenant's copy.
+      on: DIRECTORY_CHANGES,
+      handler: 'crm.invalidate-directory',
+      run: async (platform, ev) => invalidateCrmDirectory(platform.caches, ev.tenant_id),
+    },
+  ],
   timelines: crmTimelines,
   setup(platform) {
     // Records can be shared with a team: the sharing service learns team names from the CRM.
@@ -46,6 +62,9 @@ export const crmModule = defineModule({
       },
     });
   },
-  routes: crmRoutes,
+  routes(app) {
+    crmRoutes(app);
+    decisionGraphRoutes(app);
+  },
   cli: registerCrmCommands,
 });

@@ -11,8 +11,8 @@ import { conflict, forbidden, notFound } from '../../platform/http/problem.js';
 import { prop } from '../../platform/narrow.js';
 import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
 import { notifyRecordWrite } from '../../platform/sharing/sharing.service.js';
-import { activityService } from '../crm/crm.service.js';
-import { resolverFor } from '../signals/entity-resolver.js';
+import { type CrmDirectory, crmDirectory, type DirectoryAccount } from '../crm/crm-directory.service.js';
+import { averageDailyTouches } from '../crm/crm-facts.service.js';
 import { type Features, signalEvidence, signalFeatures } from '../signals/signal-features.service.js';
 import { requeueIngested } from '../signals/signals.service.js';
 import { DEFAULT_RULES, type RuleDefinition } from './default-rules.js';
@@ -282,62 +282,11 @@ export function renderTemplate(template: string, context: Record<string, unknown
 // ---------- circuit breaker (R-1.6) ----------
 
 export const BREAKER_FACTOR = 1.8;
-export const EFFECTIVE_TOUCH_TYPES = ['call', 'meeting', 'email', 'visit'];
-
-/** The 20 working days (Mon–Fri, UTC) before `now`'s day: [from, to). */
-export function workingDaysWindow(now: Date, days = 20): { from: Date; to: Date } {
-  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const from = new Date(to);
-  let n = 0;
-  while (n < days) {
-    from.setUTCDate(from.getUTCDate() - 1);
-    const dow = from.getUTCDay();
-    if (dow !== 0 && dow !== 6) n++;
-  }
-  return { from, to };
-}
-
-const touchCache = new Map<string, number>();
 
 /**
- * A rep's average daily effective touches: completed (status done) calls, meetings, emails and
- * visits they own, over the last 20 working days, ÷ 20 — read through the CRM's activity service.
+ * Today's suggestions for a rep against BREAKER_FACTOR × their average daily effective touches
+ * (a CRM fact: crm-facts.service.ts).
  */
-export async function averageDailyTouches(
-  tx: Tx,
-  ctx: ActorContext,
-  ownerId: string,
-  now: Date,
-): Promise<number> {
-  const { from, to } = workingDaysWindow(now);
-  const key = `${ctx.tenantId}:${ownerId}:${to.toISOString()}`;
-  const hit = touchCache.get(key);
-  if (hit !== undefined) return hit;
-  let total = 0;
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await activityService.list(tx, ctx, {
-      owner_id: ownerId,
-      status: 'done',
-      type: EFFECTIVE_TOUCH_TYPES.join(','),
-      from: from.toISOString(),
-      to: new Date(to.getTime() - 1).toISOString(),
-      limit: 500,
-      cursor,
-    });
-    // only working days count
-    total += page.data.filter((a) => {
-      const d = new Date(a.occurred_at as string | Date).getUTCDay();
-      return d !== 0 && d !== 6;
-    }).length;
-    if (!page.next_cursor) break;
-    cursor = page.next_cursor;
-  }
-  const avg = total / 20;
-  touchCache.set(key, avg);
-  return avg;
-}
-
 export async function breakerStatus(tx: Tx, ctx: ActorContext, ownerId: string, now: Date) {
   const avg = await averageDailyTouches(tx, ctx, ownerId, now);
   const dayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
@@ -423,31 +372,48 @@ export const interventionService = new ResourceService({
 /** A uuid[] literal for `= any(...)` (ids that are not uuids are dropped). */
 const uuidArray = (ids: string[]) => `{${ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)).join(',')}}`;
 
+/** A rule whose condition held on an account, with the features it held on. */
+interface Fired {
+  accountId: string;
+  rule: ActiveRule;
+  features: Features;
+}
+
+/** The rules the types an account just received trigger. */
+const triggeredBy = (rules: ActiveRule[], types: string[]) =>
+  rules.filter((r) => r.definition.signal_types.some((t) => types.includes(t)));
+
 /**
- * The rules that fire for each account: only the rules triggered by the types the account just
- * received are evaluated, on features of only the types those rules read (one statement).
+ * Step 1, load features: for every account and each rule its received types trigger, the features
+ * of only the types that rule reads, over the rule's window (one statement, signals module).
  */
-async function firedRules(
+async function loadFeatures(
   tx: Tx,
   ctx: ActorContext,
   rules: ActiveRule[],
   accountTypes: Record<string, string[]>,
   now: Date,
-): Promise<{ accountId: string; rule: ActiveRule; features: Features }[]> {
+): Promise<Map<number, Map<string, Features>>> {
   const reads = new Map(rules.map((r) => [r.id, typesReadBy(r.definition)]));
-  const triggered = (types: string[]) =>
-    rules.filter((r) => r.definition.signal_types.some((t) => types.includes(t)));
   const wants = Object.entries(accountTypes).flatMap(([accountId, types]) =>
-    triggered(types).map((r) => ({
+    triggeredBy(rules, types).map((r) => ({
       accountId,
       types: reads.get(r.id) ?? [],
       windows: [r.definition.window_days],
     })),
   );
-  const byWindow = await signalFeatures(tx, ctx, { wants, now });
-  const fired: { accountId: string; rule: ActiveRule; features: Features }[] = [];
+  return signalFeatures(tx, ctx, { wants, now });
+}
+
+/** Step 2, match rules: the triggered rules whose JsonLogic condition holds on the features. */
+function matchRules(
+  rules: ActiveRule[],
+  accountTypes: Record<string, string[]>,
+  byWindow: Map<number, Map<string, Features>>,
+): Fired[] {
+  const fired: Fired[] = [];
   for (const [accountId, types] of Object.entries(accountTypes)) {
-    for (const rule of triggered(types)) {
+    for (const rule of triggeredBy(rules, types)) {
       const features = byWindow.get(rule.definition.window_days)?.get(accountId);
       if (!features) continue;
       let ok = false;
@@ -493,12 +459,12 @@ export async function evaluateAccounts(
     await requeueIngested(tx, ctx, Object.fromEntries(run.deferred.map((a) => [a, accountTypes[a]])), {
       receivedAt: opts.receivedAt,
     });
-  const index = await resolverFor(tx, tenantWide(ctx));
+  const directory = await crmDirectory(tx, tenantWide(ctx));
   return evaluateStep(
     tx,
     ctx,
     rules,
-    index,
+    directory,
     Object.fromEntries(run.now.map((a) => [a, accountTypes[a]])),
     now,
     opts.receivedAt,
@@ -547,34 +513,61 @@ async function accountsForThisRun(
   };
 }
 
+/**
+ * One bounded evaluation, in named steps: load features → match rules → build or refresh bundles
+ * (against the open and recently closed bundles, with the newest evidence) → deliver (the circuit
+ * breaker picks realtime or the weekly brief) → write.
+ */
 async function evaluateStep(
   tx: Tx,
   ctx: ActorContext,
   rules: ActiveRule[],
-  index: Awaited<ReturnType<typeof resolverFor>>,
+  directory: CrmDirectory,
   accountTypes: Record<string, string[]>,
   now: Date,
   receivedAt: string | undefined,
 ): Promise<EvaluationResult> {
   const result: EvaluationResult = { created: [], updated: [], suppressed: 0 };
-  const fired = await firedRules(tx, ctx, rules, accountTypes, now);
+  const fired = matchRules(rules, accountTypes, await loadFeatures(tx, ctx, rules, accountTypes, now));
   if (!fired.length) return result;
+  const bundles = await recentBundles(tx, ctx, fired, now);
+  const evidence = await evidenceOf(tx, ctx, fired, now);
+  const plan = planBundles(fired, bundles, evidence, directory, now, receivedAt);
+  result.suppressed += plan.suppressed;
+  result.updated.push(...plan.refreshes.map((r) => String(r.before.id)));
+  await chooseDelivery(tx, ctx, plan.creates, now);
+  // New bundles in three statements (rows, change log, events), refreshed ones in a few more.
+  result.created.push(...(await createBundles(tx, ctx, plan.creates)));
+  // All refreshed bundles in a few statements (a sustained stream refreshes hundreds per batch).
+  await refreshBundles(tx, ctx, plan.refreshes, {
+    method: 'computed',
+    reason: 'rule fired again on new signals while the bundle was open',
+  });
+  return result;
+}
 
-  const openRows = await execRows<{
-    id: string;
-    account_id: string;
-    rule_key: string;
-    status: string;
-    signal_ids: string[];
-    last_fired_at: string;
-    occurrences: number;
-    rule_version: number;
-    title: string;
-    risk: unknown;
-    evidence: unknown;
-  }>(
+/** A bundle of a fired account as the evaluation reads it (texts and evidence only while open). */
+interface KnownBundle {
+  id: string;
+  account_id: string;
+  rule_key: string;
+  status: string;
+  signal_ids: string[];
+  last_fired_at: string;
+  occurrences: number;
+  rule_version: number;
+  title: string;
+  risk: unknown;
+  evidence: unknown;
+}
+
+/**
+ * The open bundles of the fired accounts and the ones fired in the last 90 days (cool-downs). What
+ * a refresh changes is read here for open bundles (their change log needs the old values).
+ */
+function recentBundles(tx: Tx, ctx: ActorContext, fired: Fired[], now: Date): Promise<KnownBundle[]> {
+  return execRows<KnownBundle>(
     tx,
-    // What a refresh changes is read here for open bundles (their change log needs the old values).
     sql`select id, account_id, rule_key, status, signal_ids, last_fired_at, occurrences, rule_version,
                case when status = 'open' then title end as title, case when status = 'open' then risk end as risk,
                case when status = 'open' then evidence end as evidence
@@ -583,9 +576,11 @@ async function evaluateStep(
           and (status = 'open' or last_fired_at >= ${new Date(now.getTime() - 90 * 86_400_000).toISOString()}::timestamptz)
         order by last_fired_at desc`,
   );
+}
 
-  // Evidence for every fired (account, rule) in one statement, read through the signals module.
-  const evidenceOf = await signalEvidence(tx, ctx, {
+/** Evidence for every fired (account, rule), in fired order: one statement, through the signals module. */
+function evidenceOf(tx: Tx, ctx: ActorContext, fired: Fired[], now: Date): Promise<string[][]> {
+  return signalEvidence(tx, ctx, {
     wants: fired.map((f) => ({
       accountId: f.accountId,
       types: f.rule.definition.signal_types,
@@ -594,123 +589,179 @@ async function evaluateStep(
     now,
     limit: 50,
   });
-  const pendingUpdates: { before: Record<string, unknown>; patch: Record<string, unknown> }[] = [];
-  const pendingCreates: { values: Record<string, unknown>; reason: string }[] = [];
-  const plannedFor = new Map<string, number>();
+}
 
-  for (const [k, { accountId, rule, features }] of fired.entries()) {
-    const def = rule.definition;
+/** A bundle to create: its column values (delivery decided in chooseDelivery) and audit reason. */
+interface PlannedCreate {
+  values: Record<string, unknown> & { owner_id: string | null; severity: string };
+  reason: string;
+}
+/** An open bundle to refresh: its old values and the patch. */
+interface PlannedRefresh {
+  before: Record<string, unknown>;
+  patch: Record<string, unknown>;
+}
+
+/** What the template texts see of an account: its name, owner and industry. */
+const accountFacts = (a: DirectoryAccount | undefined, accountId: string) =>
+  a ? { id: a.id, name: a.name, owner_id: a.owner_id, industry: a.industry } : { id: accountId };
+
+/**
+ * Step 3, build or refresh: per fired (account, rule), an open bundle of the same rule is
+ * refreshed with the new evidence (never duplicated; a replay changes nothing), a bundle acted on
+ * within the rule's cool-down suppresses it, otherwise a new bundle is built.
+ */
+function planBundles(
+  fired: Fired[],
+  bundles: KnownBundle[],
+  evidenceOf: string[][],
+  directory: CrmDirectory,
+  now: Date,
+  receivedAt: string | undefined,
+): { creates: PlannedCreate[]; refreshes: PlannedRefresh[]; suppressed: number } {
+  const creates: PlannedCreate[] = [];
+  const refreshes: PlannedRefresh[] = [];
+  let suppressed = 0;
+  for (const [k, f] of fired.entries()) {
+    const { accountId, rule } = f;
     const signalIds = evidenceOf[k] ?? [];
-    const evidence = {
-      signal_ids: signalIds,
+    const mine = bundles.filter((r) => r.account_id === accountId && r.rule_key === rule.key);
+    const open = mine.find((r) => r.status === 'open');
+    if (open) {
+      const refresh = refreshOf(open, f, signalIds, directory, now);
+      if (refresh) refreshes.push(refresh);
+      else suppressed++; // replay or nothing new: idempotent
+      continue;
+    }
+    const cooldownStart = now.getTime() - rule.definition.cooldown_hours * 3600_000;
+    if (mine.some((r) => r.status !== 'open' && new Date(r.last_fired_at).getTime() >= cooldownStart)) {
+      suppressed++;
+      continue; // acted on within the cool-down: do not nag again
+    }
+    creates.push(newBundle(f, signalIds, directory, now, receivedAt));
+  }
+  return { creates, refreshes, suppressed };
+}
+
+/** The evidence a bundle keeps: the signals, the rule version and the features it fired on. */
+function evidenceFor(f: Fired, signalIds: string[]) {
+  return {
+    signal_ids: signalIds,
+    rule_id: f.rule.id,
+    rule_key: f.rule.key,
+    rule_version: f.rule.version,
+    features: pickFeatures(f.features, f.rule.definition.signal_types),
+  };
+}
+
+/**
+ * The refresh of an open bundle by the rule firing again, or null when the bundle already holds
+ * every signal. Evidence keeps the newest MAX_EVIDENCE signals: under a sustained stream an
+ * ever-growing array made every update (and its audit row) larger, and the handler fell minutes
+ * behind.
+ */
+function refreshOf(
+  open: KnownBundle,
+  f: Fired,
+  signalIds: string[],
+  directory: CrmDirectory,
+  now: Date,
+): PlannedRefresh | null {
+  const known = new Set(open.signal_ids);
+  if (signalIds.every((sid) => known.has(sid))) return null;
+  const { rule, features } = f;
+  const def = rule.definition;
+  const merged = [...new Set([...signalIds, ...open.signal_ids])].slice(0, MAX_EVIDENCE);
+  const tctx = {
+    account: accountFacts(directory.accounts.get(f.accountId), f.accountId),
+    features,
+    latest: features.latest,
+    rule: { key: rule.key, name: rule.name },
+  };
+  return {
+    before: { ...open },
+    patch: {
+      signal_ids: merged,
+      evidence: { ...evidenceFor(f, signalIds), signal_ids: merged },
+      occurrences: open.occurrences + 1,
+      last_fired_at: now,
+      rule_version: rule.version,
+      title: renderTemplate(def.title, tctx),
+      risk: { severity: def.severity, what_changed: renderTemplate(def.what_changed, tctx) },
+    },
+  };
+}
+
+/**
+ * A new bundle: about the account's largest open opportunity, addressed to the account's owner
+ * (else that opportunity's), texts rendered from the rule's templates.
+ */
+function newBundle(
+  f: Fired,
+  signalIds: string[],
+  directory: CrmDirectory,
+  now: Date,
+  receivedAt: string | undefined,
+): PlannedCreate {
+  const { accountId, rule, features } = f;
+  const def = rule.definition;
+  const account = directory.accounts.get(accountId);
+  const opp = [...directory.opportunities.values()]
+    .filter((o) => o.account_id === accountId && o.status === 'open')
+    .sort((a, b) => b.amount - a.amount)[0];
+  const ownerId = account?.owner_id ?? opp?.owner_id ?? null;
+  const tctx = {
+    account: { ...accountFacts(account, accountId), opportunity: opp ?? null },
+    features,
+    latest: features.latest,
+    rule: { key: rule.key, name: rule.name },
+  };
+  return {
+    reason: `rule ${rule.key} v${rule.version}`,
+    values: {
+      account_id: accountId,
+      opportunity_id: opp?.id ?? null,
       rule_id: rule.id,
       rule_key: rule.key,
       rule_version: rule.version,
-      features: pickFeatures(features, def.signal_types),
-    };
-    const cooldownStart = now.getTime() - def.cooldown_hours * 3600_000;
-    const mine = openRows.filter((r) => r.account_id === accountId && r.rule_key === rule.key);
-    const open = mine.find((r) => r.status === 'open');
-    if (open) {
-      {
-        // An open bundle for the same account + rule (within its cool-down or not) is updated, never duplicated.
-        // Evidence keeps the newest MAX_EVIDENCE signals: under a sustained stream an ever-growing
-        // array made every update (and its audit row) larger, and the handler fell minutes behind.
-        const known = new Set(open.signal_ids);
-        if (signalIds.every((sid) => known.has(sid))) {
-          result.suppressed++;
-          continue; // replay or nothing new: idempotent
-        }
-        const merged = [...new Set([...signalIds, ...open.signal_ids])].slice(0, MAX_EVIDENCE);
-        const account = index.accounts.get(accountId);
-        const tctx = {
-          account: account ?? { id: accountId },
-          features,
-          latest: features.latest,
-          rule: { key: rule.key, name: rule.name },
-        };
-        pendingUpdates.push({
-          before: open,
-          patch: {
-            signal_ids: merged,
-            evidence: { ...evidence, signal_ids: merged },
-            occurrences: open.occurrences + 1,
-            last_fired_at: now,
-            rule_version: rule.version,
-            title: renderTemplate(def.title, tctx),
-            risk: { severity: def.severity, what_changed: renderTemplate(def.what_changed, tctx) },
-          },
-        });
-        result.updated.push(open.id);
-        continue;
-      }
+      severity: def.severity,
+      title: renderTemplate(def.title, tctx),
+      risk: { severity: def.severity, what_changed: renderTemplate(def.what_changed, tctx) },
+      talk_track: renderTemplate(def.talk_track, tctx),
+      resources: def.resources,
+      owner_id: ownerId,
+      due_at: new Date(now.getTime() + (def.due_hours ?? DUE_HOURS[def.severity]) * 3600_000),
+      evidence: evidenceFor(f, signalIds),
+      signal_ids: signalIds,
+      delivery: 'realtime',
+      delivery_reason: null,
+      first_fired_at: now,
+      last_fired_at: now,
+      fire_latency_ms: receivedAt ? Date.now() - new Date(receivedAt).getTime() : null,
+    },
+  };
+}
+
+/**
+ * Step 4, deliver: a new bundle reaches its owner in real time unless the circuit breaker trips
+ * (critical ones always do); then it waits in the weekly strategy brief. Bundles planned earlier
+ * in this step count as made today, as if created one by one.
+ */
+async function chooseDelivery(tx: Tx, ctx: ActorContext, creates: PlannedCreate[], now: Date) {
+  const plannedFor = new Map<string, number>();
+  for (const { values } of creates) {
+    const ownerId = values.owner_id;
+    if (!ownerId) continue;
+    const planned = plannedFor.get(ownerId) ?? 0;
+    plannedFor.set(ownerId, planned + 1);
+    if (values.severity === 'critical') continue;
+    const b = await breakerStatus(tx, ctx, ownerId, now);
+    const nth = b.suggested_today + planned + 1;
+    if (nth > b.threshold) {
+      values.delivery = 'brief';
+      values.delivery_reason = `Circuit breaker: this would be suggestion ${nth} today, above ${BREAKER_FACTOR} × your average ${b.average_daily_touches} effective touches a day (threshold ${b.threshold}); moved to the weekly strategy brief. 熔断：今日建议数超过日均有效触达的 ${BREAKER_FACTOR} 倍，已转入周度策略简报。`;
     }
-    const recentClosed = mine.find(
-      (r) => r.status !== 'open' && new Date(r.last_fired_at).getTime() >= cooldownStart,
-    );
-    if (recentClosed) {
-      result.suppressed++;
-      continue; // acted on within the cool-down: do not nag again
-    }
-    const account = index.accounts.get(accountId);
-    const opp = [...index.opportunities.values()]
-      .filter((o) => o.account_id === accountId && o.status === 'open')
-      .sort((a, b) => b.amount - a.amount)[0];
-    const ownerId = account?.owner_id ?? opp?.owner_id ?? null;
-    const tctx = {
-      account: { ...(account ?? { id: accountId }), opportunity: opp ?? null },
-      features,
-      latest: features.latest,
-      rule: { key: rule.key, name: rule.name },
-    };
-    let delivery = 'realtime';
-    let deliveryReason: string | null = null;
-    if (ownerId) {
-      // Suggestions planned earlier in this step count as made today, as if created one by one.
-      const planned = plannedFor.get(ownerId) ?? 0;
-      plannedFor.set(ownerId, planned + 1);
-      if (def.severity !== 'critical') {
-        const b = await breakerStatus(tx, ctx, ownerId, now);
-        const nth = b.suggested_today + planned + 1;
-        if (nth > b.threshold) {
-          delivery = 'brief';
-          deliveryReason = `Circuit breaker: this would be suggestion ${nth} today, above ${BREAKER_FACTOR} × your average ${b.average_daily_touches} effective touches a day (threshold ${b.threshold}); moved to the weekly strategy brief. 熔断：今日建议数超过日均有效触达的 ${BREAKER_FACTOR} 倍，已转入周度策略简报。`;
-        }
-      }
-    }
-    pendingCreates.push({
-      reason: `rule ${rule.key} v${rule.version}`,
-      values: {
-        account_id: accountId,
-        opportunity_id: opp?.id ?? null,
-        rule_id: rule.id,
-        rule_key: rule.key,
-        rule_version: rule.version,
-        severity: def.severity,
-        title: renderTemplate(def.title, tctx),
-        risk: { severity: def.severity, what_changed: renderTemplate(def.what_changed, tctx) },
-        talk_track: renderTemplate(def.talk_track, tctx),
-        resources: def.resources,
-        owner_id: ownerId,
-        due_at: new Date(now.getTime() + (def.due_hours ?? DUE_HOURS[def.severity]) * 3600_000),
-        evidence,
-        signal_ids: signalIds,
-        delivery,
-        delivery_reason: deliveryReason,
-        first_fired_at: now,
-        last_fired_at: now,
-        fire_latency_ms: receivedAt ? Date.now() - new Date(receivedAt).getTime() : null,
-      },
-    });
   }
-  // New bundles in three statements (rows, change log, events), refreshed ones in a few more.
-  result.created.push(...(await createBundles(tx, ctx, pendingCreates)));
-  // All refreshed bundles in a few statements (a sustained stream refreshes hundreds per batch).
-  await refreshBundles(tx, ctx, pendingUpdates, {
-    method: 'computed',
-    reason: 'rule fired again on new signals while the bundle was open',
-  });
-  return result;
 }
 
 /**
@@ -966,7 +1017,7 @@ export async function weeklyBrief(tx: Tx, ctx: ActorContext, ownerId: string, no
       ),
     )
     .orderBy(desc(interventions.created_at));
-  const index = await resolverFor(tx, tenantWide(ctx));
+  const directory = await crmDirectory(tx, tenantWide(ctx));
   const byAccount = new Map<string, typeof rows>();
   for (const r of rows) byAccount.set(r.account_id, [...(byAccount.get(r.account_id) ?? []), r]);
   const bySeverity: Record<string, number> = {};
@@ -979,7 +1030,7 @@ export async function weeklyBrief(tx: Tx, ctx: ActorContext, ownerId: string, no
     summary: { count: rows.length, accounts: byAccount.size, by_severity: bySeverity },
     accounts: [...byAccount.entries()].map(([accountId, items]) => ({
       account_id: accountId,
-      account_name: index.accounts.get(accountId)?.name ?? null,
+      account_name: directory.accounts.get(accountId)?.name ?? null,
       items: items.map((i) => ({
         id: i.id,
         title: i.title,
@@ -995,8 +1046,8 @@ export async function weeklyBrief(tx: Tx, ctx: ActorContext, ownerId: string, no
 }
 
 /**
- * The entity resolver's index is cached per tenant, so it is always built from every record of the
- * tenant (a system context), never from what one user may see under record-level sharing.
+ * The CRM directory is cached per tenant, so it is always built from every record of the tenant (a
+ * system context), never from what one user may see under record-level sharing.
  */
 function tenantWide(ctx: ActorContext): ActorContext {
   return systemContext(ctx.tenantId, ctx.source, ctx.actorName);

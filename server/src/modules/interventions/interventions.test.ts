@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/harness.js';
+import { workingDaysWindow } from '../crm/crm-facts.service.js';
 import { DEFAULT_RULES } from './default-rules.js';
-import { workingDaysWindow } from './interventions.service.js';
 
 let t: TestServer;
 let admin: string;

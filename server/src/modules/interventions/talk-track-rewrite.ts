@@ -29,7 +29,7 @@ import type { Database, Tx } from '../../platform/db/database.js';
 import { createOutboundClient, type OutboundClient } from '../../platform/outbound-http/outbound-client.js';
 import { OutboundBlockedError, OutboundError } from '../../platform/outbound-http/outbound-errors.js';
 import { tenants } from '../../platform/tenancy/tenancy.schema.js';
-import { resolverFor } from '../signals/entity-resolver.js';
+import { crmDirectory } from '../crm/crm-directory.service.js';
 import { interventionService } from './interventions.service.js';
 
 // Loaded on first use: most installs run without an LLM, and the client adds ~0.1 s to every start.
@@ -252,9 +252,11 @@ export class TalkTrackRewriter {
     const row = await interventionService.find(tx, ctx, interventionId);
     if (row?.status !== 'open') return null;
     if ((row.resources as Record<string, unknown> | null)?.talk_track) return null;
-    const index = await resolverFor(tx, ctx);
-    const account = index.accounts.get(String(row.account_id));
-    const opportunity = row.opportunity_id ? index.opportunities.get(String(row.opportunity_id)) : undefined;
+    const directory = await crmDirectory(tx, ctx);
+    const account = directory.accounts.get(String(row.account_id));
+    const opportunity = row.opportunity_id
+      ? directory.opportunities.get(String(row.opportunity_id))
+      : undefined;
     const template = String(row.talk_track);
     const locale = await this.localeOf(tx, tenantId, row.owner_id as string | null);
     const evidence = (row.evidence ?? {}) as { features?: Record<string, unknown> };

@@ -1,13 +1,8 @@
 import { defineModule, resourceEvents } from '../../platform/modules/module-definition.js';
-import { invalidateResolver } from './entity-resolver.js';
 import { registerSignalCommands } from './signals.cli.js';
 import { signalsRoutes } from './signals.routes.js';
 import { SIGNALS_INGESTED, signalTypeService, sourceService } from './signals.service.js';
 import { signalTimeline } from './signals.timeline.js';
-
-const CRM_CHANGES = ['accounts', 'contacts', 'opportunities'].flatMap((e) =>
-  ['created', 'updated', 'deleted', 'imported'].map((a) => `${e}.${a}`),
-);
 
 /** Signals from every system a customer touches: ingest, entity resolution, review, sources (R-1). */
 export const signalsModule = defineModule({
@@ -21,13 +16,6 @@ export const signalsModule = defineModule({
       when: 'signals were stored for accounts (payload: account → signal types, received_at); pending ones of a tenant are delivered merged',
     },
     ...resourceEvents(sourceService, signalTypeService),
-  ],
-  subscriptions: [
-    {
-      on: CRM_CHANGES,
-      handler: 'signals.invalidate-resolver',
-      run: async (_platform, ev) => invalidateResolver(ev.tenant_id),
-    },
   ],
   timelines: [signalTimeline],
   routes: signalsRoutes,

@@ -5,7 +5,6 @@ import type { TypedApp } from '../../platform/http/app.js';
 import { jsonBytes, parseGuardedJson } from '../../platform/http/edge-guard.js';
 import { badRequest, notFound, ProblemError, unauthorized } from '../../platform/http/problem.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
-import { decisionGraph, decisionGraphSchema } from './decision-graph.service.js';
 import {
   type CustomFieldSpec,
   customPayloadSchema,
@@ -481,22 +480,6 @@ export async function signalsRoutes(app: TypedApp): Promise<void> {
       );
       return { ...sourceService.def.present!(row), webhook_secret: secret };
     },
-  );
-
-  // ---------- decision graph ----------
-  app.get(
-    '/accounts/:id/decision-graph',
-    {
-      config: { permission: 'crm:read' },
-      schema: {
-        tags: ['Accounts'],
-        summary:
-          'Buying committee: roles, influence, stance, preferences, touchpoints; missing roles flagged',
-        params: idParams,
-        response: { 200: decisionGraphSchema, ...errorResponses },
-      },
-    },
-    async (req) => app.withTenant(req, (tx, ctx) => decisionGraph(tx, ctx, req.params.id)),
   );
 
   // ---------- inbound webhooks (Standard Webhooks), raw body needed for the signature ----------

@@ -4,20 +4,22 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { recordChange } from '../../platform/audit/change-log.js';
 import { type ActorContext, systemContext } from '../../platform/auth/auth-context.js';
+import { cachesOf } from '../../platform/caches.js';
 import { execRows, type Tx } from '../../platform/db/database.js';
 import { emitEvent, mergeableEvent } from '../../platform/events/event-bus.js';
 import { badRequest, notFound, unprocessable } from '../../platform/http/problem.js';
 import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
 import { accountService } from '../crm/crm.service.js';
-import {
-  invalidateResolver,
-  normalizeCompanyName,
-  normalizeDomain,
-  resolverFor,
-  type Subject,
-} from './entity-resolver.js';
+import { invalidateCrmDirectory } from '../crm/crm-directory.service.js';
 import { BUILTIN_TYPES, type CustomFieldSpec, customPayloadSchema } from './signal-catalogue.js';
 import { signalSources, signals, signalTypes } from './signals.schema.js';
+import {
+  normalizeCompanyName,
+  normalizeDomain,
+  type Resolution,
+  type Subject,
+  subjectMatcher,
+} from './subject-matcher.js';
 
 export const MAX_BATCH = 5000;
 
@@ -119,9 +121,12 @@ const issueText = (e: z.ZodError) =>
 
 /**
  * Ingests one batch (≤ 5,000) in the caller's transaction: validates every item on its own,
- * resolves entities, and writes all good items with ONE multi-row INSERT … ON CONFLICT DO NOTHING
- * (duplicates by idempotency key or source + source_event_id are stored once). Emits one
- * `signals.ingested` event for the matched ones. The caller commits before answering 202.
+ * dedupes by key, resolves subjects, and writes all good items with ONE multi-row INSERT … ON
+ * CONFLICT DO NOTHING (duplicates by idempotency key or source + source_event_id are stored once).
+ * Emits one `signals.ingested` event for the stored ones. The caller commits before answering 202.
+ *
+ *   validate → dedupe within the batch → resolve subjects → store (and find earlier copies) →
+ *   register new sources → emit
  */
 export async function ingestSignals(
   tx: Tx,
@@ -129,64 +134,114 @@ export async function ingestSignals(
   items: unknown[],
   opts: IngestOptions,
 ): Promise<IngestResult> {
+  assertBatchSize(items);
+  const results: ItemResult[] = new Array(items.length);
+  const valid = validateItems(items, await typeSchemas(tx, ctx), opts, results);
+  const { firsts, repeats } = dedupeInBatch(valid);
+  const matcher = await subjectMatcher(tx, tenantWide(ctx));
+  const rows = firsts.map((c) => signalRow(c, matcher.resolve(c.input.subject as Subject)));
+  for (const c of valid) {
+    const first = repeats.get(c.index);
+    if (first !== undefined)
+      results[c.index] = repeatOf(c, first, matcher.resolve(c.input.subject as Subject));
+  }
+  for (const r of rows)
+    results[r.index] = { index: r.index, id: r.row.id, status: 'accepted', matched: r.row.matched };
+
+  const provenance = ingestProvenance(ctx, opts);
+  const inserted = await storeSignals(tx, ctx, rows, provenance);
+  const stored = await markEarlierCopies(tx, ctx, rows, inserted, results);
+  pointRepeatsAtFirst(results);
+  const sources = new Set(stored.map((r) => r.source));
+  if (sources.size)
+    await registerSources(tx, ctx, [...sources], opts.method === 'webhook' ? 'webhook' : 'api');
+  if (stored.length) await announceIngested(tx, ctx, stored, provenance.batch_id);
+  return tally(results);
+}
+
+function assertBatchSize(items: unknown[]): void {
   if (items.length > MAX_BATCH)
     throw badRequest(`At most ${MAX_BATCH} signals per request`, [
       { field: '(root)', reason: `got ${items.length}` },
     ]);
-  const schemas = await typeSchemas(tx, ctx);
-  const resolver = await resolverFor(tx, tenantWide(ctx));
-  const results: ItemResult[] = new Array(items.length);
-  const rows: Record<string, unknown>[] = [];
-  const rowIndex: number[] = [];
-  const seenKeys = new Map<string, number>(); // dedupe_key → index of first item in this batch
+}
+
+/** An item that passed validation: its input, parsed payload, time and dedupe key. */
+interface Candidate {
+  index: number;
+  input: z.infer<typeof signalInput>;
+  payload: Record<string, unknown>;
+  occurredAt: Date;
+  sourceEventId: string | undefined;
+  /** idempotency key, else source#source_event_id, else null (never deduped) */
+  dedupeKey: string | null;
+}
+
+/** One row of the batch INSERT, with the item it came from. */
+interface PendingRow {
+  index: number;
+  row: {
+    id: string;
+    type: string;
+    source: string;
+    source_event_id: string | null;
+    idempotency_key: string | null;
+    dedupe_key: string | null;
+    occurred_at: string;
+    subject: unknown;
+    payload: Record<string, unknown>;
+    strength: number | null;
+    account_id: string | null;
+    contact_id: string | null;
+    opportunity_id: string | null;
+    matched: boolean;
+    match_method: string | null;
+  };
+}
+
+const rejection = (index: number, reason: string): ItemResult => ({
+  index,
+  id: null,
+  status: 'rejected',
+  matched: false,
+  reason,
+});
+
+/**
+ * Step 1, validate: each item on its own against the input schema, its type's payload schema and
+ * the 24 h future limit; a rejection is written to `results`, the rest come back as candidates.
+ */
+function validateItems(
+  items: unknown[],
+  schemas: Map<string, z.ZodObject>,
+  opts: IngestOptions,
+  results: ItemResult[],
+): Candidate[] {
   const futureLimit = Date.now() + 24 * 3600_000;
+  const out: Candidate[] = [];
   for (let i = 0; i < items.length; i++) {
     let raw = items[i];
     if (opts.forceSource && raw && typeof raw === 'object' && !Array.isArray(raw))
       raw = { ...(raw as object), source: opts.forceSource };
     const parsed = signalInput.safeParse(raw);
     if (!parsed.success) {
-      results[i] = {
-        index: i,
-        id: null,
-        status: 'rejected',
-        matched: false,
-        reason: issueText(parsed.error),
-      };
+      results[i] = rejection(i, issueText(parsed.error));
       continue;
     }
     const s = parsed.data;
     const schema = schemas.get(s.type);
     if (!schema) {
-      results[i] = {
-        index: i,
-        id: null,
-        status: 'rejected',
-        matched: false,
-        reason: `type: unknown signal type ${s.type} (see GET /api/v1/signal-types)`,
-      };
+      results[i] = rejection(i, `type: unknown signal type ${s.type} (see GET /api/v1/signal-types)`);
       continue;
     }
     const payload = schema.safeParse(s.payload);
     if (!payload.success) {
-      results[i] = {
-        index: i,
-        id: null,
-        status: 'rejected',
-        matched: false,
-        reason: `payload: ${issueText(payload.error)}`,
-      };
+      results[i] = rejection(i, `payload: ${issueText(payload.error)}`);
       continue;
     }
-    const occurred = new Date(s.occurred_at);
-    if (occurred.getTime() > futureLimit) {
-      results[i] = {
-        index: i,
-        id: null,
-        status: 'rejected',
-        matched: false,
-        reason: 'occurred_at: more than 24 h in the future',
-      };
+    const occurredAt = new Date(s.occurred_at);
+    if (occurredAt.getTime() > futureLimit) {
+      results[i] = rejection(i, 'occurred_at: more than 24 h in the future');
       continue;
     }
     const sourceEventId =
@@ -196,45 +251,70 @@ export async function ingestSignals(
           ? `${opts.eventIdPrefix}:${i}`
           : opts.eventIdPrefix
         : undefined);
-    const dedupe = s.idempotency_key ?? (sourceEventId ? `${s.source}#${sourceEventId}` : null);
-    const r = resolver.resolve(s.subject as Subject);
-    if (dedupe !== null) {
-      const first = seenKeys.get(dedupe);
+    const dedupeKey = s.idempotency_key ?? (sourceEventId ? `${s.source}#${sourceEventId}` : null);
+    out.push({ index: i, input: s, payload: payload.data, occurredAt, sourceEventId, dedupeKey });
+  }
+  return out;
+}
+
+/**
+ * Step 2, dedupe within the batch: the first item of each key is kept; later ones are repeats,
+ * mapped to the index of that first item.
+ */
+function dedupeInBatch(valid: Candidate[]): { firsts: Candidate[]; repeats: Map<number, number> } {
+  const firstOf = new Map<string, number>(); // dedupe_key → index of first item in this batch
+  const firsts: Candidate[] = [];
+  const repeats = new Map<number, number>();
+  for (const c of valid) {
+    if (c.dedupeKey !== null) {
+      const first = firstOf.get(c.dedupeKey);
       if (first !== undefined) {
-        results[i] = {
-          index: i,
-          id: null,
-          status: 'duplicate',
-          matched: r.matched,
-          reason: `same key as item ${first}`,
-        };
+        repeats.set(c.index, first);
         continue;
       }
-      seenKeys.set(dedupe, i);
+      firstOf.set(c.dedupeKey, c.index);
     }
-    const id = randomUUID();
-    rows.push({
-      id,
+    firsts.push(c);
+  }
+  return { firsts, repeats };
+}
+
+/** A repeat within the batch: a duplicate, pointed at its first item once that one has an id. */
+const repeatOf = (c: Candidate, first: number, r: Resolution): ItemResult => ({
+  index: c.index,
+  id: null,
+  status: 'duplicate',
+  matched: r.matched,
+  reason: `same key as item ${first}`,
+});
+
+/** Step 3, resolve subjects: the candidate as a row, with the account/contact/opportunity it names. */
+function signalRow(c: Candidate, r: Resolution): PendingRow {
+  const s = c.input;
+  return {
+    index: c.index,
+    row: {
+      id: randomUUID(),
       type: s.type,
       source: s.source,
-      source_event_id: sourceEventId ?? null,
+      source_event_id: c.sourceEventId ?? null,
       idempotency_key: s.idempotency_key ?? null,
-      dedupe_key: dedupe,
-      occurred_at: occurred.toISOString(),
+      dedupe_key: c.dedupeKey,
+      occurred_at: c.occurredAt.toISOString(),
       subject: s.subject,
-      payload: payload.data,
+      payload: c.payload,
       strength: s.strength ?? null,
       account_id: r.account_id,
       contact_id: r.contact_id,
       opportunity_id: r.opportunity_id,
       matched: r.matched,
       match_method: r.method,
-    });
-    rowIndex.push(i);
-    results[i] = { index: i, id, status: 'accepted', matched: r.matched };
-  }
+    },
+  };
+}
 
-  const provenance = {
+function ingestProvenance(ctx: ActorContext, opts: IngestOptions) {
+  return {
     method: opts.method,
     actor_type: ctx.actorType,
     actor_id: ctx.actorId,
@@ -243,52 +323,64 @@ export async function ingestSignals(
     batch_id: randomUUID(),
     ...(opts.extraProvenance ?? {}),
   };
+}
+
+/** Step 4, store: one multi-row INSERT … ON CONFLICT DO NOTHING; the ids actually inserted. */
+async function storeSignals(
+  tx: Tx,
+  ctx: ActorContext,
+  rows: PendingRow[],
+  provenance: Record<string, unknown>,
+): Promise<Set<string>> {
   const inserted = new Set<string>();
-  if (rows.length) {
-    const ret = await execRows<{ id: string }>(
-      tx,
-      sql`insert into signals (id, tenant_id, type, source, source_event_id, idempotency_key, dedupe_key, occurred_at, subject,
-            payload, strength, provenance, account_id, contact_id, opportunity_id, matched, match_method)
-          select x.id, ${ctx.tenantId}::uuid, x.type, x.source, x.source_event_id, x.idempotency_key, x.dedupe_key, x.occurred_at,
-            x.subject, x.payload, x.strength, ${JSON.stringify(provenance)}::jsonb, x.account_id, x.contact_id, x.opportunity_id,
-            x.matched, x.match_method
-          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id uuid, type text, source text, source_event_id text,
-            idempotency_key text, dedupe_key text, occurred_at timestamptz, subject jsonb, payload jsonb, strength real,
-            account_id uuid, contact_id uuid, opportunity_id uuid, matched boolean, match_method text)
-          on conflict do nothing
-          returning id`,
-    );
-    for (const r of ret) inserted.add(r.id);
-  }
-  // Items whose key was already stored earlier: duplicate, pointing at the stored signal.
-  const dupKeys: string[] = [];
-  for (let k = 0; k < rows.length; k++)
-    if (!inserted.has(rows[k].id as string)) dupKeys.push(rows[k].dedupe_key as string);
+  if (!rows.length) return inserted;
+  const ret = await execRows<{ id: string }>(
+    tx,
+    sql`insert into signals (id, tenant_id, type, source, source_event_id, idempotency_key, dedupe_key, occurred_at, subject,
+          payload, strength, provenance, account_id, contact_id, opportunity_id, matched, match_method)
+        select x.id, ${ctx.tenantId}::uuid, x.type, x.source, x.source_event_id, x.idempotency_key, x.dedupe_key, x.occurred_at,
+          x.subject, x.payload, x.strength, ${JSON.stringify(provenance)}::jsonb, x.account_id, x.contact_id, x.opportunity_id,
+          x.matched, x.match_method
+        from jsonb_to_recordset(${JSON.stringify(rows.map((r) => r.row))}::jsonb) as x(id uuid, type text, source text, source_event_id text,
+          idempotency_key text, dedupe_key text, occurred_at timestamptz, subject jsonb, payload jsonb, strength real,
+          account_id uuid, contact_id uuid, opportunity_id uuid, matched boolean, match_method text)
+        on conflict do nothing
+        returning id`,
+  );
+  for (const r of ret) inserted.add(r.id);
+  return inserted;
+}
+
+/**
+ * Items whose key was already stored earlier become duplicates pointing at the stored signal;
+ * returns the rows this batch stored.
+ */
+async function markEarlierCopies(
+  tx: Tx,
+  ctx: ActorContext,
+  rows: PendingRow[],
+  inserted: Set<string>,
+  results: ItemResult[],
+): Promise<PendingRow['row'][]> {
+  const copies = rows.filter((r) => !inserted.has(r.row.id));
   const existing = new Map<string, { id: string; matched: boolean }>();
-  if (dupKeys.length) {
+  if (copies.length) {
+    const dupKeys = copies.map((r) => r.row.dedupe_key);
     const found = await execRows<{ id: string; dedupe_key: string; matched: boolean }>(
       tx,
       sql`select id, dedupe_key, matched from signals where tenant_id = ${ctx.tenantId}::uuid and dedupe_key = any(array(select jsonb_array_elements_text(${JSON.stringify(dupKeys)}::jsonb)))`,
     );
     for (const f of found) existing.set(f.dedupe_key, f);
   }
-  const accountTypes: Record<string, string[]> = {};
-  const sources = new Set<string>();
-  for (let k = 0; k < rows.length; k++) {
-    const row = rows[k];
-    const i = rowIndex[k];
-    if (!inserted.has(row.id as string)) {
-      const e = existing.get(row.dedupe_key as string);
-      results[i] = { index: i, id: e?.id ?? null, status: 'duplicate', matched: e?.matched ?? false };
-      continue;
-    }
-    sources.add(row.source as string);
-    if (row.account_id) {
-      const list = (accountTypes[row.account_id as string] ??= []);
-      if (!list.includes(row.type as string)) list.push(row.type as string);
-    }
+  for (const { index, row } of copies) {
+    const e = existing.get(row.dedupe_key as string);
+    results[index] = { index, id: e?.id ?? null, status: 'duplicate', matched: e?.matched ?? false };
   }
-  // Items that were duplicates of an earlier item in the same batch point at that item's id.
+  return rows.filter((r) => inserted.has(r.row.id)).map((r) => r.row);
+}
+
+/** Items that were duplicates of an earlier item in the same batch point at that item's id. */
+function pointRepeatsAtFirst(results: ItemResult[]): void {
   for (const r of results) {
     if (r.status === 'duplicate' && r.id === null && r.reason?.startsWith('same key as item ')) {
       const first = results[Number(r.reason.slice('same key as item '.length))];
@@ -296,21 +388,35 @@ export async function ingestSignals(
       delete r.reason;
     }
   }
-  if (sources.size)
-    await registerSources(tx, ctx, [...sources], opts.method === 'webhook' ? 'webhook' : 'api');
-  if (inserted.size) {
-    await emitEvent(tx, {
-      tenantId: ctx.tenantId,
-      name: SIGNALS_INGESTED,
-      entity: 'signals',
-      payload: {
-        count: inserted.size,
-        account_types: accountTypes,
-        received_at: new Date().toISOString(),
-        batch_id: provenance.batch_id,
-      },
-    });
+}
+
+/** Step 5, emit: one `signals.ingested` for the stored rows (account → the types it received). */
+async function announceIngested(
+  tx: Tx,
+  ctx: ActorContext,
+  stored: PendingRow['row'][],
+  batchId: string,
+): Promise<void> {
+  const accountTypes: Record<string, string[]> = {};
+  for (const row of stored) {
+    if (!row.account_id) continue;
+    const list = (accountTypes[row.account_id] ??= []);
+    if (!list.includes(row.type)) list.push(row.type);
   }
+  await emitEvent(tx, {
+    tenantId: ctx.tenantId,
+    name: SIGNALS_INGESTED,
+    entity: 'signals',
+    payload: {
+      count: stored.length,
+      account_types: accountTypes,
+      received_at: new Date().toISOString(),
+      batch_id: batchId,
+    },
+  });
+}
+
+function tally(results: ItemResult[]): IngestResult {
   let accepted = 0;
   let duplicates = 0;
   let rejected = 0;
@@ -479,7 +585,7 @@ export async function linkSignal(
         { aliases, domains },
         { reason: `learned from signal ${id}`, method: 'manual' },
       );
-      invalidateResolver(ctx.tenantId);
+      invalidateCrmDirectory(cachesOf(tx), ctx.tenantId);
     }
   }
 
@@ -520,7 +626,7 @@ const PUBLIC_MAIL_DOMAINS = new Set([
 ]);
 
 async function reresolveUnmatched(tx: Tx, ctx: ActorContext) {
-  const resolver = await resolverFor(tx, tenantWide(ctx));
+  const matcher = await subjectMatcher(tx, tenantWide(ctx));
   const pending = await tx
     .select({ id: signals.id, subject: signals.subject, type: signals.type })
     .from(signals)
@@ -528,7 +634,7 @@ async function reresolveUnmatched(tx: Tx, ctx: ActorContext) {
     .limit(10_000);
   const linked: { id: string; account_id: string; type: string }[] = [];
   for (const p of pending) {
-    const r = resolver.resolve(p.subject as Subject);
+    const r = matcher.resolve(p.subject as Subject);
     if (!r.matched || !r.account_id) continue;
     await tx
       .update(signals)
@@ -617,8 +723,8 @@ export async function findSourceForWebhook(tx: Tx, id: string) {
 }
 
 /**
- * The entity resolver's index is cached per tenant, so it is always built from every record of the
- * tenant (a system context), never from what one user may see under record-level sharing.
+ * The CRM directory is cached per tenant, so it is always built from every record of the tenant (a
+ * system context), never from what one user may see under record-level sharing.
  */
 function tenantWide(ctx: ActorContext): ActorContext {
   return systemContext(ctx.tenantId, ctx.source, ctx.actorName);

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/harness.js';
-import { normalizeCompanyName } from './entity-resolver.js';
+import { normalizeCompanyName } from './subject-matcher.js';
 
 let t: TestServer;
 let admin: string;

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { ActorContext } from '../../platform/auth/auth-context.js';
 import { execRows, type Tx } from '../../platform/db/database.js';
-import { resolverFor } from './entity-resolver.js';
+import { crmDirectory } from '../crm/crm-directory.service.js';
 import { sourceService } from './signals.service.js';
 
 /**
@@ -24,8 +24,8 @@ const round = (x: number) => Math.round(x * 100) / 100;
 
 export async function sourceMatrix(tx: Tx, ctx: ActorContext) {
   const sources = (await sourceService.list(tx, ctx, { limit: 500 })).data;
-  const index = await resolverFor(tx, ctx);
-  const activeAccounts = index.accounts.size;
+  const directory = await crmDirectory(tx, ctx);
+  const activeAccounts = directory.accounts.size;
   const stats = await execRows<{ source: string; n: number; accounts: number; median_s: number | null }>(
     tx,
     sql`select source, count(*)::int as n, count(distinct account_id)::int as accounts,
@@ -44,7 +44,7 @@ export async function sourceMatrix(tx: Tx, ctx: ActorContext) {
     m.set(f.account_id, new Date(f.first).getTime());
     firstBy.set(f.source, m);
   }
-  const closed = [...index.opportunities.values()].filter(
+  const closed = [...directory.opportunities.values()].filter(
     (o) => (o.status === 'won' || o.status === 'lost') && o.closed_at,
   );
   const wonAll = closed.filter((o) => o.status === 'won').length;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ActorContext } from '../../platform/auth/auth-context.js';
 import type { Tx } from '../../platform/db/database.js';
-import { accountService, activityService, contactService } from '../crm/crm.service.js';
+import { accountService, activityService, contactService } from './crm.service.js';
 
 /** Roles a B2B buying committee needs covered; legal and ESG are flagged only as optional gaps. */
 export const CORE_ROLES = ['executive', 'technical', 'procurement', 'finance', 'user'] as const;
