@@ -31,8 +31,8 @@ import type { Stage } from '../crm/crm.service.js';
 import { mape, wape } from './ml/metrics.js';
 import { createRng } from './ml/random.js';
 import { forecastSnapshots } from './predict.schema.js';
-import { loadNames, loadOpportunities, loadStages, type OppRow } from './predict-data.js';
-import { loadQuotaResolver } from './quota.service.js';
+import { type CrmSnapshot, loadNames, loadOpportunities, loadStages, type OppRow } from './predict-data.js';
+import { loadQuotaResolver, type QuotaResolver } from './quota.service.js';
 import { activeModel, winProbabilities } from './win-probability.service.js';
 
 const DAY = 86_400_000;
@@ -121,24 +121,32 @@ function dateMs(d: string): number {
   return Date.parse(`${d}T00:00:00Z`);
 }
 
-export async function computeForecast(
-  tx: Tx,
-  tenantId: string,
-  opts: {
-    period: PeriodKind;
-    groupBy: GroupBy;
-    from?: string;
-    periods?: number;
-    now?: Date;
-    seed?: number;
-    /** Record-level sharing: only these opportunities count (undefined: all of the tenant). */
-    visibleIds?: Set<string>;
-  },
-): Promise<Forecast> {
-  const now = (opts.now ?? new Date()).getTime();
-  const kind = opts.period;
-  const nPeriods = Math.min(12, Math.max(1, opts.periods ?? 3));
-  // Sequential on purpose: one transaction = one connection.
+type ForecastOptions = {
+  period: PeriodKind;
+  groupBy: GroupBy;
+  from?: string;
+  periods?: number;
+  now?: Date;
+  seed?: number;
+  /** Record-level sharing: only these opportunities count (undefined: all of the tenant). */
+  visibleIds?: Set<string>;
+};
+
+/** The forecast's periods: `n` consecutive ones from the month `from` (YYYY-MM), else from now. */
+function forecastPeriods(kind: PeriodKind, n: number, firstStart: number): Period[] {
+  const periods: Period[] = [periodOf(kind, firstStart)];
+  while (periods.length < n) periods.push(nextPeriod(kind, periods.at(-1)!));
+  return periods;
+}
+
+/** Start of the UTC day of `now`. */
+function dayStart(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+}
+
+/** What a forecast is computed from, loaded in one go (sequential on purpose: one transaction = one connection). */
+async function loadForecastInputs(tx: Tx, tenantId: string, opts: ForecastOptions) {
   const all = await loadOpportunities(tx, tenantId);
   const visible = opts.visibleIds;
   const opps = visible ? all.filter((o) => visible.has(o.id)) : all;
@@ -146,35 +154,218 @@ export async function computeForecast(
   const names = await loadNames(tx, tenantId);
   const probs = await winProbabilities(tx, tenantId);
   const model = await activeModel(tx, tenantId);
-  const firstStart = opts.from ? dateMs(`${opts.from}-01`) : now;
-  const periods: Period[] = [periodOf(kind, firstStart)];
-  while (periods.length < nPeriods) periods.push(nextPeriod(kind, periods.at(-1)!));
-  const today = Date.UTC(
-    new Date(now).getUTCFullYear(),
-    new Date(now).getUTCMonth(),
-    new Date(now).getUTCDate(),
-  );
+  return { all, opps, stages, names, probs, model };
+}
 
-  // Close-timing distribution from the tenant's whole won history (a statistic, no deal is shown).
-  const won = opps.filter((o) => o.status === 'won' && o.closed_at);
-  let slips = all
+interface SlipModel {
+  /** Slip samples in days (closed_at − expected_close_date of won deals, or the prior 0…30). */
+  slips: number[];
+  source: 'history' | 'prior';
+}
+
+/** Close-timing distribution from the tenant's whole won history (a statistic, no deal is shown). */
+function slipModel(all: OppRow[]): SlipModel {
+  const slips = all
     .filter((o) => o.status === 'won' && o.closed_at)
     .map((o) => Math.round((new Date(o.closed_at!).getTime() - dateMs(o.expected_close_date)) / DAY));
-  let slipSource: 'history' | 'prior' = 'history';
-  if (slips.length < MIN_SLIP_SAMPLES) {
-    slips = Array.from({ length: 31 }, (_, i) => i);
-    slipSource = 'prior';
-  }
-  const sortedSlips = [...slips].sort((a, b) => a - b);
-  const periodIndex = (t: number) => periods.findIndex((p) => t >= p.start && t < p.end);
-  const landing = (o: OppRow, slip: number) => Math.max(today, dateMs(o.expected_close_date) + slip * DAY);
+  if (slips.length < MIN_SLIP_SAMPLES)
+    return { slips: Array.from({ length: 31 }, (_, i) => i), source: 'prior' };
+  return { slips, source: 'history' };
+}
 
-  const stageProb = (o: OppRow) => {
-    const s = (stages.get(o.pipeline_id) ?? ([] as Stage[])).find((x) => x.key === o.stage);
-    return s?.probability ?? o.probability ?? 0;
+/**
+ * The groups a forecast lists: every group with a deal, and groups with a quota but no deals (a
+ * quota left behind by a deleted user / team / region is not: it would show as a bare id).
+ */
+function forecastGroups(
+  opps: OppRow[],
+  groupBy: GroupBy,
+  names: CrmSnapshot['names'],
+  quotaBook: QuotaResolver,
+  periods: Period[],
+) {
+  const keys = new Set<string>(opps.map((o) => groupKey(o, groupBy)));
+  const groupNames = groupBy === 'rep' ? names.users : groupBy === 'team' ? names.teams : names.regions;
+  for (const p of periods)
+    for (const k of quotaBook.keysWithQuota(groupBy, p.key)) if (groupNames.has(k)) keys.add(k);
+  const list = [...keys].sort();
+  return {
+    list,
+    index: new Map(list.map((k, i) => [k, i])),
+    label: (k: string) => (k === 'unassigned' ? 'Unassigned' : (groupNames.get(k) ?? k)),
   };
+}
+
+/** The per-deal view a forecast needs: its group, its period, its win and close-timing chances. */
+interface DealContext {
+  now: number;
+  today: number;
+  periods: Period[];
+  slips: number[];
+  groupOf: (o: OppRow) => number;
+  periodIndex: (t: number) => number;
+  /** When a deal closes with this slip (never before today). */
+  landing: (o: OppRow, slip: number) => number;
+  stageProb: (o: OppRow) => number;
+  pWin: (o: OppRow) => number;
+}
+
+/** Per-period, per-group figures (Float64Array per period, one cell per group). */
+type Cells = Float64Array[];
+
+/** Won to date, open expected, commit and open-deal counts per period and group. */
+function dealFigures(ctx: DealContext, won: OppRow[], open: OppRow[], groups: number) {
+  const P = ctx.periods.length;
+  const cell = (): Cells => Array.from({ length: P }, () => new Float64Array(groups));
+  const wonToDate = cell();
+  const openExpected = cell();
+  const commit = cell();
+  const openDeals = Array.from({ length: P }, () => new Int32Array(groups));
+  for (const o of won) {
+    const pi = ctx.periodIndex(new Date(o.closed_at!).getTime());
+    if (pi >= 0 && new Date(o.closed_at!).getTime() <= ctx.now) wonToDate[pi][ctx.groupOf(o)] += o.amount;
+  }
+  // P(close in period) per open deal from the slip distribution.
+  const closeProbs = open.map((o) => {
+    const v = new Float64Array(P);
+    for (const s of ctx.slips) {
+      const pi = ctx.periodIndex(ctx.landing(o, s));
+      if (pi >= 0) v[pi] += 1 / ctx.slips.length;
+    }
+    return v;
+  });
+  open.forEach((o, i) => {
+    const g = ctx.groupOf(o);
+    const p = ctx.pWin(o);
+    for (let k = 0; k < P; k++) openExpected[k][g] += o.amount * p * closeProbs[i][k];
+    const ec = ctx.periodIndex(Math.max(ctx.today, dateMs(o.expected_close_date)));
+    if (ec >= 0) {
+      openDeals[ec][g] += 1;
+      if (ctx.stageProb(o) >= COMMIT_STAGE_PROBABILITY || o.custom?.commit === true)
+        commit[ec][g] += o.amount;
+    }
+  });
+  return { wonToDate, openExpected, commit, openDeals };
+}
+
+/**
+ * Run-rate per period and group: won deals created and closed in the same period, over the last
+ * RUN_RATE_PERIODS complete periods, scaled by the share of each forecast period still ahead.
+ */
+function runRates(ctx: DealContext, kind: PeriodKind, won: OppRow[], groups: number): Cells {
+  const history: Period[] = [];
+  let hp = periodOf(kind, ctx.now);
+  for (let i = 0; i < RUN_RATE_PERIODS[kind]; i++) {
+    hp = periodOf(kind, hp.start - 1);
+    history.push(hp);
+  }
+  const rr = new Float64Array(groups);
+  for (const o of won) {
+    const c = new Date(o.created_at).getTime();
+    const z = new Date(o.closed_at!).getTime();
+    const h = history.find((p) => c >= p.start && c < p.end && z >= p.start && z < p.end);
+    if (h) rr[ctx.groupOf(o)] += o.amount / history.length;
+  }
+  return ctx.periods.map((p) => {
+    const left = Math.min(1, Math.max(0, (p.end - Math.max(p.start, ctx.now)) / (p.end - p.start)));
+    const v = new Float64Array(groups);
+    for (let g = 0; g < groups; g++) v[g] = rr[g] * left;
+    return v;
+  });
+}
+
+/**
+ * Monte Carlo draws per period and group (index `groups` = the total): each open deal wins with
+ * p_win and, if won, lands in the period its sampled slip puts it in; won to date and run-rate
+ * are added as constants.
+ */
+function simulate(
+  ctx: DealContext,
+  open: OppRow[],
+  base: { wonToDate: Cells; runRate: Cells },
+  groups: number,
+  seed: number,
+): Float64Array[][] {
+  const P = ctx.periods.length;
+  const G = groups;
+  const rng = createRng(seed);
+  const sims = Array.from({ length: P }, () =>
+    Array.from({ length: G + 1 }, () => new Float64Array(SIMULATIONS)),
+  );
+  const constant = Array.from({ length: P }, (_, k) => {
+    const b = new Float64Array(G + 1);
+    for (let g = 0; g < G; g++) {
+      b[g] = base.wonToDate[k][g] + base.runRate[k][g];
+      b[G] += b[g];
+    }
+    return b;
+  });
+  for (let s = 0; s < SIMULATIONS; s++) {
+    for (let k = 0; k < P; k++) for (let g = 0; g <= G; g++) sims[k][g][s] = constant[k][g];
+    for (const o of open) {
+      if (rng() >= ctx.pWin(o)) continue;
+      const slip = ctx.slips[Math.floor(rng() * ctx.slips.length)];
+      const k = ctx.periodIndex(ctx.landing(o, slip));
+      if (k < 0) continue;
+      const g = ctx.groupOf(o);
+      sims[k][g][s] += o.amount;
+      sims[k][G][s] += o.amount;
+    }
+  }
+  return sims;
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+/** One row of the forecast: period k, group g (g = groups: the total). */
+function forecastRow(
+  f: ReturnType<typeof dealFigures> & { runRate: Cells; sims: Float64Array[][] },
+  p: Period,
+  k: number,
+  g: number,
+  groups: number,
+  group: { key: string; label: string; quota: number | null },
+): ForecastRow {
+  const total = g === groups;
+  const sorted = Array.from(f.sims[k][g]).sort((a, b) => a - b);
+  const sum = (a: Cells) => (total ? a[k].reduce((x, y) => x + y, 0) : a[k][g]);
+  const w = sum(f.wonToDate);
+  const oe = sum(f.openExpected);
+  const r = sum(f.runRate);
+  const { quota } = group;
+  return {
+    period: p.key,
+    period_start: iso(p.start),
+    period_end: iso(p.end - DAY),
+    group_key: group.key,
+    group_label: group.label,
+    expected: round(w + oe + r),
+    p10: round(quantile(sorted, 0.1)),
+    p90: round(quantile(sorted, 0.9)),
+    commit: round(w + sum(f.commit)),
+    quota,
+    attainment: quota ? Math.round((w / quota) * 10_000) / 10_000 : null,
+    won_to_date: round(w),
+    open_expected: round(oe),
+    run_rate: round(r),
+    open_deals: total ? f.openDeals[k].reduce((x, y) => x + y, 0) : f.openDeals[k][g],
+    simulated_mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
+  };
+}
+
+export async function computeForecast(tx: Tx, tenantId: string, opts: ForecastOptions): Promise<Forecast> {
+  const now = (opts.now ?? new Date()).getTime();
+  const kind = opts.period;
+  const { all, opps, stages, names, probs, model } = await loadForecastInputs(tx, tenantId, opts);
+  const periods = forecastPeriods(
+    kind,
+    Math.min(12, Math.max(1, opts.periods ?? 3)),
+    opts.from ? dateMs(`${opts.from}-01`) : now,
+  );
+  const today = dayStart(now);
+  const slip = slipModel(all);
+  const won = opps.filter((o) => o.status === 'won' && o.closed_at);
   const open = opps.filter((o) => o.status === 'open');
-  const pWin = (o: OppRow) => probs.get(o.id) ?? stageProb(o) / 100;
 
   const quotaBook = await loadQuotaResolver(
     tx,
@@ -182,134 +373,45 @@ export async function computeForecast(
     periods.map((p) => p.key),
     opps,
   );
-  const keys = new Set<string>(opps.map((o) => groupKey(o, opts.groupBy)));
-  const groupNames =
-    opts.groupBy === 'rep' ? names.users : opts.groupBy === 'team' ? names.teams : names.regions;
-  // Groups with a quota but no deals are listed too; a quota left behind by a deleted user / team
-  // / region is not (it would show as a bare id).
-  for (const p of periods)
-    for (const k of quotaBook.keysWithQuota(opts.groupBy, p.key)) if (groupNames.has(k)) keys.add(k);
-  const label = (k: string) => (k === 'unassigned' ? 'Unassigned' : (groupNames.get(k) ?? k));
-  const groupList = [...keys].sort();
-  const gi = new Map(groupList.map((k, i) => [k, i]));
-  const G = groupList.length;
-  const P = periods.length;
-  const cell = () => Array.from({ length: P }, () => new Float64Array(G));
-  const wonToDate = cell();
-  const openExpected = cell();
-  const runRate = cell();
-  const commit = cell();
-  const openDeals = Array.from({ length: P }, () => new Int32Array(G));
+  const groups = forecastGroups(opps, opts.groupBy, names, quotaBook, periods);
+  const G = groups.list.length;
+  const stageProb = (o: OppRow) => {
+    const s = (stages.get(o.pipeline_id) ?? ([] as Stage[])).find((x) => x.key === o.stage);
+    return s?.probability ?? o.probability ?? 0;
+  };
+  const ctx: DealContext = {
+    now,
+    today,
+    periods,
+    slips: slip.slips,
+    groupOf: (o) => groups.index.get(groupKey(o, opts.groupBy))!,
+    periodIndex: (t) => periods.findIndex((p) => t >= p.start && t < p.end),
+    landing: (o, s) => Math.max(today, dateMs(o.expected_close_date) + s * DAY),
+    stageProb,
+    pWin: (o) => probs.get(o.id) ?? stageProb(o) / 100,
+  };
 
-  for (const o of won) {
-    const pi = periodIndex(new Date(o.closed_at!).getTime());
-    if (pi >= 0 && new Date(o.closed_at!).getTime() <= now)
-      wonToDate[pi][gi.get(groupKey(o, opts.groupBy))!] += o.amount;
-  }
-  // P(close in period) per open deal from the slip distribution.
-  const closeProbs = open.map((o) => {
-    const v = new Float64Array(P);
-    for (const s of slips) {
-      const pi = periodIndex(landing(o, s));
-      if (pi >= 0) v[pi] += 1 / slips.length;
-    }
-    return v;
-  });
-  open.forEach((o, i) => {
-    const g = gi.get(groupKey(o, opts.groupBy))!;
-    const p = pWin(o);
-    for (let k = 0; k < P; k++) openExpected[k][g] += o.amount * p * closeProbs[i][k];
-    const ec = periodIndex(Math.max(today, dateMs(o.expected_close_date)));
-    if (ec >= 0) {
-      openDeals[ec][g] += 1;
-      if (stageProb(o) >= COMMIT_STAGE_PROBABILITY || o.custom?.commit === true) commit[ec][g] += o.amount;
-    }
-  });
-  // Run-rate: won deals created and closed in the same period, over the last complete periods.
-  const history: Period[] = [];
-  let hp = periodOf(kind, now);
-  for (let i = 0; i < RUN_RATE_PERIODS[kind]; i++) {
-    hp = periodOf(kind, hp.start - 1);
-    history.push(hp);
-  }
-  const rr = new Float64Array(G);
-  for (const o of won) {
-    const c = new Date(o.created_at).getTime();
-    const z = new Date(o.closed_at!).getTime();
-    const h = history.find((p) => c >= p.start && c < p.end && z >= p.start && z < p.end);
-    if (h) rr[gi.get(groupKey(o, opts.groupBy))!] += o.amount / history.length;
-  }
-  periods.forEach((p, k) => {
-    const left = Math.min(1, Math.max(0, (p.end - Math.max(p.start, now)) / (p.end - p.start)));
-    for (let g = 0; g < G; g++) runRate[k][g] = rr[g] * left;
-  });
-
-  // Monte Carlo for the range (per group and for the total).
-  const rng = createRng(opts.seed ?? 7);
-  const sims = Array.from({ length: P }, () =>
-    Array.from({ length: G + 1 }, () => new Float64Array(SIMULATIONS)),
-  );
-  const base = Array.from({ length: P }, (_, k) => {
-    const b = new Float64Array(G + 1);
-    for (let g = 0; g < G; g++) {
-      b[g] = wonToDate[k][g] + runRate[k][g];
-      b[G] += b[g];
-    }
-    return b;
-  });
-  for (let s = 0; s < SIMULATIONS; s++) {
-    for (let k = 0; k < P; k++) for (let g = 0; g <= G; g++) sims[k][g][s] = base[k][g];
-    for (const o of open) {
-      if (rng() >= pWin(o)) continue;
-      const slip = slips[Math.floor(rng() * slips.length)];
-      const k = periodIndex(landing(o, slip));
-      if (k < 0) continue;
-      const g = gi.get(groupKey(o, opts.groupBy))!;
-      sims[k][g][s] += o.amount;
-      sims[k][G][s] += o.amount;
-    }
-  }
-  const round = (x: number) => Math.round(x * 100) / 100;
-  const out = periods.map((p, k) => {
-    const row = (g: number, key: string, lab: string): ForecastRow => {
-      const sorted = Array.from(sims[k][g]).sort((a, b) => a - b);
-      const sum = (a: Float64Array[]) => (g === G ? a[k].reduce((x, y) => x + y, 0) : a[k][g]);
-      const w = sum(wonToDate);
-      const oe = sum(openExpected);
-      const r = sum(runRate);
-      const quota =
-        g === G
-          ? quotaBook.quotaFor('total', 'all', p.key)
-          : key === 'unassigned'
-            ? null
-            : quotaBook.quotaFor(opts.groupBy, key, p.key);
-      return {
-        period: p.key,
-        period_start: iso(p.start),
-        period_end: iso(p.end - DAY),
-        group_key: key,
-        group_label: lab,
-        expected: round(w + oe + r),
-        p10: round(quantile(sorted, 0.1)),
-        p90: round(quantile(sorted, 0.9)),
-        commit: round(w + sum(commit)),
-        quota,
-        attainment: quota ? Math.round((w / quota) * 10_000) / 10_000 : null,
-        won_to_date: round(w),
-        open_expected: round(oe),
-        run_rate: round(r),
-        open_deals: g === G ? openDeals[k].reduce((x, y) => x + y, 0) : openDeals[k][g],
-        simulated_mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
-      };
-    };
-    return {
-      period: p.key,
-      period_start: iso(p.start),
-      period_end: iso(p.end - DAY),
-      total: row(G, 'total', 'Total'),
-      groups: groupList.map((key, g) => row(g, key, label(key))),
-    };
-  });
+  const figures = dealFigures(ctx, won, open, G);
+  const runRate = runRates(ctx, kind, won, G);
+  const sims = simulate(ctx, open, { wonToDate: figures.wonToDate, runRate }, G, opts.seed ?? 7);
+  const f = { ...figures, runRate, sims };
+  const out = periods.map((p, k) => ({
+    period: p.key,
+    period_start: iso(p.start),
+    period_end: iso(p.end - DAY),
+    total: forecastRow(f, p, k, G, G, {
+      key: 'total',
+      label: 'Total',
+      quota: quotaBook.quotaFor('total', 'all', p.key),
+    }),
+    groups: groups.list.map((key, g) =>
+      forecastRow(f, p, k, g, G, {
+        key,
+        label: groups.label(key),
+        quota: key === 'unassigned' ? null : quotaBook.quotaFor(opts.groupBy, key, p.key),
+      }),
+    ),
+  }));
   return {
     period_kind: kind,
     group_by: opts.groupBy,
@@ -317,9 +419,12 @@ export async function computeForecast(
     model_version: model?.status === 'active' ? model.version : null,
     method: model?.status === 'active' ? 'model' : open.length ? 'stage_fallback' : 'none',
     close_timing: {
-      source: slipSource,
-      samples: slipSource === 'history' ? slips.length : 0,
-      median_slip_days: quantile(sortedSlips, 0.5),
+      source: slip.source,
+      samples: slip.source === 'history' ? slip.slips.length : 0,
+      median_slip_days: quantile(
+        [...slip.slips].sort((a, b) => a - b),
+        0.5,
+      ),
     },
     periods: out,
   };
