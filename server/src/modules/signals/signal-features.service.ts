@@ -1,10 +1,12 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { ActorContext } from '../../platform/auth/auth-context.js';
 import { execRows, type Tx } from '../../platform/db/database.js';
+import { signals } from './signals.schema.js';
 
 /**
  * What the signals of an account say over a window, per signal type: the reads other modules
- * (interventions' rules) make over the signal store, owned here so nobody else runs SQL on it.
+ * (interventions' rules, predict's lead score) make over the signal store, owned here so nobody
+ * else runs SQL on it.
  *
  * Query shape: every lookup is one (account, type) pair, joined LATERAL to a VALUES-like list
  * (jsonb_to_recordset), so PostgreSQL runs one small range scan of
@@ -169,4 +171,48 @@ export async function signalEvidence(
     out[k] = list.slice(0, limit).map((x) => x.id);
   }
   return out;
+}
+
+/** One signal on a contact or account, as the lead score reads it. */
+export interface SubjectSignal {
+  contact_id: string | null;
+  account_id: string | null;
+  type: string;
+  /** payload.page_category (intent page views) */
+  category: string | null;
+  occurred_at: Date;
+}
+
+/**
+ * The signals on contacts and accounts since a time (the predict module's lead score): on the
+ * given contacts or accounts, or, when `contactIds` is undefined, every signal naming a contact
+ * or an account. One plain, tenant-filtered SELECT (unordered).
+ */
+export async function signalsOnSubjects(
+  tx: Tx,
+  tenantId: string,
+  query: { since: Date; contactIds?: string[]; accountIds?: string[] },
+): Promise<SubjectSignal[]> {
+  const { contactIds, accountIds = [] } = query;
+  return tx
+    .select({
+      contact_id: signals.contact_id,
+      account_id: signals.account_id,
+      type: signals.type,
+      category: sql<string | null>`${signals.payload}->>'page_category'`,
+      occurred_at: signals.occurred_at,
+    })
+    .from(signals)
+    .where(
+      and(
+        eq(signals.tenant_id, tenantId),
+        sql`${signals.occurred_at} >= ${query.since.toISOString()}`,
+        contactIds
+          ? or(
+              inArray(signals.contact_id, contactIds),
+              accountIds.length ? inArray(signals.account_id, accountIds) : sql`false`,
+            )
+          : sql`(${signals.contact_id} is not null or ${signals.account_id} is not null)`,
+      ),
+    );
 }
