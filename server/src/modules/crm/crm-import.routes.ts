@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { TypedApp } from '../../platform/http/app.js';
+import { negotiateLocale } from '../../platform/http/locale.js';
 import { badRequest, notFound } from '../../platform/http/problem.js';
 import { errorResponses } from '../../platform/records/resource-routes.js';
 import { crmServices, customFieldsOf, type ImportableEntity } from './crm.service.js';
 import {
+  exportColumns,
   IMPORT_FIELDS,
   parseImportFile,
   runImport,
@@ -12,6 +14,7 @@ import {
   tableToXlsx,
   toTable,
 } from './crm-import.service.js';
+import { inLocale } from './crm-import-reasons.js';
 import { findImportJob, startImportJob } from './import-jobs.js';
 
 const entityEnum = z.enum(['accounts', 'contacts', 'opportunities', 'activities', 'products']);
@@ -143,9 +146,10 @@ export function registerImportExportRoutes(app: TypedApp): void {
             onProgress,
           ),
         );
-      if (!body.background) return run();
+      if (!body.background) return inLocale(await run(), negotiateLocale(req.headers['accept-language']));
       const actor = req.actor!;
       const job = startImportJob(
+        app.platform.caches,
         { tenantId: actor.tenantId, userId: actor.actorId, entity: body.entity, filename: body.filename },
         run,
       );
@@ -167,9 +171,10 @@ export function registerImportExportRoutes(app: TypedApp): void {
     // Answered from memory, without the database: on PGlite the import's transaction holds the
     // only connection until it commits.
     async (req) => {
-      const job = findImportJob(req.actor!.tenantId, req.params.id);
+      const job = findImportJob(app.platform.caches, req.actor!.tenantId, req.params.id);
       if (!job) throw notFound('Import job');
-      return job;
+      const locale = negotiateLocale(req.headers['accept-language']);
+      return job.result ? { ...job, result: inLocale(job.result, locale) } : job;
     },
   );
 
@@ -205,7 +210,7 @@ export function registerImportExportRoutes(app: TypedApp): void {
           } while (cursor && out.length < MAX_EXPORT_ROWS);
           return out;
         });
-        const table = toTable(rows);
+        const table = toTable(rows, exportColumns(entity));
         const stamp = new Date().toISOString().slice(0, 10);
         if (format === 'xlsx') {
           reply

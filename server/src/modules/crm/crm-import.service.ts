@@ -1,13 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, or } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, or } from 'drizzle-orm';
 import type ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import type { z } from 'zod';
 import { users } from '../../platform/auth/auth.schema.js';
 import type { ActorContext } from '../../platform/auth/auth-context.js';
 import type { Tx } from '../../platform/db/database.js';
+import type { Locale } from '../../platform/http/locale.js';
 import { badRequest } from '../../platform/http/problem.js';
 import { readableWhere } from '../../platform/sharing/sharing.service.js';
+import {
+  accountInput,
+  activityInput,
+  type CrmField,
+  contactInput,
+  crmFields,
+  type ImportSpec,
+  opportunityInput,
+  productInput,
+} from './crm.fields.js';
 import { accounts } from './crm.schema.js';
 import {
   crmServices,
@@ -16,13 +27,7 @@ import {
   type ImportableEntity,
   type Stage,
 } from './crm.service.js';
-import {
-  accountInput,
-  activityInput,
-  contactInput,
-  opportunityInput,
-  productInput,
-} from './crm.validation.js';
+import { issueReason } from './crm-import-reasons.js';
 
 export interface ParsedFile {
   headers: string[];
@@ -32,10 +37,15 @@ export interface ParsedFile {
   format: 'csv' | 'xlsx';
 }
 
-export interface RowError {
-  row: number;
+/** A bad cell of a row: `reason` in English, `reasons` when it was already written per locale. */
+interface RowReasonError {
   field: string;
   reason: string;
+  reasons?: Record<Locale, string>;
+}
+
+export interface RowError extends RowReasonError {
+  row: number;
 }
 
 export interface ImportProgress {
@@ -142,140 +152,25 @@ async function parseXlsx(content: Buffer): Promise<ParsedFile> {
   return { headers, rows, rowNumbers, format: 'xlsx' };
 }
 
-/** Importable fields per entity; `*_ref` columns are looked up by name/email instead of id. */
-export const IMPORT_FIELDS: Record<ImportableEntity, string[]> = {
-  accounts: [
-    'name',
-    'aliases',
-    'domains',
-    'credit_code',
-    'industry',
-    'size',
-    'employees',
-    'owner',
-    'tags',
-    'website',
-    'phone',
-    'address',
-    'description',
-  ],
-  contacts: [
-    'name',
-    'name_en',
-    'account',
-    'emails',
-    'phones',
-    'title',
-    'department',
-    'committee_role',
-    'influence',
-    'stance',
-    'preferences',
-    'owner',
-    'tags',
-  ],
-  opportunities: [
-    'name',
-    'account',
-    'stage',
-    'amount',
-    'currency',
-    'expected_close_date',
-    'probability',
-    'owner',
-    'close_reason',
-  ],
-  activities: [
-    'type',
-    'subject',
-    'body',
-    'occurred_at',
-    'duration_minutes',
-    'status',
-    'account',
-    'owner',
-    'participants',
-  ],
-  products: ['name', 'sku', 'family', 'unit_price', 'currency', 'active', 'description'],
-};
+/** The import spec of each import column of an entity, in field order (`owner` for owner_id …). */
+function importColumns(
+  entity: ImportableEntity,
+): Map<string, { key: string; field: CrmField; spec: ImportSpec }> {
+  const columns = new Map<string, { key: string; field: CrmField; spec: ImportSpec }>();
+  for (const [key, field] of Object.entries<CrmField>(crmFields[entity])) {
+    if (field.import) columns.set(field.import.column ?? key, { key, field, spec: field.import });
+  }
+  return columns;
+}
 
-const SYNONYMS: Record<string, string[]> = {
-  name: [
-    'name',
-    'company',
-    'company name',
-    'account name',
-    'full name',
-    'contact name',
-    'opportunity name',
-    'deal name',
-    'product name',
-    '名称',
-    '公司',
-    '公司名称',
-    '客户名称',
-    '企业名称',
-    '姓名',
-    '联系人',
-    '商机名称',
-    '机会名称',
-    '产品名称',
-  ],
-  aliases: ['aliases', 'alias', '别名', '简称'],
-  domains: ['domains', 'domain', 'website domain', '域名'],
-  credit_code: [
-    'credit code',
-    'credit_code',
-    'unified social credit code',
-    'uscc',
-    '统一社会信用代码',
-    '信用代码',
-  ],
-  industry: ['industry', '行业'],
-  size: ['size', 'company size', '规模'],
-  employees: ['employees', 'employee count', 'headcount', '员工数', '人数'],
-  owner: ['owner', 'owner email', 'account owner', 'sales rep', '负责人', '销售', '所有人', '负责人邮箱'],
-  tags: ['tags', 'tag', 'labels', '标签'],
-  website: ['website', 'url', 'web', '官网', '网站'],
-  phone: ['phone', 'telephone', 'tel', '电话', '联系电话'],
-  address: ['address', '地址'],
-  description: ['description', 'notes', '描述', '备注', '简介'],
-  name_en: ['english name', 'name_en', 'name (en)', '英文名'],
-  account: ['account', 'account name', 'company', 'customer', '客户', '所属客户', '公司', '客户名称'],
-  emails: ['email', 'emails', 'e-mail', 'mail', '邮箱', '电子邮件'],
-  phones: ['phone', 'phones', 'mobile', 'cell', '手机', '电话', '手机号'],
-  title: ['title', 'job title', 'position', '职位', '职务', '头衔'],
-  department: ['department', 'dept', '部门'],
-  committee_role: ['committee role', 'buying role', 'role', '角色', '决策角色'],
-  influence: ['influence', '影响力'],
-  stance: ['stance', 'attitude', '态度', '立场'],
-  preferences: ['preferences', 'cares about', '偏好', '关注点'],
-  stage: ['stage', 'deal stage', 'sales stage', '阶段', '销售阶段'],
-  amount: ['amount', 'value', 'deal value', 'deal amount', '金额', '商机金额', '合同金额'],
-  currency: ['currency', '币种', '货币'],
-  expected_close_date: [
-    'close date',
-    'expected close date',
-    'expected_close_date',
-    'closing date',
-    '预计成交日期',
-    '预计签约日期',
-    '成交日期',
-  ],
-  probability: ['probability', 'win probability', '赢率', '概率'],
-  close_reason: ['close reason', 'reason', '输赢原因', '关闭原因'],
-  type: ['type', 'activity type', '类型', '活动类型'],
-  subject: ['subject', 'title', '主题', '标题'],
-  body: ['body', 'notes', 'content', '内容', '纪要'],
-  occurred_at: ['date', 'time', 'occurred at', 'occurred_at', 'datetime', '时间', '日期', '发生时间'],
-  duration_minutes: ['duration', 'duration minutes', 'minutes', '时长', '时长(分钟)'],
-  status: ['status', '状态'],
-  participants: ['participants', 'attendees', '参与人', '参会人'],
-  sku: ['sku', 'product code', 'code', '编码', '产品编码'],
-  family: ['family', 'category', 'product family', '产品线', '类别'],
-  unit_price: ['unit price', 'price', 'list price', '单价', '价格'],
-  active: ['active', 'enabled', '启用', '是否启用'],
-};
+const IMPORT_COLUMNS = Object.fromEntries(
+  (Object.keys(crmServices) as ImportableEntity[]).map((e) => [e, importColumns(e)]),
+) as Record<ImportableEntity, ReturnType<typeof importColumns>>;
+
+/** Importable fields per entity; `owner` and `account` columns are looked up by name/email instead of id. */
+export const IMPORT_FIELDS = Object.fromEntries(
+  Object.entries(IMPORT_COLUMNS).map(([e, columns]) => [e, [...columns.keys()]]),
+) as Record<ImportableEntity, string[]>;
 
 const norm = (s: string) =>
   s
@@ -288,6 +183,7 @@ export function suggestMapping(
   headers: string[],
   customKeys: string[] = [],
 ): Record<string, string> {
+  const columns = IMPORT_COLUMNS[entity];
   const fields = [...IMPORT_FIELDS[entity], ...customKeys.map((k) => `custom.${k}`)];
   const mapping: Record<string, string> = {};
   const taken = new Set<string>();
@@ -296,7 +192,9 @@ export function suggestMapping(
     const exact = fields.find(
       (f) => !taken.has(f) && (norm(f) === n || f === `custom.${n.replaceAll(' ', '_')}`),
     );
-    const syn = exact ?? fields.find((f) => !taken.has(f) && (SYNONYMS[f] ?? []).some((s) => norm(s) === n));
+    const syn =
+      exact ??
+      fields.find((f) => !taken.has(f) && (columns.get(f)?.spec.synonyms ?? []).some((s) => norm(s) === n));
     if (syn) {
       mapping[h] = syn;
       taken.add(syn);
@@ -396,67 +294,60 @@ function toInput(
   entity: ImportableEntity,
   row: Record<string, string>,
   lk: Lookups,
-  errors: { field: string; reason: string }[],
+  errors: RowReasonError[],
 ) {
+  const columns = IMPORT_COLUMNS[entity];
   const out: Record<string, unknown> = {};
   const custom: Record<string, unknown> = {};
-  for (const [field, raw] of Object.entries(row)) {
+  for (const [column, raw] of Object.entries(row)) {
     const v = restoreCell(raw.trim());
     if (v === '') continue;
-    if (field.startsWith('custom.')) {
-      const key = field.slice(7);
+    if (column.startsWith('custom.')) {
+      const key = column.slice(7);
       const type = lk.customTypes.get(key);
       if (type === 'number') custom[key] = Number.isFinite(Number(v)) ? Number(v) : v;
-      else if (type === 'boolean')
-        custom[key] = /^(true|yes|1|是|y)$/i.test(v) ? true : /^(false|no|0|否|n)$/i.test(v) ? false : v;
+      else if (type === 'boolean') custom[key] = YES.test(v) ? true : NO.test(v) ? false : v;
       else if (type === 'date') custom[key] = parseUserDate(v) ?? v;
       else if (type === 'multiselect') custom[key] = splitList(v);
       else custom[key] = v;
       continue;
     }
-    switch (field) {
-      case 'aliases':
-      case 'domains':
-      case 'tags':
-      case 'emails':
-      case 'phones':
-      case 'preferences':
-      case 'participants':
-        out[field] = splitList(v);
+    const c = columns.get(column);
+    if (!c) continue;
+    const { key } = c;
+    switch (c.spec.parse) {
+      case 'list':
+        out[key] = splitList(v);
         break;
-      case 'employees':
-      case 'influence':
-      case 'duration_minutes':
-      case 'probability':
-        out[field] = /^-?\d+$/.test(v) ? Number(v) : v;
+      case 'integer':
+        out[key] = /^-?\d+$/.test(v) ? Number(v) : v;
         break;
-      case 'amount':
-      case 'unit_price': {
+      case 'money': {
         const n = Number(v.replace(/[¥$€,，\s]/g, ''));
-        out[field] = Number.isFinite(n) ? n : v;
+        out[key] = Number.isFinite(n) ? n : v;
         break;
       }
-      case 'active':
-        out[field] = !/^(false|no|0|否|n)$/i.test(v);
+      case 'boolean':
+        out[key] = !NO.test(v);
         break;
-      case 'expected_close_date':
-        out[field] = parseUserDate(v) ?? v;
+      case 'date':
+        out[key] = parseUserDate(v) ?? v;
         break;
-      case 'occurred_at': {
+      case 'datetime': {
         const d = parseUserDate(v);
-        out[field] = d ? `${d}T09:00:00+08:00` : Number.isNaN(Date.parse(v)) ? v : new Date(v).toISOString();
+        out[key] = d ? `${d}T09:00:00+08:00` : Number.isNaN(Date.parse(v)) ? v : new Date(v).toISOString();
         break;
       }
-      case 'owner': {
+      case 'user': {
         const id = lk.usersByKey.get(v.toLowerCase());
-        if (!id) errors.push({ field: 'owner', reason: `no user with email or name "${v}"` });
-        else out.owner_id = id;
+        if (!id) errors.push({ field: column, reason: `no user with email or name "${v}"` });
+        else out[key] = id;
         break;
       }
       case 'account': {
         const id = lk.accountsByKey.get(v.toLowerCase());
-        if (!id) errors.push({ field: 'account', reason: `no account named "${v}"` });
-        else out.account_id = id;
+        if (!id) errors.push({ field: column, reason: `no account named "${v}"` });
+        else out[key] = id;
         break;
       }
       case 'stage': {
@@ -465,33 +356,35 @@ function toInput(
         );
         if (!s)
           errors.push({
-            field: 'stage',
+            field: column,
             reason: `unknown stage "${v}"; one of ${lk.stages.map((x) => x.name).join(', ')}`,
           });
-        else out.stage = s.key;
+        else out[key] = s.key;
         break;
       }
-      case 'committee_role':
-      case 'stance':
-      case 'type':
-      case 'status':
-      case 'currency':
-        out[field] = field === 'currency' ? v.toUpperCase() : v.toLowerCase();
+      case 'lowercase':
+        out[key] = v.toLowerCase();
+        break;
+      case 'uppercase':
+        out[key] = v.toUpperCase();
         break;
       default:
-        out[field] = v;
+        out[key] = v;
     }
   }
   if (Object.keys(custom).length) out.custom = custom;
-  if (
-    entity === 'opportunities' &&
-    out.account_id === undefined &&
-    !errors.some((e) => e.field === 'account')
-  ) {
-    errors.push({ field: 'account', reason: 'required' });
+  // A required reference column (an opportunity's account) that is missing or empty is reported by
+  // its column, not as the id field the file does not have.
+  for (const [column, c] of columns) {
+    if (column === c.key || out[c.key] !== undefined || errors.some((e) => e.field === column)) continue;
+    if (c.field.input && !c.field.input.safeParse(undefined).success)
+      errors.push({ field: column, reason: 'required' });
   }
   return out;
 }
+
+const YES = /^(true|yes|1|是|y)$/i;
+const NO = /^(false|no|0|否|n)$/i;
 
 /**
  * Validates every row (reporting each bad one with its row number and reason) and, unless this
@@ -550,6 +443,8 @@ export async function runImport(
     }
   }
   const schema = inputSchemas[entity];
+  const columns = IMPORT_COLUMNS[entity];
+  const fields: Record<string, CrmField | undefined> = crmFields[entity];
   const errors: RowError[] = [];
   const good: Record<string, unknown>[] = [];
   const seenCodes = new Set<string>();
@@ -561,24 +456,31 @@ export async function runImport(
     const rowNo = file.rowNumbers[i];
     const cells: Record<string, string> = {};
     for (const c of colIndex) cells[c.field] = file.rows[i][c.idx] ?? '';
-    const rowErrors: { field: string; reason: string }[] = [];
+    const rowErrors: RowReasonError[] = [];
     const input = toInput(entity, cells, lk, rowErrors);
-    const parsed = schema.safeParse(input);
+    const parsed = schema.safeParse(input, { reportInput: true });
     if (!parsed.success)
-      for (const iss of parsed.error.issues)
-        rowErrors.push({ field: iss.path.join('.') || '(row)', reason: iss.message });
+      for (const iss of parsed.error.issues) {
+        const key = String(iss.path[0] ?? '');
+        // An id field whose import column was already reported (no such account …) is not reported twice.
+        const column = [...columns].find(([, c]) => c.key === key)?.[0];
+        if (column && column !== key && rowErrors.some((e) => e.field === column)) continue;
+        rowErrors.push({ field: iss.path.join('.') || '(row)', ...issueReason(iss, fields[key]) });
+      }
     const value = parsed.success ? (parsed.data as Record<string, unknown>) : input;
     if (parsed.success) {
       // Checks the schema cannot make: custom field types, uniqueness in file and tenant.
       for (const [k, v] of Object.entries((value.custom as Record<string, unknown>) ?? {})) {
         const t = lk.customTypes.get(k);
-        if (
-          (t === 'number' && typeof v !== 'number') ||
-          (t === 'boolean' && typeof v !== 'boolean') ||
-          (t === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(String(v)))
-        ) {
-          rowErrors.push({ field: `custom.${k}`, reason: `must be a ${t}` });
-        }
+        const reason =
+          t === 'number' && typeof v !== 'number'
+            ? 'must be a number'
+            : t === 'boolean' && typeof v !== 'boolean'
+              ? 'must be yes or no'
+              : t === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(String(v))
+                ? 'must be a date such as 2026-03-01'
+                : undefined;
+        if (reason) rowErrors.push({ field: `custom.${k}`, reason });
       }
       const code = value.credit_code as string | undefined;
       if (code) {
@@ -652,12 +554,24 @@ export function restoreCell(text: string): string {
 
 export type ExportCell = string | number;
 
+/**
+ * The export columns of an entity: the record's id, every stored field the entity defines (in the
+ * table's column order) and its timestamps; custom fields follow as `custom.<key>`.
+ */
+export function exportColumns(entity: ImportableEntity): string[] {
+  const fields: Record<string, CrmField | undefined> = crmFields[entity];
+  return Object.keys(getTableColumns(crmServices[entity].def.table)).filter(
+    (k) => k === 'id' || k === 'created_at' || k === 'updated_at' || (k !== 'custom' && fields[k]?.output),
+  );
+}
+
 /** Flattens records into a table for CSV/Excel export (texts neutralised, numbers kept as numbers). */
-export function toTable(rows: Record<string, unknown>[]): { headers: string[]; data: ExportCell[][] } {
-  const headers: string[] = [];
+export function toTable(
+  rows: Record<string, unknown>[],
+  columns: readonly string[],
+): { headers: string[]; data: ExportCell[][] } {
+  const headers = [...columns];
   const customKeys = new Set<string>();
-  for (const r of rows.slice(0, 1))
-    for (const k of Object.keys(r)) if (k !== 'custom' && k !== 'tenant_id') headers.push(k);
   for (const r of rows) for (const k of Object.keys((r.custom as object) ?? {})) customKeys.add(k);
   const allHeaders = [...headers, ...[...customKeys].map((k) => `custom.${k}`)];
   const cell = (v: unknown): ExportCell =>

@@ -488,3 +488,69 @@ describe('web addresses and phone numbers', () => {
     expect(phoneE164('12345')).toBeNull();
   });
 });
+
+describe('import reasons in business words', () => {
+  // Zod's own wording, in English or in its Chinese locale, must never reach the person importing.
+  const ZOD_WORDS = /Invalid input|expected|received|Too (big|small)|无效输入|期望|实际接收|过大|过小/;
+
+  async function dryRun(entity: string, lines: string[], language: string) {
+    const res = await t.request('POST', '/api/v1/imports', {
+      token: t.tenantA.tokens.admin,
+      body: { entity, filename: 'bad.csv', content_base64: b64(lines.join('\n')), dry_run: true },
+      headers: { 'accept-language': language },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const errors: { row: number; field: string; reason: string }[] = res.json().errors;
+    for (const e of errors) expect(e.reason, `${e.row} ${e.field}`).not.toMatch(ZOD_WORDS);
+    return (row: number, field: string) => errors.find((e) => e.row === row && e.field === field)?.reason;
+  }
+
+  it('says what is wrong with each cell in the caller’s language', async () => {
+    const contacts = [
+      '姓名,邮箱,影响力,负责人,客户',
+      ',a@example.cn,3,,', // 2: no name
+      '张三,not-an-email,3,,', // 3
+      '李四,,很高,,', // 4
+      '王五,,9,,', // 5
+      '赵六,,,nobody@nowhere.test,', // 6
+      '钱七,,,,不存在的客户', // 7
+    ];
+    const zh = await dryRun('contacts', contacts, 'zh-CN');
+    expect(zh(2, 'name')).toBe('必填');
+    expect(zh(3, 'emails.0')).toBe('不是有效的邮箱地址');
+    expect(zh(4, 'influence')).toBe('影响力必须是数字');
+    expect(zh(5, 'influence')).toBe('影响力不能大于 5');
+    expect(zh(6, 'owner')).toBe('没有邮箱或姓名为“nobody@nowhere.test”的用户');
+    expect(zh(7, 'account')).toBe('没有名为“不存在的客户”的客户');
+    const en = await dryRun('contacts', contacts, 'en');
+    expect(en(2, 'name')).toBe('required');
+    expect(en(3, 'emails.0')).toBe('not a valid email address');
+    expect(en(4, 'influence')).toBe('Influence must be a number');
+    expect(en(5, 'influence')).toBe('Influence must be at most 5');
+    expect(en(6, 'owner')).toBe('no user with email or name "nobody@nowhere.test"');
+
+    const account = await t.request('POST', '/api/v1/accounts', {
+      token: t.tenantA.tokens.admin,
+      body: { name: '原因测试客户有限公司' },
+    });
+    expect(account.statusCode, account.body).toBe(201);
+    const opportunities = [
+      '商机名称,客户,金额,预计成交日期,币种',
+      '金额不对,原因测试客户有限公司,很多,2027-01-01,CNY', // 2
+      '日期不对,原因测试客户有限公司,100,明年,CNY', // 3
+      '没有客户,,100,2027-01-01,CNY', // 4
+      '币种不对,原因测试客户有限公司,100,2027-01-01,RMBX', // 5
+    ];
+    const zhOpp = await dryRun('opportunities', opportunities, 'zh-CN');
+    expect(zhOpp(2, 'amount')).toBe('金额必须是数字');
+    expect(zhOpp(3, 'expected_close_date')).toBe('不是有效的日期，请填写如 2026-03-01 的日期');
+    expect(zhOpp(4, 'account')).toBe('必填');
+    expect(zhOpp(4, 'account_id')).toBeUndefined(); // the missing column is reported once, by its name
+    expect(zhOpp(5, 'currency')).toMatch(/^必须是以下之一：CNY、USD/);
+    const enOpp = await dryRun('opportunities', opportunities, 'en');
+    expect(enOpp(2, 'amount')).toBe('Amount must be a number');
+    expect(enOpp(3, 'expected_close_date')).toBe('not a valid date: enter one such as 2026-03-01');
+    expect(enOpp(4, 'account')).toBe('required');
+    expect(enOpp(5, 'currency')).toMatch(/^must be one of: CNY, USD/);
+  });
+});

@@ -8,6 +8,7 @@ import { type FieldError, unprocessable, zodFieldErrors } from '../../platform/h
 import { type DerivedColumns, type ResourceDef, ResourceService } from '../../platform/records/resource.js';
 import { readableWhere } from '../../platform/sharing/sharing.service.js';
 import { nameKeys, pinyinSearchKey } from '../../platform/text/pinyin.js';
+import { listsOf } from './crm.fields.js';
 import {
   accounts,
   activities,
@@ -232,30 +233,11 @@ async function withAccountNames(tx: Tx, ctx: ActorContext, rows: Record<string, 
   return rows.map((r) => ({ ...r, account_name: names.get(r.account_id as string) ?? null }));
 }
 
-const uuidFilter = (column: PgColumn) => ({ column, op: 'eq' as const, schema: z.uuid() });
-
 export const accountService = new ResourceService({
   entity: 'accounts',
+  ...listsOf('accounts'),
   label: 'Account',
   table: accounts,
-  fields: [
-    'name',
-    'aliases',
-    'domains',
-    'credit_code',
-    'industry',
-    'region_id',
-    'size',
-    'employees',
-    'owner_id',
-    'tags',
-    'website',
-    'phone',
-    'address',
-    'description',
-    'custom',
-  ],
-  sortable: { name: accounts.name_pinyin, created_at: accounts.created_at, updated_at: accounts.updated_at },
   derived: pinyinOfName(false),
   // Who may read an opportunity of the account by its own rules may read the account too.
   sharing: {
@@ -264,14 +246,6 @@ export const accountService = new ResourceService({
     children: [{ entity: 'opportunities', column: opportunities.account_id }],
   },
   defaultSort: 'name',
-  filters: {
-    owner_id: uuidFilter(accounts.owner_id),
-    region_id: uuidFilter(accounts.region_id),
-    industry: { column: accounts.industry, op: 'eq' },
-    tag: { column: accounts.tags, op: 'contains' },
-    domain: { column: accounts.domains, op: 'contains' },
-    credit_code: { column: accounts.credit_code, op: 'eq' },
-  },
   search: (q) =>
     sql`(${accounts.name} ilike ${like(q)} or array_to_string(${accounts.aliases}, ' ') ilike ${like(q)}
         or array_to_string(${accounts.domains}, ' ') ilike ${like(q)} or ${accounts.credit_code} = ${q.toUpperCase()}
@@ -289,38 +263,14 @@ export const accountService = new ResourceService({
 
 export const contactService = new ResourceService({
   entity: 'contacts',
+  ...listsOf('contacts'),
   decorate: withAccountNames,
   label: 'Contact',
   table: contacts,
-  fields: [
-    'name',
-    'name_en',
-    'account_id',
-    'emails',
-    'phones',
-    'title',
-    'department',
-    'committee_role',
-    'influence',
-    'stance',
-    'preferences',
-    'owner_id',
-    'tags',
-    'custom',
-  ],
-  sortable: { name: contacts.name_pinyin, created_at: contacts.created_at, updated_at: contacts.updated_at },
   derived: pinyinOfName(true),
   // A contact also follows its account: who may read (edit) the account may read (edit) its contacts.
   sharing: { owner: contacts.owner_id, parents: [{ entity: 'accounts', column: contacts.account_id }] },
   defaultSort: 'name',
-  filters: {
-    account_id: uuidFilter(contacts.account_id),
-    owner_id: uuidFilter(contacts.owner_id),
-    committee_role: { column: contacts.committee_role, op: 'eq' },
-    stance: { column: contacts.stance, op: 'eq' },
-    email: { column: contacts.emails, op: 'contains' },
-    tag: { column: contacts.tags, op: 'contains' },
-  },
   search: (q) =>
     sql`(${contacts.name} ilike ${like(q)} or ${contacts.name_en} ilike ${like(q)}
         or array_to_string(${contacts.emails}, ' ') ilike ${like(q)} or ${contacts.title} ilike ${like(q)}
@@ -338,51 +288,13 @@ export const contactService = new ResourceService({
 
 export const opportunityService = new ResourceService({
   entity: 'opportunities',
+  ...listsOf('opportunities'),
   decorate: withAccountNames,
   label: 'Opportunity',
   table: opportunities,
-  fields: [
-    'name',
-    'account_id',
-    'pipeline_id',
-    'stage',
-    'status',
-    'amount',
-    'currency',
-    'expected_close_date',
-    'probability',
-    'owner_id',
-    'team_id',
-    'region_id',
-    'product_ids',
-    'close_reason',
-    'custom',
-  ],
-  sortable: {
-    name: opportunities.name_pinyin,
-    amount: opportunities.amount,
-    expected_close_date: opportunities.expected_close_date,
-    created_at: opportunities.created_at,
-    updated_at: opportunities.updated_at,
-    probability: opportunities.probability,
-  },
   defaultSort: '-updated_at',
   derived: pinyinOfName(false),
   sharing: { owner: opportunities.owner_id, team: opportunities.team_id, region: opportunities.region_id },
-  filters: {
-    account_id: uuidFilter(opportunities.account_id),
-    owner_id: uuidFilter(opportunities.owner_id),
-    team_id: uuidFilter(opportunities.team_id),
-    region_id: uuidFilter(opportunities.region_id),
-    pipeline_id: uuidFilter(opportunities.pipeline_id),
-    stage: { column: opportunities.stage, op: 'in', schema: z.array(z.string().min(1)) },
-    status: { column: opportunities.status, op: 'in', schema: z.array(z.enum(['open', 'won', 'lost'])) },
-    currency: { column: opportunities.currency, op: 'eq' },
-    amount_min: { column: opportunities.amount, op: 'gte', schema: z.coerce.number() },
-    amount_max: { column: opportunities.amount, op: 'lte', schema: z.coerce.number() },
-    close_from: { column: opportunities.expected_close_date, op: 'gte', schema: z.iso.date() },
-    close_to: { column: opportunities.expected_close_date, op: 'lte', schema: z.iso.date() },
-  },
   search: (q) => sql`(${opportunities.name} ilike ${like(q)} or ${pinyinMatch(q, opportunities)})`,
   extraFilter: customFilter('opportunities', opportunities),
   async prepare(tx, ctx, values, existing) {
@@ -424,28 +336,10 @@ export const opportunityService = new ResourceService({
 
 export const activityService = new ResourceService({
   entity: 'activities',
+  ...listsOf('activities'),
   decorate: withAccountNames,
   label: 'Activity',
   table: activities,
-  fields: [
-    'type',
-    'subject',
-    'body',
-    'occurred_at',
-    'duration_minutes',
-    'status',
-    'account_id',
-    'opportunity_id',
-    'contact_ids',
-    'owner_id',
-    'participants',
-    'custom',
-  ],
-  sortable: {
-    occurred_at: activities.occurred_at,
-    created_at: activities.created_at,
-    updated_at: activities.updated_at,
-  },
   defaultSort: '-occurred_at',
   // An activity also follows the account and opportunity it is about.
   sharing: {
@@ -454,24 +348,6 @@ export const activityService = new ResourceService({
       { entity: 'accounts', column: activities.account_id },
       { entity: 'opportunities', column: activities.opportunity_id },
     ],
-  },
-  filters: {
-    type: { column: activities.type, op: 'in', schema: z.array(z.string()) },
-    status: { column: activities.status, op: 'eq' },
-    account_id: uuidFilter(activities.account_id),
-    opportunity_id: uuidFilter(activities.opportunity_id),
-    owner_id: uuidFilter(activities.owner_id),
-    contact_id: { column: sql`${activities.contact_ids}::text[]`, op: 'contains', schema: z.uuid() },
-    from: {
-      column: activities.occurred_at,
-      op: 'gte',
-      schema: z.iso.datetime({ offset: true }).or(z.iso.date()),
-    },
-    to: {
-      column: activities.occurred_at,
-      op: 'lte',
-      schema: z.iso.datetime({ offset: true }).or(z.iso.date()),
-    },
   },
   search: (q) => sql`(${activities.subject} ilike ${like(q)} or ${activities.body} ilike ${like(q)})`,
   extraFilter: customFilter('activities', activities),
@@ -491,19 +367,10 @@ export const activityService = new ResourceService({
 
 export const productService = new ResourceService({
   entity: 'products',
+  ...listsOf('products'),
   label: 'Product',
   table: products,
-  fields: ['name', 'sku', 'family', 'unit_price', 'currency', 'active', 'description', 'custom'],
-  sortable: { name: products.name, created_at: products.created_at, updated_at: products.updated_at },
   defaultSort: 'name',
-  filters: {
-    family: { column: products.family, op: 'eq' },
-    active: {
-      column: products.active,
-      op: 'eq',
-      schema: z.enum(['true', 'false']).transform((v) => v === 'true'),
-    },
-  },
   search: (q) => sql`(${products.name} ilike ${like(q)} or ${products.sku} ilike ${like(q)})`,
   extraFilter: customFilter('products', products),
   async prepare(tx, ctx, values, existing) {
@@ -514,12 +381,10 @@ export const productService = new ResourceService({
 
 export const pipelineService = new ResourceService({
   entity: 'pipelines',
+  ...listsOf('pipelines'),
   label: 'Pipeline',
   table: pipelines,
-  fields: ['name', 'is_default', 'stages'],
-  sortable: { name: pipelines.name, created_at: pipelines.created_at },
   defaultSort: 'created_at',
-  filters: {},
   search: (q) => sql`${pipelines.name} ilike ${like(q)}`,
   async prepare(tx, ctx, values, existing) {
     if (existing && values.stages) {
@@ -547,12 +412,10 @@ export const pipelineService = new ResourceService({
 
 export const customFieldService = new ResourceService({
   entity: 'custom_fields',
+  ...listsOf('custom_fields'),
   label: 'Custom field',
   table: customFields,
-  fields: ['entity', 'key', 'label', 'label_en', 'type', 'options', 'required'],
-  sortable: { created_at: customFields.created_at, key: customFields.key },
   defaultSort: 'created_at',
-  filters: { entity: { column: customFields.entity, op: 'eq' } },
   search: (q) => sql`(${customFields.key} ilike ${like(q)} or ${customFields.label} ilike ${like(q)})`,
   async prepare(_tx, _ctx, values, existing) {
     const type = (values.type ?? existing?.type) as string;
@@ -578,23 +441,19 @@ export const customFieldService = new ResourceService({
 
 export const regionService = new ResourceService({
   entity: 'regions',
+  ...listsOf('regions'),
   label: 'Region',
   table: regions,
-  fields: ['name', 'code', 'parent_id'],
-  sortable: { name: regions.name, created_at: regions.created_at },
   defaultSort: 'name',
-  filters: {},
   search: (q) => sql`${regions.name} ilike ${like(q)}`,
 } satisfies ResourceDef);
 
 export const teamService = new ResourceService({
   entity: 'teams',
+  ...listsOf('teams'),
   label: 'Team',
   table: teams,
-  fields: ['name', 'region_id', 'leader_id'],
-  sortable: { name: teams.name, created_at: teams.created_at },
   defaultSort: 'name',
-  filters: { region_id: uuidFilter(teams.region_id) },
   search: (q) => sql`${teams.name} ilike ${like(q)}`,
   async prepare(tx, ctx, values) {
     await assertRefs(tx, ctx, values, {

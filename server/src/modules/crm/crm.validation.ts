@@ -26,7 +26,7 @@ export function phoneE164(text: string, region: CountryCode = DEFAULT_PHONE_REGI
 }
 
 /** A phone number as typed, checked to be a real number; `allowEmpty`: '' clears the field. */
-const phoneText = (allowEmpty: boolean) =>
+export const phoneText = (allowEmpty: boolean) =>
   z
     .string()
     .trim()
@@ -103,7 +103,7 @@ export const CUSTOMIZABLE_ENTITIES = [
   'products',
 ] as const;
 
-const domain = z
+export const domain = z
   .string()
   .trim()
   .toLowerCase()
@@ -115,7 +115,7 @@ const domain = z
   )
   .pipe(z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'not a domain name like example.com'));
 
-const creditCode = z
+export const creditCode = z
   .string()
   .trim()
   .toUpperCase()
@@ -124,134 +124,7 @@ const creditCode = z
     'not a valid unified social credit code (18 characters with a correct check digit)',
   );
 
-const strList = (max = 50) => z.array(z.string().trim().min(1).max(200)).max(max);
-const isoDate = z.iso.date('a date as YYYY-MM-DD');
-const customValues = z.record(z.string(), z.unknown());
-
-export const accountInput = z.object({
-  name: z.string().trim().min(1, 'required').max(300),
-  aliases: strList().optional(),
-  domains: z.array(domain).max(20).optional(),
-  credit_code: creditCode.nullable().optional(),
-  industry: z.string().trim().max(100).nullable().optional(),
-  region_id: z.uuid().nullable().optional(),
-  size: z.string().trim().max(50).nullable().optional(),
-  employees: z.number().int().min(0).nullable().optional(),
-  owner_id: z.uuid().nullable().optional(),
-  tags: strList().optional(),
-  website: webAddress.nullable().optional(),
-  phone: phoneText(true).nullable().optional(),
-  address: z.string().trim().max(500).nullable().optional(),
-  description: z.string().max(10_000).nullable().optional(),
-  custom: customValues.optional(),
-});
-
-export const contactInput = z.object({
-  name: z.string().trim().min(1, 'required').max(200),
-  name_en: z.string().trim().max(200).nullable().optional(),
-  account_id: z.uuid().nullable().optional(),
-  emails: z.array(z.email('not an email address').trim().toLowerCase()).max(10).optional(),
-  phones: z.array(phoneText(false)).max(10).optional(),
-  title: z.string().trim().max(200).nullable().optional(),
-  department: z.string().trim().max(200).nullable().optional(),
-  committee_role: z.enum(COMMITTEE_ROLES).nullable().optional(),
-  influence: z.number().int().min(1).max(5).nullable().optional(),
-  stance: z.enum(STANCES).nullable().optional(),
-  preferences: strList().optional(),
-  owner_id: z.uuid().nullable().optional(),
-  tags: strList().optional(),
-  custom: customValues.optional(),
-});
-
-export const opportunityInput = z.object({
-  name: z.string().trim().min(1, 'required').max(300),
-  account_id: z.uuid('must be an account id'),
-  pipeline_id: z.uuid().optional().describe('Defaults to the tenant default pipeline'),
-  stage: z.string().trim().min(1).optional().describe('Stage key; defaults to the first stage'),
-  amount: z.number().min(0, 'must not be negative').max(1e15),
-  currency: z.enum(CURRENCIES).optional(),
-  expected_close_date: isoDate,
-  probability: z.number().int().min(0).max(100).optional().describe('Defaults to the stage probability'),
-  owner_id: z.uuid().nullable().optional(),
-  team_id: z.uuid().nullable().optional(),
-  region_id: z.uuid().nullable().optional(),
-  product_ids: z.array(z.uuid()).max(100).optional(),
-  close_reason: z.string().trim().max(1000).nullable().optional(),
-  custom: customValues.optional(),
-});
-
-export const activityInput = z.object({
-  type: z.enum(ACTIVITY_TYPES),
-  subject: z.string().trim().min(1, 'required').max(300),
-  body: z.string().max(100_000).nullable().optional(),
-  occurred_at: z.iso.datetime({ offset: true, message: 'an ISO date-time, e.g. 2026-03-01T09:30:00+08:00' }),
-  duration_minutes: z.number().int().min(0).max(100_000).nullable().optional(),
-  status: z.enum(ACTIVITY_STATUSES).optional(),
-  account_id: z.uuid().nullable().optional(),
-  opportunity_id: z.uuid().nullable().optional(),
-  contact_ids: z.array(z.uuid()).max(100).optional(),
-  owner_id: z.uuid().nullable().optional(),
-  participants: strList(100).optional(),
-  custom: customValues.optional(),
-});
-
-export const productInput = z.object({
-  name: z.string().trim().min(1, 'required').max(300),
-  sku: z.string().trim().max(100).nullable().optional(),
-  family: z.string().trim().max(100).nullable().optional(),
-  unit_price: z.number().min(0).nullable().optional(),
-  currency: z.enum(CURRENCIES).optional(),
-  active: z.boolean().optional(),
-  description: z.string().max(10_000).nullable().optional(),
-  custom: customValues.optional(),
-});
-
-export const stageInput = z.object({
-  key: z
-    .string()
-    .trim()
-    .regex(/^[a-z0-9_]{1,40}$/, 'lowercase letters, digits and _'),
-  name: z.string().trim().min(1).max(100),
-  name_en: z.string().trim().max(100).optional(),
-  probability: z.number().int().min(0).max(100),
-  kind: z.enum(['open', 'won', 'lost']),
-});
-
-export const pipelineInput = z.object({
-  name: z.string().trim().min(1).max(200),
-  is_default: z.boolean().optional(),
-  stages: z
-    .array(stageInput)
-    .min(2, 'a pipeline needs at least two stages')
-    .max(30)
-    .refine((s) => new Set(s.map((x) => x.key)).size === s.length, 'stage keys must be unique')
-    .refine(
-      (s) => s.some((x) => x.kind === 'won') && s.some((x) => x.kind === 'lost'),
-      'needs a won and a lost stage',
-    ),
-});
-
-export const customFieldInput = z.object({
-  entity: z.enum(CUSTOMIZABLE_ENTITIES),
-  key: z
-    .string()
-    .trim()
-    .regex(/^[a-z][a-z0-9_]{0,39}$/, 'lowercase letters, digits and _, starting with a letter'),
-  label: z.string().trim().min(1).max(100),
-  label_en: z.string().trim().max(100).nullable().optional(),
-  type: z.enum(CUSTOM_FIELD_TYPES),
-  options: strList(200).optional(),
-  required: z.boolean().optional(),
-});
-
-export const regionInput = z.object({
-  name: z.string().trim().min(1).max(100),
-  code: z.string().trim().max(20).nullable().optional(),
-  parent_id: z.uuid().nullable().optional(),
-});
-
-export const teamInput = z.object({
-  name: z.string().trim().min(1).max(100),
-  region_id: z.uuid().nullable().optional(),
-  leader_id: z.uuid().nullable().optional(),
-});
+export const strList = (max = 50) => z.array(z.string().trim().min(1).max(200)).max(max);
+export const isoDate = z.iso.date('a date as YYYY-MM-DD');
+export const customValues = z.record(z.string(), z.unknown());
+export const OPPORTUNITY_STATUSES = ['open', 'won', 'lost'] as const;

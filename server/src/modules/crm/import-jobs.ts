@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import type { CacheRegistry } from '../../platform/caches.js';
 import type { FieldError } from '../../platform/http/problem.js';
 import { prop } from '../../platform/narrow.js';
 import type { ImportProgress, ImportResult } from './crm-import.service.js';
 
 /**
  * Imports that run after the request returned, so the web app can show real progress. Progress
- * lives in memory (the import itself is one transaction, and PGlite cannot write progress rows
- * while it is open); a finished job keeps its result for an hour. A job of a process that dies is
- * gone with it — the transaction rolled back, nothing was half-written.
+ * lives in memory, in the platform's caches (the import itself is one transaction, and PGlite
+ * cannot write progress rows while it is open); a finished job keeps its result for an hour, and
+ * at most the latest 500 jobs are kept. A job of a process that dies is gone with it — the
+ * transaction rolled back, nothing was half-written.
  */
 export interface ImportJob {
   id: string;
@@ -26,12 +28,14 @@ export interface ImportJob {
 }
 
 const KEEP_MS = 3600_000;
-const jobs = new Map<string, ImportJob>();
+const jobsIn = (caches: CacheRegistry) => caches.map<string, ImportJob>('crm.import-jobs', { max: 500 });
 
 export function startImportJob(
+  caches: CacheRegistry,
   meta: { tenantId: string; userId: string | null; entity: string; filename: string },
   run: (onProgress: (p: ImportProgress) => void) => Promise<ImportResult>,
 ): ImportJob {
+  const jobs = jobsIn(caches);
   for (const [id, j] of jobs)
     if (j.finished_at && Date.now() - Date.parse(j.finished_at) > KEEP_MS) jobs.delete(id);
   const job: ImportJob = {
@@ -79,7 +83,7 @@ export function startImportJob(
 }
 
 /** The job if it belongs to this tenant (another tenant's job is indistinguishable from none). */
-export function findImportJob(tenantId: string, id: string): ImportJob | undefined {
-  const job = jobs.get(id);
+export function findImportJob(caches: CacheRegistry, tenantId: string, id: string): ImportJob | undefined {
+  const job = jobsIn(caches).get(id);
   return job && job.tenant_id === tenantId ? job : undefined;
 }

@@ -3,6 +3,7 @@ import { fieldLineage } from '../audit/change-log.js';
 import type { Permission } from '../auth/permissions.js';
 import type { TypedApp } from '../http/app.js';
 import { registerShareRoutes } from '../sharing/sharing.routes.js';
+import { filterSchemaOf } from './fields.js';
 import type { ResourceService } from './resource.js';
 
 export const problemSchema = z
@@ -69,8 +70,11 @@ export interface ResourceRouteOptions {
   /** Parses a PATCH body: the fields to change, and an optional change_reason. */
   updateSchema: z.ZodType<ResourcePatch>;
   outputSchema: z.ZodObject;
-  /** Extra documented query parameters (filters); unknown keys are passed on (custom fields). */
-  filterSchema: z.ZodObject;
+  /**
+   * Documented query parameters of the list's filters; by default one text parameter per filter of
+   * the resource definition. Unknown keys are passed on (custom fields).
+   */
+  filterSchema?: z.ZodObject;
   permissions: { read: Permission; write: Permission; delete: Permission };
   /** Adds GET /:id/timeline and GET /:id/lineage */
   history?: boolean;
@@ -97,7 +101,7 @@ export function registerResourceRoutes(
         .optional()
         .describe('Extra display fields, e.g. account_name (costs one more query per page)'),
     })
-    .extend(o.filterSchema.shape)
+    .extend((o.filterSchema ?? filterSchemaOf(service.def.filters)).shape)
     .catchall(z.string());
   const tags = [o.tag];
 
