@@ -1,3 +1,4 @@
+import type { ApiBody, ApiQuery, Known } from './api-types';
 import { ACTIVITY_STATUSES, ACTIVITY_TYPES, ALL_COMMITTEE_ROLES, CURRENCIES, STANCES } from './types';
 
 export type FieldType =
@@ -31,6 +32,25 @@ export interface FieldDef {
 }
 
 export type Entity = 'accounts' | 'contacts' | 'opportunities' | 'activities';
+
+/** What POST /api/v1/<entity> takes, from the generated API types: form fields must be its fields. */
+type BodyOf = {
+  accounts: ApiBody<'/accounts', 'post'>;
+  contacts: ApiBody<'/contacts', 'post'>;
+  opportunities: ApiBody<'/opportunities', 'post'>;
+  activities: ApiBody<'/activities', 'post'>;
+};
+/** The list's query parameters (its filters among them), from the generated API types. */
+export type ListQueryOf = {
+  accounts: Known<ApiQuery<'/accounts'>>;
+  contacts: Known<ApiQuery<'/contacts'>>;
+  opportunities: Known<ApiQuery<'/opportunities'>>;
+  activities: Known<ApiQuery<'/activities'>>;
+};
+
+/** An entity's form fields, each named as the API names it (a field the server drops fails to compile). */
+const formOf = <E extends Entity>(_entity: E, defs: (FieldDef & { name: keyof BodyOf[E] & string })[]) =>
+  defs;
 export const SINGULAR: Record<string, string> = {
   accounts: 'account',
   contacts: 'contact',
@@ -39,8 +59,12 @@ export const SINGULAR: Record<string, string> = {
   products: 'product',
 };
 
+/**
+ * The one web-side definition of each entity's fields: how the form edits them, which can be set
+ * in bulk, and (listConfig's `fieldFilter`) how a list filters by them.
+ */
 export const FORM_FIELDS: Record<Entity, FieldDef[]> = {
-  accounts: [
+  accounts: formOf('accounts', [
     { name: 'name', type: 'text', required: true },
     { name: 'credit_code', type: 'text' },
     { name: 'industry', type: 'text', bulk: true },
@@ -54,8 +78,8 @@ export const FORM_FIELDS: Record<Entity, FieldDef[]> = {
     { name: 'address', type: 'text' },
     { name: 'tags', type: 'list', bulk: true },
     { name: 'description', type: 'textarea' },
-  ],
-  contacts: [
+  ]),
+  contacts: formOf('contacts', [
     { name: 'name', type: 'text', required: true },
     { name: 'name_en', type: 'text' },
     { name: 'account_id', type: 'account' },
@@ -74,8 +98,8 @@ export const FORM_FIELDS: Record<Entity, FieldDef[]> = {
     { name: 'phones', type: 'list' },
     { name: 'owner_id', type: 'user', bulk: true },
     { name: 'tags', type: 'list', bulk: true },
-  ],
-  opportunities: [
+  ]),
+  opportunities: formOf('opportunities', [
     { name: 'name', type: 'text', required: true },
     { name: 'account_id', type: 'account', required: true },
     { name: 'pipeline_id', type: 'pipeline' },
@@ -88,8 +112,8 @@ export const FORM_FIELDS: Record<Entity, FieldDef[]> = {
     { name: 'team_id', type: 'team', bulk: true },
     { name: 'region_id', type: 'region', bulk: true },
     { name: 'close_reason', type: 'textarea', create: false },
-  ],
-  activities: [
+  ]),
+  activities: formOf('activities', [
     { name: 'type', type: 'enum', options: ACTIVITY_TYPES, optionsNs: 'activityType', required: true },
     { name: 'subject', type: 'text', required: true },
     { name: 'occurred_at', type: 'datetime', required: true },
@@ -99,7 +123,7 @@ export const FORM_FIELDS: Record<Entity, FieldDef[]> = {
     { name: 'opportunity_id', type: 'opportunity' },
     { name: 'owner_id', type: 'user', bulk: true },
     { name: 'body', type: 'textarea' },
-  ],
+  ]),
 };
 
 /** Converts a form value to what the API expects for the field type. */

@@ -2,10 +2,10 @@ import { Badge, Text } from '@mantine/core';
 import type { TFunction } from 'i18next';
 import type { ReactNode } from 'react';
 import { LeadBadge, ProbBadge } from '../components/Predict';
-import type { Entity } from './fields';
+import { type Entity, type FieldDef, FORM_FIELDS, type ListQueryOf } from './fields';
 import { formatDate, formatDateTime, formatMoney, formatPercent, type Lang } from './format';
 import type { LeadScoreRow, PredictionRow } from './predict';
-import { ACTIVITY_STATUSES, ACTIVITY_TYPES, ALL_COMMITTEE_ROLES, STANCES } from './types';
+import type { Opportunity } from './types';
 
 export interface Ctx {
   t: TFunction;
@@ -38,7 +38,42 @@ export interface Filter {
   optionsNs?: string;
 }
 
+const FILTER_KIND: Partial<Record<FieldDef['type'], FilterKind>> = {
+  text: 'text',
+  enum: 'enum',
+  user: 'user',
+  region: 'region',
+  team: 'team',
+  stage: 'stage',
+  number: 'number',
+  money: 'number',
+  date: 'date',
+};
+
+type FilterKey<E extends Entity> = keyof ListQueryOf[E] & string;
+
+/**
+ * A list's filters, named as the list's query parameters are (from the generated API types). A
+ * bare name filters by the entity's form field of that name, taking its kind, options and label
+ * from the field definition; range and other filters that are not one field are written out.
+ */
+function filtersOf<E extends Entity>(
+  entity: E,
+  filters: (FilterKey<E> | (Filter & { key: FilterKey<E> }))[],
+): Filter[] {
+  return filters.map((f) => {
+    if (typeof f !== 'string') return f;
+    const field = FORM_FIELDS[entity].find((d) => d.name === f);
+    const kind = field && FILTER_KIND[field.type];
+    if (!field || !kind) throw new Error(`${entity}.${f} is not a filterable field`);
+    return { key: f, kind, labelKey: `fields.${f}`, options: field.options, optionsNs: field.optionsNs };
+  });
+}
+
 const dash = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : String(v));
+
+/** An opportunity's status, as the API defines it. */
+const OPP_STATUSES = ['open', 'won', 'lost'] as const satisfies readonly Opportunity['status'][];
 
 export const LIST_CONFIG: Record<Entity, { columns: Column[]; filters: Filter[]; defaultSort: string }> = {
   accounts: {
@@ -67,11 +102,7 @@ export const LIST_CONFIG: Record<Entity, { columns: Column[]; filters: Filter[];
       },
       { key: 'updated_at', sort: 'updated_at', render: (r, c) => formatDate(r.updated_at, c.lang) },
     ],
-    filters: [
-      { key: 'industry', kind: 'text', labelKey: 'fields.industry' },
-      { key: 'region_id', kind: 'region', labelKey: 'fields.region_id' },
-      { key: 'owner_id', kind: 'user', labelKey: 'fields.owner_id' },
-    ],
+    filters: filtersOf('accounts', ['industry', 'region_id', 'owner_id']),
   },
   contacts: {
     defaultSort: 'name',
@@ -111,17 +142,7 @@ export const LIST_CONFIG: Record<Entity, { columns: Column[]; filters: Filter[];
       { key: 'emails', render: (r) => dash(r.emails?.[0]) },
       { key: 'owner_id', render: (r, c) => dash(c.users.get(r.owner_id)) },
     ],
-    filters: [
-      {
-        key: 'committee_role',
-        kind: 'enum',
-        labelKey: 'fields.committee_role',
-        options: ALL_COMMITTEE_ROLES,
-        optionsNs: 'committee',
-      },
-      { key: 'stance', kind: 'enum', labelKey: 'fields.stance', options: STANCES, optionsNs: 'stance' },
-      { key: 'owner_id', kind: 'user', labelKey: 'fields.owner_id' },
-    ],
+    filters: filtersOf('contacts', ['committee_role', 'stance', 'owner_id']),
   },
   opportunities: {
     defaultSort: '-updated_at',
@@ -174,23 +195,24 @@ export const LIST_CONFIG: Record<Entity, { columns: Column[]; filters: Filter[];
       },
       { key: 'owner_id', render: (r, c) => dash(c.users.get(r.owner_id)) },
     ],
-    filters: [
+    filters: filtersOf('opportunities', [
+      // Not a form field: the status follows the stage.
       {
         key: 'status',
         kind: 'enum',
         labelKey: 'fields.status',
-        options: ['open', 'won', 'lost'],
+        options: OPP_STATUSES,
         optionsNs: 'oppStatus',
       },
-      { key: 'stage', kind: 'stage', labelKey: 'fields.stage' },
-      { key: 'owner_id', kind: 'user', labelKey: 'fields.owner_id' },
-      { key: 'team_id', kind: 'team', labelKey: 'fields.team_id' },
-      { key: 'region_id', kind: 'region', labelKey: 'fields.region_id' },
+      'stage',
+      'owner_id',
+      'team_id',
+      'region_id',
       { key: 'amount_min', kind: 'number', labelKey: 'common.min' },
       { key: 'amount_max', kind: 'number', labelKey: 'common.max' },
       { key: 'close_from', kind: 'date', labelKey: 'common.from' },
       { key: 'close_to', kind: 'date', labelKey: 'common.to' },
-    ],
+    ]),
   },
   activities: {
     defaultSort: '-occurred_at',
@@ -225,25 +247,13 @@ export const LIST_CONFIG: Record<Entity, { columns: Column[]; filters: Filter[];
       { key: 'account_id', render: (r, c) => dash(c.accounts.get(r.account_id)) },
       { key: 'owner_id', render: (r, c) => dash(c.users.get(r.owner_id)) },
     ],
-    filters: [
-      {
-        key: 'type',
-        kind: 'enum',
-        labelKey: 'fields.type',
-        options: ACTIVITY_TYPES,
-        optionsNs: 'activityType',
-      },
-      {
-        key: 'status',
-        kind: 'enum',
-        labelKey: 'fields.status',
-        options: ACTIVITY_STATUSES,
-        optionsNs: 'activityStatus',
-      },
-      { key: 'owner_id', kind: 'user', labelKey: 'fields.owner_id' },
+    filters: filtersOf('activities', [
+      'type',
+      'status',
+      'owner_id',
       { key: 'from', kind: 'date', labelKey: 'common.from' },
       { key: 'to', kind: 'date', labelKey: 'common.to' },
-    ],
+    ]),
   },
 };
 
