@@ -37,7 +37,14 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { upsertRows } from '../../platform/db/bulk-insert.js';
 import type { Tx } from '../../platform/db/database.js';
 import { sigmoid } from './ml/logistic-regression.model.js';
-import { clearModelCache, type FeatureDef, factorOf, latestModel, type TopFactor } from './model-store.js';
+import {
+  clearModelCache,
+  type FeatureDef,
+  factorOf,
+  featureNumber,
+  latestModel,
+  type TopFactor,
+} from './model-store.js';
 import {
   activeSnapshot,
   type ModelSnapshotBase,
@@ -47,6 +54,7 @@ import {
   readOrScore,
   type Score,
   scoreColumns,
+  scoringScope,
   type TrainOptions,
   type TrainResult,
   trainModel,
@@ -59,7 +67,6 @@ export const CONVERSION_DAYS = 90;
 export const OBSERVATION_DAYS = 7;
 export const BEHAVIOUR_DAYS = 30;
 const DAY = 86_400_000;
-const SEED = 20261127;
 const KIND = 'lead_score';
 
 export const LEAD_FEATURES: FeatureDef[] = [
@@ -96,9 +103,6 @@ const FEATURE_NAMES = LEAD_FEATURES.map((f) => f.name);
 const featureIndex = new Map(FEATURE_NAMES.map((n, j) => [n, j]));
 
 export type LeadModelSnapshot = ModelSnapshotBase;
-
-const fmt = (x: number | null | undefined, d = 4) =>
-  x === null || x === undefined || Number.isNaN(x) ? '' : String(Number(x.toFixed(d)));
 
 /** Seniority bucket from a title (Chinese or English). */
 export function seniorityOf(title: string | null | undefined): string {
@@ -173,9 +177,9 @@ export function leadFeatureRow(snap: LeadSnapshot, contact: LeadContactRow, t: n
     source: typeof source === 'string' ? source : '',
     industry: acc?.industry ?? '',
     account_size: acc?.size ?? '',
-    log_employees: acc?.employees ? fmt(Math.log1p(acc.employees)) : '',
+    log_employees: acc?.employees ? featureNumber(Math.log1p(acc.employees)) : '',
     region: acc?.region_id ? (snap.regions.get(acc.region_id) ?? '') : '',
-    account_age_days: acc ? fmt(Math.max(0, t - acc.created_at.getTime()) / DAY, 0) : '',
+    account_age_days: acc ? featureNumber(Math.max(0, t - acc.created_at.getTime()) / DAY, 0) : '',
     acct_open_opps: String(opps.filter((o) => o.created <= t && (o.closed === null || o.closed > t)).length),
     acct_won_before: String(
       opps.filter((o) => o.status === 'won' && o.closed !== null && o.closed <= t).length,
@@ -278,7 +282,6 @@ const LEAD_MODEL: ModelSpec<LeadSnapshot, LeadContactRow, 'rules_fallback'> = {
   kind: KIND,
   features: LEAD_FEATURES,
   minHistory: MIN_LEAD_HISTORY,
-  seed: SEED,
   fitOptions: {},
   fallbackMethod: 'rules_fallback',
   load: (tx, tenantId) => loadLeadSnapshot(tx, tenantId),
@@ -334,14 +337,11 @@ export async function scoreContacts(
 ): Promise<number> {
   const now = opts.now ?? new Date();
   const snap = opts.snap ?? (await loadLeadSnapshot(tx, tenantId, ids));
-  const pool = ids ? snap.contacts.filter((c) => ids.includes(c.id)) : snap.contacts;
-  if (ids) {
-    const gone = ids.filter((id) => !pool.some((c) => c.id === id));
-    if (gone.length)
-      await tx
-        .delete(contactScores)
-        .where(and(eq(contactScores.tenant_id, tenantId), inArray(contactScores.contact_id, gone)));
-  }
+  const { pool, gone } = scoringScope(snap.contacts, ids);
+  if (gone.length)
+    await tx
+      .delete(contactScores)
+      .where(and(eq(contactScores.tenant_id, tenantId), inArray(contactScores.contact_id, gone)));
   if (pool.length === 0) return 0;
   const m = await latestModel(tx, tenantId, KIND);
   const snapModel = activeSnapshot<LeadModelSnapshot>(m);

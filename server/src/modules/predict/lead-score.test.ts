@@ -11,24 +11,13 @@ import {
   observationTimeOf,
   seniorityOf,
 } from './lead-score.service.js';
+import { createRng } from './ml/random.js';
 import type { LeadContactRow, LeadSnapshot } from './predict-data.js';
 
 const DAY = 86_400_000;
 let t: TestServer;
 let contactIdsA: string[] = [];
 let contactB: string;
-
-/** Deterministic PRNG for the synthetic history. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Tenant A: 260 new leads over 14 months, one account each, written through the CRM services
@@ -37,7 +26,7 @@ function rng(seed: number) {
  * raise the chance that an opportunity is opened on the account within 90 days.
  */
 async function seedLeads(tt: TestServer) {
-  const rand = rng(7);
+  const rand = createRng(7); // deterministic synthetic history
   const now = Date.now();
   const db = tt.server.platform.database;
   const ctx = systemContext(tt.tenantA.id, 'test');

@@ -33,6 +33,10 @@ export interface TrainingSnapshot {
   y: number[];
 }
 
+/** A number as a feature cell (rounded to `d` decimals); '' when it is missing. */
+export const featureNumber = (x: number | null | undefined, d = 4) =>
+  x === null || x === undefined || Number.isNaN(x) ? '' : String(Number(x.toFixed(d)));
+
 /** Column types of feature rows; constant columns are dropped, kinds come from the feature list. */
 export function typedColumns(features: readonly FeatureDef[], rows: string[][]): ColumnType[] {
   return features.flatMap((f, j) => {

@@ -71,7 +71,6 @@ export interface ModelSpec<S, T, F extends string> {
   kind: string;
   features: readonly FeatureDef[];
   minHistory: number;
-  seed: number;
   /** Options of the binary pipeline, for training and for rebuilding from the snapshot alike. */
   fitOptions: BinaryPipelineOptions;
   /** The method of the scores when there is no usable model. */
@@ -107,6 +106,9 @@ export interface ModelSnapshotBase extends TrainingSnapshot {
   prior: number;
   chosen?: { kind: string; calibration: string };
 }
+
+/** Seed of every model's fit (and of its rebuild: the snapshot stores it). */
+export const TRAINING_SEED = 20261127;
 
 const mean = (y: number[]) => y.reduce((a, b) => a + b, 0) / y.length;
 
@@ -146,7 +148,7 @@ function fitAndEvaluate<S, T, F extends string>(
     return out;
   }
   const features = spec.features.map((f) => f.name);
-  const options = { ...spec.fitOptions, seed: spec.seed };
+  const options = { ...spec.fitOptions, seed: TRAINING_SEED };
   try {
     const rows = spec.rows(snap, items, y, now);
     const evaluation = rows.evaluation(cut);
@@ -202,7 +204,7 @@ function fitAndEvaluate<S, T, F extends string>(
     // Production: the same procedure on every labelled example.
     const production = rows.production();
     out.snapshot = {
-      seed: spec.seed,
+      seed: TRAINING_SEED,
       columns: typedColumns(spec.features, production.rows).map((c) => ({ name: c.name, kind: c.kind })),
       rows: production.rows,
       y,
@@ -277,6 +279,13 @@ export interface Score<F extends string> {
   p: number;
   factors: TopFactor[];
   method: 'model' | F;
+}
+
+/** What a scoring run covers: every record of the snapshot, or those of `ids` still in it; `gone`: the ids no longer there. */
+export function scoringScope<R extends { id: string }>(records: R[], ids?: string[]) {
+  const pool = ids ? records.filter((r) => ids.includes(r.id)) : records;
+  const gone = ids ? ids.filter((id) => !pool.some((r) => r.id === id)) : [];
+  return { pool, gone };
 }
 
 /** The snapshot of a version to score with: an active model's, or null (none, or a fallback version). */

@@ -27,7 +27,7 @@ import { and, eq } from 'drizzle-orm';
 import { upsertRows } from '../../platform/db/bulk-insert.js';
 import type { Tx } from '../../platform/db/database.js';
 import type { Stage } from '../crm/crm.service.js';
-import { type FeatureDef, latestModel } from './model-store.js';
+import { type FeatureDef, featureNumber, latestModel } from './model-store.js';
 import {
   activeSnapshot,
   type ModelSnapshotBase,
@@ -38,6 +38,7 @@ import {
   readOrScore,
   type Score,
   scoreColumns,
+  scoringScope,
   type TrainOptions,
   trainModel,
 } from './model-training.js';
@@ -47,7 +48,6 @@ import { type CrmSnapshot, loadCrmSnapshot, type OppRow } from './predict-data.j
 export const MIN_HISTORY = 60;
 const DAY = 86_400_000;
 const OWNER_PSEUDO = 5;
-const SEED = 20261127;
 
 export const WIN_FEATURES: FeatureDef[] = [
   { name: 'stage', kind: 'categorical', label: 'Stage' },
@@ -115,9 +115,6 @@ function ownerRate(stats: OwnerStats, prior: number, owner: string | null): numb
   return (wins + OWNER_PSEUDO * prior) / (n + OWNER_PSEUDO);
 }
 
-const fmt = (x: number | null | undefined, d = 4) =>
-  x === null || x === undefined || Number.isNaN(x) ? '' : String(Number(x.toFixed(d)));
-
 /** One feature row (strings, as the toolkit's tables hold them) for opportunity o as of time t. */
 export function featureRow(snap: CrmSnapshot, o: OppRow, t: number, ownerWinRate: number): string[] {
   const acc = snap.accounts.get(o.account_id);
@@ -132,18 +129,18 @@ export function featureRow(snap: CrmSnapshot, o: OppRow, t: number, ownerWinRate
   const family = o.product_ids.map((p) => snap.productFamily.get(p)).find((f) => !!f) ?? '';
   const values: Record<string, string> = {
     stage: st.stage ?? '',
-    age_days: fmt((t - new Date(o.created_at).getTime()) / DAY, 1),
-    days_in_stage: st.since === null ? '' : fmt(Math.max(0, t - st.since) / DAY, 1),
-    log_amount: fmt(Math.log1p(Math.max(0, o.amount))),
-    owner_win_rate: fmt(ownerWinRate),
+    age_days: featureNumber((t - new Date(o.created_at).getTime()) / DAY, 1),
+    days_in_stage: st.since === null ? '' : featureNumber(Math.max(0, t - st.since) / DAY, 1),
+    log_amount: featureNumber(Math.log1p(Math.max(0, o.amount))),
+    owner_win_rate: featureNumber(ownerWinRate),
     product_family: family,
     industry: acc?.industry ?? '',
     account_size: acc?.size ?? '',
-    log_employees: acc?.employees ? fmt(Math.log1p(acc.employees)) : '',
+    log_employees: acc?.employees ? featureNumber(Math.log1p(acc.employees)) : '',
     activities_total: String(acts.length),
     activities_30d: String(acts.filter((a) => a > t - 30 * DAY).length),
     activities_90d: String(acts.filter((a) => a > t - 90 * DAY).length),
-    days_since_activity: last === undefined ? '' : fmt((t - last) / DAY, 1),
+    days_since_activity: last === undefined ? '' : featureNumber((t - last) / DAY, 1),
     committee_roles: String(roles.size),
   };
   return WIN_FEATURES.map((f) => values[f.name]);
@@ -219,7 +216,6 @@ const WIN_MODEL: ModelSpec<CrmSnapshot, OppRow, 'stage_fallback'> = {
   kind: 'win_probability',
   features: WIN_FEATURES,
   minHistory: MIN_HISTORY,
-  seed: SEED,
   // No refit after calibration: the calibrator was learned on the pre-tail model's tail
   // predictions, and applying it to a refitted (more confident) model left it miscalibrated.
   fitOptions: { refit: false },
@@ -297,13 +293,9 @@ export async function scoreOpportunities(
 ): Promise<number> {
   const now = opts.now ?? new Date();
   const snap = opts.snap ?? (await loadCrmSnapshot(tx, tenantId, ids));
-  const pool = ids ? snap.opportunities.filter((o) => ids.includes(o.id)) : snap.opportunities;
+  const { pool, gone } = scoringScope(snap.opportunities, ids);
   const open = pool.filter((o) => o.status === 'open');
-  const closedIds = pool.filter((o) => o.status !== 'open').map((o) => o.id);
-  if (ids) {
-    const gone = ids.filter((id) => !pool.some((o) => o.id === id));
-    closedIds.push(...gone);
-  }
+  const closedIds = [...pool.filter((o) => o.status !== 'open').map((o) => o.id), ...gone];
   for (const id of closedIds)
     await tx
       .delete(opportunityPredictions)
