@@ -144,7 +144,9 @@ describe('talk-track rewrite by an OpenAI-compatible endpoint', () => {
     const before = llm.requests.length;
     const accountId = await accountWithTender(t, '华能储能科技有限公司');
     const created = await bundleOf(t, accountId);
-    const template = created.talk_track as string;
+    // The rewrite runs off the bus and may already be done when the bundle is first read: the
+    // template is then the text kept in resources.talk_track.
+    const template = (created.resources?.talk_track?.template_text ?? created.talk_track) as string;
     expect(template).toContain('华能储能科技有限公司 发布招标「储能项目招标」');
 
     const b = await untilOrigin(t, created.id);
