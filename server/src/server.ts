@@ -4,6 +4,7 @@ import type { AppConfig } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
 import { buildApp } from './platform/http/app.js';
 import { registerPlatformJobs } from './platform/jobs/platform-jobs.js';
+import { startModuleWorkers } from './platform/modules/module-definition.js';
 import { closePlatform, createPlatform, type Platform } from './platform/platform.js';
 
 export interface Server {
@@ -25,6 +26,7 @@ export async function createServer(
   const startWorkers = async () => {
     platform.bus.start();
     await platform.jobs.start();
+    await startModuleWorkers(platform, appModules);
   };
   if (opts.startWorkers !== false) await startWorkers();
   return {

@@ -2,9 +2,11 @@ import { authModule } from '../platform/auth/auth.routes.js';
 import type { ModuleDefinition } from '../platform/modules/module-definition.js';
 import { sharingModule } from '../platform/sharing/sharing.routes.js';
 import { crmModule } from './crm/crm.module.js';
+import { graphqlModule } from './graphql/graphql.module.js';
 import { interventionsModule } from './interventions/interventions.module.js';
 import { predictModule } from './predict/predict.module.js';
 import { signalsModule } from './signals/signals.module.js';
+import { webhooksModule } from './webhooks/webhooks.module.js';
 
 /**
  * Every module of the product, in mount order: one definition each (routes, events, jobs,
@@ -17,4 +19,6 @@ export const appModules: readonly ModuleDefinition[] = [
   signalsModule,
   interventionsModule,
   predictModule,
+  graphqlModule,
+  webhooksModule, // last: its fan-out handles every module's events
 ];

@@ -23,7 +23,8 @@
  * rate's, a version with status 'fallback' is stored (with its metrics when it was evaluated) and
  * every open deal gets its stage's probability, method 'stage_fallback'.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
 import { upsertRows } from '../../platform/db/bulk-insert.js';
 import type { Tx } from '../../platform/db/database.js';
 import type { Stage } from '../crm/crm.service.js';
@@ -43,7 +44,7 @@ import {
   trainModel,
 } from './model-training.js';
 import { opportunityPredictions, type predictionModels } from './predict.schema.js';
-import { type CrmSnapshot, loadCrmSnapshot, type OppRow } from './predict-data.js';
+import { type CrmSnapshot, loadCrmSnapshot, loadOpportunities, type OppRow } from './predict-data.js';
 
 export const MIN_HISTORY = 60;
 const DAY = 86_400_000;
@@ -389,4 +390,62 @@ export function presentModel(m: typeof predictionModels.$inferSelect, withDetail
     algorithm: s.chosen ?? null,
     metrics: withDetails ? metrics : { ...metrics, reliability: undefined, validation: undefined },
   };
+}
+
+export interface PredictionOut {
+  opportunity_id: string;
+  probability: number;
+  method: string;
+  label: string;
+  model_id: string | null;
+  model_version: number | null;
+  top_factors: { feature: string; label: string; value: string | null; contribution: number }[];
+  computed_at: string | null;
+}
+
+/**
+ * The win probability of each opportunity, as GET /opportunities/:id/prediction gives it
+ * (getPrediction), for many at once: closed deals answer from their status, open ones from the
+ * stored score; deals never scored are scored together once. A bounded number of statements
+ * whatever the number of ids. Callers pass ids the actor may read (checked by the opportunity read).
+ */
+export async function getPredictions(
+  tx: Tx,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<Map<string, PredictionOut>> {
+  const out = new Map<string, PredictionOut>();
+  const wanted = [...new Set(ids.filter((id) => z.uuid().safeParse(id).success))];
+  if (wanted.length === 0) return out;
+  const opps = await loadOpportunities(tx, tenantId, wanted);
+  const open = opps.filter((o) => o.status === 'open').map((o) => o.id);
+  for (const o of opps) if (o.status !== 'open') out.set(o.id, await getPrediction(tx, tenantId, o));
+  if (open.length === 0) return out;
+  const read = () =>
+    tx
+      .select()
+      .from(opportunityPredictions)
+      .where(
+        and(
+          eq(opportunityPredictions.tenant_id, tenantId),
+          inArray(opportunityPredictions.opportunity_id, open),
+        ),
+      );
+  let rows = await read();
+  if (rows.length < open.length) {
+    const have = new Set(rows.map((r) => r.opportunity_id));
+    await scoreOpportunities(
+      tx,
+      tenantId,
+      open.filter((id) => !have.has(id)),
+    );
+    rows = await read();
+  }
+  for (const r of rows)
+    out.set(r.opportunity_id, {
+      opportunity_id: r.opportunity_id,
+      probability: r.probability,
+      ...presentScore<'stage_fallback'>(r, FALLBACK_LABEL),
+    });
+  return out;
 }

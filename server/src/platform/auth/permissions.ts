@@ -35,6 +35,7 @@ export const PERMISSIONS = [
   'predict:read',
   'predict:manage',
   'quotas:write', // set and delete sales quotas (reading them is predict:read)
+  'webhooks:manage', // outbound webhook endpoints, their secrets and delivery log (admins)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

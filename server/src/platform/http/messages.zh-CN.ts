@@ -3,7 +3,7 @@ import { zhCNEdgeMessages } from './messages-edge.zh-CN.js';
 import { zhCNGraphqlMessages } from './messages-graphql.zh-CN.js';
 import { zhCNRecordsMessages } from './messages-records.zh-CN.js';
 import { zhCNSharingMessages } from './messages-sharing.zh-CN.js';
-import { zhCNWebhooksMessages } from './messages-webhooks.zh-CN.js';
+import { zhCNWebhooksMessages, zhCNWebhooksTerms } from './messages-webhooks.zh-CN.js';
 
 /**
  * Chinese (zh-CN) catalogue of the API's problem messages, gettext style: the English text the
@@ -200,6 +200,7 @@ export const zhCNMessages: Record<string, string> = {
  * statuses, roles and request parts. A value not listed here is shown as it is.
  */
 export const zhCNTerms: Record<string, string> = {
+  ...zhCNWebhooksTerms,
   // record labels (notFound(label), "{0} is still referenced …")
   Resource: '记录',
   Account: '客户',

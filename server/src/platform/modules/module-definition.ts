@@ -72,6 +72,8 @@ export interface ModuleDefinition {
    * service a directory). May return a function run when the app closes.
    */
   setup?: (platform: Platform, app: TypedApp) => void | (() => Promise<void> | void);
+  /** Background work started with the server's workers (event relay, job queue), e.g. a dispatcher loop. */
+  startWorkers?: (platform: Platform) => void | Promise<void>;
   /** CLI commands: adds subcommands to the `zhongshu` program (they run through rt, see CliRuntime). */
   cli?: (program: Command, rt: CliRuntime) => void;
 }
@@ -124,6 +126,14 @@ export async function mountModules(
 /** Registers the modules' routes outside /api/v1 (after the /api/v1 ones, in list order). */
 export async function mountRootRoutes(app: TypedApp, modules: readonly ModuleDefinition[]): Promise<void> {
   for (const m of modules) if (m.rootRoutes) await m.rootRoutes(app);
+}
+
+/** Starts each module's background work (after the event relay and the job queue). */
+export async function startModuleWorkers(
+  platform: Platform,
+  modules: readonly ModuleDefinition[],
+): Promise<void> {
+  for (const m of modules) await m.startWorkers?.(platform);
 }
 
 /** Every module's CLI commands on one program (cli.ts builds the program, then calls this). */
