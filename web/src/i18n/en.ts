@@ -1,5 +1,12 @@
 /** English resources. zh-CN.ts must have exactly the same keys (checked by the type and by a test). */
+import { mappingsI18n } from './mappings';
+import { oauthI18n } from './oauth';
+import { webhooksI18n } from './webhooks';
+
 export const en = {
+  webhooks: webhooksI18n.en,
+  mappings: mappingsI18n.en,
+  oauth: oauthI18n.en,
   app: { name: 'Zhongshu', tagline: 'AI-native sales hub', skip: 'Skip to content' },
   nav: {
     home: 'Home',

@@ -1,7 +1,14 @@
 import type { Resources } from './en';
 
 /** 简体中文资源（默认语言）。键必须与 en.ts 完全一致。 */
+import { mappingsI18n } from './mappings';
+import { oauthI18n } from './oauth';
+import { webhooksI18n } from './webhooks';
+
 export const zhCN: Resources = {
+  webhooks: webhooksI18n.zhCN,
+  mappings: mappingsI18n.zhCN,
+  oauth: oauthI18n.zhCN,
   app: { name: '中枢', tagline: 'AI 原生销售中枢', skip: '跳到正文' },
   nav: {
     home: '首页',

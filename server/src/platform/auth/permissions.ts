@@ -36,6 +36,8 @@ export const PERMISSIONS = [
   'predict:manage',
   'quotas:write', // set and delete sales quotas (reading them is predict:read)
   'webhooks:manage', // outbound webhook endpoints, their secrets and delivery log (admins)
+  'apps:manage', // OAuth 2.0 / OIDC client apps and their tokens (admins)
+  'mappings:manage', // low-code payload mappings and triggers (admins)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -1,0 +1,5 @@
+/** The mappings screens' texts: en and zh-CN side by side (zh-CN must have the same keys; the type checks it). */
+const en = { tab: 'Mappings' };
+type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
+const zhCN: Widen<typeof en> = { tab: '数据映射' };
+export const mappingsI18n = { en, zhCN };
