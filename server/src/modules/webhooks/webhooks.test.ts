@@ -6,6 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/harness.js';
 import { webhookDispatcher } from './webhooks.dispatcher.js';
+import { fanOut, type OutboxEvent } from './webhooks.service.js';
 
 /** A local receiver: records every request; `answer` decides each status code. */
 interface Received {
@@ -312,5 +313,40 @@ describe('outbound webhooks', () => {
     expect(enabled.json()).toMatchObject({ status: 'enabled', disabled_reason: null, failing_since: null });
     for (const e of [gone, failing])
       await t.request('DELETE', `/api/v1/webhooks/endpoints/${e.id}`, { token: admin() });
+  });
+
+  it('queue each event once per endpoint however often the relay delivers it, and page the log', async () => {
+    answer = () => 200;
+    const ep = await createEndpoint({ url: `${receiverUrl}?paging`, event_types: ['products.created'] });
+    for (let i = 0; i < 5; i++)
+      await t.request('POST', '/api/v1/products', {
+        token: admin(),
+        body: { name: `分页产品 ${i}`, sku: `PG-${i}` },
+      });
+    const { rows } = await t.server.platform.database.query<OutboxEvent>(
+      `select id, tenant_id, name, entity, entity_id, payload, created_at::text from domain_events
+        where name = 'products.created' order by id desc limit 1`,
+    );
+    // At-least-once: the same event handed over three times queues one delivery.
+    for (let i = 0; i < 3; i++)
+      await t.server.platform.database.tenantTx(rows[0].tenant_id, (tx) => fanOut(tx, rows[0]));
+    await settle();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await t.request(
+        'GET',
+        `/api/v1/webhooks/deliveries?endpoint_id=${ep.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        { token: admin() },
+      );
+      expect(page.statusCode).toBe(200);
+      seen.push(...page.json().data.map((d: { id: string }) => d.id));
+      cursor = page.json().next_cursor;
+    } while (cursor);
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen).size).toBe(5);
+    const bad = await t.request('GET', '/api/v1/webhooks/deliveries?cursor=zzz', { token: admin() });
+    expect(bad.statusCode).toBe(400);
+    await t.request('DELETE', `/api/v1/webhooks/endpoints/${ep.id}`, { token: admin() });
   });
 });
