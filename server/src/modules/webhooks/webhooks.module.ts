@@ -1,7 +1,7 @@
 import { defineModule, resourceEvents } from '../../platform/modules/module-definition.js';
 import { webhookDispatcher } from './webhooks.dispatcher.js';
 import { webhooksRoutes } from './webhooks.routes.js';
-import { endpointService, fanOut, purgeOldMessages } from './webhooks.service.js';
+import { endpointService, fanOut, knownToHaveNoEndpoints, purgeOldMessages } from './webhooks.service.js';
 
 /** Outbound webhooks: tenants subscribe endpoints to domain events, signed, retried, replayable. */
 export const webhooksModule = defineModule({
@@ -22,6 +22,7 @@ export const webhooksModule = defineModule({
       on: '*',
       handler: 'webhooks.fan-out',
       async run(platform, ev) {
+        if (knownToHaveNoEndpoints(platform.caches, ev.tenant_id)) return;
         const queued = await platform.database.tenantTx(ev.tenant_id, (tx) => fanOut(tx, ev));
         if (queued > 0) webhookDispatcher(platform).nudge();
       },

@@ -131,6 +131,12 @@ export function evictEndpoints(caches: CacheRegistry, tenantId: string): void {
   endpointsCache(caches).delete(tenantId);
 }
 
+/** Whether the cache knows the tenant has no enabled endpoint (the fan-out then opens no transaction). */
+export function knownToHaveNoEndpoints(caches: CacheRegistry, tenantId: string): boolean {
+  const hit = endpointsCache(caches).get(tenantId);
+  return hit !== undefined && Date.now() - hit.at < CACHE_MS && hit.list.length === 0;
+}
+
 /** A tenant's enabled endpoints, cached ≤ 10 s (writes evict): the fan-out looks at every event. */
 export async function enabledEndpoints(tx: Tx, tenantId: string): Promise<EndpointRow[]> {
   const cache = endpointsCache(cachesOf(tx));
