@@ -30,6 +30,8 @@ describe('inferBuyingStage', () => {
     const e = r.evidence.find((x) => x.rule === 'technical_evaluation')!;
     expect(e.fired).toBe(true);
     expect(e.detail).toContain('3 API-docs view(s) and 0 pricing');
+    // the numbers as data, for a client that writes the sentence in its own language
+    expect(e.params).toEqual({ pricing: 0, api_docs: 3, days: 14 });
   });
 
   it('API-docs views outside the window or too few do not fire', () => {
@@ -64,6 +66,7 @@ describe('inferBuyingStage', () => {
     );
     expect(r.stage).toBe('value_tradeoff');
     expect(r.evidence[0].detail).toContain('300 s on a competitor comparison page');
+    expect(r.evidence[0].params).toMatchObject({ dwell_seconds: 300, threshold_seconds: 240 });
   });
 
   it('short comparison dwell, or no return in the same session, does not fire value_tradeoff', () => {

@@ -34,7 +34,13 @@ export interface BehaviourEvent {
 export interface Evidence {
   rule: BuyingStage;
   fired: boolean;
+  /** English sentence (API readers, logs). */
   detail: string;
+  /**
+   * The numbers of `detail`, so a client writes the sentence in its user's language from the rule
+   * and these (the web app does: `predict.evidenceDetail.<rule>`): never shows the English text.
+   */
+  params: Record<string, number | string>;
 }
 
 export interface BuyingStageResult {
@@ -79,6 +85,7 @@ export function inferBuyingStage(
 
   // value trade-off: long comparison view, then our product page in the same session
   let tradeoff: string | null = null;
+  let tradeoffParams: Record<string, number | string> = {};
   for (let i = 0; i < ev.length && !tradeoff; i++) {
     const c = ev[i];
     if (c.page_type !== 'competitor_comparison' || (c.dwell_seconds ?? 0) <= COMPARISON_DWELL_SECONDS)
@@ -88,6 +95,11 @@ export function inferBuyingStage(
       const sameSession =
         c.session_id && n.session_id ? c.session_id === n.session_id : n.t - c.t <= SESSION_GAP_MS;
       if (n.page_type === 'product' && sameSession) {
+        tradeoffParams = {
+          dwell_seconds: Math.round(c.dwell_seconds ?? 0),
+          minutes_later: Math.round((n.t - c.t) / 60_000),
+          ...(c.url ? { url: c.url } : {}),
+        };
         tradeoff = `${Math.round(c.dwell_seconds ?? 0)} s on a competitor comparison page${c.url ? ` (${c.url})` : ''}, then back to our product page ${Math.round((n.t - c.t) / 60_000)} min later in the same session`;
         break;
       }
@@ -105,18 +117,28 @@ export function inferBuyingStage(
       detail:
         tradeoff ??
         `${longComparisons} competitor-comparison view(s) over ${COMPARISON_DWELL_SECONDS} s with no return to our product page in the same session`,
+      params: tradeoff
+        ? { ...tradeoffParams, threshold_seconds: COMPARISON_DWELL_SECONDS }
+        : { long_comparisons: longComparisons, threshold_seconds: COMPARISON_DWELL_SECONDS },
     },
     {
       rule: 'commercial_evaluation',
       fired: commercial,
       detail: `${counts.pricing} pricing view(s), ${counts.api_docs} API-docs view(s) in ${WINDOW_DAYS} days (needs ≥ 2 pricing, or ≥ 1 pricing with ≥ 3 API docs)`,
+      params: { pricing: counts.pricing, api_docs: counts.api_docs, days: WINDOW_DAYS },
     },
     {
       rule: 'technical_evaluation',
       fired: technical,
       detail: `${counts.api_docs} API-docs view(s) and ${counts.pricing} pricing view(s) in ${WINDOW_DAYS} days (needs ≥ 3 API docs and 0 pricing)`,
+      params: { pricing: counts.pricing, api_docs: counts.api_docs, days: WINDOW_DAYS },
     },
-    { rule: 'exploring', fired: ev.length > 0, detail: `${ev.length} page view(s) in ${WINDOW_DAYS} days` },
+    {
+      rule: 'exploring',
+      fired: ev.length > 0,
+      detail: `${ev.length} page view(s) in ${WINDOW_DAYS} days`,
+      params: { views: ev.length, days: WINDOW_DAYS },
+    },
   ];
   const stage: BuyingStage = tradeoff
     ? 'value_tradeoff'

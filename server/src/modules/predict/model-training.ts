@@ -48,6 +48,10 @@ export interface TrainResult<F extends string> {
   version: number;
   status: 'active' | 'fallback';
   method: 'model' | F;
+  /**
+   * English, for API readers; `metrics.note_reason` ({ code, count, need, logloss, base_logloss })
+   * carries the same reason as data so the web app says it in its user's language.
+   */
   note: string | null;
   train_rows: number;
   test_rows: number;
@@ -133,10 +137,12 @@ function fitAndEvaluate<S, T, F extends string>(
   const positives = y.reduce((a, b) => a + b, 0);
   if (items.length < spec.minHistory) {
     out.note = `Only ${items.length} ${notes.history} (need ${spec.minHistory}); ${notes.instead}`;
+    out.metrics.note_reason = { code: 'too_little_history', count: items.length, need: spec.minHistory };
     return out;
   }
   if (positives === 0 || positives === items.length) {
     out.note = `${notes.oneClass(positives)}; ${notes.instead}`;
+    out.metrics.note_reason = { code: positives === 0 ? 'no_positive' : 'all_positive', count: items.length };
     return out;
   }
   const nTest = Math.max(10, Math.round(items.length * 0.2));
@@ -145,6 +151,7 @@ function fitAndEvaluate<S, T, F extends string>(
   const yTest = y.slice(cut);
   if (new Set(yTest).size < 2 || new Set(yTrain).size < 2) {
     out.note = `The train or test window has only one outcome; ${notes.instead}`;
+    out.metrics.note_reason = { code: 'one_outcome_window' };
     return out;
   }
   const features = spec.features.map((f) => f.name);
@@ -199,6 +206,12 @@ function fitAndEvaluate<S, T, F extends string>(
     out.metrics.beats_baseline = beats;
     if (!beats) {
       out.note = `The trained model did not beat the base rate on the ${nTest} ${notes.testWindow} (log-loss ${report.logloss.toFixed(3)} vs ${priorLogloss.toFixed(3)}); ${notes.instead}`;
+      out.metrics.note_reason = {
+        code: 'did_not_beat_base_rate',
+        count: nTest,
+        logloss: Number(report.logloss.toFixed(3)),
+        base_logloss: Number(priorLogloss.toFixed(3)),
+      };
       return out;
     }
     // Production: the same procedure on every labelled example.
@@ -214,6 +227,7 @@ function fitAndEvaluate<S, T, F extends string>(
   } catch (err) {
     if (!(err instanceof Error) || err.name !== 'DataError') throw err;
     out.note = `Training not possible: ${err.message}; ${notes.instead}`;
+    out.metrics = { ...out.metrics, note_reason: { code: 'training_failed' } };
     out.snapshot = null;
   }
   return out;

@@ -238,14 +238,38 @@ describe('zodIssueReasons', () => {
     return r.error.issues;
   };
 
-  it('renders zod’s own messages with its zh-CN and en locales', () => {
+  it('writes zod’s own issues in business words that say what to enter', () => {
     const [issue] = issuesOf(z.object({ email: z.email() }), { email: 'nope' });
-    expect(zodIssueReasons(issue)).toEqual({ en: 'Invalid email address', 'zh-CN': '无效电子邮件' });
-    const [typed] = issuesOf(z.object({ n: z.number() }), { n: 'x' });
-    expect(zodIssueReasons(typed)).toEqual({
-      en: 'Invalid input: expected number, received string',
-      'zh-CN': '无效输入：期望 数字，实际接收 string',
+    expect(zodIssueReasons(issue)).toEqual({
+      en: 'Enter an email address, such as name@example.com',
+      'zh-CN': '请填写有效的邮箱地址，如 name@example.com',
     });
+    const [typed] = issuesOf(z.object({ n: z.number() }), { n: 'x' });
+    expect(zodIssueReasons(typed)).toEqual({ en: 'Enter a number', 'zh-CN': '请填写数字' });
+    const [missing] = issuesOf(z.object({ name: z.string() }), {});
+    expect(zodIssueReasons(missing)).toEqual({ en: 'Required', 'zh-CN': '必填' });
+    const [negative] = issuesOf(z.number().min(0), -1);
+    expect(zodIssueReasons(negative)).toEqual({ en: 'Enter 0 or more', 'zh-CN': '不能小于 0' });
+    const [positive] = issuesOf(z.number().positive(), 0);
+    expect(zodIssueReasons(positive)).toEqual({
+      en: 'Enter a number greater than 0',
+      'zh-CN': '请填写大于 0 的数',
+    });
+    const [long] = issuesOf(z.string().max(3), 'abcd');
+    expect(zodIssueReasons(long)).toEqual({ en: 'At most 3 characters', 'zh-CN': '最多 3 个字符' });
+    const [choice] = issuesOf(z.enum(['open', 'won']), 'x');
+    expect(zodIssueReasons(choice)).toEqual({
+      en: 'Choose one of: open, won',
+      'zh-CN': '请选择以下之一：open、won',
+    });
+    const [link] = issuesOf(z.url(), 'nope');
+    expect(zodIssueReasons(link)['zh-CN']).toBe('请填写以 https:// 开头的网址');
+    // none of zod's own wording is left, in either language
+    for (const i of [issue, typed, missing, negative, positive, long, choice, link])
+      for (const reason of Object.values(zodIssueReasons(i)))
+        expect(reason).not.toMatch(
+          /Invalid input|expected|received|Too (big|small)|无效输入|期望|实际接收|过大|过小/,
+        );
   });
 
   it('sends a message a schema set itself through the catalogue', () => {

@@ -58,6 +58,7 @@ export const timelineSchema = z.object({
       data: z.record(z.string(), z.unknown()).optional(),
     }),
   ),
+  next_cursor: z.string().nullable().describe('Cursor of the next (older) page; null on the last one'),
 });
 
 /** What a PATCH body parses to: the fields to change, and why (kept in the audit trail). */
@@ -233,7 +234,16 @@ export function registerResourceRoutes(
         tags,
         summary: `Timeline of a ${label.toLowerCase()}: activities, changes and signals, newest first`,
         params: idParams,
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).optional() }),
+        querystring: z.object({
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(500)
+            .optional()
+            .describe('Page size (default 200, max 500)'),
+          cursor: z.string().optional().describe('next_cursor from the previous page'),
+        }),
         response: { 200: timelineSchema, ...errorResponses },
       },
     },
@@ -241,8 +251,8 @@ export function registerResourceRoutes(
       app.withTenant(req, async (tx, ctx) => {
         const { id } = req.params;
         await service.get(tx, ctx, id);
-        const limit = req.query.limit ?? 200;
-        return { data: await app.platform.timeline.build(tx, ctx, { entity, id }, limit) };
+        const { limit = 200, cursor } = req.query;
+        return app.platform.timeline.page(tx, ctx, { entity, id }, { limit, cursor });
       }),
   );
 
