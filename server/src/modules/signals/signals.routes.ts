@@ -5,6 +5,7 @@ import type { TypedApp } from '../../platform/http/app.js';
 import { jsonBytes, parseGuardedJson } from '../../platform/http/edge-guard.js';
 import { badRequest, notFound, ProblemError, unauthorized } from '../../platform/http/problem.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
+import { mapInboundWebhook } from '../mappings/mappings.service.js';
 import {
   type CustomFieldSpec,
   customPayloadSchema,
@@ -37,6 +38,14 @@ const ingestResponse = z.object({
   duplicates: z.number(),
   rejected: z.number(),
   results: z.array(itemResult),
+});
+const webhookResponse = ingestResponse.extend({
+  mapping: z
+    .object({ id: z.string(), run_id: z.string(), status: z.enum(['ok', 'skipped', 'failed']) })
+    .optional()
+    .describe(
+      "When the source has an active mapping: the payload was mapped by it (see the mapping's run history)",
+    ),
 });
 const importBody = z.object({
   filename: z.string().min(1).max(300).describe('Original file name; .xlsx reads Excel, anything else CSV'),
@@ -496,7 +505,7 @@ export async function signalsRoutes(app: TypedApp): Promise<void> {
             'Inbound webhook of a source, signed with the Standard Webhooks scheme (webhook-id, webhook-timestamp, webhook-signature)',
           params: idParams,
           security: [],
-          response: { 202: ingestResponse, ...errorResponses },
+          response: { 202: webhookResponse, ...errorResponses },
         },
       },
       async (req, reply) => {
@@ -513,21 +522,29 @@ export async function signalsRoutes(app: TypedApp): Promise<void> {
           throw unauthorized('Webhook signature is missing, invalid or too old');
         }
         const body = parseGuardedJson(raw, app.platform.config.limits.jsonMaxDepth);
+        const ctx = {
+          ...systemContext(source.tenant_id, `webhook:${source.key}`, `webhook ${source.key}`),
+          requestId: req.id,
+        };
+        // A source with an active mapping takes foreign payloads (the mappings module maps, then ingests
+        // or creates the CRM record, and records the run); every payload is kept as the source's sample.
+        const webhookId = String(req.headers['webhook-id']);
+        const mapped = await mapInboundWebhook(app.platform.database, ctx, source, body, webhookId);
+        if (mapped) {
+          app.platform.bus.nudge();
+          return reply.status(202).send(mapped);
+        }
         const items: unknown[] = Array.isArray(body)
           ? body
           : body && typeof body === 'object' && 'signals' in body && Array.isArray(body.signals)
             ? body.signals
             : [body];
         assertPayloadSizes(items, true, app.platform.config.limits.signalPayloadBytes);
-        const ctx = {
-          ...systemContext(source.tenant_id, `webhook:${source.key}`, `webhook ${source.key}`),
-          requestId: req.id,
-        };
         const result = await app.platform.database.tenantTx(source.tenant_id, (tx) =>
           ingestSignals(tx, ctx, items, {
             method: 'webhook',
             forceSource: source.key,
-            eventIdPrefix: String(req.headers['webhook-id']),
+            eventIdPrefix: webhookId,
             extraProvenance: { source_id: source.id },
           }),
         );
