@@ -13,7 +13,7 @@ const en = {
   description: 'Description',
   descriptionHint: 'e.g. ERP sync, data warehouse',
   eventTypes: 'Events',
-  eventTypesHint: 'Leave empty to receive every event. `accounts.*` means every account event.',
+  eventTypesHint: 'Leave empty to receive every event; accounts.* means every account event.',
   eventTypesPlaceholder: 'All events',
   allEvents: 'All events',
   family: 'Every {{name}} event',

@@ -1,5 +1,16 @@
-import { Badge, Button, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import {
+  Badge,
+  Button,
+  Group,
+  Paper,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  UnstyledButton,
+} from '@mantine/core';
+import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -27,14 +38,70 @@ export function DeliveryRows({
   rows,
   endpoints,
   onOpen,
+  compact = false,
 }: {
   rows: Delivery[];
   endpoints: Endpoint[];
   onOpen: (d: Delivery) => void;
+  /** A phone: one card per delivery instead of a table. */
+  compact?: boolean;
 }) {
   const { t } = useTranslation();
   const lang = useLang();
   const urlOf = new Map(endpoints.map((e) => [e.id, e.description || e.url]));
+  const code = (d: Delivery) =>
+    d.attempts > 0 ? (
+      <Badge
+        variant="light"
+        color={codeColor(d.last_status_code)}
+        data-testid="delivery-code"
+        style={{ flexShrink: 0 }}
+      >
+        {d.last_status_code ?? t('webhooks.noResponse')}
+      </Badge>
+    ) : (
+      '—'
+    );
+  const status = (d: Delivery) => (
+    <Badge color={statusColor(d.status)} style={{ flexShrink: 0 }}>
+      {t(`webhooks.deliveryStatus.${d.status}`)}
+    </Badge>
+  );
+  if (compact)
+    return (
+      <Stack gap="xs">
+        {rows.map((d) => (
+          <UnstyledButton
+            key={d.id}
+            onClick={() => onOpen(d)}
+            data-testid="delivery-row"
+            data-status={d.status}
+          >
+            <Paper withBorder p="sm">
+              <Stack gap={4}>
+                <Group justify="space-between" wrap="nowrap" gap="xs">
+                  <Text fz="sm" ff="monospace" truncate="end">
+                    {d.event_type}
+                  </Text>
+                  <Group gap={4} wrap="nowrap">
+                    {code(d)}
+                    {status(d)}
+                  </Group>
+                </Group>
+                <Group justify="space-between" wrap="nowrap" gap="xs">
+                  <Text fz="xs" c="dimmed">
+                    {formatDateTime(d.created_at, lang)} · {t('webhooks.attempts')} {d.attempts}
+                  </Text>
+                  <Text fz="xs" c="dimmed" truncate="end" maw="50%">
+                    {urlOf.get(d.endpoint_id) ?? d.endpoint_id}
+                  </Text>
+                </Group>
+              </Stack>
+            </Paper>
+          </UnstyledButton>
+        ))}
+      </Stack>
+    );
   return (
     <Tbl
       head={[
@@ -72,18 +139,8 @@ export function DeliveryRows({
               {d.event_type}
             </Text>
           </Table.Td>
-          <Table.Td>
-            <Badge color={statusColor(d.status)}>{t(`webhooks.deliveryStatus.${d.status}`)}</Badge>
-          </Table.Td>
-          <Table.Td>
-            {d.attempts > 0 ? (
-              <Badge variant="light" color={codeColor(d.last_status_code)} data-testid="delivery-code">
-                {d.last_status_code ?? t('webhooks.noResponse')}
-              </Badge>
-            ) : (
-              '—'
-            )}
-          </Table.Td>
+          <Table.Td>{status(d)}</Table.Td>
+          <Table.Td>{code(d)}</Table.Td>
           <Table.Td>{d.attempts}</Table.Td>
           <Table.Td>
             <Text fz="sm" maw={260} truncate="end">
@@ -111,6 +168,7 @@ export function DeliveriesView({
   const [eventType, setEventType] = useState('');
   const [debouncedType] = useDebouncedValue(eventType.trim(), 300);
   const [open, setOpen] = useState<string | null>(null);
+  const phone = useMediaQuery('(max-width: 36em)') ?? false;
   const filter: DeliveryFilter = {
     endpoint_id: endpointId ?? undefined,
     status: status ?? undefined,
@@ -171,7 +229,7 @@ export function DeliveriesView({
         <Empty text={t('webhooks.noDeliveries')} />
       ) : (
         <>
-          <DeliveryRows rows={rows} endpoints={endpoints} onOpen={(d) => setOpen(d.id)} />
+          <DeliveryRows rows={rows} endpoints={endpoints} onOpen={(d) => setOpen(d.id)} compact={phone} />
           {list.hasNextPage && (
             <Group justify="center">
               <Button

@@ -204,6 +204,25 @@ describe('deliveries', () => {
     expect(onOpen).toHaveBeenCalledWith(expect.objectContaining({ id: 'd2' }));
   });
 
+  it('lists them as cards on a phone, with the same status and code', () => {
+    act(() => setLang('en'));
+    const onOpen = vi.fn();
+    wrap(
+      <DeliveryRows
+        rows={[{ ...row, id: 'd3', status: 'pending', last_status_code: null, attempts: 3 }]}
+        endpoints={[endpoint]}
+        onOpen={onOpen}
+        compact
+      />,
+    );
+    const card = screen.getByTestId('delivery-row');
+    expect(screen.queryByRole('table')).toBeNull();
+    expect(within(card).getByText('Retrying')).toBeTruthy();
+    expect(within(card).getByTestId('delivery-code').textContent).toBe('no response');
+    fireEvent.click(card);
+    expect(onOpen).toHaveBeenCalledWith(expect.objectContaining({ id: 'd3' }));
+  });
+
   it('shows the payload and every attempt (time, code, duration, response, error, trigger)', () => {
     act(() => setLang('zh-CN'));
     const onReplay = vi.fn();
