@@ -19,6 +19,7 @@ import {
   linkSignal,
   MAX_BATCH,
   newWebhookSecret,
+  reviewQueue,
   signalService,
   signalTypeService,
   sourceService,
@@ -31,6 +32,10 @@ const itemResult = z.object({
   id: z.string().nullable(),
   status: z.enum(['accepted', 'duplicate', 'rejected']),
   matched: z.boolean(),
+  review: z
+    .boolean()
+    .optional()
+    .describe('true: unmatched, but the company name may mean one of a few accounts (see the review queue)'),
   reason: z.string().optional(),
 });
 const ingestResponse = z.object({
@@ -99,6 +104,20 @@ const signalOut = z.object({
   opportunity_id: z.string().nullable(),
   matched: z.boolean(),
   match_method: z.string().nullable(),
+});
+const reviewCandidate = z.object({
+  account_id: z.string(),
+  account_name: z.string(),
+  confidence: z.number().describe('0–1'),
+  method: z
+    .string()
+    .describe(
+      'company_name, company_name:no_region, company_name:short_name, company_name:pinyin, company_name:group, company_name:other_region',
+    ),
+  suggested_short_name: z
+    .string()
+    .nullable()
+    .describe('A short name (简称) from the registered name, worth adding as an alias'),
 });
 const opt = z.string().optional();
 const listQuery = z.object({
@@ -252,18 +271,26 @@ export async function signalsRoutes(app: TypedApp): Promise<void> {
       config: { permission: 'signals:read' },
       schema: {
         tags,
-        summary: 'Review queue: signals no account was found for',
+        summary:
+          'Review queue: signals no account was found for, with the accounts their company name may mean',
         querystring: listQuery.pick({ limit: true, cursor: true, type: true, source: true }),
         response: {
-          200: z.object({ data: z.array(signalOut), next_cursor: z.string().nullable() }),
+          200: z.object({
+            data: z.array(
+              signalOut.extend({
+                candidates: z
+                  .array(reviewCandidate)
+                  .describe('Best first; empty when the name meets no account'),
+              }),
+            ),
+            next_cursor: z.string().nullable(),
+          }),
           ...errorResponses,
         },
       },
     },
     async (req) => {
-      const page = await app.withTenant(req, (tx, ctx) =>
-        signalService.list(tx, ctx, { ...req.query, matched: 'false' }),
-      );
+      const page = await app.withTenant(req, (tx, ctx) => reviewQueue(tx, ctx, req.query));
       return { data: page.data.map(present), next_cursor: page.next_cursor };
     },
   );

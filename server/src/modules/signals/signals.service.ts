@@ -11,15 +11,10 @@ import { badRequest, notFound, unprocessable } from '../../platform/http/problem
 import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
 import { accountService } from '../crm/crm.service.js';
 import { invalidateCrmDirectory } from '../crm/crm-directory.service.js';
+import { analyzeCompanyName, suggestShortName } from './company-names.js';
 import { BUILTIN_TYPES, type CustomFieldSpec, customPayloadSchema } from './signal-catalogue.js';
 import { signalSources, signals, signalTypes } from './signals.schema.js';
-import {
-  normalizeCompanyName,
-  normalizeDomain,
-  type Resolution,
-  type Subject,
-  subjectMatcher,
-} from './subject-matcher.js';
+import { normalizeDomain, type Resolution, type Subject, subjectMatcher } from './subject-matcher.js';
 
 export const MAX_BATCH = 5000;
 
@@ -87,6 +82,8 @@ export interface ItemResult {
   id: string | null;
   status: 'accepted' | 'duplicate' | 'rejected';
   matched: boolean;
+  /** Unmatched, but its company name may mean one of a few accounts: waiting in the review queue with them. */
+  review?: boolean;
   reason?: string;
 }
 export interface IngestResult {
@@ -146,7 +143,13 @@ export async function ingestSignals(
       results[c.index] = repeatOf(c, first, matcher.resolve(c.input.subject as Subject));
   }
   for (const r of rows)
-    results[r.index] = { index: r.index, id: r.row.id, status: 'accepted', matched: r.row.matched };
+    results[r.index] = {
+      index: r.index,
+      id: r.row.id,
+      status: 'accepted',
+      matched: r.row.matched,
+      ...(r.review ? { review: true } : {}),
+    };
 
   const provenance = ingestProvenance(ctx, opts);
   const inserted = await storeSignals(tx, ctx, rows, provenance);
@@ -180,6 +183,8 @@ interface Candidate {
 /** One row of the batch INSERT, with the item it came from. */
 interface PendingRow {
   index: number;
+  /** Unmatched with candidates (the review queue). */
+  review: boolean;
   row: {
     id: string;
     type: string;
@@ -293,6 +298,7 @@ function signalRow(c: Candidate, r: Resolution): PendingRow {
   const s = c.input;
   return {
     index: c.index,
+    review: !r.matched && r.candidates.length > 0,
     row: {
       id: randomUUID(),
       type: s.type,
@@ -557,11 +563,15 @@ export async function linkSignal(
     const aliases = [...((account.aliases as string[]) ?? [])];
     const domains = [...((account.domains as string[]) ?? [])];
     if (subject.company_name) {
-      const n = normalizeCompanyName(subject.company_name);
-      const known = [account.name as string, ...aliases].some((a) => normalizeCompanyName(a) === n);
-      if (n && !known) {
-        aliases.push(subject.company_name.trim());
-        learned.aliases.push(subject.company_name.trim());
+      // Learned when the resolver would not link the name to this account by itself (unknown,
+      // ambiguous, or only a candidate): as an alias, an exact match of this account from now on.
+      const name = subject.company_name.trim();
+      const exact = analyzeCompanyName(name).exact;
+      const known = [account.name as string, ...aliases].some((a) => analyzeCompanyName(a).exact === exact);
+      const matcher = await subjectMatcher(tx, tenantWide(ctx));
+      if (exact && !known && matcher.resolveName(name).account_id !== input.account_id) {
+        aliases.push(name);
+        learned.aliases.push(name);
       }
     }
     const domainCandidates = [subject.domain, subject.email?.split('@')[1]].filter(Boolean) as string[];
@@ -610,6 +620,46 @@ export async function linkSignal(
     },
   });
   return { signal: row, learned, also_linked: alsoLinked.map((s) => s.id) };
+}
+
+export interface ReviewCandidate {
+  account_id: string;
+  account_name: string;
+  /** 0–1, how sure the resolver is that the signal means this account. */
+  confidence: number;
+  /** How the name met the account (company_name, company_name:no_region, company_name:short_name, …). */
+  method: string;
+  /** A short name (简称) for the account, from its registered name: worth adding as an alias. */
+  suggested_short_name: string | null;
+}
+
+/**
+ * The review queue: unmatched signals, each with the accounts its company name may mean (best
+ * first), resolved over the current directory and limited to the accounts the reader may see.
+ */
+export async function reviewQueue(
+  tx: Tx,
+  ctx: ActorContext,
+  query: { limit?: number; cursor?: string; type?: string; source?: string },
+) {
+  const page = await signalService.list(tx, ctx, { ...query, matched: 'false' });
+  const matcher = await subjectMatcher(tx, tenantWide(ctx));
+  const proposed = page.data.map((s) => matcher.resolve((s.subject ?? {}) as Subject).candidates);
+  const visible = await accountService.findMany(
+    tx,
+    ctx,
+    proposed.flat().map((c) => c.account_id),
+  );
+  const data = page.data.map((s, i) => ({
+    ...s,
+    candidates: proposed[i].flatMap((c): ReviewCandidate[] => {
+      const account = visible.get(c.account_id);
+      if (!account) return [];
+      const name = String(account.name);
+      return [{ ...c, account_name: name, suggested_short_name: suggestShortName(name) }];
+    }),
+  }));
+  return { data, next_cursor: page.next_cursor };
 }
 
 const PUBLIC_MAIL_DOMAINS = new Set([
