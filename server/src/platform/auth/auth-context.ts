@@ -15,6 +15,8 @@ export interface ActorContext {
   sessionId?: string;
   /** For an API key: the user who created it (its rights and record visibility never exceed theirs). */
   creatorId?: string;
+  /** For a token a module's resolver issued (an OAuth app's access token): that app's id (limits, usage). */
+  appId?: string;
 }
 
 export function systemContext(tenantId: string, source = 'system', name = 'Zhongshu'): ActorContext {

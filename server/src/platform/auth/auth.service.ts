@@ -51,6 +51,16 @@ export type LoginResult =
   | { kind: 'wrong' }
   | { kind: 'throttled'; retryAfterSeconds: number };
 
+/** What a credential resolves to: the actor and, for a person's session, the user. */
+export type ResolvedCredential = { ctx: ActorContext; user: SessionUser | null };
+
+/**
+ * A module's lookup for bearer tokens the platform does not issue itself (e.g. OAuth access
+ * tokens): null when the token is not one of its own or is unknown, expired or revoked. The
+ * resolver alone decides what the token may do; results are cached like sessions (evict on revoke).
+ */
+export type TokenResolver = (token: string) => Promise<ResolvedCredential | null>;
+
 const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   maxFailuresPerIp: 30,
   maxFailuresPerAccount: 5,
@@ -68,6 +78,7 @@ export class AuthService {
   private cache = new Map<string, { ctx: ActorContext | null; user: SessionUser | null; until: number }>();
   /** Bumped by every eviction: a lookup that overlapped one is not cached (it may have read the old state). */
   private epoch = 0;
+  private readonly resolvers: TokenResolver[] = [];
   readonly throttle: LoginThrottle;
   /** Verified when the email is unknown, so that answer costs the same as a wrong password. */
   private readonly dummyHash: Promise<string>;
@@ -79,6 +90,19 @@ export class AuthService {
   ) {
     this.throttle = new LoginThrottle(loginLimits);
     this.dummyHash = hashPassword(randomBytes(24).toString('base64url'));
+  }
+
+  /**
+   * Lets a module resolve bearer tokens that are neither a session (`zs_sess_…`) nor an API key
+   * (`zs_key_…`); returns the function that removes it again.
+   */
+  useTokenResolver(resolve: TokenResolver): () => void {
+    this.resolvers.push(resolve);
+    return () => {
+      const i = this.resolvers.indexOf(resolve);
+      if (i >= 0) this.resolvers.splice(i, 1);
+      this.evictAll();
+    };
   }
 
   /** Applies config.login (the routes call this with app.platform.config.login). */
@@ -170,7 +194,9 @@ export class AuthService {
     const epoch = this.epoch;
     const resolved = token.startsWith('zs_key_')
       ? await this.resolveApiKey(token)
-      : await this.resolveSession(token);
+      : token.startsWith('zs_sess_')
+        ? await this.resolveSession(token)
+        : await this.resolveOther(token);
     if (epoch === this.epoch) {
       if (this.cache.size >= 10_000) this.cache.clear();
       this.cache.set(token, {
@@ -180,6 +206,15 @@ export class AuthService {
       });
     }
     return resolved ? { ctx: { ...resolved.ctx, source }, user: resolved.user } : null;
+  }
+
+  /** A token of no platform prefix: the modules' resolvers first, then (as before) a session lookup. */
+  private async resolveOther(token: string): Promise<ResolvedCredential | null> {
+    for (const resolve of this.resolvers) {
+      const hit = await resolve(token);
+      if (hit) return hit;
+    }
+    return this.resolveSession(token);
   }
 
   private async resolveSession(token: string) {

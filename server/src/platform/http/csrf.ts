@@ -1,6 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ProblemError } from './problem.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route takes no cookie credential and may be called from other sites (with CORS), e.g. an
+     * OAuth token endpoint a browser app calls: the same-origin rule below does not apply to it.
+     */
+    crossSite?: boolean;
+  }
+}
+
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
@@ -13,6 +23,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 export function crossSiteReason(req: FastifyRequest): string | undefined {
   if (!UNSAFE.has(req.method)) return undefined;
+  if (req.routeOptions.config?.crossSite === true) return undefined;
   if (req.headers.authorization?.toLowerCase().startsWith('bearer ')) return undefined;
   const origin = req.headers.origin;
   if (origin !== undefined) return sameOrigin(origin, req.headers.host) ? undefined : `Origin ${origin}`;
