@@ -1,10 +1,5 @@
 import { nameSortKey } from '../../platform/text/pinyin.js';
-import {
-  COUNTY_LEVEL,
-  NATIONAL_PREFIXES,
-  PREFECTURES_BY_PROVINCE,
-  PROVINCES,
-} from './cn-admin-divisions.js';
+import { COUNTY_LEVEL, NATIONAL_PREFIXES, PREFECTURES_BY_PROVINCE, PROVINCES } from './cn-admin-divisions.js';
 
 /**
  * Company names as people write them (SPEC R-1.2): the parts of a registered name that the
@@ -285,12 +280,12 @@ export function analyzeCompanyName(raw: string): NameAnalysis {
   const { key, form } = stripForm(base);
   const han = HAN.test(key);
   const named = /集团/u.test(nfkc) || /\bgroup\b/u.test(nfkc);
-  return han ? analyzeHan(exact, key, form, named, nfkc) : analyzeLatin(exact, key, form, named, nfkc);
+  return han ? analyzeHan(exact, key, form, named) : analyzeLatin(exact, key, form, named, nfkc);
 }
 
-function analyzeHan(exact: string, key: string, form: boolean, named: boolean, nfkc: string): NameAnalysis {
-  const explicitOther = form || /股份/u.test(nfkc);
-  const group = named ? true : explicitOther ? false : null;
+function analyzeHan(exact: string, key: string, form: boolean, named: boolean): NameAnalysis {
+  // 股份 without a legal form (华强股份) is a listed company's short name: it may be XX集团股份有限公司.
+  const group = named ? true : form ? false : null;
   let { regions, rest } = stripDivisions(key.replace(ST_HEAD, ''));
   if (!form) rest = rest.replace(SHORT_NAME_TAIL, '');
   if (rest.length < 2 || onlyIndustry(rest)) {

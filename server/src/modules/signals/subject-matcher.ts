@@ -281,6 +281,8 @@ export class SubjectMatcher {
   }
 }
 
+const LISTED_SHORT_NAME = /(?:股份|\p{Script=Han}[ab])$/u;
+
 /** How well a signal's name meets one account name at one level (see the table above). */
 function score(sig: NameAnalysis, acc: NameAnalysis, level: Level): { confidence: number; method: string } {
   let confidence: number;
@@ -298,12 +300,15 @@ function score(sig: NameAnalysis, acc: NameAnalysis, level: Level): { confidence
       confidence = 0.95;
       method = 'company_name:no_region';
       break;
-    case 'core':
-      // A short name that is the brand alone (华强, 华强A, 华强股份, 深圳华强) vs a name that puts
-      // other industry words or a legal form after the same brand (华强电子有限公司).
-      confidence = !sig.form && sig.industry.length === 0 ? 0.92 : 0.7;
+    case 'core': {
+      // A short name: the brand alone or with the start of the account's industry words (华强,
+      // 华强A, 华强股份, 深圳华强, 华强信息 for 华强信息技术), vs a name that puts other industry words
+      // after the same brand (华强电子 for 华强科技) or is a full name with a legal form.
+      const industryAgrees = acc.industry.join('').startsWith(sig.industry.join(''));
+      confidence = !industryAgrees ? 0.7 : sig.form ? 0.8 : 0.92;
       method = 'company_name:short_name';
       break;
+    }
     default:
       if (sig.han === acc.han) return { confidence: 0, method: 'company_name:pinyin' };
       confidence = 0.8;
@@ -312,6 +317,11 @@ function score(sig: NameAnalysis, acc: NameAnalysis, level: Level): { confidence
   if (sig.han === acc.han && regionsConflict(sig.regions, acc.regions)) {
     confidence = Math.min(confidence, 0.55);
     method = 'company_name:other_region';
+  } else if (level !== 'exact' && level !== 'key') {
+    // Ranking hints among namesakes (never enough to pass the link margin on their own): the same
+    // city named on both sides; a listed company's short name (华强股份, 万科A) for a 股份 company.
+    if (sig.regions.length && acc.regions.length) confidence += 0.02;
+    if (!sig.form && LISTED_SHORT_NAME.test(sig.exact) && acc.exact.includes('股份')) confidence += 0.01;
   }
   if (groupsConflict(sig.group, acc.group)) {
     confidence = Math.min(confidence, 0.6);
