@@ -97,8 +97,8 @@ export function MappingsTab() {
                       .join(' · ')}
                   </Text>
                 </Stack>
-                <Button size="xs" variant="light" onClick={() => setOpenId(m.id)}>
-                  {t('mappings.view')}
+                <Button size="xs" variant="light" onClick={() => setOpenId(m.id)} data-testid="mapping-open">
+                  {t('mappings.edit')}
                 </Button>
               </Group>
             </Paper>

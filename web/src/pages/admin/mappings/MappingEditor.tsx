@@ -5,6 +5,7 @@ import {
   Grid,
   Group,
   Loader,
+  Modal,
   Paper,
   SegmentedControl,
   Stack,
@@ -44,6 +45,10 @@ import {
 import { SampleTree } from './SampleTree';
 import { TriggerEditor } from './TriggerEditor';
 
+/** The draft as it would be stored, to tell whether anything is unsaved. */
+const snapshot = (sample: unknown, fields: Record<string, string>, trigger: unknown) =>
+  JSON.stringify([sample ?? null, cleanFields(fields), trigger ?? null]);
+
 const sampleText = (v: unknown) => (v === null || v === undefined ? '' : JSON.stringify(v, null, 2));
 
 /**
@@ -68,7 +73,10 @@ export function MappingEditor({
   const [fields, setFields] = useState<Record<string, string>>(() => ({ ...mapping.draft.fields }));
   const [query, setQuery] = useState<RuleGroupType>(initial.query);
   const [selected, setSelected] = useState<{ field: string; caret: Caret | null } | null>(null);
-  const [dirty, setDirty] = useState(false);
+  const [saved, setSaved] = useState(() =>
+    snapshot(mapping.draft.sample, mapping.draft.fields, mapping.draft.trigger),
+  );
+  const [confirmDelete, setConfirmDelete] = useState(false);
   const [testVersion, setTestVersion] = useState<'active' | 'draft'>(
     mapping.active_version ? 'active' : 'draft',
   );
@@ -77,6 +85,8 @@ export function MappingEditor({
 
   const sample = parseSample(text);
   const condition = queryToCondition(query, initial.defaults);
+  // Unsaved: what would be saved differs from what was (a sample that does not parse counts as a change).
+  const dirty = sample.error !== null || snapshot(sample.value, fields, condition) !== saved;
   const tree = useMemo(() => samplePaths(sample.value), [sample.value]);
   const triggerFields: Field[] = useMemo(
     () =>
@@ -114,7 +124,6 @@ export function MappingEditor({
       else next[field] = expression;
       return next;
     });
-    setDirty(true);
   };
   const pick = (path: string) => {
     if (!selected) return;
@@ -129,7 +138,7 @@ export function MappingEditor({
       path: { id: mapping.id },
       body: { sample: sample.value ?? null, fields: cleanFields(fields), trigger: condition },
     }).then((m) => {
-      setDirty(false);
+      setSaved(snapshot(m.draft.sample, m.draft.fields, m.draft.trigger));
       qc.setQueryData(mappingKeys.one(mapping.id), m);
       return m;
     });
@@ -167,6 +176,14 @@ export function MappingEditor({
     },
     onError: notifyError,
   });
+  const remove = useMutation({
+    mutationFn: () => request('delete', '/mappings/{id}', { path: { id: mapping.id } }),
+    onSuccess: () => {
+      invalidate();
+      onBack();
+    },
+    onError: notifyError,
+  });
   const deactivate = useMutation({
     mutationFn: () => request('post', '/mappings/{id}/deactivate', { path: { id: mapping.id } }),
     onSuccess: (m) => {
@@ -198,7 +215,6 @@ export function MappingEditor({
         return;
       }
       setText(sampleText(r.payload));
-      setDirty(true);
       setCapturedNote(t('mappings.capturedAt', { time: formatDateTime(r.received_at, lang) }));
     },
     onError: notifyError,
@@ -274,7 +290,23 @@ export function MappingEditor({
               {t('mappings.deactivate')}
             </Button>
           )}
+          <Button size="sm" variant="subtle" color="red" onClick={() => setConfirmDelete(true)}>
+            {t('mappings.delete')}
+          </Button>
         </Group>
+        <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title={t('mappings.delete')}>
+          <Stack gap="sm">
+            <Text fz="sm">{t('mappings.deleteConfirm', { name: mapping.name })}</Text>
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setConfirmDelete(false)}>
+                {t('mappings.cancel')}
+              </Button>
+              <Button color="red" loading={remove.isPending} onClick={() => remove.mutate()}>
+                {t('mappings.delete')}
+              </Button>
+            </Group>
+          </Stack>
+        </Modal>
       </Group>
 
       <Grid gutter="md">
@@ -306,7 +338,6 @@ export function MappingEditor({
                   value={text}
                   onChange={(e) => {
                     setText(e.currentTarget.value);
-                    setDirty(true);
                   }}
                   autosize
                   minRows={6}
@@ -392,10 +423,7 @@ export function MappingEditor({
                 <TriggerEditor
                   fields={triggerFields}
                   query={query}
-                  setQuery={(q) => {
-                    setQuery(q);
-                    setDirty(true);
-                  }}
+                  setQuery={setQuery}
                   condition={condition}
                   lang={lang}
                 />

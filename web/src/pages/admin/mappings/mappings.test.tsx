@@ -124,12 +124,15 @@ describe('MappingEditor against a stubbed network', () => {
     // the first preview shows each field's value under its input
     await waitFor(() => expect(screen.getByTestId('value-type').textContent).toBe('= website_visit'));
 
+    expect(screen.queryByText('有未保存的修改')).toBeNull();
+
     const company = container.querySelector<HTMLInputElement>('[data-field="company_name"]');
     if (!company) throw new Error('no company_name input');
     fireEvent.focus(company);
     // the picker puts the clicked path into the selected field
     fireEvent.click(screen.getByTitle('visitor.company'));
     expect(company.value).toBe('visitor.company');
+    expect(screen.getByText('有未保存的修改')).toBeTruthy();
 
     fireEvent.change(company, { target: { value: '$substring(visitor.company, 0' } });
     expect(await screen.findByText('表达式写法有误（第 17 个字符附近）：表达式结尾前缺少 )')).toBeTruthy();
