@@ -1,5 +1,101 @@
 /** The oauth screens' texts: en and zh-CN side by side (zh-CN must have the same keys; the type checks it). */
-const en = { tab: 'Apps' };
+const en = {
+  tab: 'Apps',
+  intro:
+    'Apps that connect to Zhongshu with OAuth 2.0 / OpenID Connect: users sign in and consent, and the app acts with the rights they granted (never more than the user holds).',
+  newApp: 'Register app',
+  editApp: 'Edit app',
+  empty: 'No app registered yet. Register one to let an integration sign in with Zhongshu.',
+  discovery: 'Discovery URL (for integrators)',
+  discoveryHint:
+    'OpenID Connect clients read every endpoint (authorize, token, JWKS…) from this address. See docs/api.md "OAuth 2.0 / OpenID Connect".',
+  name: 'App name',
+  namePlaceholder: 'e.g. ERP connector, mobile app',
+  type: 'App type',
+  types: { confidential: 'Confidential', public: 'Public' },
+  typeHints: {
+    confidential: 'Runs on a server and keeps a client secret.',
+    public: 'Runs in a browser, phone or desktop: no secret, signs in with PKCE.',
+  },
+  typeFixed: 'The type cannot be changed after registration.',
+  clientId: 'Client ID',
+  redirectUris: 'Redirect URIs',
+  redirectUrisHint:
+    'One per line, matched exactly. https://…; http:// only for localhost; public apps may use an app scheme such as com.example.app:/callback. Leave empty for a server-to-server app (client credentials).',
+  redirectLine: 'Line {{line}} ({{uri}}): {{reason}}',
+  noRedirects: 'None: server-to-server only',
+  scopes: 'Scopes',
+  scopesHint:
+    'What the app may ask users for. A token never does more than the user who granted it may do. Sign-in ({{oidc}}) is always available.',
+  moreScopes: '+{{count}} more',
+  usageToday: 'Calls today',
+  usage7Days: 'Last 7 days',
+  created: 'Registered {{time}}',
+  secretRotated: 'Secret renewed {{time}}',
+  copy: 'Copy',
+  copied: 'Copied',
+  done: 'I have stored it',
+  createdTitle: 'App registered',
+  rotatedTitle: 'New client secret',
+  secretOnce:
+    'The secret is shown only this once. Copy it now and store it with the app: it will not be shown again.',
+  publicNoSecret: 'Public apps have no secret: they sign in with PKCE. Use the client ID below.',
+  clientSecret: 'Client secret',
+  rotate: 'Renew secret',
+  rotateTitle: 'Renew the client secret?',
+  rotateConfirm:
+    'The current secret of {{name}} stops working now. The app cannot get tokens until you put the new secret in it.',
+  delete: 'Delete',
+  deleteTitle: 'Delete this app?',
+  deleteConfirm:
+    '{{name}} can no longer sign users in and every token it holds stops working. This cannot be undone.',
+};
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
-const zhCN: Widen<typeof en> = { tab: 'OAuth 应用' };
+const zhCN: Widen<typeof en> = {
+  tab: 'OAuth 应用',
+  intro:
+    '通过 OAuth 2.0 / OpenID Connect 接入中枢的应用：用户登录并授权后，应用按授权范围调用接口，权限不会超过授权人本身。',
+  newApp: '注册应用',
+  editApp: '修改应用',
+  empty: '还没有注册应用。注册后，外部系统即可用中枢账号登录和调用接口。',
+  discovery: '发现地址（给对接方）',
+  discoveryHint:
+    'OpenID Connect 客户端从这个地址读取授权、令牌、公钥等全部接口地址。详见 docs/api.md「OAuth 2.0 / OpenID Connect」。',
+  name: '应用名称',
+  namePlaceholder: '例如：ERP 对接、移动端',
+  type: '应用类型',
+  types: { confidential: '服务端应用', public: '公开应用' },
+  typeHints: {
+    confidential: '部署在服务器上，可以安全保存客户端密钥。',
+    public: '运行在浏览器、手机或桌面端，没有密钥，用 PKCE 登录。',
+  },
+  typeFixed: '注册后不能修改应用类型。',
+  clientId: '客户端 ID',
+  redirectUris: '回调地址',
+  redirectUrisHint:
+    '每行一个，须完全一致。使用 https://，localhost 可用 http://；公开应用也可用 com.example.app:/callback 这类应用地址。服务器之间调用（client credentials）可不填。',
+  redirectLine: '第 {{line}} 行（{{uri}}）：{{reason}}',
+  noRedirects: '无（仅服务器之间调用）',
+  scopes: '授权范围',
+  scopesHint: '应用可以向用户申请的权限。令牌的权限不会超过授权人本身。登录相关（{{oidc}}）默认可用。',
+  moreScopes: '另有 {{count}} 项',
+  usageToday: '今日调用',
+  usage7Days: '近 7 天',
+  created: '注册于 {{time}}',
+  secretRotated: '密钥更新于 {{time}}',
+  copy: '复制',
+  copied: '已复制',
+  done: '已妥善保存',
+  createdTitle: '应用已注册',
+  rotatedTitle: '新的客户端密钥',
+  secretOnce: '密钥只显示这一次，关闭后无法再查看。请立即复制并保存到应用的配置中。',
+  publicNoSecret: '公开应用没有密钥，通过 PKCE 登录，使用下方的客户端 ID 即可。',
+  clientSecret: '客户端密钥',
+  rotate: '更换密钥',
+  rotateTitle: '确定更换客户端密钥？',
+  rotateConfirm: '「{{name}}」当前的密钥将立即失效，在填入新密钥之前，应用无法获取令牌。',
+  delete: '删除',
+  deleteTitle: '确定删除这个应用？',
+  deleteConfirm: '删除后「{{name}}」无法再登录用户，已发出的令牌全部失效。此操作不可撤销。',
+};
 export const oauthI18n = { en, zhCN };
