@@ -2,6 +2,7 @@ import { and, desc, eq, max, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ActorContext } from '../../platform/auth/auth-context.js';
 import type { Database, Tx } from '../../platform/db/database.js';
+import { jsonBytes } from '../../platform/http/edge-guard.js';
 import type { Locale } from '../../platform/http/locale.js';
 import { conflict, notFound, ProblemError, unprocessable } from '../../platform/http/problem.js';
 import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
@@ -37,6 +38,8 @@ export const draftSchema = z.object({
 });
 
 const EXCERPT = 2000;
+/** Larger payloads (big signal batches) are not kept as a sample. */
+const MAX_SAMPLE_BYTES = 256 * 1024;
 const excerpt = (v: unknown) => {
   const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? '');
   return s.length > EXCERPT ? `${s.slice(0, EXCERPT)}…` : s;
@@ -511,13 +514,14 @@ export async function mapInboundWebhook(
   (IngestResult & { mapping: { id: string; run_id: string; status: RunOutcome['status'] } }) | null
 > {
   const found = await database.tenantTx(source.tenant_id, async (tx) => {
-    await tx
-      .insert(mappingSourceSamples)
-      .values({ tenant_id: source.tenant_id, source_id: source.id, payload, received_at: new Date() })
-      .onConflictDoUpdate({
-        target: [mappingSourceSamples.tenant_id, mappingSourceSamples.source_id],
-        set: { payload, received_at: new Date() },
-      });
+    if (jsonBytes(payload) <= MAX_SAMPLE_BYTES)
+      await tx
+        .insert(mappingSourceSamples)
+        .values({ tenant_id: source.tenant_id, source_id: source.id, payload, received_at: new Date() })
+        .onConflictDoUpdate({
+          target: [mappingSourceSamples.tenant_id, mappingSourceSamples.source_id],
+          set: { payload, received_at: new Date() },
+        });
     const [def] = await tx
       .select()
       .from(mappingDefinitions)
