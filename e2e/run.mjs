@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { cspWalk, watchCsp } from './csp.mjs';
 import { apiSession, launch, login, ROOT, startServer } from './lib.mjs';
 import { sharingTests } from './sharing.mjs';
+import { zhCnWalk } from './zh-cn-walk.mjs';
 
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
@@ -33,6 +34,11 @@ const oppName = `E2E商机${stamp}`;
 test(
   'no CSP violation on the main pages (login, accounts, account, board, inbox, forecast, admin, docs)',
   cspWalk({ browser, base, api }),
+);
+
+test(
+  'no English on the main pages in zh-CN (home, lists, account, opportunity, board, inbox, brief, forecast, models, signals, sources, rules, admin)',
+  zhCnWalk({ browser, base, api }),
 );
 
 /** Error text shown under the input named `name`. */

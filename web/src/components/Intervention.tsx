@@ -15,9 +15,10 @@ import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { request } from '../lib/api';
+import { api, request } from '../lib/api';
 import { formatDateTime, formatMoney } from '../lib/format';
 import { useLang } from '../lib/hooks';
+import { featureLabel, payloadText, sourceLabel, useRuleNames } from '../lib/labels';
 import { queryKeys } from '../lib/query-keys';
 import {
   flattenFeatures,
@@ -101,18 +102,29 @@ export function InterventionCard({
               {item.title}
             </Text>
             <Text fz="xs" c="dimmed">
-              <Anchor component={Link} to={`/accounts/${item.account_id}`} fz="xs">
-                {accountName ?? t('entities.account')}
+              <Anchor
+                component={Link}
+                to={`/accounts/${item.account_id}`}
+                fz="xs"
+                data-testid="intervention-account"
+              >
+                <RecordName entity="accounts" id={item.account_id} known={accountName} />
               </Anchor>
               {item.opportunity_id && (
                 <>
                   {' · '}
-                  <Anchor component={Link} to={`/opportunities/${item.opportunity_id}`} fz="xs">
-                    {t('entities.opportunity')}
+                  <Anchor
+                    component={Link}
+                    to={`/opportunities/${item.opportunity_id}`}
+                    fz="xs"
+                    data-testid="intervention-opportunity"
+                  >
+                    <RecordName entity="opportunities" id={item.opportunity_id} />
                   </Anchor>
                 </>
               )}
-              {` · ${t('inbox.owner')}: ${ownerName ?? '—'} · `}
+              {ownerName ? ` · ${t('inbox.owner')}: ${ownerName}` : ''}
+              {' · '}
               <Text span fz="xs" c={overdue ? 'red' : 'dimmed'} fw={overdue ? 600 : undefined}>
                 {t('inbox.due', { at: formatDateTime(item.due_at, lang) })}
                 {overdue ? ` · ${t('inbox.overdue')}` : ''}
@@ -141,13 +153,21 @@ export function InterventionCard({
                   {t('inbox.cases')}: {(r.cases ?? []).join(lang === 'en' ? ', ' : '、')}
                 </Text>
               )}
-              <Text fz="sm">
-                {t('inbox.specialist')}: {r.specialist ?? '—'}
-              </Text>
-              <Text fz="sm">
-                {t('inbox.budget')}:{' '}
-                {r.budget === null || r.budget === undefined ? '—' : formatMoney(r.budget, 'CNY', lang)}
-              </Text>
+              {r.specialist && (
+                <Text fz="sm">
+                  {t('inbox.specialist')}: {r.specialist}
+                </Text>
+              )}
+              {typeof r.budget === 'number' && (
+                <Text fz="sm">
+                  {t('inbox.budget')}: {formatMoney(r.budget, 'CNY', lang)}
+                </Text>
+              )}
+              {!(r.cases ?? []).length && !r.specialist && typeof r.budget !== 'number' && (
+                <Text fz="sm" c="dimmed">
+                  {t('inbox.noResources')}
+                </Text>
+              )}
             </Stack>
           </div>
         </SimpleGrid>
@@ -175,6 +195,20 @@ export function InterventionCard({
       </Stack>
     </Paper>
   );
+}
+
+/**
+ * A record's name for a card: the one the page already knows, else the record's own (one cached
+ * request); while loading, nothing — never a placeholder such as 「客户」.
+ */
+function RecordName({ entity, id, known }: { entity: string; id: string; known?: string }) {
+  const q = useQuery({
+    queryKey: queryKeys.records.one(entity, id),
+    queryFn: () => api<{ name?: string }>(`/${entity}/${id}`),
+    enabled: !known,
+    staleTime: 60_000,
+  });
+  return <>{known ?? q.data?.name ?? '…'}</>;
 }
 
 /** The talk track; when an LLM rewrote it, a badge (model in the tooltip) and the template on demand. */
@@ -247,11 +281,15 @@ function Evidence({ item }: { item: Intervention }) {
     staleTime: 5 * 60_000,
   });
   const features = flattenFeatures(item.evidence?.features ?? {}).filter(([k]) => k !== 'window_days');
+  const ruleNames = useRuleNames(lang);
+  const ruleName = ruleNames.get(item.rule_key);
   return (
     <Stack gap="xs" pt="xs" data-testid="evidence">
       <Text fz="xs" c="dimmed">
         <Anchor component={Link} to={`/rules/${item.rule_id}`} fz="xs">
-          {t('inbox.rule', { key: item.rule_key, version: item.rule_version })}
+          {ruleName
+            ? t('inbox.ruleNamed', { name: ruleName, version: item.rule_version })
+            : t('inbox.ruleVersion', { version: item.rule_version })}
         </Anchor>
       </Text>
       <Stack gap={4} component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
@@ -269,12 +307,9 @@ function Evidence({ item }: { item: Intervention }) {
                     <Badge size="xs" color="orange" variant="light" mr={4}>
                       {signalTypeName(types, s.type, lang)}
                     </Badge>
-                    {s.source} · {formatDateTime(s.occurred_at, lang)} ·{' '}
+                    {sourceLabel(t, s.source)} · {formatDateTime(s.occurred_at, lang)} ·{' '}
                     <Text span fz="xs" c="dimmed">
-                      {flattenFeatures(s.payload)
-                        .slice(0, 4)
-                        .map(([k, v]) => `${k}: ${v}`)
-                        .join(' · ')}
+                      {payloadText(t, flattenFeatures(s.payload).slice(0, 4))}
                     </Text>{' '}
                     {s.account_id && (
                       <Anchor component={Link} to={`/accounts/${s.account_id}#signal-${s.id}`} fz="xs">
@@ -300,7 +335,7 @@ function Evidence({ item }: { item: Intervention }) {
           <Group gap={4}>
             {features.map(([k, v]) => (
               <Badge key={k} size="xs" variant="outline" color="gray" tt="none">
-                {k} = {v}
+                {featureLabel(t, k, types, lang)} = {v}
               </Badge>
             ))}
           </Group>

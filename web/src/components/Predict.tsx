@@ -1,9 +1,12 @@
 import { Badge, Group, Progress, SimpleGrid, Stack, Text, Tooltip } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { request } from '../lib/api';
+import type { ApiResponse } from '../lib/api-types';
 import { formatDateTime } from '../lib/format';
 import { useLang } from '../lib/hooks';
+import { modelFeatureLabel, payloadValueLabel } from '../lib/labels';
 import {
   type Factor,
   formatProbability,
@@ -117,9 +120,9 @@ function FactorList({ title, rows, color }: { title: string; rows: Factor[]; col
           <li key={f.feature}>
             <Group justify="space-between" gap={6} wrap="nowrap">
               <Text fz="sm" truncate>
-                {t(`fields.${f.feature}`, { defaultValue: f.label })}
+                {modelFeatureLabel(t, f.feature, f.label)}
                 {f.value !== null && f.value !== '' ? (
-                  <Text span c="dimmed" fz="xs">{` · ${f.value}`}</Text>
+                  <Text span c="dimmed" fz="xs">{` · ${payloadValueLabel(t, String(f.value))}`}</Text>
                 ) : null}
               </Text>
               {f.contribution !== 0 && (
@@ -231,6 +234,43 @@ function ScoreBody(props: {
   );
 }
 
+type BuyingStage = ApiResponse<'/accounts/{id}/buying-stage'>;
+
+/**
+ * One checked rule in the user's language, from the rule, whether it fired and its numbers (the
+ * `params` the server sends, else the page counts): never the server's English `detail`.
+ */
+export function evidenceDetail(
+  t: TFunction,
+  e: BuyingStage['evidence'][number] & { params?: Record<string, number | string> },
+  stage: Pick<BuyingStage, 'counts' | 'window_days' | 'events_considered'>,
+): string {
+  const p = e.params ?? {};
+  const num = (k: string, fallback: number) => (typeof p[k] === 'number' ? (p[k] as number) : fallback);
+  const days = num('days', stage.window_days);
+  const pricing = num('pricing', stage.counts.pricing ?? 0);
+  const apiDocs = num('api_docs', stage.counts.api_docs ?? 0);
+  const minutes = Math.round(num('threshold_seconds', 240) / 60);
+  switch (e.rule) {
+    case 'value_tradeoff':
+      if (!e.fired) return t('predict.evidenceDetail.value_tradeoff_no', { minutes });
+      return typeof p.dwell_seconds === 'number'
+        ? t('predict.evidenceDetail.value_tradeoff_yes', {
+            dwell: Math.max(1, Math.round(p.dwell_seconds / 60)),
+            later: num('minutes_later', 0),
+          })
+        : t('predict.evidenceDetail.value_tradeoff_yes_plain', { minutes });
+    case 'commercial_evaluation':
+      return t('predict.evidenceDetail.commercial_evaluation', { days, pricing, apiDocs });
+    case 'technical_evaluation':
+      return t('predict.evidenceDetail.technical_evaluation', { days, pricing, apiDocs });
+    case 'exploring':
+      return t('predict.evidenceDetail.exploring', { days, count: num('views', stage.events_considered) });
+    default:
+      return '';
+  }
+}
+
 /** Account page: inferred buying stage with the rules that were checked. */
 export function BuyingStagePanel({ accountId }: { accountId: string }) {
   const { t } = useTranslation();
@@ -287,7 +327,7 @@ export function BuyingStagePanel({ accountId }: { accountId: string }) {
                   </Badge>
                   <Text fz="xs">
                     <b>{t(`predict.rule.${e.rule}`, { defaultValue: e.rule })}</b>
-                    <Text span c="dimmed" fz="xs">{` · ${e.detail}`}</Text>
+                    <Text span c="dimmed" fz="xs">{` · ${evidenceDetail(t, e, q.data)}`}</Text>
                   </Text>
                 </Group>
               ))}

@@ -156,7 +156,13 @@ export function Shell({ children }: { children: ReactNode }) {
                       <Badge size="xs" variant="light">
                         {t(`roles.${me?.role}`, { defaultValue: me?.role })}
                       </Badge>
-                      <Text fz="xs" c="dimmed" className="zs-hide-mobile" data-testid="tenant-name">
+                      <Text
+                        fz="xs"
+                        c="dimmed"
+                        className="zs-hide-mobile"
+                        data-testid="tenant-name"
+                        translate="no"
+                      >
                         {me?.tenant_name}
                       </Text>
                     </Group>

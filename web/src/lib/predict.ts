@@ -59,6 +59,8 @@ export interface ModelMetrics {
   model?: string;
   calibration?: string;
   beats_baseline?: boolean;
+  /** Why the version is not used, as data (server: model-training.ts). */
+  note_reason?: { code: string; count?: number; need?: number; logloss?: number; base_logloss?: number };
 }
 export type PredictModel = Omit<Known<ApiResponse<'/predict/models/{id}'>>, 'metrics'> & {
   metrics: ModelMetrics;

@@ -6,6 +6,7 @@ import { Empty, ErrorState, Loading } from '../components/States';
 import { api } from '../lib/api';
 import { formatDate, formatDateTime, formatNumber } from '../lib/format';
 import { useLang } from '../lib/hooks';
+import { deliveryReason } from '../lib/labels';
 import { queryKeys } from '../lib/query-keys';
 import { type Brief, severityColor } from '../lib/signals';
 
@@ -117,7 +118,7 @@ export default function BriefPage() {
                         <Text fz="sm">{i.talk_track}</Text>
                         {i.delivery_reason && (
                           <Text fz="xs" c="dimmed">
-                            {t('brief.whyHeld')}: {i.delivery_reason}
+                            {t('brief.whyHeld')}: {deliveryReason(t, i.delivery_reason, lang)}
                           </Text>
                         )}
                       </Stack>

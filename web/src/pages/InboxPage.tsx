@@ -15,7 +15,9 @@ export default function InboxPage() {
   const { can } = useAuth();
   const [params, setParams] = useSearchParams();
   const status = params.get('status') ?? 'open';
-  const owner = can('interventions:sign_off') ? (params.get('owner') ?? 'me') : 'me';
+  // managers and admins look after a team: their inbox opens on everyone's
+  const canSeeAll = can('interventions:sign_off');
+  const owner = canSeeAll ? (params.get('owner') ?? 'any') : 'me';
   const set = (k: string, v: string) => {
     const next = new URLSearchParams(params);
     next.set(k, v);
@@ -39,7 +41,7 @@ export default function InboxPage() {
         isFetching={inbox.isFetching}
         status={status}
         owner={owner}
-        canSeeAll={can('interventions:sign_off')}
+        canSeeAll={canSeeAll}
         set={set}
       />
       <BreakerNotice held={held} breaker={breaker} />
@@ -49,7 +51,22 @@ export default function InboxPage() {
       ) : inbox.isError && !inbox.data ? (
         <ErrorState error={inbox.error} onRetry={() => inbox.refetch()} />
       ) : rows.length === 0 ? (
-        <Empty text={t('inbox.empty')} />
+        <Stack gap="xs" align="center" data-testid="inbox-empty">
+          <Empty
+            text={
+              !canSeeAll
+                ? t('inbox.empty')
+                : owner === 'any'
+                  ? t('inbox.emptyEveryone')
+                  : t('inbox.emptyMine')
+            }
+          />
+          {canSeeAll && (
+            <Button variant="light" size="xs" onClick={() => set('owner', owner === 'any' ? 'me' : 'any')}>
+              {owner === 'any' ? t('inbox.showMine') : t('inbox.showEveryone')}
+            </Button>
+          )}
+        </Stack>
       ) : (
         <Stack gap="sm" data-testid="inbox" aria-live="polite">
           {rows.map((i) => (

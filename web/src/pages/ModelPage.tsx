@@ -12,6 +12,7 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../auth/auth';
@@ -21,6 +22,7 @@ import { Section } from '../components/Timeline';
 import { request } from '../lib/api';
 import { formatDateTime, formatNumber } from '../lib/format';
 import { useLang } from '../lib/hooks';
+import { modelFeatureLabel } from '../lib/labels';
 import {
   MODEL_KINDS,
   type ModelKind,
@@ -179,6 +181,24 @@ export default function ModelPage() {
   );
 }
 
+/**
+ * Why a version is not used, in the user's language, from the reason code the server stores with
+ * it; a version trained before the codes existed shows a generic sentence, never the English note.
+ */
+function modelNote(t: TFunction, m: PredictModel): string {
+  const reason = m.metrics.note_reason;
+  const ns = m.kind === 'lead_score' ? 'modelInfo.noteLead' : 'modelInfo.noteWin';
+  const code = reason?.code ?? 'did_not_beat_base_rate';
+  if (!reason) return t(m.kind === 'lead_score' ? 'model.losesLead' : 'model.loses');
+  return t(`${ns}.${code}`, {
+    count: reason.count ?? 0,
+    need: reason.need ?? 0,
+    logloss: reason.logloss ?? '—',
+    base: reason.base_logloss ?? '—',
+    defaultValue: t(m.kind === 'lead_score' ? 'model.losesLead' : 'model.loses'),
+  });
+}
+
 function ModelDetail({ m }: { m: PredictModel }) {
   const { t } = useTranslation();
   const lang = useLang();
@@ -213,13 +233,17 @@ function ModelDetail({ m }: { m: PredictModel }) {
           </Badge>
           <Text fz="xs" c="dimmed">
             {t('model.rows')}: {formatNumber(m.train_rows, lang)} / {formatNumber(m.test_rows, lang)}
-            {m.metrics.model ? ` · ${m.metrics.model}` : ''}
-            {m.metrics.calibration ? ` · ${m.metrics.calibration}` : ''}
+            {m.metrics.model
+              ? ` · ${t(`modelInfo.algo.${m.metrics.model}`, { defaultValue: m.metrics.model })}`
+              : ''}
+            {m.metrics.calibration
+              ? ` · ${t(`modelInfo.calib.${m.metrics.calibration}`, { defaultValue: m.metrics.calibration })}`
+              : ''}
           </Text>
         </Group>
         {m.note && (
-          <Text fz="sm" c="dimmed">
-            {m.note}
+          <Text fz="sm" c="dimmed" data-testid="model-note">
+            {modelNote(t, m)}
           </Text>
         )}
         <div className="zs-table-wrap">
@@ -267,7 +291,7 @@ function ModelDetail({ m }: { m: PredictModel }) {
             {(m.metrics.top_features ?? []).slice(0, 10).map((f) => (
               <Group key={f.column} justify="space-between" wrap="nowrap">
                 <Text fz="sm" truncate>
-                  {t(`fields.${f.column}`, { defaultValue: f.column })}
+                  {modelFeatureLabel(t, f.column)}
                 </Text>
                 <Text fz="xs" ff="monospace" c="dimmed">
                   {formatNumber(f.importance * 100, lang, 1)}%

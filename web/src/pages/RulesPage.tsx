@@ -6,6 +6,7 @@ import { Link, useParams } from 'react-router';
 import { Empty, ErrorState, Loading } from '../components/States';
 import { api } from '../lib/api';
 import { useLang } from '../lib/hooks';
+import { localName } from '../lib/labels';
 import { queryKeys } from '../lib/query-keys';
 import { type Rule, severityColor, useSignalTypes } from '../lib/signals';
 import { RuleEditor } from './rules/RuleEditor';
@@ -42,10 +43,10 @@ export default function RulesPage() {
                   component={Link}
                   to={`/rules/${r.id}`}
                   active={r.id === id}
-                  label={r.name}
+                  label={localName(r.name, lang)}
                   description={
                     <Group gap={4} component="span">
-                      <Text span fz="xs" ff="monospace">
+                      <Text span fz="xs" ff="monospace" translate="no">
                         {r.key}
                       </Text>
                       <Badge component="span" size="xs" variant="light">

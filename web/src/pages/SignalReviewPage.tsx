@@ -9,6 +9,7 @@ import { Empty, ErrorState, Loading } from '../components/States';
 import { request } from '../lib/api';
 import { formatDateTime } from '../lib/format';
 import { useLang } from '../lib/hooks';
+import { payloadText, sourceLabel } from '../lib/labels';
 import { queryKeys } from '../lib/query-keys';
 import { flattenFeatures, type Signal, signalTypeName, useSignalTypes } from '../lib/signals';
 
@@ -79,21 +80,14 @@ export default function SignalReviewPage() {
                       </Badge>
                     </Table.Td>
                     <Table.Td>
-                      <Text fz="sm">
-                        {flattenFeatures(s.subject)
-                          .map(([k, v]) => `${t(`fields.${k}`, { defaultValue: k })}: ${v}`)
-                          .join(' · ')}
-                      </Text>
+                      <Text fz="sm">{payloadText(t, flattenFeatures(s.subject))}</Text>
                     </Table.Td>
                     <Table.Td className="zs-hide-mobile">
                       <Text fz="xs" c="dimmed" lineClamp={2}>
-                        {flattenFeatures(s.payload)
-                          .slice(0, 4)
-                          .map(([k, v]) => `${k}: ${v}`)
-                          .join(' · ')}
+                        {payloadText(t, flattenFeatures(s.payload).slice(0, 4))}
                       </Text>
                     </Table.Td>
-                    <Table.Td className="zs-hide-mobile">{s.source}</Table.Td>
+                    <Table.Td className="zs-hide-mobile">{sourceLabel(t, s.source)}</Table.Td>
                     <Table.Td className="zs-hide-mobile">{formatDateTime(s.occurred_at, lang)}</Table.Td>
                     <Table.Td>
                       {can('signals:write') && (
@@ -132,9 +126,7 @@ export default function SignalReviewPage() {
             {linking && (
               <Text fz="sm" c="dimmed">
                 {signalTypeName(types, linking.type, lang)} ·{' '}
-                {flattenFeatures(linking.subject)
-                  .map(([k, v]) => `${k}: ${v}`)
-                  .join(' · ')}
+                {payloadText(t, flattenFeatures(linking.subject))}
               </Text>
             )}
             <RecordSelect

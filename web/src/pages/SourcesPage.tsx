@@ -32,8 +32,8 @@ export default function SourcesPage() {
         <>
           <SourceMatrix rows={rows} onOverride={can('signals:manage') ? override.open : undefined} />
           <Alert color="gray" variant="light" title={t('sources.formula')}>
-            <Text fz="xs" ff="monospace">
-              {q.data.formula}
+            <Text fz="xs" data-testid="source-formula">
+              {t('sources.formulaText')}
             </Text>
           </Alert>
         </>

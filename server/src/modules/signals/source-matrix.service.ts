@@ -17,6 +17,11 @@ import { sourceService } from './signals.service.js';
  *                that fails on one axis cannot be rescued by the others.
  *   priority   = effective score > 7.5, effective score = admin override (with reason) when set.
  */
+/**
+ * The formula for API readers. The web app writes it in its user's language (`sources.formulaText`)
+ * and turns the two `relevance_basis` sentences below into words (SourceMatrix.relevanceBasis):
+ * change them together.
+ */
 export const MATRIX_FORMULA =
   'score = cbrt(coverage × timeliness × relevance); coverage = 10 × share of accounts with a signal in 90 d; timeliness = 10 / (1 + median delay h / 24); relevance = clamp(5 × win-rate lift, 0, 10) (5 when < 5 closed opportunities had the signal); priority when score (or admin override) > 7.5';
 

@@ -151,7 +151,10 @@ export function PipelinesTab() {
                 aria-label={t('fields.kind')}
                 value={s.kind}
                 allowDeselect={false}
-                data={['open', 'won', 'lost']}
+                data={(['open', 'won', 'lost'] as const).map((k) => ({
+                  value: k,
+                  label: t(`oppStatus.${k}`),
+                }))}
                 onChange={(v) => upd(i, { kind: (v ?? 'open') as Stage['kind'] })}
               />
             </Table.Td>

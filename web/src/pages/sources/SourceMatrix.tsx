@@ -1,7 +1,9 @@
 import { Badge, Button, Group, Progress, Stack, Table, Text, Tooltip } from '@mantine/core';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../../lib/format';
 import { useLang } from '../../lib/hooks';
+import { sourceLabel } from '../../lib/labels';
 import type { SourceRow } from '../../lib/signals';
 
 function Score({ v, lang }: { v: number; lang: 'zh-CN' | 'en' }) {
@@ -61,7 +63,7 @@ function SourceLine({ s, onOverride }: { s: SourceRow; onOverride?: (s: SourceRo
       <Table.Td>
         <Group gap={6} wrap="nowrap">
           <Text fz="sm" fw={500}>
-            {s.name}
+            {sourceLabel(t, s.name)}
           </Text>
           {s.priority && (
             <Tooltip label={t('sources.priorityHint')}>
@@ -87,7 +89,7 @@ function SourceLine({ s, onOverride }: { s: SourceRow; onOverride?: (s: SourceRo
         <Score v={s.timeliness} lang={lang} />
       </Table.Td>
       <Table.Td>
-        <Tooltip label={`${t('sources.basis')}: ${s.relevance_basis}`} multiline w={280}>
+        <Tooltip label={`${t('sources.basis')}: ${relevanceBasis(t, s.relevance_basis)}`} multiline w={280}>
           <div>
             <Score v={s.relevance} lang={lang} />
           </div>
@@ -125,4 +127,18 @@ function SourceLine({ s, onOverride }: { s: SourceRow; onOverride?: (s: SourceRo
       )}
     </Table.Tr>
   );
+}
+
+/**
+ * The server's relevance basis (source-matrix.service.ts writes one of two English sentences) in
+ * the user's language; anything else is shown as it came.
+ */
+export function relevanceBasis(t: TFunction, basis: string): string {
+  const few = /^insufficient data \((\d+) closed opportunities with the signal, (\d+) closed in all\)$/.exec(
+    basis,
+  );
+  if (few) return t('sources.basisFew', { withSignal: Number(few[1]), closed: Number(few[2]) });
+  const lift = /^win-rate lift (-?[\d.]+) over (\d+) closed opportunities$/.exec(basis);
+  if (lift) return t('sources.basisLift', { lift: lift[1], withSignal: Number(lift[2]) });
+  return basis;
 }
