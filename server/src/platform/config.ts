@@ -16,6 +16,8 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // One log line per request at info; off by default so the start banner and errors stand out.
+  ZHONGSHU_REQUEST_LOG: z.enum(['on', 'off']).default('off'),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .positive()
@@ -61,6 +63,8 @@ export type AppConfig = {
   port: number;
   host: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Log one line per request (method, route, status, duration) at info. */
+  requestLog: boolean;
   sessionTtlHours: number;
   cookieSecure: boolean;
   jobs: boolean;
@@ -134,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
+    requestLog: e.ZHONGSHU_REQUEST_LOG === 'on',
     sessionTtlHours: e.SESSION_TTL_HOURS,
     cookieSecure: e.COOKIE_SECURE,
     jobs: e.ZHONGSHU_JOBS === 'on',

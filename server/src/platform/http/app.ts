@@ -130,6 +130,8 @@ export async function buildApp(platform: Platform, modules: readonly ModuleDefin
 function createFastify(platform: Platform): TypedApp {
   const app = Fastify({
     logger: platform.config.logLevel === 'silent' ? false : loggerOptions(platform.config.logLevel),
+    // Fastify's two lines per request bury the start banner: one line, and only when asked for.
+    disableRequestLogging: true,
     bodyLimit: platform.config.limits.bodyBytes,
     genReqId: () => crypto.randomUUID(),
     ajv: undefined,
@@ -243,6 +245,16 @@ function registerRequestMetrics(app: TypedApp): void {
       { method: req.method, route: req.routeOptions.url ?? 'unknown', status: reply.statusCode },
       seconds,
     );
+    if (app.platform.config.requestLog)
+      req.log.info(
+        {
+          method: req.method,
+          url: req.url.split('?')[0],
+          status: reply.statusCode,
+          ms: Math.round(seconds * 1000),
+        },
+        'request',
+      );
   });
 }
 
