@@ -1,5 +1,5 @@
 import { Button, Checkbox, Group, Radio, SimpleGrid, Stack, Text, Textarea, TextInput } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLang } from '../../../lib/hooks';
 import { GeneralErrors } from '../admin-shared';
@@ -36,12 +36,20 @@ export function AppFormView({
   const set = (patch: Partial<AppForm>) => setForm((f) => ({ ...f, ...patch }));
   const api = scopes.filter((s) => s.kind === 'api');
   const oidc = scopes.filter((s) => s.kind === 'oidc').map((s) => s.scope);
+  const ref = useRef<HTMLFormElement>(null);
+  // A server reason lands at its field: bring the first such field into view (a long form on a phone).
+  useEffect(() => {
+    if (Object.keys(errors).length === 0) return;
+    const bad = ref.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    bad?.scrollIntoView({ block: 'center' });
+    bad?.focus({ preventScroll: true });
+  }, [errors]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     onSubmit(appBody(form, scopes), form);
   };
   return (
-    <form onSubmit={submit} data-testid="app-form" noValidate>
+    <form ref={ref} onSubmit={submit} data-testid="app-form" noValidate>
       <Stack>
         <GeneralErrors list={general} />
         <TextInput
