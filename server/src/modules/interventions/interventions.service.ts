@@ -22,6 +22,7 @@ import {
   interventionSignOffs,
   interventions,
 } from './interventions.schema.js';
+import { templateValue } from './template-values.js';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 const DUE_HOURS: Record<string, number> = { critical: 4, high: 24, medium: 72, low: 168 };
@@ -269,13 +270,18 @@ function typesReadBy(def: RuleDefinition): string[] {
   return [...new Set([...def.signal_types, ...referenced])];
 }
 
-/** {{a.b.c}} → value at the path of ctx; missing values render as "—". */
+/**
+ * {{a.b.c}} → value at the path of ctx; missing values render as "—"; codes and booleans as words
+ * in the template's language (企业微信, 被拒, 是 — not wecom, rejected, true).
+ */
 export function renderTemplate(template: string, context: Record<string, unknown>): string {
   return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, path: string) => {
     let cur: unknown = context;
     for (const p of path.split('.')) cur = prop(cur, p);
     if (cur === undefined || cur === null || cur === '') return '—';
-    return typeof cur === 'object' ? JSON.stringify(cur) : String(cur);
+    if (typeof cur === 'object') return JSON.stringify(cur);
+    // names (account.name …) stay as written; signal values and flags become words
+    return path.startsWith('account.') ? String(cur) : templateValue(cur, template);
   });
 }
 
