@@ -4,6 +4,8 @@ import { sharingModule } from '../platform/sharing/sharing.routes.js';
 import { crmModule } from './crm/crm.module.js';
 import { graphqlModule } from './graphql/graphql.module.js';
 import { interventionsModule } from './interventions/interventions.module.js';
+import { mappingsModule } from './mappings/mappings.module.js';
+import { oauthModule } from './oauth/oauth.module.js';
 import { predictModule } from './predict/predict.module.js';
 import { signalsModule } from './signals/signals.module.js';
 import { webhooksModule } from './webhooks/webhooks.module.js';
@@ -20,5 +22,7 @@ export const appModules: readonly ModuleDefinition[] = [
   interventionsModule,
   predictModule,
   graphqlModule,
+  mappingsModule,
+  oauthModule,
   webhooksModule, // last: its fan-out handles every module's events
 ];

@@ -1251,6 +1251,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description next_cursor from the previous page */
+                    cursor?: string;
+                    /** @description Page size (default 200, max 500) */
                     limit?: number;
                 };
                 header?: never;
@@ -1281,6 +1284,8 @@ export interface paths {
                                 summary?: string | null;
                                 title: string;
                             }[];
+                            /** @description Cursor of the next (older) page; null on the last one */
+                            next_cursor: string | null;
                         };
                     };
                 };
@@ -2784,7 +2789,7 @@ export interface paths {
                          * @description Limit the key to these permissions (empty = all of the role)
                          * @default []
                          */
-                        scopes?: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage")[];
+                        scopes?: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage" | "apps:manage" | "mappings:manage")[];
                     };
                 };
             };
@@ -4449,6 +4454,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description next_cursor from the previous page */
+                    cursor?: string;
+                    /** @description Page size (default 200, max 500) */
                     limit?: number;
                 };
                 header?: never;
@@ -4479,6 +4487,8 @@ export interface paths {
                                 summary?: string | null;
                                 title: string;
                             }[];
+                            /** @description Cursor of the next (older) page; null on the last one */
+                            next_cursor: string | null;
                         };
                     };
                 };
@@ -7087,6 +7097,1846 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List mapping definitions */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    q?: string;
+                    source_id?: string;
+                    target?: "signal" | "accounts" | "contacts" | "opportunities" | "activities";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                active_version: number | null;
+                                created_at: string;
+                                description: string | null;
+                                draft: {
+                                    fields: {
+                                        [key: string]: string;
+                                    };
+                                    sample: unknown;
+                                    trigger: unknown;
+                                };
+                                draft_updated_at: string;
+                                id: string;
+                                name: string;
+                                /** @description The inbound webhook source (signal source id) it maps */
+                                source_id: string | null;
+                                /** @enum {string} */
+                                status: "draft" | "active";
+                                /**
+                                 * @description signal, or a CRM record: accounts | contacts | opportunities | activities
+                                 * @enum {string}
+                                 */
+                                target: "signal" | "accounts" | "contacts" | "opportunities" | "activities";
+                                updated_at: string;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a mapping definition (its draft may come along) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string | null;
+                        draft?: {
+                            /** @default {} */
+                            fields?: {
+                                [key: string]: string;
+                            };
+                            sample?: unknown;
+                            /** @default null */
+                            trigger?: {
+                                [key: string]: unknown;
+                            } | null;
+                        };
+                        name: string;
+                        source_id?: string | null;
+                        /**
+                         * @description signal, or a CRM record: accounts | contacts | opportunities | activities
+                         * @enum {string}
+                         */
+                        target: "signal" | "accounts" | "contacts" | "opportunities" | "activities";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active_version: number | null;
+                            created_at: string;
+                            description: string | null;
+                            draft: {
+                                fields: {
+                                    [key: string]: string;
+                                };
+                                sample: unknown;
+                                trigger: unknown;
+                            };
+                            draft_updated_at: string;
+                            id: string;
+                            name: string;
+                            /** @description The inbound webhook source (signal source id) it maps */
+                            source_id: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "active";
+                            /**
+                             * @description signal, or a CRM record: accounts | contacts | opportunities | activities
+                             * @enum {string}
+                             */
+                            target: "signal" | "accounts" | "contacts" | "opportunities" | "activities";
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mappings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One mapping definition */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active_version: number | null;
+                            created_at: string;
+                            description: string | null;
+                            draft: {
+                                fields: {
+                                    [key: string]: string;
+                                };
+                                sample: unknown;
+                                trigger: unknown;
+                            };
+                            draft_updated_at: string;
+                            id: string;
+                            name: string;
+                            /** @description The inbound webhook source (signal source id) it maps */
+                            source_id: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "active";
+                            /**
+                             * @description signal, or a CRM record: accounts | contacts | opportunities | activities
+                             * @enum {string}
+                             */
+                            target: "signal" | "accounts" | "contacts" | "opportunities" | "activities";
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a mapping with its versions and run history */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename, retarget or bind to a source (source_id null unbinds) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string | null;
+                        name?: string;
+                        source_id?: string | null;
+                        /**
+                         * @description signal, or a CRM record: accounts | contacts | opportunities | activities
+                         * @enum {string}
+                         */
+                        target?: "signal" | "accounts" | "contacts" | "opportunities" | "activities";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active_version: number | null;
+                            created_at: string;
+                            description: string | null;
+                            draft: {
+                                fields: {
+                                    [key: string]: string;
+                                };
+                                sample: unknown;
+                                trigger: unknown;
+                            };
+                            draft_updated_at: string;
+                            id: string;
+                            name: string;
+                            /** @description The inbound webhook source (signal source id) it maps */
+                            source_id: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "active";
+                            /**
+                             * @description signal, or a CRM record: accounts | contacts | opportunities | activities
+                             * @enum {string}
+                             */
+                            target: "signal" | "accounts" | "contacts" | "opportunities" | "activities";
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/mappings/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Freeze the draft as the next version and make it active; with version, re-activate an earlier one */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        version?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active_version: number | null;
+                            created_at: string;
+                            description: string | null;
+                            draft: {
+                                fields: {
+                                    [key: string]: string;
+                                };
+                                sample: unknown;
+                                trigger: unknown;
+                            };
+                            draft_updated_at: string;
+                            id: string;
+                            name: string;
+                            /** @description The inbound webhook source (signal source id) it maps */
+                            source_id: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "active";
+                            /**
+                             * @description signal, or a CRM record: accounts | contacts | opportunities | activities
+                             * @enum {string}
+                             */
+                            target: "signal" | "accounts" | "contacts" | "opportunities" | "activities";
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mappings/{id}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** No active version any more (versions are kept; its source goes back to the plain ingest) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active_version: number | null;
+                            created_at: string;
+                            description: string | null;
+                            draft: {
+                                fields: {
+                                    [key: string]: string;
+                                };
+                                sample: unknown;
+                                trigger: unknown;
+                            };
+                            draft_updated_at: string;
+                            id: string;
+                            name: string;
+                            /** @description The inbound webhook source (signal source id) it maps */
+                            source_id: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "active";
+                            /**
+                             * @description signal, or a CRM record: accounts | contacts | opportunities | activities
+                             * @enum {string}
+                             */
+                            target: "signal" | "accounts" | "contacts" | "opportunities" | "activities";
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mappings/{id}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The draft (sample, field expressions, trigger) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            fields: {
+                                [key: string]: string;
+                            };
+                            sample: unknown;
+                            trigger: unknown;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Save the draft (the active version is not touched until activate) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description target field → jsonata expression on the payload (signals: subject fields flat, payload.<key>)
+                         * @default {}
+                         */
+                        fields?: {
+                            [key: string]: string;
+                        };
+                        sample?: unknown;
+                        /**
+                         * @description JsonLogic on the payload; null = every payload
+                         * @default null
+                         */
+                        trigger?: {
+                            [key: string]: unknown;
+                        } | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active_version: number | null;
+                            created_at: string;
+                            description: string | null;
+                            draft: {
+                                fields: {
+                                    [key: string]: string;
+                                };
+                                sample: unknown;
+                                trigger: unknown;
+                            };
+                            draft_updated_at: string;
+                            id: string;
+                            name: string;
+                            /** @description The inbound webhook source (signal source id) it maps */
+                            source_id: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "active";
+                            /**
+                             * @description signal, or a CRM record: accounts | contacts | opportunities | activities
+                             * @enum {string}
+                             */
+                            target: "signal" | "accounts" | "contacts" | "opportunities" | "activities";
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mappings/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Run history, newest first: time, trigger (test | webhook), input excerpt, result, errors */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                at: string;
+                                dry_run: boolean;
+                                errors: {
+                                    /** @description The target field (or trigger, (subject), (record)) */
+                                    field: string;
+                                    /** @enum {string} */
+                                    kind: "syntax" | "evaluation" | "invalid" | "required" | "unknown_field" | "trigger";
+                                    /** @description In the caller's language (Accept-Language) */
+                                    reason: string;
+                                    reasons: {
+                                        en: string;
+                                        "zh-CN": string;
+                                    };
+                                }[];
+                                id: string;
+                                input_excerpt: string;
+                                output: unknown;
+                                result: unknown;
+                                source_id: string | null;
+                                /** @enum {string} */
+                                status: "ok" | "skipped" | "failed";
+                                /** @enum {string} */
+                                trigger: "test" | "webhook";
+                                version: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mappings/{id}/test-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dry run on a payload through the real write path (rolled back); recorded in the run history
+         * @description Signals go through the ingest (validation, type payload schema, dedupe, entity resolution), CRM records through their service (validation, references, custom fields); the transaction is rolled back, so nothing is stored and no event is sent. The payload defaults to the draft sample; the version to the active one (the draft when none is active).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        payload?: unknown;
+                        /** @enum {string} */
+                        version?: "active" | "draft";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dry_run: boolean;
+                            errors: {
+                                /** @description The target field (or trigger, (subject), (record)) */
+                                field: string;
+                                /** @enum {string} */
+                                kind: "syntax" | "evaluation" | "invalid" | "required" | "unknown_field" | "trigger";
+                                /** @description In the caller's language (Accept-Language) */
+                                reason: string;
+                                reasons: {
+                                    en: string;
+                                    "zh-CN": string;
+                                };
+                            }[];
+                            record: {
+                                [key: string]: unknown;
+                            } | null;
+                            result: unknown;
+                            run_id: string;
+                            /** @enum {string} */
+                            status: "ok" | "skipped" | "failed";
+                            trigger_passed: boolean | null;
+                            /** @description null: the draft */
+                            version: number | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mappings/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Frozen versions, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                active: boolean;
+                                created_at: string;
+                                created_by: string | null;
+                                fields: {
+                                    [key: string]: string;
+                                };
+                                sample: unknown;
+                                /**
+                                 * @description signal, or a CRM record: accounts | contacts | opportunities | activities
+                                 * @enum {string}
+                                 */
+                                target: "signal" | "accounts" | "contacts" | "opportunities" | "activities";
+                                trigger: unknown;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mappings/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One frozen version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            created_at: string;
+                            created_by: string | null;
+                            fields: {
+                                [key: string]: string;
+                            };
+                            sample: unknown;
+                            /**
+                             * @description signal, or a CRM record: accounts | contacts | opportunities | activities
+                             * @enum {string}
+                             */
+                            target: "signal" | "accounts" | "contacts" | "opportunities" | "activities";
+                            trigger: unknown;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mappings/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Evaluate a mapping on a sample: the mapped record, each field value, errors at the field
+         * @description Give target + fields (+ trigger), or definition_id to use its draft (fields/trigger/target in the body override it). The sample defaults to the draft's. Nothing is written.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        definition_id?: string;
+                        /** @description target field → jsonata expression on the payload (signals: subject fields flat, payload.<key>) */
+                        fields?: {
+                            [key: string]: string;
+                        };
+                        sample?: unknown;
+                        /**
+                         * @description signal, or a CRM record: accounts | contacts | opportunities | activities
+                         * @enum {string}
+                         */
+                        target?: "signal" | "accounts" | "contacts" | "opportunities" | "activities";
+                        /** @description JsonLogic on the payload; null = every payload */
+                        trigger?: {
+                            [key: string]: unknown;
+                        } | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            errors: {
+                                /** @description The target field (or trigger, (subject), (record)) */
+                                field: string;
+                                /** @enum {string} */
+                                kind: "syntax" | "evaluation" | "invalid" | "required" | "unknown_field" | "trigger";
+                                /** @description In the caller's language (Accept-Language) */
+                                reason: string;
+                                reasons: {
+                                    en: string;
+                                    "zh-CN": string;
+                                };
+                            }[];
+                            record: {
+                                [key: string]: unknown;
+                            };
+                            /**
+                             * @description signal, or a CRM record: accounts | contacts | opportunities | activities
+                             * @enum {string}
+                             */
+                            target: "signal" | "accounts" | "contacts" | "opportunities" | "activities";
+                            trigger: {
+                                error: {
+                                    /** @description The target field (or trigger, (subject), (record)) */
+                                    field: string;
+                                    /** @enum {string} */
+                                    kind: "syntax" | "evaluation" | "invalid" | "required" | "unknown_field" | "trigger";
+                                    /** @description In the caller's language (Accept-Language) */
+                                    reason: string;
+                                    reasons: {
+                                        en: string;
+                                        "zh-CN": string;
+                                    };
+                                } | null;
+                                passes: boolean | null;
+                            };
+                            values: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mappings/sources/{id}/sample": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest payload an inbound webhook source received (for "use captured sample") */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            payload: unknown;
+                            received_at: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mappings/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a mapping can produce and the fields of each target (from their owners) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                fields: {
+                                    group?: string;
+                                    key: string;
+                                    label: {
+                                        en: string;
+                                        "zh-CN": string;
+                                    };
+                                    open?: boolean;
+                                    required: boolean;
+                                }[];
+                                label: {
+                                    en: string;
+                                    "zh-CN": string;
+                                };
+                                /**
+                                 * @description signal, or a CRM record: accounts | contacts | opportunities | activities
+                                 * @enum {string}
+                                 */
+                                target: "signal" | "accounts" | "contacts" | "opportunities" | "activities";
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -7176,6 +9026,681 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List OAuth apps with their usage */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                client_id: string;
+                                created_at: string;
+                                created_by: string | null;
+                                id: string;
+                                name: string;
+                                redirect_uris: string[];
+                                scopes: string[];
+                                /** @description First characters of the secret, to tell secrets apart */
+                                secret_prefix: string | null;
+                                secret_rotated_at: string | null;
+                                /** @enum {string} */
+                                type: "public" | "confidential";
+                                updated_at: string;
+                                /** @description API calls (UTC days) */
+                                usage: {
+                                    last_7_days: number;
+                                    today: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register an app (confidential: the secret is in this answer only) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /**
+                         * @description Where the authorization code is sent
+                         * @default []
+                         */
+                        redirect_uris?: string[];
+                        /** @description Permissions the app may ask for (the same names API keys use); never more than you hold */
+                        scopes: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage" | "apps:manage" | "mappings:manage")[];
+                        /**
+                         * @description public: SPA/mobile with PKCE; confidential: server with a secret
+                         * @enum {string}
+                         */
+                        type: "public" | "confidential";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            client_id: string;
+                            /** @description Shown once (confidential apps); store it now */
+                            client_secret: string | null;
+                            created_at: string;
+                            created_by: string | null;
+                            id: string;
+                            name: string;
+                            redirect_uris: string[];
+                            scopes: string[];
+                            /** @description First characters of the secret, to tell secrets apart */
+                            secret_prefix: string | null;
+                            secret_rotated_at: string | null;
+                            /** @enum {string} */
+                            type: "public" | "confidential";
+                            updated_at: string;
+                            /** @description API calls (UTC days) */
+                            usage: {
+                                last_7_days: number;
+                                today: number;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth/apps/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One app */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            client_id: string;
+                            created_at: string;
+                            created_by: string | null;
+                            id: string;
+                            name: string;
+                            redirect_uris: string[];
+                            scopes: string[];
+                            /** @description First characters of the secret, to tell secrets apart */
+                            secret_prefix: string | null;
+                            secret_rotated_at: string | null;
+                            /** @enum {string} */
+                            type: "public" | "confidential";
+                            updated_at: string;
+                            /** @description API calls (UTC days) */
+                            usage: {
+                                last_7_days: number;
+                                today: number;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an app (its tokens stop working) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an app (name, redirect URIs, scopes) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @description Where the authorization code is sent */
+                        redirect_uris?: string[];
+                        /** @description Permissions the app may ask for (the same names API keys use); never more than you hold */
+                        scopes?: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage" | "apps:manage" | "mappings:manage")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            client_id: string;
+                            created_at: string;
+                            created_by: string | null;
+                            id: string;
+                            name: string;
+                            redirect_uris: string[];
+                            scopes: string[];
+                            /** @description First characters of the secret, to tell secrets apart */
+                            secret_prefix: string | null;
+                            secret_rotated_at: string | null;
+                            /** @enum {string} */
+                            type: "public" | "confidential";
+                            updated_at: string;
+                            /** @description API calls (UTC days) */
+                            usage: {
+                                last_7_days: number;
+                                today: number;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/oauth/apps/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** New secret for a confidential app (the old one stops working now; shown once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            client_id: string;
+                            /** @description Shown once (confidential apps); store it now */
+                            client_secret: string | null;
+                            created_at: string;
+                            created_by: string | null;
+                            id: string;
+                            name: string;
+                            redirect_uris: string[];
+                            scopes: string[];
+                            /** @description First characters of the secret, to tell secrets apart */
+                            secret_prefix: string | null;
+                            secret_rotated_at: string | null;
+                            /** @enum {string} */
+                            type: "public" | "confidential";
+                            updated_at: string;
+                            /** @description API calls (UTC days) */
+                            usage: {
+                                last_7_days: number;
+                                today: number;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/oauth/scopes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Scopes an app can ask for, with their business labels */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                en: string;
+                                /** @enum {string} */
+                                kind: "oidc" | "api";
+                                scope: string;
+                                zh_cn: string;
+                            }[];
+                        };
                     };
                 };
             };
@@ -8350,6 +10875,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description next_cursor from the previous page */
+                    cursor?: string;
+                    /** @description Page size (default 200, max 500) */
                     limit?: number;
                 };
                 header?: never;
@@ -8380,6 +10908,8 @@ export interface paths {
                                 summary?: string | null;
                                 title: string;
                             }[];
+                            /** @description Cursor of the next (older) page; null on the last one */
+                            next_cursor: string | null;
                         };
                     };
                 };
@@ -12849,6 +15379,8 @@ export interface paths {
                                 index: number;
                                 matched: boolean;
                                 reason?: string;
+                                /** @description true: unmatched, but the company name may mean one of a few accounts (see the review queue) */
+                                review?: boolean;
                                 /** @enum {string} */
                                 status: "accepted" | "duplicate" | "rejected";
                             }[];
@@ -13232,6 +15764,8 @@ export interface paths {
                                 id: string | null;
                                 matched: boolean;
                                 reason?: string;
+                                /** @description true: unmatched, but the company name may mean one of a few accounts (see the review queue) */
+                                review?: boolean;
                                 /** @description Row number as shown in the file (header = 1) */
                                 row: number;
                                 /** @enum {string} */
@@ -13263,6 +15797,8 @@ export interface paths {
                                 id: string | null;
                                 matched: boolean;
                                 reason?: string;
+                                /** @description true: unmatched, but the company name may mean one of a few accounts (see the review queue) */
+                                review?: boolean;
                                 /** @description Row number as shown in the file (header = 1) */
                                 row: number;
                                 /** @enum {string} */
@@ -13341,7 +15877,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Review queue: signals no account was found for */
+        /** Review queue: signals no account was found for, with the accounts their company name may mean */
         get: {
             parameters: {
                 query?: {
@@ -13366,6 +15902,17 @@ export interface paths {
                         "application/json": {
                             data: {
                                 account_id: string | null;
+                                /** @description Best first; empty when the name meets no account */
+                                candidates: {
+                                    account_id: string;
+                                    account_name: string;
+                                    /** @description 0–1 */
+                                    confidence: number;
+                                    /** @description company_name, company_name:no_region, company_name:short_name, company_name:pinyin, company_name:group, company_name:other_region */
+                                    method: string;
+                                    /** @description A short name (简称) from the registered name, worth adding as an alias */
+                                    suggested_short_name: string | null;
+                                }[];
                                 contact_id: string | null;
                                 id: string;
                                 idempotency_key: string | null;
@@ -13488,12 +16035,21 @@ export interface paths {
                         "application/json": {
                             accepted: number;
                             duplicates: number;
+                            /** @description When the source has an active mapping: the payload was mapped by it (see the mapping's run history) */
+                            mapping?: {
+                                id: string;
+                                run_id: string;
+                                /** @enum {string} */
+                                status: "ok" | "skipped" | "failed";
+                            };
                             rejected: number;
                             results: {
                                 id: string | null;
                                 index: number;
                                 matched: boolean;
                                 reason?: string;
+                                /** @description true: unmatched, but the company name may mean one of a few accounts (see the review queue) */
+                                review?: boolean;
                                 /** @enum {string} */
                                 status: "accepted" | "duplicate" | "rejected";
                             }[];

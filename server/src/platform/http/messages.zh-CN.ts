@@ -1,6 +1,8 @@
 import { zhCNAuthMessages } from './messages-auth.zh-CN.js';
 import { zhCNEdgeMessages } from './messages-edge.zh-CN.js';
 import { zhCNGraphqlMessages } from './messages-graphql.zh-CN.js';
+import { zhCNMappingsMessages, zhCNMappingsTerms } from './messages-mappings.zh-CN.js';
+import { zhCNOauthMessages, zhCNOauthTerms } from './messages-oauth.zh-CN.js';
 import { zhCNRecordsMessages } from './messages-records.zh-CN.js';
 import { zhCNSharingMessages } from './messages-sharing.zh-CN.js';
 import { zhCNWebhooksMessages, zhCNWebhooksTerms } from './messages-webhooks.zh-CN.js';
@@ -21,6 +23,8 @@ export const zhCNMessages: Record<string, string> = {
   ...zhCNSharingMessages,
   ...zhCNGraphqlMessages,
   ...zhCNWebhooksMessages,
+  ...zhCNMappingsMessages,
+  ...zhCNOauthMessages,
   // ---------- titles (one per status) ----------
   'Bad Request': '请求无效',
   Unauthorized: '需要登录',
@@ -201,6 +205,8 @@ export const zhCNMessages: Record<string, string> = {
  */
 export const zhCNTerms: Record<string, string> = {
   ...zhCNWebhooksTerms,
+  ...zhCNMappingsTerms,
+  ...zhCNOauthTerms,
   // record labels (notFound(label), "{0} is still referenced …")
   Resource: '记录',
   Account: '客户',
