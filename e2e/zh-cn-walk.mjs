@@ -111,6 +111,11 @@ async function visibleTexts(page) {
       if (skip(el) || !visible(el)) continue;
       out.push({ text: el.getAttribute('placeholder') ?? '', where: el.outerHTML.slice(0, 160) });
     }
+    // titles show on hover
+    for (const el of document.querySelectorAll('[title]')) {
+      if (skip(el) || !visible(el) || el.closest('svg')) continue;
+      out.push({ text: el.getAttribute('title') ?? '', where: el.outerHTML.slice(0, 160) });
+    }
     // a select shows its chosen option as the value of a read-only input
     for (const el of document.querySelectorAll('input[readonly]')) {
       if (skip(el) || !visible(el) || !el.value) continue;
@@ -240,6 +245,15 @@ export function zhCnWalk({ browser, base, api }) {
           }
         }
         for (const [word, where] of seen) problems.push(`${path}: "${word}" in ${where}`);
+      }
+      // a form sent empty: the server's field errors are in words that say what to enter
+      await page.goto(`${base}/accounts`);
+      await page.getByTestId('new-record').click();
+      await page.getByTestId('form-submit').click();
+      await page.locator('.mantine-InputWrapper-error').first().waitFor();
+      for (const { text, where } of await visibleTexts(page)) {
+        if (/无效输入|期望|实际接收|过大|过小/.test(text)) problems.push(`form: zod wording "${text}" in ${where}`);
+        for (const word of englishWords(text)) problems.push(`form: "${word}" in ${text.slice(0, 100)}`);
       }
     } finally {
       await context.close();

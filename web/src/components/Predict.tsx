@@ -15,6 +15,7 @@ import {
   splitFactors,
 } from '../lib/predict';
 import { queryKeys } from '../lib/query-keys';
+import { wholeBadge } from './badges';
 import { Empty, ErrorState, Loading } from './States';
 import { Section } from './Timeline';
 
@@ -31,11 +32,11 @@ export function ProbBadge({ p, method }: { p: number | undefined; method?: strin
     >
       <Badge
         size="sm"
+        styles={wholeBadge}
         variant={method === 'model' ? 'filled' : 'light'}
         color={probabilityColor(p)}
         aria-label={t('predict.badge', { pct })}
         data-testid="win-badge"
-        style={{ flexShrink: 0 }}
       >
         {pct}
       </Badge>
@@ -56,6 +57,7 @@ export function LeadBadge({ p, method }: { p: number | undefined; method?: strin
     >
       <Badge
         size="sm"
+        styles={wholeBadge}
         variant={method === 'model' ? 'filled' : 'light'}
         color={probabilityColor(p)}
         aria-label={t('lead.badge', { pct })}

@@ -717,6 +717,7 @@ export const en = {
       'Score = cube root of (coverage × timeliness × relevance), each out of 10. Coverage: the share of accounts with a signal from this source in the last 90 days. Timeliness: higher the sooner signals arrive after the event (a day late halves it). Relevance: how much more often deals are won when the signal was there (neutral 5 until at least 5 closed deals had it). A source scoring over 7.5 (or set so by an admin) is a priority source.',
     empty: 'No sources yet: a source appears when its first signal arrives.',
     basis: 'Relevance basis',
+    kind: { api: 'through the API', webhook: 'by webhook', connector: 'by connector', file: 'by file import' },
     basisFew:
       'too little data yet: {{withSignal}} closed deals had the signal ({{closed}} closed in all), so it counts as 5',
     basisLift: 'deals with the signal were won {{lift}} times as often, over {{withSignal}} closed deals',

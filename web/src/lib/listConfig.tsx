@@ -1,6 +1,7 @@
 import { Badge, Text } from '@mantine/core';
 import type { TFunction } from 'i18next';
 import type { ReactNode } from 'react';
+import { wholeBadge } from '../components/badges';
 import { LeadBadge, ProbBadge } from '../components/Predict';
 import { type Entity, type FieldDef, FORM_FIELDS, type ListQueryOf } from './fields';
 import { formatDate, formatDateTime, formatMoney, formatPercent, type Lang } from './format';
@@ -136,7 +137,13 @@ export const LIST_CONFIG: Record<Entity, { columns: Column[]; filters: Filter[];
       {
         key: 'committee_role',
         render: (r, c) =>
-          r.committee_role ? <Badge variant="light">{c.t(`committee.${r.committee_role}`)}</Badge> : '—',
+          r.committee_role ? (
+            <Badge variant="light" styles={wholeBadge}>
+              {c.t(`committee.${r.committee_role}`)}
+            </Badge>
+          ) : (
+            '—'
+          ),
       },
       { key: 'stance', render: (r, c) => (r.stance ? c.t(`stance.${r.stance}`) : '—') },
       { key: 'emails', render: (r) => dash(r.emails?.[0]) },
@@ -163,6 +170,7 @@ export const LIST_CONFIG: Record<Entity, { columns: Column[]; filters: Filter[];
         render: (r, c) => (
           <Badge
             variant="light"
+            styles={wholeBadge}
             color={r.status === 'won' ? 'green' : r.status === 'lost' ? 'gray' : 'indigo'}
           >
             {c.stageName(r.pipeline_id, r.stage)}
@@ -232,6 +240,7 @@ export const LIST_CONFIG: Record<Entity, { columns: Column[]; filters: Filter[];
         render: (r, c) => (
           <Badge
             variant="light"
+            styles={wholeBadge}
             color={r.status === 'planned' ? 'orange' : r.status === 'done' ? 'green' : 'gray'}
           >
             {c.t(`activityStatus.${r.status}`)}

@@ -21,6 +21,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifySchemaCompiler,
   type FastifyTypeProvider,
+  LogController,
   type RawServerDefault,
 } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
@@ -131,7 +132,7 @@ function createFastify(platform: Platform): TypedApp {
   const app = Fastify({
     logger: platform.config.logLevel === 'silent' ? false : loggerOptions(platform.config.logLevel),
     // Fastify's two lines per request bury the start banner: one line, and only when asked for.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: platform.config.limits.bodyBytes,
     genReqId: () => crypto.randomUUID(),
     ajv: undefined,

@@ -2,6 +2,7 @@ import { Alert, Anchor, Badge, Group, SimpleGrid, Stack, Text } from '@mantine/c
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { wholeBadge } from '../../components/badges';
 import { Empty, ErrorState, Loading } from '../../components/States';
 import { Section } from '../../components/Timeline';
 import { groupCommittee } from '../../lib/committee';
@@ -42,7 +43,7 @@ export function CommitteeSection({ contacts }: { contacts: AccountData['contacts
           <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
             {committee.groups.map((g) => (
               <div key={g.role}>
-                <Badge variant="light" mb={4}>
+                <Badge variant="light" mb={4} styles={wholeBadge}>
                   {t(`committee.${g.role}`, { defaultValue: g.role })}
                 </Badge>
                 <Stack gap={2}>
@@ -77,7 +78,7 @@ function CommitteeMember({ c }: { c: Contact }) {
       </Anchor>
       {c.title ? <Text span c="dimmed" fz="xs">{` · ${c.title}`}</Text> : null}
       {c.stance ? (
-        <Badge ml={6} size="xs" variant="dot" color={stanceColor(c.stance)}>
+        <Badge ml={6} size="xs" variant="dot" color={stanceColor(c.stance)} styles={wholeBadge}>
           {t(`stance.${c.stance}`)}
         </Badge>
       ) : null}

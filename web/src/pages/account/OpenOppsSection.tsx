@@ -1,5 +1,6 @@
 import { Badge, Table } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
+import { wholeBadge } from '../../components/badges';
 import { OppNameCell, opportunityStage } from '../../components/opportunity';
 import { ProbBadge } from '../../components/Predict';
 import { Empty, ErrorState, Loading } from '../../components/States';
@@ -40,7 +41,9 @@ export function OpenOppsSection({ data }: { data: Pick<AccountData, 'opps' | 'pi
                 <Table.Tr key={o.id}>
                   <OppNameCell o={o} />
                   <Table.Td>
-                    <Badge variant="light">{stageName(o)}</Badge>
+                    <Badge variant="light" styles={wholeBadge}>
+                      {stageName(o)}
+                    </Badge>
                   </Table.Td>
                   <Table.Td ta="right">{formatMoney(o.amount, o.currency, lang)}</Table.Td>
                   <Table.Td>

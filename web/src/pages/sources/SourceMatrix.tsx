@@ -78,8 +78,13 @@ function SourceLine({ s, onOverride }: { s: SourceRow; onOverride?: (s: SourceRo
             </Badge>
           )}
         </Group>
-        <Text fz="xs" c="dimmed" title={s.relevance_basis}>
-          {s.key} · {s.kind}
+        <Text fz="xs" c="dimmed">
+          {sourceLabel(t, s.name) !== s.key && (
+            <Text span fz="xs" ff="monospace" translate="no">
+              {`${s.key} · `}
+            </Text>
+          )}
+          {t(`sources.kind.${s.kind}`, { defaultValue: s.kind })}
         </Text>
       </Table.Td>
       <Table.Td>
