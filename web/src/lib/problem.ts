@@ -1,3 +1,4 @@
+import i18n from 'i18next';
 import type { ApiProblem } from './api-types';
 
 /** RFC 9457 problem details as returned by the API (every part optional: a proxy's error page has none). */
@@ -41,9 +42,15 @@ export function problemToFieldErrors(
     if (f && known.includes(f)) {
       fields[f] = fields[f] ? `${fields[f]}; ${e.reason}` : e.reason;
     } else {
-      general.push(e.field ? `${e.field}: ${e.reason}` : e.reason);
+      general.push(e.field ? `${fieldName(e.field)}: ${e.reason}` : e.reason);
     }
   }
   if (!problem?.errors?.length && problem?.detail) general.push(problem.detail);
   return { fields, general };
+}
+
+/** A field's name in the UI language where the app knows it (`credit_code` → 统一社会信用代码), else the path. */
+function fieldName(field: string): string {
+  const key = `fields.${normaliseField(field)}`;
+  return i18n.exists(key) ? i18n.t(key) : field;
 }
