@@ -179,8 +179,9 @@ async function run(mode: 'ok' | 'faulty', round: number): Promise<Run> {
 
   // The writes, with the event relay held: their events wait in the outbox.
   platform.bus.pause();
-  // Recovery (below) reaches back to just before this run's writes, not into the previous run's events.
-  const runStart = new Date(Date.now() - 1000);
+  // Recovery (below) reaches back to this run's writes, not into the previous run's events (those
+  // the endpoint never got either: recover since an earlier time would send them too).
+  const runStart = new Date();
   const w0 = performance.now();
   const BATCH = 250;
   for (let i = 0; i < EVENTS; i += BATCH) {
