@@ -1,6 +1,6 @@
 import { Alert, Button, Code, CopyButton, Group, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorState, Loading } from '../../../components/States';
 import { request } from '../../../lib/api';
@@ -132,8 +132,13 @@ export function SecretModal({ endpoint, onClose }: { endpoint: Endpoint | null; 
 export function RecoverModal({ endpoint, onClose }: { endpoint: Endpoint | null; onClose: () => void }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const [since, setSince] = useState(() => isoToLocal(new Date(Date.now() - 24 * 3600_000)));
+  const [since, setSince] = useState('');
   const fe = useFormErrors(['since']);
+  // Each time it opens: 24 hours ago, in the browser's time zone.
+  const openFor = endpoint?.id;
+  useEffect(() => {
+    if (openFor) setSince(isoToLocal(new Date(Date.now() - 24 * 3600_000)));
+  }, [openFor]);
   const recover = useMutation({
     mutationFn: () =>
       request('post', '/webhooks/endpoints/{id}/recover', {
