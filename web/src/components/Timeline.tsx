@@ -40,10 +40,15 @@ export function RecordTimeline({ entity, id }: { entity: string; id: string }) {
   const types = useSignalTypes().data;
   const location = useLocation();
   // evidence links point at #signal-<id>: scroll there once the timeline is loaded
+  // (an older item is on a later page: load pages until it is there, at most 10)
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
+  const loadedPages = pages.data?.pages.length ?? 0;
   useEffect(() => {
     if (!q.data || !location.hash) return;
-    document.getElementById(location.hash.slice(1))?.scrollIntoView({ block: 'center' });
-  }, [q.data, location.hash]);
+    const target = document.getElementById(location.hash.slice(1));
+    if (target) target.scrollIntoView({ block: 'center' });
+    else if (hasNextPage && !isFetchingNextPage && loadedPages < 10) void fetchNextPage();
+  }, [q.data, location.hash, hasNextPage, isFetchingNextPage, loadedPages, fetchNextPage]);
   if (q.isPending || !q.data) return <Loading />;
   if (q.isError) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;
   if (q.data.length === 0) return <Empty text={t('account.noTimeline')} />;
