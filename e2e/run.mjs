@@ -8,7 +8,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cspWalk, watchCsp } from './csp.mjs';
 import { apiSession, launch, login, ROOT, startServer } from './lib.mjs';
+import { oauthAppsTests } from './oauth-apps.mjs';
 import { sharingTests } from './sharing.mjs';
+import { webhooksTests } from './webhooks.mjs';
 import { zhCnWalk } from './zh-cn-walk.mjs';
 
 const tests = [];
@@ -17,7 +19,7 @@ const artifacts = join(ROOT, 'test-results', 'e2e');
 
 const server = process.env.E2E_BASE
   ? { base: process.env.E2E_BASE, stop() {}, log: () => '' }
-  : await startServer();
+  : await startServer({ env: { ZHONGSHU_OUTBOUND_ALLOW: '127.0.0.1' } }); // webhooks: a local receiver
 const { base } = server;
 const browser = await launch();
 const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
@@ -444,6 +446,8 @@ test('change password from the user menu ends other sessions; 5 wrong passwords 
 });
 
 sharingTests({ test, browser, base, api, pageErrors });
+webhooksTests({ test, browser, base, api, pageErrors });
+oauthAppsTests({ test, browser, base, api, pageErrors });
 
 let passed = 0;
 let failed = 0;

@@ -609,6 +609,9 @@ export interface paths {
                             evidence: {
                                 detail: string;
                                 fired: boolean;
+                                params?: {
+                                    [key: string]: number | string;
+                                };
                                 rule: string;
                             }[];
                             label: string;
@@ -11755,6 +11758,9 @@ export interface paths {
                             evidence: {
                                 detail: string;
                                 fired: boolean;
+                                params?: {
+                                    [key: string]: number | string;
+                                };
                                 rule: string;
                             }[];
                             label: string;

@@ -99,7 +99,14 @@ const buyingStageSchema = z.object({
   window_days: z.number(),
   events_considered: z.number(),
   counts: z.record(z.string(), z.number()),
-  evidence: z.array(z.object({ rule: z.string(), fired: z.boolean(), detail: z.string() })),
+  evidence: z.array(
+    z.object({
+      rule: z.string(),
+      fired: z.boolean(),
+      detail: z.string(),
+      params: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
+    }),
+  ),
 });
 
 /** The predict module's HTTP routes: predictions, models, forecast, buying stage, lead scores, quotas. */
