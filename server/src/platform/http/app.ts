@@ -183,7 +183,10 @@ async function registerApiDocs(app: TypedApp): Promise<void> {
       info: {
         title: 'Zhongshu API',
         description:
-          'REST API of Zhongshu (中枢). JSON fields are snake_case; errors are RFC 9457 problem+json.',
+          'REST API of Zhongshu (中枢). JSON fields are snake_case; errors are RFC 9457 problem+json. ' +
+          'Rate limits (per server process, per minute): 600 per API key or OAuth app, 6,000 per signed-in user, 600 per address without credentials ' +
+          '(ZHONGSHU_RATE_LIMIT_*); beyond them 429 with RateLimit-Limit/-Remaining/-Reset and Retry-After. GraphQL: POST /graphql. ' +
+          'OAuth 2.0 / OpenID Connect: /.well-known/openid-configuration. See docs/api.md.',
         version: '1',
       },
       components: {
@@ -191,7 +194,7 @@ async function registerApiDocs(app: TypedApp): Promise<void> {
           bearer: {
             type: 'http',
             scheme: 'bearer',
-            description: 'Session token from /auth/login or an API key',
+            description: 'Session token from /auth/login, an API key, or an OAuth 2.0 access token',
           },
           cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
         },
