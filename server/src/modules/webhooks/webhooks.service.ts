@@ -358,7 +358,7 @@ export async function queueTestMessage(tx: Tx, ctx: ActorContext, endpointId: st
 }
 
 /**
- * Recovery: every message since `since` that the endpoint wants (its types and condition now) is
+ * Recovery: every message since `since` (not before the endpoint was created) that the endpoint wants (its types and condition now) is
  * queued again — failed deliveries restart their schedule, missing ones (sent while the endpoint
  * was disabled or not yet subscribed) are added; succeeded ones are left alone.
  */
@@ -369,6 +369,8 @@ export async function recoverSince(tx: Tx, ctx: ActorContext, endpointId: string
     throw badRequest(`Events are kept ${KEEP_DAYS} days`, [
       { field: 'since', reason: `no earlier than ${oldest.toISOString()}` },
     ]);
+  // Events from before the endpoint existed are not its to recover (no backfill of older history).
+  const from = since < endpoint.created_at ? endpoint.created_at : since;
   let queued = 0;
   // Keyset on the row itself (timestamps have microseconds a JS Date would drop).
   let after: string | null = null;
@@ -379,7 +381,7 @@ export async function recoverSince(tx: Tx, ctx: ActorContext, endpointId: string
       .where(
         and(
           eq(webhookMessages.tenant_id, ctx.tenantId),
-          gte(webhookMessages.created_at, since),
+          gte(webhookMessages.created_at, from),
           after
             ? sql`(${webhookMessages.created_at}, ${webhookMessages.id}) > (select m.created_at, m.id from webhook_messages m where m.id = ${after})`
             : undefined,
