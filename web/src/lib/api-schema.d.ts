@@ -18385,7 +18385,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events an endpoint can subscribe to (exact names and `family.*`), with when each is sent */
+        /** Events an endpoint can subscribe to (exact names and `family.*`), with when each is sent (in the Accept-Language) */
         get: {
             parameters: {
                 query?: never;

@@ -45,10 +45,15 @@ export const interventionsModule = defineModule({
     'Runs the intervention rules on ingested signals and keeps the bundles (risk, evidence, talk track, actions) people act on and sign off.',
   permissions: ['interventions:read', 'interventions:act', 'interventions:sign_off'],
   publishes: [
-    { name: 'interventions.created', when: 'a rule raised a new bundle (payload: the bundle)' },
+    {
+      name: 'interventions.created',
+      when: 'a rule raised a new bundle (payload: the bundle)',
+      when_zh: '规则生成了新的跟进建议（附建议内容）',
+    },
     {
       name: 'interventions.updated',
       when: 'a bundle changed: refreshed by new evidence, acted on, escalated, signed off, talk track rewritten',
+      when_zh: '跟进建议有变化：新证据补充、已处理、升级、主管签批或话术改写',
     },
   ],
   subscriptions: [

@@ -14,6 +14,7 @@ export const signalsModule = defineModule({
     {
       name: SIGNALS_INGESTED,
       when: 'signals were stored for accounts (payload: account → signal types, received_at); pending ones of a tenant are delivered merged',
+      when_zh: '客户有新信号入库（附客户与信号类型、接收时间）；同一租户待处理的会合并推送',
     },
     ...resourceEvents(sourceService, signalTypeService),
   ],

@@ -14,6 +14,7 @@ export const webhooksModule = defineModule({
     {
       name: 'webhook_endpoints.disabled',
       when: 'the dispatcher disabled an endpoint: it answered 410, or 5 days of attempts failed (admins are mailed)',
+      when_zh: 'Webhook 地址被自动停用：对方返回 410，或连续 5 天推送失败（已邮件通知管理员）',
     },
   ],
   subscriptions: [

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TypedApp } from '../../platform/http/app.js';
+import { negotiateLocale } from '../../platform/http/locale.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
 import { webhookDispatcher } from './webhooks.dispatcher.js';
 import {
@@ -83,7 +84,8 @@ export function webhooksRoutes(app: TypedApp): void {
       config: { permission },
       schema: {
         tags,
-        summary: 'Events an endpoint can subscribe to (exact names and `family.*`), with when each is sent',
+        summary:
+          'Events an endpoint can subscribe to (exact names and `family.*`), with when each is sent (in the Accept-Language)',
         response: {
           200: z.object({
             data: z.array(z.object({ name: z.string(), when: z.string().nullable() })),
@@ -92,8 +94,11 @@ export function webhooksRoutes(app: TypedApp): void {
         },
       },
     },
-    async () => {
-      const when = new Map(app.platform.eventCatalogue.map((e) => [e.name, e.when]));
+    async (req) => {
+      const zh = negotiateLocale(req.headers['accept-language']) === 'zh-CN';
+      const when = new Map(
+        app.platform.eventCatalogue.map((e) => [e.name, zh ? (e.when_zh ?? e.when) : e.when]),
+      );
       return { data: catalogue().map((name) => ({ name, when: when.get(name) ?? null })) };
     },
   );

@@ -143,6 +143,13 @@ describe('outbound webhooks', () => {
     expect(names).toEqual(
       expect.arrayContaining(['accounts.created', 'signals.ingested', 'interventions.created']),
     );
+    const zh = await t.request('GET', '/api/v1/webhooks/event-types', {
+      token: admin(),
+      headers: { 'accept-language': 'zh-CN' },
+    });
+    const when = new Map(zh.json().data.map((e: { name: string; when: string | null }) => [e.name, e.when]));
+    expect(when.get('accounts.created')).toBe('客户新建（附完整记录）');
+    expect(when.get('interventions.created')).toMatch(/^规则生成了新的跟进建议/);
     await t.request('DELETE', `/api/v1/webhooks/endpoints/${ep.id}`, { token: admin() });
   });
 

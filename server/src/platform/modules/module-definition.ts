@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Permission } from '../auth/permissions.js';
 import type { DomainEvent } from '../events/event-bus.js';
 import type { TypedApp } from '../http/app.js';
+import { zhCNTerms } from '../http/messages.zh-CN.js';
 import type { CliRuntime } from '../local-admin/cli-runtime.js';
 import type { Platform } from '../platform.js';
 import type { TimelineProvider } from '../records/timeline.js';
@@ -11,6 +12,8 @@ export interface PublishedEvent {
   /** Event name, e.g. `signals.ingested`; `{entity}` stands for each entity of the module. */
   name: string;
   when: string;
+  /** The same in Chinese (the webhook event picker shows it to zh-CN users). */
+  when_zh?: string;
   /** The entity, for the four record events a ResourceService writes (one row in the event table). */
   family?: string;
 }
@@ -146,14 +149,22 @@ export function registerModuleCommands(
 }
 
 /** The events a ResourceService writes for its entity: `{entity}.created/updated/deleted/imported`. */
-export function resourceEvents(...services: { def: { entity: string } }[]): PublishedEvent[] {
-  return services.flatMap(({ def: { entity } }) =>
+export function resourceEvents(...services: { def: { entity: string; label: string } }[]): PublishedEvent[] {
+  return services.flatMap(({ def: { entity, label } }) =>
     RECORD_ACTIONS.map((action) => ({
       name: `${entity}.${action}`,
       when: `${entity} ${action} (payload: the record; imported: the ids of a file import or bulk insert)`,
+      when_zh: `${zhCNTerms[label] ?? label}${RECORD_ACTIONS_ZH[action]}`,
       family: entity,
     })),
   );
 }
+
+const RECORD_ACTIONS_ZH: Record<(typeof RECORD_ACTIONS)[number], string> = {
+  created: '新建（附完整记录）',
+  updated: '修改（附完整记录和改动的字段）',
+  deleted: '删除',
+  imported: '批量导入（附导入的记录 ID）',
+};
 
 export const RECORD_ACTIONS = ['created', 'updated', 'deleted', 'imported'] as const;

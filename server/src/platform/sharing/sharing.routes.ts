@@ -157,10 +157,18 @@ export const sharingModule = defineModule({
   name: 'sharing',
   summary: 'Record-level sharing: organisation-wide defaults and per-record shares with users and teams.',
   publishes: [
-    { name: 'sharing_defaults.updated', when: 'an organisation-wide default changed' },
-    { name: 'record_shares.created', when: 'a record was shared with a user or team' },
-    { name: 'record_shares.updated', when: "a share's access level changed" },
-    { name: 'record_shares.deleted', when: 'a share was removed' },
+    {
+      name: 'sharing_defaults.updated',
+      when: 'an organisation-wide default changed',
+      when_zh: '全员默认共享规则有变化',
+    },
+    {
+      name: 'record_shares.created',
+      when: 'a record was shared with a user or team',
+      when_zh: '记录共享给了同事或团队',
+    },
+    { name: 'record_shares.updated', when: "a share's access level changed", when_zh: '共享权限有变化' },
+    { name: 'record_shares.deleted', when: 'a share was removed', when_zh: '取消了共享' },
   ],
   subscriptions: [
     {
