@@ -122,6 +122,8 @@ export const liveInvalidations: Readonly<Record<string, readonly QueryKey[]>> = 
   opportunities: [...recordQueries('opportunities'), queryKeys.board.all],
   activities: recordQueries('activities'),
   products: recordQueries('products'),
+  // An endpoint the dispatcher disabled (410, 5 days of failures) shows so without a reload.
+  webhook_endpoints: [['webhooks']],
 };
 
 /** A record's own queries and its lists. */
