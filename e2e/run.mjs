@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cspWalk, watchCsp } from './csp.mjs';
 import { apiSession, launch, login, ROOT, startServer } from './lib.mjs';
+import { mappingsTests } from './mappings.mjs';
 import { oauthAppsTests } from './oauth-apps.mjs';
 import { sharingTests } from './sharing.mjs';
 import { webhooksTests } from './webhooks.mjs';
@@ -448,6 +449,7 @@ test('change password from the user menu ends other sessions; 5 wrong passwords 
 sharingTests({ test, browser, base, api, pageErrors });
 webhooksTests({ test, browser, base, api, pageErrors });
 oauthAppsTests({ test, browser, base, api, pageErrors });
+mappingsTests({ test, browser, base, api, pageErrors });
 
 let passed = 0;
 let failed = 0;
