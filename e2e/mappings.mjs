@@ -126,6 +126,7 @@ export function mappingsTests({ test, browser, base, api, pageErrors = [] }) {
       await page.getByRole('button', { name: '启用', exact: true }).click();
       await page.getByTestId('active-badge').getByText('已启用 v1').waitFor();
       await page.getByText('已启用第 1 版').waitFor();
+      await page.getByText('有未保存的修改').waitFor({ state: 'detached' });
 
       // Test run of the active version: passes, stored nothing, listed in the run history.
       await page.getByText('已启用版本', { exact: true }).click();

@@ -47,7 +47,18 @@ import { TriggerEditor } from './TriggerEditor';
 
 /** The draft as it would be stored, to tell whether anything is unsaved. */
 const snapshot = (sample: unknown, fields: Record<string, string>, trigger: unknown) =>
-  JSON.stringify([sample ?? null, cleanFields(fields), trigger ?? null]);
+  stableJson([sample ?? null, cleanFields(fields), trigger ?? null]);
+
+/** JSON with object keys sorted: the database (jsonb) hands objects back with their keys reordered. */
+function stableJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : x,
+  );
+}
 
 const sampleText = (v: unknown) => (v === null || v === undefined ? '' : JSON.stringify(v, null, 2));
 
