@@ -252,7 +252,8 @@ export function zhCnWalk({ browser, base, api }) {
       await page.getByTestId('form-submit').click();
       await page.locator('.mantine-InputWrapper-error').first().waitFor();
       for (const { text, where } of await visibleTexts(page)) {
-        if (/无效输入|期望|实际接收|过大|过小/.test(text)) problems.push(`form: zod wording "${text}" in ${where}`);
+        if (/无效输入|期望|实际接收|过大|过小/.test(text))
+          problems.push(`form: zod wording "${text}" in ${where}`);
         for (const word of englishWords(text)) problems.push(`form: "${word}" in ${text.slice(0, 100)}`);
       }
     } finally {
