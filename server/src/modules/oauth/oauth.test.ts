@@ -352,6 +352,18 @@ describe('authorization code + PKCE', () => {
       expect(ids).toContain(own.json().id);
       expect(ids).not.toContain(others.json().id);
       expect((await api(tokens.access_token, `/api/v1/accounts/${others.json().id}`)).statusCode).toBe(404);
+      // The same token on GraphQL: the same rows, and the hidden record is not found.
+      const gql = await t.request('POST', '/graphql', {
+        token: tokens.access_token,
+        body: {
+          query: `{ accounts(first: 100) { nodes { id } } hidden: account(id: "${others.json().id}") { id } }`,
+        },
+      });
+      expect(gql.statusCode, gql.body).toBe(200);
+      const gIds = gql.json().data.accounts.nodes.map((a: { id: string }) => a.id);
+      expect(gIds).toContain(own.json().id);
+      expect(gIds).not.toContain(others.json().id);
+      expect(gql.json().data.hidden).toBeNull();
     } finally {
       await t.request('PUT', '/api/v1/sharing/defaults', {
         token: t.tenantA.tokens.admin,
