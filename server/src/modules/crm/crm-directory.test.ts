@@ -78,6 +78,8 @@ describe('the CRM directory', () => {
 
   it('is cached on the platform per tenant, rebuilt when the CRM changes, dropped by CRM record events', async () => {
     const acc = await post('/api/v1/accounts', { name: '缓存测试客户' });
+    // Deliver the write's own events first (their handler drops the copy; a write nudges the relay).
+    await t.server.platform.bus.settle();
     const first = await directoryOf(t.tenantA.id);
     expect(first.accounts.has(acc.id)).toBe(true);
     expect(cached(t.tenantA.id)).toBe(first);
@@ -89,6 +91,7 @@ describe('the CRM directory', () => {
       body: { name: '缓存测试客户（改）' },
     });
     expect(r.statusCode, r.body).toBe(200);
+    await t.server.platform.bus.settle();
     const second = await directoryOf(t.tenantA.id);
     expect(second).not.toBe(first);
     expect(second.accounts.get(acc.id)?.name).toBe('缓存测试客户（改）');
