@@ -121,3 +121,45 @@ export async function apiSession(base, { email = DEMO.email, password = DEMO.pas
   };
   return { token, call };
 }
+
+/**
+ * Runs one e2e file on its own (`node e2e/<file>.mjs [--screenshots]`): a fresh server (or
+ * E2E_BASE), a browser and an API session, the tests `register` adds, then `screenshots` when asked.
+ * Does nothing when the file is imported by run.mjs.
+ */
+export async function runStandalone(moduleUrl, register, { env = {}, screenshots } = {}) {
+  if (process.argv[1] !== fileURLToPath(moduleUrl)) return;
+  const server = process.env.E2E_BASE
+    ? { base: process.env.E2E_BASE, stop() {}, log: () => '' }
+    : await startServer({ env });
+  const browser = await launch();
+  const api = await apiSession(server.base);
+  const tests = [];
+  const pageErrors = [];
+  register({ test: (name, fn) => tests.push({ name, fn }), browser, base: server.base, api, pageErrors });
+  let failed = 0;
+  try {
+    for (const t of tests) {
+      const t0 = Date.now();
+      try {
+        await t.fn();
+        console.log(`ok   ${t.name} (${Date.now() - t0} ms)`);
+      } catch (err) {
+        failed++;
+        console.log(
+          `FAIL ${t.name}\n     ${String(err?.stack ?? err)
+            .split('\n')
+            .slice(0, 8)
+            .join('\n     ')}`,
+        );
+      }
+    }
+    if (screenshots && process.argv.includes('--screenshots')) await screenshots(browser, server.base, api);
+  } finally {
+    if (pageErrors.length) console.log(`page errors:\n  ${pageErrors.slice(0, 10).join('\n  ')}`);
+    await browser.close();
+    server.stop();
+  }
+  console.log(`${tests.length - failed} passed, ${failed} failed`);
+  process.exitCode = failed ? 1 : 0;
+}

@@ -9,8 +9,7 @@
 //   alone:            node e2e/mappings.mjs   (fresh server, only these tests)
 //   ZHONGSHU_WEB_DIST=… serves another build of the web app than web/dist.
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { apiSession, launch, login, startServer } from './lib.mjs';
+import { login, runStandalone } from './lib.mjs';
 
 /** The expression input of a target field (FieldMappings puts `data-field` on it). */
 const fieldInput = (page, key) => page.locator(`input[data-field="${key}"]`);
@@ -178,43 +177,4 @@ export function mappingsTests({ test, browser, base, api, pageErrors = [] }) {
   });
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const server = process.env.E2E_BASE
-    ? { base: process.env.E2E_BASE, stop() {}, log: () => '' }
-    : await startServer();
-  const browser = await launch();
-  const api = await apiSession(server.base);
-  const tests = [];
-  const pageErrors = [];
-  mappingsTests({
-    test: (name, fn) => tests.push({ name, fn }),
-    browser,
-    base: server.base,
-    api,
-    pageErrors,
-  });
-  let failed = 0;
-  try {
-    for (const t of tests) {
-      const t0 = Date.now();
-      try {
-        await t.fn();
-        console.log(`ok   ${t.name} (${Date.now() - t0} ms)`);
-      } catch (err) {
-        failed++;
-        console.log(
-          `FAIL ${t.name}\n     ${String(err?.stack ?? err)
-            .split('\n')
-            .slice(0, 8)
-            .join('\n     ')}`,
-        );
-      }
-    }
-  } finally {
-    if (pageErrors.length) console.log(`page errors:\n  ${pageErrors.slice(0, 10).join('\n  ')}`);
-    await browser.close();
-    server.stop();
-  }
-  console.log(`${tests.length - failed} passed, ${failed} failed`);
-  process.exitCode = failed ? 1 : 0;
-}
+await runStandalone(import.meta.url, mappingsTests, {});

@@ -8,8 +8,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { apiSession, DEMO, launch, login, ROOT, startServer } from './lib.mjs';
+import { DEMO, login, ROOT, runStandalone } from './lib.mjs';
 
 const REP_EMAIL = 'wang.fang@demo.zhongshu.local';
 
@@ -261,38 +260,4 @@ async function screenshots(browser, base, api) {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const server = process.env.E2E_BASE
-    ? { base: process.env.E2E_BASE, stop() {}, log: () => '' }
-    : await startServer();
-  const browser = await launch();
-  const api = await apiSession(server.base);
-  const tests = [];
-  const pageErrors = [];
-  sharingTests({ test: (name, fn) => tests.push({ name, fn }), browser, base: server.base, api, pageErrors });
-  let failed = 0;
-  try {
-    for (const t of tests) {
-      const t0 = Date.now();
-      try {
-        await t.fn();
-        console.log(`ok   ${t.name} (${Date.now() - t0} ms)`);
-      } catch (err) {
-        failed++;
-        console.log(
-          `FAIL ${t.name}\n     ${String(err?.stack ?? err)
-            .split('\n')
-            .slice(0, 8)
-            .join('\n     ')}`,
-        );
-      }
-    }
-    if (process.argv.includes('--screenshots')) await screenshots(browser, server.base, api);
-  } finally {
-    if (pageErrors.length) console.log(`page errors:\n  ${pageErrors.slice(0, 10).join('\n  ')}`);
-    await browser.close();
-    server.stop();
-  }
-  console.log(`${tests.length - failed} passed, ${failed} failed`);
-  process.exitCode = failed ? 1 : 0;
-}
+await runStandalone(import.meta.url, sharingTests, { screenshots });

@@ -14,8 +14,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { apiSession, launch, login, ROOT, startServer } from './lib.mjs';
+import { login, ROOT, runStandalone } from './lib.mjs';
 
 const { Webhook } = createRequire(join(ROOT, 'server', 'package.json'))('standardwebhooks');
 
@@ -304,44 +303,7 @@ async function screenshots(browser, base, api) {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const server = process.env.E2E_BASE
-    ? { base: process.env.E2E_BASE, stop() {}, log: () => '' }
-    : await startServer({ env: { ZHONGSHU_OUTBOUND_ALLOW: '127.0.0.1' } });
-  const browser = await launch();
-  const api = await apiSession(server.base);
-  const tests = [];
-  const pageErrors = [];
-  webhooksTests({
-    test: (name, fn) => tests.push({ name, fn }),
-    browser,
-    base: server.base,
-    api,
-    pageErrors,
-  });
-  let failed = 0;
-  try {
-    for (const t of tests) {
-      const t0 = Date.now();
-      try {
-        await t.fn();
-        console.log(`ok   ${t.name} (${Date.now() - t0} ms)`);
-      } catch (err) {
-        failed++;
-        console.log(
-          `FAIL ${t.name}\n     ${String(err?.stack ?? err)
-            .split('\n')
-            .slice(0, 8)
-            .join('\n     ')}`,
-        );
-      }
-    }
-    if (process.argv.includes('--screenshots')) await screenshots(browser, server.base, api);
-  } finally {
-    if (pageErrors.length) console.log(`page errors:\n  ${pageErrors.slice(0, 10).join('\n  ')}`);
-    await browser.close();
-    server.stop();
-  }
-  console.log(`${tests.length - failed} passed, ${failed} failed`);
-  process.exitCode = failed ? 1 : 0;
-}
+await runStandalone(import.meta.url, webhooksTests, {
+  env: { ZHONGSHU_OUTBOUND_ALLOW: '127.0.0.1' },
+  screenshots,
+});
