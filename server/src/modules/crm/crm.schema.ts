@@ -256,3 +256,39 @@ export const customFields = pgTable(
   },
   (t) => [uniqueIndex('custom_fields_uq').on(t.tenant_id, t.entity, t.key)],
 );
+
+/**
+ * A merge of two accounts or two contacts (issue 16): the merged record's own values, the
+ * survivor's values before the merge and the ids of every CRM row moved, so an undo within 30
+ * days restores both records and moves exactly those rows back. Other modules' moves are in
+ * the platform's record_moves (batch_id = this id).
+ */
+export const crmMerges = pgTable(
+  'crm_merges',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenant_id: tenantId(),
+    entity: text('entity').notNull(), // account | contact
+    survivor_id: uuid('survivor_id').notNull(),
+    merged_id: uuid('merged_id').notNull(),
+    merged_name: text('merged_name').notNull(),
+    /** The merged record as it was (every column but derived ones), to recreate it on undo. */
+    merged_record: jsonb('merged_record').notNull(),
+    /** The survivor's fields the merge changed, with their values before it. */
+    survivor_before: jsonb('survivor_before').notNull().default(sql`'{}'::jsonb`),
+    /** CRM rows moved: { contacts: [ids], opportunities: [ids], activities: [{ id, contact_ids? }] }. */
+    moved_rows: jsonb('moved_rows').notNull().default(sql`'{}'::jsonb`),
+    status: text('status').notNull().default('merged'), // merged | undone
+    created_at: createdAt(),
+    created_by: uuid('created_by'),
+    created_by_name: text('created_by_name'),
+    undo_until: timestamp('undo_until', { withTimezone: true }).notNull(),
+    undone_at: timestamp('undone_at', { withTimezone: true }),
+    undone_by: uuid('undone_by'),
+  },
+  (t) => [
+    index('crm_merges_merged_idx').on(t.tenant_id, t.merged_id),
+    index('crm_merges_survivor_idx').on(t.tenant_id, t.survivor_id),
+    index('crm_merges_created_idx').on(t.tenant_id, t.created_at, t.id),
+  ],
+);
