@@ -8,6 +8,8 @@ import { buildPayload, type Entity, FORM_FIELDS, toFormValue } from '../lib/fiel
 import { useCustomFields } from '../lib/hooks';
 import { ApiError, problemToFieldErrors } from '../lib/problem';
 import { queryKeys } from '../lib/query-keys';
+import { DuplicateAlert } from '../pages/merge/DuplicateAlert';
+import { isMergeEntity } from '../pages/merge/merge-lib';
 import { CustomFieldInput, FieldInput } from './inputs';
 
 export interface RecordFormProps {
@@ -127,6 +129,9 @@ export function RecordForm({
             />
           ))}
         </SimpleGrid>
+        {!record && isMergeEntity(entity) && (
+          <DuplicateAlert entity={entity} values={values} onOpen={onCancel} />
+        )}
         {(cfs.data?.length ?? 0) > 0 && !only && (
           <>
             <Divider label={<Text fz="sm">{t('admin.customFields')}</Text>} labelPosition="left" />

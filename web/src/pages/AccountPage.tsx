@@ -8,13 +8,15 @@ import { BackLink } from '../components/Fact';
 import { BuyingStagePanel } from '../components/Predict';
 import { RecordForm } from '../components/RecordForm';
 import { ReadOnlyBadge, ShareButton } from '../components/ShareDrawer';
-import { ErrorState, Loading } from '../components/States';
+import { Loading } from '../components/States';
 import { RecordTimeline, Section } from '../components/Timeline';
 import { isReadOnly } from '../lib/sharing';
 import { AccountFacts, withLineage } from './account/AccountFacts';
 import { CommitteeSection } from './account/CommitteeSection';
 import { OpenOppsSection } from './account/OpenOppsSection';
 import { useAccountData } from './account/useAccountData';
+import { MergeButton } from './merge/MergeDialog';
+import { RecentMerges, RecordError } from './merge/MergeHistory';
 
 export default function AccountPage() {
   const { id = '' } = useParams();
@@ -26,7 +28,8 @@ export default function AccountPage() {
   const { account, lineage, contacts, opps } = data;
 
   if (account.isPending) return <Loading />;
-  if (account.isError) return <ErrorState error={account.error} onRetry={() => account.refetch()} />;
+  if (account.isError)
+    return <RecordError entity="accounts" error={account.error} onRetry={() => account.refetch()} />;
   const a = account.data;
   const readOnly = isReadOnly(a);
 
@@ -56,9 +59,12 @@ export default function AccountPage() {
             {t('account.addOpportunity')}
           </Button>
           <ShareButton entity="accounts" id={id} name={a.name} />
+          <MergeButton entity="accounts" record={a} />
           {!readOnly && <Button onClick={edit.open}>{t('common.edit')}</Button>}
         </Group>
       </Group>
+
+      <RecentMerges entity="accounts" id={id} />
 
       <AccountFacts a={a} lineage={lineage.data} data={data} />
 

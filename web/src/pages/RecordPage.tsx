@@ -19,6 +19,8 @@ import { useCustomFields } from '../lib/hooks';
 import { queryKeys } from '../lib/query-keys';
 import { isReadOnly, isShareable } from '../lib/sharing';
 import type { LineageItem } from '../lib/types';
+import { MergeButton } from './merge/MergeDialog';
+import { RecentMerges, RecordError } from './merge/MergeHistory';
 import { RecordDetails } from './record/RecordDetails';
 import { type AnyRecord, useRecordDisplay } from './record/useRecordDisplay';
 
@@ -48,7 +50,12 @@ export default function RecordPage({ entity }: { entity: Entity }) {
   const cfs = useCustomFields(entity).data ?? [];
 
   if (rec.isPending) return <Loading />;
-  if (rec.isError) return <ErrorState error={rec.error} onRetry={() => rec.refetch()} />;
+  if (rec.isError)
+    return entity === 'contacts' ? (
+      <RecordError entity={entity} error={rec.error} onRetry={() => rec.refetch()} />
+    ) : (
+      <ErrorState error={rec.error} onRetry={() => rec.refetch()} />
+    );
   const r = rec.data;
   const title = (r.name ?? r.subject) as string;
   const readOnly = isReadOnly(r);
@@ -85,6 +92,7 @@ export default function RecordPage({ entity }: { entity: Entity }) {
         </div>
         <Group gap="xs">
           {isShareable(entity) && <ShareButton entity={entity} id={id} name={title} />}
+          {entity === 'contacts' && <MergeButton entity={entity} record={r as AnyRecord & { id: string }} />}
           {!readOnly && (
             <>
               <Button variant="default" color="red" onClick={remove}>
@@ -95,6 +103,7 @@ export default function RecordPage({ entity }: { entity: Entity }) {
           )}
         </Group>
       </Group>
+      {entity === 'contacts' && <RecentMerges entity={entity} id={id} />}
       <Grid>
         <Grid.Col span={{ base: 12, md: WITH_HISTORY.has(entity) ? 7 : 12 }}>
           <Stack gap="md">
