@@ -29,6 +29,11 @@ export interface TestServer {
     url: string,
     opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
   ): Promise<LightMyRequestResponse & { body: string; json: () => any }>;
+  /**
+   * Waits (≤ 20 s) until every domain event is dispatched, including deliveries a failed handler
+   * retries after its backoff; throws with the handlers' last errors when they keep failing.
+   */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -103,6 +108,19 @@ export async function startTestServer(overrides: Partial<AppConfig> = {}): Promi
     tenantA,
     tenantB,
     request,
+    async settle() {
+      const until = Date.now() + 20_000;
+      for (;;) {
+        await server.platform.bus.settle();
+        const { rows } = await database.query<{ name: string; attempts: number; last_error: string | null }>(
+          'select name, attempts, last_error from domain_events where dispatched_at is null order by id limit 5',
+        );
+        if (rows.length === 0) return;
+        if (Date.now() > until)
+          throw new Error(`events still undispatched after 20 s: ${JSON.stringify(rows)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     async close() {
       await server.close();
       await cleanup();

@@ -177,14 +177,14 @@ describe('win probability', () => {
       body: { amount: 4_560_000 },
     });
     expect(r.statusCode).toBe(200);
-    await t.server.platform.bus.settle();
+    await t.settle();
     const after = (
       await t.request('GET', `/api/v1/opportunities/${id}/prediction`, { token: admin() })
     ).json();
     expect(new Date(after.computed_at).getTime()).toBeGreaterThan(new Date(before.computed_at).getTime());
     expect(after.method).toBe('model');
     await t.request('PATCH', `/api/v1/opportunities/${id}`, { token: admin(), body: { stage: 'won' } });
-    await t.server.platform.bus.settle();
+    await t.settle();
     const closed = (
       await t.request('GET', `/api/v1/opportunities/${id}/prediction`, { token: admin() })
     ).json();

@@ -169,7 +169,7 @@ export class WebhookDispatcher {
     }
     const duration = Math.round(performance.now() - started);
     const ok = status !== null && status >= 200 && status < 300;
-    return database.systemTx(async (tx) => {
+    const result = await database.systemTx(async (tx) => {
       await tx.insert(webhookAttempts).values({
         tenant_id: d.tenant_id,
         delivery_id: d.id,
@@ -216,6 +216,9 @@ export class WebhookDispatcher {
         next_attempt_at: next?.toISOString() ?? null,
       };
     });
+    // A failure may have disabled the endpoint: drop the cached list again now that it committed.
+    if (!ok) evictEndpoints(this.platform.caches, e.tenant_id);
+    return result;
   }
 
   /** The endpoint's health: a success clears it; 410 or 5 days of failures disable it and tell the admins. */

@@ -1,4 +1,7 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { ActorContext } from '../../platform/auth/auth-context.js';
+import type { Tx } from '../../platform/db/database.js';
 import type { TypedApp } from '../../platform/http/app.js';
 import { negotiateLocale } from '../../platform/http/locale.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
@@ -9,6 +12,7 @@ import {
   deleteEndpoint,
   endpointService,
   eventTypeCatalogue,
+  evictEndpoints,
   getDelivery,
   getEndpointRow,
   listDeliveries,
@@ -77,6 +81,16 @@ const deliveryOut = z.object({
 export function webhooksRoutes(app: TypedApp): void {
   const dispatcher = (a: TypedApp) => webhookDispatcher(a.platform);
   const catalogue = () => eventTypeCatalogue(app.platform.eventCatalogue);
+  /** An endpoint write; once it committed, the tenant's cached endpoint list is dropped again. */
+  async function endpointWrite<T>(req: FastifyRequest, fn: (tx: Tx, ctx: ActorContext) => Promise<T>) {
+    let tenantId = '';
+    const out = await app.withTenant(req, (tx, ctx) => {
+      tenantId = ctx.tenantId;
+      return fn(tx, ctx);
+    });
+    evictEndpoints(app.platform.caches, tenantId);
+    return out;
+  }
 
   app.get(
     '/webhooks/event-types',
@@ -147,7 +161,7 @@ export function webhooksRoutes(app: TypedApp): void {
     },
     async (req, reply) => {
       checkSubscription(req.body, catalogue());
-      const row = await app.withTenant(req, (tx, ctx) => createEndpoint(tx, ctx, req.body));
+      const row = await endpointWrite(req, (tx, ctx) => createEndpoint(tx, ctx, req.body));
       return reply.status(201).send(row);
     },
   );
@@ -188,7 +202,7 @@ export function webhooksRoutes(app: TypedApp): void {
     },
     async (req) => {
       checkSubscription(req.body, catalogue());
-      return app.withTenant(req, async (tx, ctx) =>
+      return endpointWrite(req, async (tx, ctx) =>
         presentEndpoint(await updateEndpoint(tx, ctx, req.params.id, req.body)),
       );
     },
@@ -206,7 +220,7 @@ export function webhooksRoutes(app: TypedApp): void {
       },
     },
     async (req, reply) => {
-      await app.withTenant(req, (tx, ctx) => deleteEndpoint(tx, ctx, req.params.id));
+      await endpointWrite(req, (tx, ctx) => deleteEndpoint(tx, ctx, req.params.id));
       return reply.status(204).send(null);
     },
   );
@@ -250,8 +264,7 @@ export function webhooksRoutes(app: TypedApp): void {
         },
       },
     },
-    async (req) =>
-      app.withTenant(req, (tx, ctx) => rotateSecret(tx, ctx, req.params.id, req.body.keep_hours)),
+    async (req) => endpointWrite(req, (tx, ctx) => rotateSecret(tx, ctx, req.params.id, req.body.keep_hours)),
   );
 
   app.post(

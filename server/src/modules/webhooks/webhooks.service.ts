@@ -125,10 +125,18 @@ export function checkSubscription(
 const endpointsCache = (caches: CacheRegistry) =>
   caches.map<string, { at: number; list: EndpointRow[] }>('webhooks.endpoints', { max: 10_000 });
 const CACHE_MS = 10_000;
+/** Bumped by every eviction: a list read before an eviction is never cached after it. */
+const endpointsGeneration = (caches: CacheRegistry) =>
+  caches.map<string, number>('webhooks.endpoints.generation', { max: 10_000 });
 
-/** Drops a tenant's cached endpoint list (after any endpoint write). */
+/**
+ * Drops a tenant's cached endpoint list (after any endpoint write: inside the writing transaction,
+ * and again once it committed — a fan-out that read the old list in between must not keep it).
+ */
 export function evictEndpoints(caches: CacheRegistry, tenantId: string): void {
   endpointsCache(caches).delete(tenantId);
+  const generation = endpointsGeneration(caches);
+  generation.set(tenantId, (generation.get(tenantId) ?? 0) + 1);
 }
 
 /** Whether the cache knows the tenant has no enabled endpoint (the fan-out then opens no transaction). */
@@ -139,14 +147,17 @@ export function knownToHaveNoEndpoints(caches: CacheRegistry, tenantId: string):
 
 /** A tenant's enabled endpoints, cached ≤ 10 s (writes evict): the fan-out looks at every event. */
 export async function enabledEndpoints(tx: Tx, tenantId: string): Promise<EndpointRow[]> {
-  const cache = endpointsCache(cachesOf(tx));
+  const caches = cachesOf(tx);
+  const cache = endpointsCache(caches);
   const hit = cache.get(tenantId);
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.list;
+  const generation = endpointsGeneration(caches).get(tenantId) ?? 0;
   const list = await tx
     .select()
     .from(webhookEndpoints)
     .where(and(eq(webhookEndpoints.tenant_id, tenantId), eq(webhookEndpoints.status, 'enabled')));
-  cache.set(tenantId, { at: Date.now(), list });
+  if ((endpointsGeneration(caches).get(tenantId) ?? 0) === generation)
+    cache.set(tenantId, { at: Date.now(), list });
   return list;
 }
 

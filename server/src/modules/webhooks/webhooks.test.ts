@@ -26,17 +26,29 @@ let t: TestServer;
 const admin = () => t.tenantA.tokens.admin;
 
 async function settle() {
-  await t.server.platform.bus.drain();
+  await t.server.platform.bus.settle();
   await webhookDispatcher(t.server.platform).settle();
 }
 
-/** Waits (≤ 10 s) until check passes; the retry delays are scaled down to milliseconds here. */
+/** What was still in flight when a wait gave up: events not dispatched (with their last error) and deliveries. */
+async function inFlight(): Promise<string> {
+  const db = t.server.platform.database;
+  const events = await db.query(
+    `select name, attempts, claimed_until, last_error from domain_events where dispatched_at is null order by id limit 20`,
+  );
+  const deliveries = await db.query(
+    `select status, attempts, next_attempt_at, last_status_code, last_error from webhook_deliveries order by created_at desc limit 10`,
+  );
+  return JSON.stringify({ events: events.rows, deliveries: deliveries.rows });
+}
+
+/** Waits (≤ 20 s) until check passes; the retry delays are scaled down to milliseconds here. */
 async function eventually(check: () => Promise<boolean>) {
-  const until = Date.now() + 10_000;
+  const until = Date.now() + 20_000;
   for (;;) {
     await settle();
     if (await check()) return;
-    if (Date.now() > until) throw new Error('condition not reached in 10 s');
+    if (Date.now() > until) throw new Error(`condition not reached in 20 s; in flight: ${await inFlight()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -285,16 +285,20 @@ export class EventBus {
       const message = String(sanitizeLogValue(`${(err as Error).message}`, false)).slice(0, 2000);
       for (const event of events) {
         const attempts = Number(event.attempts ?? 1);
-        if (attempts >= MAX_ATTEMPTS) {
+        const next = attempts >= MAX_ATTEMPTS ? null : Math.min(300, 2 ** attempts) * (0.5 + Math.random());
+        // One line per failed delivery on stderr, so an operator (and a CI log) sees what failed and when it retries.
+        console.warn(
+          `[zhongshu] event handler ${current.handler} failed on ${event.name} #${event.id} (attempt ${attempts} of ${MAX_ATTEMPTS}, ${next === null ? 'given up' : `retry in ${next.toFixed(1)} s`}): ${message}`,
+        );
+        if (next === null) {
           await this.database.query(
             'update domain_events set dispatched_at = now(), last_error = $2 where id = $1',
             [event.id, `dead: ${message}`],
           );
         } else {
-          const backoff = Math.min(300, 2 ** attempts) * (0.5 + Math.random());
           await this.database.query(
             `update domain_events set claimed_until = now() + ($2 || ' seconds')::interval, last_error = $3 where id = $1`,
-            [event.id, backoff.toFixed(2), message],
+            [event.id, next.toFixed(2), message],
           );
         }
       }
