@@ -1356,6 +1356,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Likely duplicates of an account (same credit code, domain or normalised name)
+         * @description Best first, at most 10, only accounts the caller may see. Names are compared after normalisation (full-width, case, brackets, legal form, region prefix).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Unified social credit code */
+                    credit_code?: string;
+                    /** @description A domain or website (https://www.x.com → x.com) */
+                    domain?: string;
+                    /** @description Leave this account out (the one being edited) */
+                    exclude_id?: string;
+                    /** @description Account name */
+                    name?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description How sure the match is, 0..1 (best first) */
+                                confidence: number;
+                                credit_code: string | null;
+                                /** @description The first of its domains */
+                                domain: string | null;
+                                id: string;
+                                name: string;
+                                owner_id: string | null;
+                                reasons: ("credit_code" | "domain" | "name")[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/export": {
         parameters: {
             query?: never;
@@ -1561,6 +1675,137 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge two accounts: every related record moves to the survivor (undo within 30 days)
+         * @description Both records must be ones the caller may edit. The merged record then answers 404 with `merged_into` (the survivor id) and leaves lists and search.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Whose value the survivor keeps, per field; default the survivor's, and the survivor's empty fields are filled from the merged record */
+                        fields?: {
+                            [key: string]: "survivor" | "merged";
+                        };
+                        /**
+                         * Format: uuid
+                         * @description The record merged into the survivor (it leaves lists; undo brings it back)
+                         */
+                        merged_id: string;
+                        /**
+                         * Format: uuid
+                         * @description The record that stays
+                         */
+                        survivor_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            created_by: string | null;
+                            created_by_name: string | null;
+                            /** @enum {string} */
+                            entity: "account" | "contact";
+                            id: string;
+                            merged_id: string;
+                            merged_name: string;
+                            /** @description Rows moved to the survivor, by kind (contacts, opportunities, activities, signals, interventions, predictions); other modules add theirs shortly after the merge */
+                            moved: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            status: "merged" | "undone";
+                            survivor_id: string;
+                            /** @description Undo is possible until then (30 days after the merge) */
+                            undo_until: string;
+                            undone_at: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2792,7 +3037,7 @@ export interface paths {
                          * @description Limit the key to these permissions (empty = all of the role)
                          * @default []
                          */
-                        scopes?: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage" | "apps:manage" | "mappings:manage")[];
+                        scopes?: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "crm:merge" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage" | "apps:manage" | "mappings:manage")[];
                     };
                 };
             };
@@ -4559,6 +4804,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Likely duplicates of a contact (same e-mail, phone, or name at the same account)
+         * @description Best first, at most 10, only contacts the caller may see. Phones compare by digits (+86 dropped); a name only counts together with the same account_id.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The account the contact is at */
+                    account_id?: string;
+                    /** @description E-mail address */
+                    email?: string;
+                    /** @description Leave this contact out (the one being edited) */
+                    exclude_id?: string;
+                    /** @description Contact name (needs account_id) */
+                    name?: string;
+                    /** @description Phone number */
+                    phone?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                account_id: string | null;
+                                /** @description How sure the match is, 0..1 (best first) */
+                                confidence: number;
+                                /** @description The matching (else the first) e-mail address */
+                                email: string | null;
+                                id: string;
+                                name: string;
+                                /** @description The matching (else the first) phone number */
+                                phone: string | null;
+                                reasons: ("email" | "phone" | "name")[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/export": {
         parameters: {
             query?: never;
@@ -4764,6 +5126,137 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge two contacts: every related record moves to the survivor (undo within 30 days)
+         * @description Both records must be ones the caller may edit. The merged record then answers 404 with `merged_into` (the survivor id) and leaves lists and search.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Whose value the survivor keeps, per field; default the survivor's, and the survivor's empty fields are filled from the merged record */
+                        fields?: {
+                            [key: string]: "survivor" | "merged";
+                        };
+                        /**
+                         * Format: uuid
+                         * @description The record merged into the survivor (it leaves lists; undo brings it back)
+                         */
+                        merged_id: string;
+                        /**
+                         * Format: uuid
+                         * @description The record that stays
+                         */
+                        survivor_id: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            created_by: string | null;
+                            created_by_name: string | null;
+                            /** @enum {string} */
+                            entity: "account" | "contact";
+                            id: string;
+                            merged_id: string;
+                            merged_name: string;
+                            /** @description Rows moved to the survivor, by kind (contacts, opportunities, activities, signals, interventions, predictions); other modules add theirs shortly after the merge */
+                            moved: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            status: "merged" | "undone";
+                            survivor_id: string;
+                            /** @description Undo is possible until then (30 days after the merge) */
+                            undo_until: string;
+                            undone_at: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -9041,6 +9534,353 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/merges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Merges of accounts and contacts, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description next_cursor from the previous page */
+                    cursor?: string;
+                    entity?: "account" | "contact";
+                    /** @description Page size (default 50) */
+                    limit?: number;
+                    /** @description Merges this record survived or was merged in */
+                    record_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                created_at: string;
+                                created_by: string | null;
+                                created_by_name: string | null;
+                                /** @enum {string} */
+                                entity: "account" | "contact";
+                                id: string;
+                                merged_id: string;
+                                merged_name: string;
+                                /** @description Rows moved to the survivor, by kind (contacts, opportunities, activities, signals, interventions, predictions); other modules add theirs shortly after the merge */
+                                moved: {
+                                    [key: string]: number;
+                                };
+                                /** @enum {string} */
+                                status: "merged" | "undone";
+                                survivor_id: string;
+                                /** @description Undo is possible until then (30 days after the merge) */
+                                undo_until: string;
+                                undone_at: string | null;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/merges/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One merge */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            created_by: string | null;
+                            created_by_name: string | null;
+                            /** @enum {string} */
+                            entity: "account" | "contact";
+                            id: string;
+                            merged_id: string;
+                            merged_name: string;
+                            /** @description Rows moved to the survivor, by kind (contacts, opportunities, activities, signals, interventions, predictions); other modules add theirs shortly after the merge */
+                            moved: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            status: "merged" | "undone";
+                            survivor_id: string;
+                            /** @description Undo is possible until then (30 days after the merge) */
+                            undo_until: string;
+                            undone_at: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/merges/{id}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo a merge: the merged record comes back with its own values, the moved rows go back
+         * @description 409 when the merge is already undone or older than 30 days.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            created_by: string | null;
+                            created_by_name: string | null;
+                            /** @enum {string} */
+                            entity: "account" | "contact";
+                            id: string;
+                            merged_id: string;
+                            merged_name: string;
+                            /** @description Rows moved to the survivor, by kind (contacts, opportunities, activities, signals, interventions, predictions); other modules add theirs shortly after the merge */
+                            moved: {
+                                [key: string]: number;
+                            };
+                            /** @enum {string} */
+                            status: "merged" | "undone";
+                            survivor_id: string;
+                            /** @description Undo is possible until then (30 days after the merge) */
+                            undo_until: string;
+                            undone_at: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/oauth/apps": {
         parameters: {
             query?: never;
@@ -9163,7 +10003,7 @@ export interface paths {
                          */
                         redirect_uris?: string[];
                         /** @description Permissions the app may ask for (the same names API keys use); never more than you hold */
-                        scopes: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage" | "apps:manage" | "mappings:manage")[];
+                        scopes: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "crm:merge" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage" | "apps:manage" | "mappings:manage")[];
                         /**
                          * @description public: SPA/mobile with PKCE; confidential: server with a secret
                          * @enum {string}
@@ -9467,7 +10307,7 @@ export interface paths {
                         /** @description Where the authorization code is sent */
                         redirect_uris?: string[];
                         /** @description Permissions the app may ask for (the same names API keys use); never more than you hold */
-                        scopes?: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage" | "apps:manage" | "mappings:manage")[];
+                        scopes?: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "crm:merge" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage" | "apps:manage" | "mappings:manage")[];
                     };
                 };
             };

@@ -2,6 +2,7 @@ import { systemContext } from '../../platform/auth/auth-context.js';
 import { defineModule, type ModuleTimeline } from '../../platform/modules/module-definition.js';
 import type { Platform } from '../../platform/platform.js';
 import { SIGNALS_INGESTED } from '../signals/signals.service.js';
+import { interventionsMergeSubscriptions } from './interventions.merge.js';
 import { interventionsRoutes } from './interventions.routes.js';
 import type { interventions } from './interventions.schema.js';
 import { evaluateAccounts, interventionService } from './interventions.service.js';
@@ -57,6 +58,8 @@ export const interventionsModule = defineModule({
     },
   ],
   subscriptions: [
+    // Account merges move the merged account's bundles to the survivor (and back on undo).
+    ...interventionsMergeSubscriptions,
     {
       // Rules run off the bus, so ingestion stays fast; the handler is idempotent (at-least-once delivery).
       on: SIGNALS_INGESTED,

@@ -28,6 +28,7 @@ export const SCOPE_LABELS: Record<(typeof OIDC_SCOPES)[number] | Permission, Lab
   'crm:delete': { en: 'Delete CRM records', 'zh-CN': '删除客户资料' },
   'crm:import': { en: 'Import CRM records in bulk', 'zh-CN': '批量导入客户资料' },
   'crm:export': { en: 'Export CRM records', 'zh-CN': '导出客户资料' },
+  'crm:merge': { en: 'Merge duplicate accounts and contacts', 'zh-CN': '合并重复的客户和联系人' },
   'users:read': { en: 'See your colleagues', 'zh-CN': '查看同事名单' },
   'users:manage': { en: 'Manage users and roles', 'zh-CN': '管理用户和角色' },
   'settings:manage': {

@@ -1,6 +1,7 @@
 import { defineModule, resourceEvents } from '../../platform/modules/module-definition.js';
 import { registerPredictCommands } from './predict.cli.js';
 import { predictJobs, predictSubscriptions } from './predict.jobs.js';
+import { predictMergeSubscriptions } from './predict.merge.js';
 import { predictRoutes } from './predict.routes.js';
 import { quotaService } from './quota.service.js';
 
@@ -11,7 +12,7 @@ export const predictModule = defineModule({
     'Trains and serves the win-probability and lead-score models, the revenue forecast with snapshots, buying stages and sales quotas.',
   permissions: ['predict:read', 'predict:manage', 'quotas:write'],
   publishes: resourceEvents(quotaService),
-  subscriptions: predictSubscriptions,
+  subscriptions: [...predictSubscriptions, ...predictMergeSubscriptions],
   jobs: predictJobs,
   routes: predictRoutes,
   cli: (program) => void registerPredictCommands(program),

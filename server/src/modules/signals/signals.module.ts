@@ -1,5 +1,6 @@
 import { defineModule, resourceEvents } from '../../platform/modules/module-definition.js';
 import { registerSignalCommands } from './signals.cli.js';
+import { signalsMergeSubscriptions } from './signals.merge.js';
 import { signalsRoutes } from './signals.routes.js';
 import { SIGNALS_INGESTED, signalTypeService, sourceService } from './signals.service.js';
 import { signalTimeline } from './signals.timeline.js';
@@ -18,6 +19,8 @@ export const signalsModule = defineModule({
     },
     ...resourceEvents(sourceService, signalTypeService),
   ],
+  // Account and contact merges move the signals about the merged record (and back on undo).
+  subscriptions: signalsMergeSubscriptions,
   timelines: [signalTimeline],
   routes: signalsRoutes,
   cli: registerSignalCommands,

@@ -1,0 +1,466 @@
+import { and, desc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import type { ActorContext } from '../../platform/auth/auth-context.js';
+import type { Tx } from '../../platform/db/database.js';
+import { emitEvent } from '../../platform/events/event-bus.js';
+import { badRequest, conflict, forbidden, ProblemError, unprocessable } from '../../platform/http/problem.js';
+import { moveCounts } from '../../platform/records/record-moves.js';
+import type { ResourceService } from '../../platform/records/resource.js';
+import { readableRef } from '../../platform/sharing/sharing.service.js';
+import { activities, contacts, crmMerges, opportunities } from './crm.schema.js';
+import { accountService, activityService, contactService, opportunityService } from './crm.service.js';
+
+/**
+ * Merging two accounts or two contacts (issue 16), after Salesforce's merge (a master record and
+ * per-field picks), HubSpot's (the primary wins, the merged id keeps pointing at it) and Twenty's
+ * mergeManyRecords (related rows re-pointed, the loser removed):
+ *
+ *  - the CRM's own related rows (contacts, opportunities, activities; for contacts the activities
+ *    naming them) are re-pointed through their ResourceServices (change log + events), as the caller
+ *    but regardless of the caller's sharing on each child (the caller may edit both records);
+ *  - the merged record is deleted through its service and kept, whole, on the merge row;
+ *  - the survivor takes the picked / missing values through its service;
+ *  - `accounts.merged` / `contacts.merged` tell the other modules, which move their own rows and
+ *    write what they moved in the platform's record_moves ledger (batch = the merge id);
+ *  - undo (30 days) reverses each step: the survivor's values before, the merged record with its
+ *    own values and id, exactly the moved rows back, then `*.unmerged` for the other modules.
+ */
+
+export type MergeEntity = 'account' | 'contact';
+export const UNDO_DAYS = 30;
+
+const SERVICES: Record<MergeEntity, ResourceService> = { account: accountService, contact: contactService };
+const PLURAL: Record<MergeEntity, 'accounts' | 'contacts'> = { account: 'accounts', contact: 'contacts' };
+const LABEL: Record<MergeEntity, string> = { account: 'Account', contact: 'Contact' };
+
+/** Fields a merge never copies (identity, bookkeeping, derived keys). */
+const NOT_MERGED = new Set(['id', 'tenant_id', 'created_at', 'updated_at', 'name_pinyin', 'name_initials']);
+/** Identifier lists the survivor keeps the union of unless a side is picked. */
+const UNION = new Set(['aliases', 'domains', 'tags', 'emails', 'phones', 'preferences']);
+
+interface MovedRows {
+  contacts?: string[];
+  opportunities?: string[];
+  activities?: { id: string; account_id?: string | null; contact_ids?: string[] }[];
+}
+
+export interface Merge {
+  id: string;
+  entity: MergeEntity;
+  survivor_id: string;
+  merged_id: string;
+  merged_name: string;
+  status: 'merged' | 'undone';
+  created_at: string;
+  created_by: string | null;
+  created_by_name: string | null;
+  undo_until: string;
+  undone_at: string | null;
+  moved: Record<string, number>;
+}
+
+type MergeRow = typeof crmMerges.$inferSelect;
+
+const isEmpty = (v: unknown) =>
+  v === null ||
+  v === undefined ||
+  v === '' ||
+  (Array.isArray(v) && v.length === 0) ||
+  (typeof v === 'object' &&
+    !(v instanceof Date) &&
+    !Array.isArray(v) &&
+    Object.keys(v as object).length === 0);
+
+/** The Merge as the API shows it: own counts plus what the other modules wrote in the ledger. */
+async function present(tx: Tx, ctx: ActorContext, rows: MergeRow[]): Promise<Merge[]> {
+  const ledger = await moveCounts(
+    tx,
+    ctx.tenantId,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => {
+    const own = r.moved_rows as MovedRows;
+    const moved: Record<string, number> = {};
+    for (const [k, v] of Object.entries(own)) if (Array.isArray(v)) moved[k] = v.length;
+    for (const [k, n] of Object.entries(ledger.get(r.id) ?? {})) moved[k] = (moved[k] ?? 0) + n;
+    return {
+      id: r.id,
+      entity: r.entity as MergeEntity,
+      survivor_id: r.survivor_id,
+      merged_id: r.merged_id,
+      merged_name: r.merged_name,
+      status: r.status as 'merged' | 'undone',
+      created_at: r.created_at.toISOString(),
+      created_by: r.created_by,
+      created_by_name: r.created_by_name,
+      undo_until: r.undo_until.toISOString(),
+      undone_at: r.undone_at ? r.undone_at.toISOString() : null,
+      moved,
+    };
+  });
+}
+
+/** Children are moved as the caller (audit) but whatever the caller's sharing on each of them. */
+const moverOf = (ctx: ActorContext): ActorContext => ({ ...ctx, permissions: new Set(['*']) });
+
+/** A record the caller must be able to edit; 404 naming the field when they cannot see it. */
+async function editable(tx: Tx, ctx: ActorContext, entity: MergeEntity, id: string, field: string) {
+  const svc = SERVICES[entity];
+  const found = await svc.find(tx, ctx, id, true);
+  if (!found)
+    throw new ProblemError(404, 'Not Found', `${LABEL[entity]} not found`, [
+      { field, reason: `no such ${entity}` },
+    ]);
+  const { access } = await svc.getWithAccess(tx, ctx, id);
+  if (access !== 'edit') throw forbidden('You may view this record but not change it');
+  return found;
+}
+
+/** The survivor's new values: picked sides, else the survivor's, with empty ones filled from the merged. */
+function survivorPatch(
+  entity: MergeEntity,
+  survivor: Record<string, unknown>,
+  merged: Record<string, unknown>,
+  picks: Record<string, 'survivor' | 'merged'>,
+): Record<string, unknown> {
+  const fields = SERVICES[entity].def.fields.filter((f) => !NOT_MERGED.has(f));
+  const unknown = Object.keys(picks).filter((f) => !fields.includes(f));
+  if (unknown.length)
+    throw unprocessable(
+      'Some fields cannot be picked',
+      unknown.map((f) => ({ field: `fields.${f}`, reason: 'not a field of this record' })),
+    );
+  const patch: Record<string, unknown> = {};
+  for (const f of fields) {
+    const s = survivor[f];
+    const m = merged[f];
+    const pick = picks[f];
+    if (pick === 'merged') {
+      if (JSON.stringify(s ?? null) !== JSON.stringify(m ?? null)) patch[f] = m ?? null;
+    } else if (pick === 'survivor') {
+    } else if (UNION.has(f) && Array.isArray(s) && Array.isArray(m)) {
+      const extra = m.filter((x) => !s.includes(x));
+      if (extra.length) patch[f] = [...s, ...extra];
+    } else if (f === 'custom' && s && m && typeof s === 'object' && typeof m === 'object') {
+      const filled = {
+        ...(m as object),
+        ...Object.fromEntries(Object.entries(s).filter(([, v]) => !isEmpty(v))),
+      };
+      if (JSON.stringify(filled) !== JSON.stringify(s)) patch[f] = filled;
+    } else if (isEmpty(s) && !isEmpty(m)) {
+      patch[f] = m;
+    }
+  }
+  // The merged account's name stays findable as an alias of the survivor (signals name it).
+  if (entity === 'account' && picks.aliases === undefined && picks.name !== 'merged') {
+    const aliases = (patch.aliases ?? survivor.aliases ?? []) as string[];
+    const name = String(merged.name ?? '');
+    if (name && name !== survivor.name && !aliases.includes(name)) patch.aliases = [...aliases, name];
+  }
+  return patch;
+}
+
+const reasonOf = (name: string, survivorName: string) => `merge of ${name} into ${survivorName}`;
+
+/** POST /accounts/merge, /contacts/merge. */
+export async function mergeRecords(
+  tx: Tx,
+  ctx: ActorContext,
+  entity: MergeEntity,
+  body: { survivor_id: string; merged_id: string; fields?: Record<string, 'survivor' | 'merged'> },
+): Promise<Merge> {
+  if (body.survivor_id === body.merged_id)
+    throw unprocessable('A record cannot be merged into itself', [
+      { field: 'merged_id', reason: 'must differ from survivor_id' },
+    ]);
+  const svc = SERVICES[entity];
+  const survivor = await editable(tx, ctx, entity, body.survivor_id, 'survivor_id');
+  const merged = await editable(tx, ctx, entity, body.merged_id, 'merged_id');
+  const patch = survivorPatch(entity, survivor, merged, body.fields ?? {});
+  const mover = moverOf(ctx);
+  const opts = { reason: reasonOf(String(merged.name), String(survivor.name)), method: 'merge' };
+  const moved: MovedRows = {};
+  const S = body.survivor_id;
+  const M = body.merged_id;
+
+  if (entity === 'account') {
+    const ids = async (table: typeof contacts | typeof opportunities | typeof activities) =>
+      (
+        await tx
+          .select({ id: table.id })
+          .from(table)
+          .where(and(eq(table.tenant_id, ctx.tenantId), eq(table.account_id, M)))
+      ).map((r) => r.id);
+    moved.contacts = await ids(contacts);
+    moved.opportunities = await ids(opportunities);
+    moved.activities = (await ids(activities)).map((id) => ({ id, account_id: M }));
+    const to = (list: string[]) => list.map((id) => ({ id, patch: { account_id: S } }));
+    await contactService.bulkUpdate(tx, mover, to(moved.contacts), opts);
+    await opportunityService.bulkUpdate(tx, mover, to(moved.opportunities), opts);
+    await activityService.bulkUpdate(tx, mover, to(moved.activities.map((a) => a.id)), opts);
+  } else {
+    const acts = await tx
+      .select({ id: activities.id, contact_ids: activities.contact_ids })
+      .from(activities)
+      .where(
+        and(eq(activities.tenant_id, ctx.tenantId), sql`${activities.contact_ids} @> array[${M}]::uuid[]`),
+      );
+    moved.activities = acts.map((a) => ({ id: a.id, contact_ids: a.contact_ids }));
+    await activityService.bulkUpdate(
+      tx,
+      mover,
+      acts.map((a) => ({
+        id: a.id,
+        patch: { contact_ids: [...new Set(a.contact_ids.map((c) => (c === M ? S : c)))] },
+      })),
+      opts,
+    );
+  }
+
+  // The merged record leaves (its shares with it); its values stay on the merge row for undo.
+  await svc.remove(tx, ctx, M, opts);
+  const before: Record<string, unknown> = {};
+  for (const k of Object.keys(patch)) before[k] = survivor[k] ?? null;
+  if (Object.keys(patch).length) await svc.update(tx, ctx, S, patch, opts);
+
+  const [row] = await tx
+    .insert(crmMerges)
+    .values({
+      tenant_id: ctx.tenantId,
+      entity,
+      survivor_id: S,
+      merged_id: M,
+      merged_name: String(merged.name),
+      merged_record: merged,
+      survivor_before: before,
+      moved_rows: moved,
+      created_by:
+        ctx.actorType === 'user' || ctx.actorType === 'api_key' ? (ctx.creatorId ?? ctx.actorId) : null,
+      created_by_name: ctx.actorName,
+      undo_until: new Date(Date.now() + UNDO_DAYS * 86_400_000),
+    })
+    .returning();
+  await emitEvent(tx, {
+    tenantId: ctx.tenantId,
+    name: `${PLURAL[entity]}.merged`,
+    entity: PLURAL[entity],
+    entityId: S,
+    payload: {
+      merge_id: row.id,
+      survivor_id: S,
+      merged_id: M,
+      merged_name: row.merged_name,
+      moved: {
+        contacts: moved.contacts ?? [],
+        opportunities: moved.opportunities ?? [],
+        activities: (moved.activities ?? []).map((a) => a.id),
+      },
+      source: ctx.source,
+    },
+  });
+  return (await present(tx, ctx, [row]))[0];
+}
+
+/** Merges the caller may see: the survivor is a record they may read. */
+async function visible(tx: Tx, ctx: ActorContext): Promise<SQL | undefined> {
+  const acc = await readableRef(tx, ctx, 'accounts', crmMerges.survivor_id);
+  const con = await readableRef(tx, ctx, 'contacts', crmMerges.survivor_id);
+  if (!acc && !con) return undefined;
+  return or(
+    and(eq(crmMerges.entity, 'account'), acc ?? sql`true`),
+    and(eq(crmMerges.entity, 'contact'), con ?? sql`true`),
+  );
+}
+
+async function mergeRow(tx: Tx, ctx: ActorContext, id: string, forUpdate = false): Promise<MergeRow> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new ProblemError(404, 'Not Found', 'Merge not found');
+  const q = tx
+    .select()
+    .from(crmMerges)
+    .where(and(eq(crmMerges.tenant_id, ctx.tenantId), eq(crmMerges.id, id), await visible(tx, ctx)));
+  const [row] = await (forUpdate ? q.for('update') : q);
+  if (!row) throw new ProblemError(404, 'Not Found', 'Merge not found');
+  return row;
+}
+
+export async function getMerge(tx: Tx, ctx: ActorContext, id: string): Promise<Merge> {
+  return (await present(tx, ctx, [await mergeRow(tx, ctx, id)]))[0];
+}
+
+/** GET /merges: newest first, keyset-paged on (created_at, id). */
+export async function listMerges(
+  tx: Tx,
+  ctx: ActorContext,
+  q: { entity?: MergeEntity; record_id?: string; limit?: number; cursor?: string },
+): Promise<{ data: Merge[]; next_cursor: string | null }> {
+  const limit = q.limit ?? 50;
+  let after: SQL | undefined;
+  if (q.cursor) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(q.cursor, 'base64url').toString('utf8'));
+    } catch {}
+    if (!Array.isArray(parsed) || parsed.length !== 2 || parsed.some((p) => typeof p !== 'string'))
+      throw badRequest('Invalid cursor', [{ field: 'cursor', reason: 'not a cursor returned by this API' }]);
+    after = sql`(${crmMerges.created_at}, ${crmMerges.id}) < (${parsed[0]}::timestamptz, ${parsed[1]}::uuid)`;
+  }
+  const rows = await tx
+    .select({ row: crmMerges, at: sql<string>`${crmMerges.created_at}::text` })
+    .from(crmMerges)
+    .where(
+      and(
+        eq(crmMerges.tenant_id, ctx.tenantId),
+        q.entity ? eq(crmMerges.entity, q.entity) : undefined,
+        q.record_id
+          ? or(eq(crmMerges.survivor_id, q.record_id), eq(crmMerges.merged_id, q.record_id))
+          : undefined,
+        after,
+        await visible(tx, ctx),
+      ),
+    )
+    .orderBy(desc(crmMerges.created_at), desc(crmMerges.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    data: await present(
+      tx,
+      ctx,
+      page.map((r) => r.row),
+    ),
+    next_cursor:
+      rows.length > limit && last
+        ? Buffer.from(JSON.stringify([last.at, last.row.id])).toString('base64url')
+        : null,
+  };
+}
+
+/** Stored JSON back into column values (timestamps were serialised as ISO strings). */
+function revive(record: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(record)) {
+    if (NOT_MERGED.has(k) && k !== 'id' && k !== 'created_at') continue;
+    out[k] = typeof v === 'string' && k.endsWith('_at') ? new Date(v) : v;
+  }
+  return out;
+}
+
+/** POST /merges/:id/undo. */
+export async function undoMerge(tx: Tx, ctx: ActorContext, id: string): Promise<Merge> {
+  const row = await mergeRow(tx, ctx, id, true);
+  if (row.status === 'undone') throw conflict('This merge was already undone');
+  if (row.undo_until.getTime() < Date.now())
+    throw conflict(`A merge can be undone for ${UNDO_DAYS} days only`, [
+      { field: 'undo_until', reason: 'the time to undo this merge has passed' },
+    ]);
+  const entity = row.entity as MergeEntity;
+  const svc = SERVICES[entity];
+  await editable(tx, ctx, entity, row.survivor_id, 'survivor_id');
+  const mover = moverOf(ctx);
+  const merged = row.merged_record as Record<string, unknown>;
+  const opts = { reason: `undo of the merge of ${row.merged_name}`, method: 'merge' };
+  const before = row.survivor_before as Record<string, unknown>;
+  // The survivor first: it may hold a value (a credit code) the merged record gets back.
+  if (Object.keys(before).length) await svc.update(tx, mover, row.survivor_id, revive(before), opts);
+  await svc.create(tx, mover, revive(merged), opts);
+  const moved = row.moved_rows as MovedRows;
+  const back = (list: string[] | undefined) =>
+    (list ?? []).map((rid) => ({ id: rid, patch: { account_id: row.merged_id } }));
+  if (entity === 'account') {
+    await contactService.bulkUpdate(tx, mover, back(moved.contacts), opts);
+    await opportunityService.bulkUpdate(tx, mover, back(moved.opportunities), opts);
+    await activityService.bulkUpdate(tx, mover, back(moved.activities?.map((a) => a.id)), opts);
+  } else {
+    await activityService.bulkUpdate(
+      tx,
+      mover,
+      (moved.activities ?? []).map((a) => ({ id: a.id, patch: { contact_ids: a.contact_ids ?? [] } })),
+      opts,
+    );
+  }
+  const [updated] = await tx
+    .update(crmMerges)
+    .set({
+      status: 'undone',
+      undone_at: new Date(),
+      undone_by: ctx.actorType === 'user' ? ctx.actorId : (ctx.creatorId ?? null),
+    })
+    .where(and(eq(crmMerges.tenant_id, ctx.tenantId), eq(crmMerges.id, row.id)))
+    .returning();
+  await emitEvent(tx, {
+    tenantId: ctx.tenantId,
+    name: `${PLURAL[entity]}.unmerged`,
+    entity: PLURAL[entity],
+    entityId: row.survivor_id,
+    payload: {
+      merge_id: row.id,
+      survivor_id: row.survivor_id,
+      merged_id: row.merged_id,
+      merged_name: row.merged_name,
+      moved: {
+        contacts: moved.contacts ?? [],
+        opportunities: moved.opportunities ?? [],
+        activities: (moved.activities ?? []).map((a) => a.id),
+      },
+      source: ctx.source,
+    },
+  });
+  return (await present(tx, ctx, [updated]))[0];
+}
+
+/**
+ * Test and operator hook: moves a merge's undo deadline (e.g. into the past to check the 30-day
+ * limit). Not exposed over HTTP.
+ */
+export async function setUndoUntil(tx: Tx, ctx: ActorContext, id: string, until: Date): Promise<void> {
+  await tx
+    .update(crmMerges)
+    .set({ undo_until: until })
+    .where(and(eq(crmMerges.tenant_id, ctx.tenantId), eq(crmMerges.id, id)));
+}
+
+/** The record a merged-away record now lives in (following later merges of the survivor). */
+export async function mergedInto(
+  tx: Tx,
+  ctx: ActorContext,
+  entity: MergeEntity,
+  id: string,
+): Promise<string | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  let current = id;
+  let found: string | null = null;
+  for (let hop = 0; hop < 10; hop++) {
+    const [row] = await tx
+      .select({ survivor_id: crmMerges.survivor_id })
+      .from(crmMerges)
+      .where(
+        and(
+          eq(crmMerges.tenant_id, ctx.tenantId),
+          eq(crmMerges.entity, entity),
+          eq(crmMerges.merged_id, current),
+          eq(crmMerges.status, 'merged'),
+        ),
+      )
+      .orderBy(desc(crmMerges.created_at))
+      .limit(1);
+    if (!row) break;
+    found = row.survivor_id;
+    current = row.survivor_id;
+  }
+  return found;
+}
+
+/** Timeline items of a survivor: each merge into it and each undo. */
+export async function mergesInto(tx: Tx, ctx: ActorContext, entity: MergeEntity, id: string, limit: number) {
+  return tx
+    .select()
+    .from(crmMerges)
+    .where(
+      and(
+        eq(crmMerges.tenant_id, ctx.tenantId),
+        eq(crmMerges.entity, entity),
+        inArray(crmMerges.survivor_id, [id]),
+      ),
+    )
+    .orderBy(desc(crmMerges.created_at))
+    .limit(limit);
+}

@@ -1,0 +1,95 @@
+import { and, eq, inArray, ne, notInArray, or, sql } from 'drizzle-orm';
+import type { DomainEvent } from '../../platform/events/event-bus.js';
+import type { EventSubscription } from '../../platform/modules/module-definition.js';
+import { prop } from '../../platform/narrow.js';
+import type { Platform } from '../../platform/platform.js';
+import { recordMove, takeMovesToUndo, wasMoved } from '../../platform/records/record-moves.js';
+import { interventions } from './interventions.schema.js';
+
+/**
+ * Account merges (crm's `accounts.merged` / `accounts.unmerged`): the merged account's bundles move
+ * to the survivor and back on undo (record_moves ledger). An open bundle whose rule already has an
+ * open bundle on the survivor stays where it is (one open bundle per account and rule).
+ */
+const MODULE = 'interventions';
+
+function ids(ev: DomainEvent) {
+  const s = (k: string) => {
+    const v = prop(ev.payload, k);
+    return typeof v === 'string' ? v : null;
+  };
+  const mergeId = s('merge_id');
+  const survivor = s('survivor_id');
+  const merged = s('merged_id');
+  return mergeId && survivor && merged ? { mergeId, survivor, merged } : null;
+}
+
+export async function moveInterventionsOnMerge(platform: Platform, ev: DomainEvent): Promise<void> {
+  const m = ids(ev);
+  if (!m) return;
+  await platform.database.tenantTx(ev.tenant_id, async (tx) => {
+    if (await wasMoved(tx, ev.tenant_id, m.mergeId, MODULE, 'interventions')) return;
+    const openOnSurvivor = (
+      await tx
+        .select({ rule_key: interventions.rule_key })
+        .from(interventions)
+        .where(
+          and(
+            eq(interventions.tenant_id, ev.tenant_id),
+            eq(interventions.account_id, m.survivor),
+            eq(interventions.status, 'open'),
+          ),
+        )
+    ).map((r) => r.rule_key);
+    const rows = await tx
+      .update(interventions)
+      .set({ account_id: m.survivor, updated_at: sql`now()` })
+      .where(
+        and(
+          eq(interventions.tenant_id, ev.tenant_id),
+          eq(interventions.account_id, m.merged),
+          openOnSurvivor.length
+            ? or(ne(interventions.status, 'open'), notInArray(interventions.rule_key, openOnSurvivor))
+            : undefined,
+        ),
+      )
+      .returning({ id: interventions.id });
+    await recordMove(tx, ev.tenant_id, {
+      batchId: m.mergeId,
+      module: MODULE,
+      what: 'interventions',
+      fromId: m.merged,
+      toId: m.survivor,
+      rowIds: rows.map((r) => r.id),
+    });
+  });
+}
+
+export async function moveInterventionsBackOnUnmerge(platform: Platform, ev: DomainEvent): Promise<void> {
+  const m = ids(ev);
+  if (!m) return;
+  await platform.database.tenantTx(ev.tenant_id, async (tx) => {
+    for (const move of await takeMovesToUndo(tx, ev.tenant_id, m.mergeId, MODULE)) {
+      if (move.row_ids.length === 0) continue;
+      await tx
+        .update(interventions)
+        .set({ account_id: move.from_id, updated_at: sql`now()` })
+        .where(
+          and(
+            eq(interventions.tenant_id, ev.tenant_id),
+            inArray(interventions.id, move.row_ids),
+            eq(interventions.account_id, move.to_id),
+          ),
+        );
+    }
+  });
+}
+
+export const interventionsMergeSubscriptions: EventSubscription[] = [
+  { on: 'accounts.merged', handler: 'interventions.move-on-merge', run: moveInterventionsOnMerge },
+  {
+    on: 'accounts.unmerged',
+    handler: 'interventions.move-back-on-unmerge',
+    run: moveInterventionsBackOnUnmerge,
+  },
+];

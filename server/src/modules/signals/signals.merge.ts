@@ -1,0 +1,75 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { DomainEvent } from '../../platform/events/event-bus.js';
+import type { EventSubscription } from '../../platform/modules/module-definition.js';
+import { prop } from '../../platform/narrow.js';
+import type { Platform } from '../../platform/platform.js';
+import { recordMove, takeMovesToUndo, wasMoved } from '../../platform/records/record-moves.js';
+import { signals } from './signals.schema.js';
+
+/**
+ * Merges of accounts and contacts (crm's `*.merged` / `*.unmerged`): the signals about the merged
+ * record move to the survivor, and back on undo — exactly the rows moved (record_moves ledger).
+ */
+const MODULE = 'signals';
+
+function ids(ev: DomainEvent) {
+  const s = (k: string) => {
+    const v = prop(ev.payload, k);
+    return typeof v === 'string' ? v : null;
+  };
+  const mergeId = s('merge_id');
+  const survivor = s('survivor_id');
+  const merged = s('merged_id');
+  return mergeId && survivor && merged ? { mergeId, survivor, merged } : null;
+}
+
+const columnOf = (ev: DomainEvent) =>
+  ev.name.startsWith('accounts.') ? signals.account_id : signals.contact_id;
+
+export async function moveSignalsOnMerge(platform: Platform, ev: DomainEvent): Promise<void> {
+  const m = ids(ev);
+  if (!m) return;
+  const column = columnOf(ev);
+  await platform.database.tenantTx(ev.tenant_id, async (tx) => {
+    if (await wasMoved(tx, ev.tenant_id, m.mergeId, MODULE, 'signals')) return;
+    const rows = await tx
+      .update(signals)
+      .set({ [column.name]: m.survivor })
+      .where(and(eq(signals.tenant_id, ev.tenant_id), eq(column, m.merged)))
+      .returning({ id: signals.id });
+    await recordMove(tx, ev.tenant_id, {
+      batchId: m.mergeId,
+      module: MODULE,
+      what: 'signals',
+      fromId: m.merged,
+      toId: m.survivor,
+      rowIds: rows.map((r) => r.id),
+    });
+  });
+}
+
+export async function moveSignalsBackOnUnmerge(platform: Platform, ev: DomainEvent): Promise<void> {
+  const m = ids(ev);
+  if (!m) return;
+  const column = columnOf(ev);
+  await platform.database.tenantTx(ev.tenant_id, async (tx) => {
+    for (const move of await takeMovesToUndo(tx, ev.tenant_id, m.mergeId, MODULE)) {
+      if (move.row_ids.length === 0) continue;
+      await tx
+        .update(signals)
+        .set({ [column.name]: move.from_id })
+        .where(
+          and(eq(signals.tenant_id, ev.tenant_id), inArray(signals.id, move.row_ids), eq(column, move.to_id)),
+        );
+    }
+  });
+}
+
+export const signalsMergeSubscriptions: EventSubscription[] = [
+  { on: ['accounts.merged', 'contacts.merged'], handler: 'signals.move-on-merge', run: moveSignalsOnMerge },
+  {
+    on: ['accounts.unmerged', 'contacts.unmerged'],
+    handler: 'signals.move-back-on-unmerge',
+    run: moveSignalsBackOnUnmerge,
+  },
+];
