@@ -1,11 +1,13 @@
 /** English resources. zh-CN.ts must have exactly the same keys (checked by the type and by a test). */
 import { mappingsI18n } from './mappings';
+import { mergeI18n } from './merge';
 import { oauthI18n } from './oauth';
 import { webhooksI18n } from './webhooks';
 
 export const en = {
   webhooks: webhooksI18n.en,
   mappings: mappingsI18n.en,
+  merge: mergeI18n.en,
   oauth: oauthI18n.en,
   app: { name: 'Zhongshu', tagline: 'AI-native sales hub', skip: 'Skip to content' },
   nav: {
@@ -665,6 +667,13 @@ export const en = {
     heldBreaker:
       'this would have been suggestion {{nth}} today, more than {{factor}} × your average of {{avg}} effective touches a day (threshold {{threshold}}), so it waits here',
     whyHeld: 'Why held back',
+    mine: 'Mine',
+    team: 'My team',
+    teamSummary: 'Your team had {{count}} alerts held back this week, on {{accounts}} accounts',
+    members: 'Members',
+    memberLine: '{{count}} held back · {{accounts}} accounts · suggested today {{today}} / threshold {{threshold}}',
+    owner: 'Owner',
+    teamEmpty: 'Nothing was held back for your team this week. The team brief follows who reports to whom: if nobody reports to you yet, ask an admin to set people’s manager.',
   },
   signoff: {
     title: 'Sign-off queue',

@@ -2,12 +2,14 @@ import type { Resources } from './en';
 
 /** 简体中文资源（默认语言）。键必须与 en.ts 完全一致。 */
 import { mappingsI18n } from './mappings';
+import { mergeI18n } from './merge';
 import { oauthI18n } from './oauth';
 import { webhooksI18n } from './webhooks';
 
 export const zhCN: Resources = {
   webhooks: webhooksI18n.zhCN,
   mappings: mappingsI18n.zhCN,
+  merge: mergeI18n.zhCN,
   oauth: oauthI18n.zhCN,
   app: { name: '中枢', tagline: 'AI 原生销售中枢', skip: '跳到正文' },
   nav: {
@@ -652,6 +654,13 @@ export const zhCN: Resources = {
     heldBreaker:
       '这是今天的第 {{nth}} 条建议，超过了你日均有效触达（{{avg}}）的 {{factor}} 倍（阈值 {{threshold}}），已转入每周简报',
     whyHeld: '暂缓原因',
+    mine: '我的',
+    team: '我的团队',
+    teamSummary: '团队本周共暂缓 {{count}} 条提醒，涉及 {{accounts}} 个客户',
+    members: '成员',
+    memberLine: '暂缓 {{count}} 条 · {{accounts}} 个客户 · 今日建议 {{today}} / 阈值 {{threshold}}',
+    owner: '负责人',
+    teamEmpty: '团队本周没有被暂缓的提醒。团队简报按直属上级汇总，若成员还没有设置上级，请联系管理员。',
   },
   signoff: {
     title: '审批队列',

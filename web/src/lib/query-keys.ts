@@ -90,7 +90,10 @@ export const queryKeys = {
     signOffQueue: ['interventions', 'sign-off-queue'] as const,
   },
   rules: { all: ['rules'] as const },
-  briefs: { week: (date: string | undefined) => ['briefs', date ?? 'this-week'] as const },
+  briefs: {
+    week: (date: string | undefined, scope: 'me' | 'team' = 'me') =>
+      ['briefs', scope, date ?? 'this-week'] as const,
+  },
 
   predict: {
     all: ['predict'] as const,

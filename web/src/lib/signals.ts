@@ -62,11 +62,25 @@ export interface Rule {
   definition: RuleDefinition | null;
   versions: { version: number; created_at: string; created_by_name: string | null }[];
 }
+export interface BriefMember {
+  owner_id: string;
+  name: string | null;
+  count: number;
+  accounts: number;
+  tripped: boolean;
+  suggested_today: number;
+  threshold: number;
+}
+
 export interface Brief {
+  /** person: one user's brief; team: a manager's roll-up over the people reporting to them. */
+  scope: 'person' | 'team';
   owner_id: string;
   week_start: string;
   week_end: string;
-  circuit_breaker: Breaker;
+  /** The person's breaker today (null on the team brief: each member has their own). */
+  circuit_breaker: Breaker | null;
+  members: BriefMember[] | null;
   summary: { count: number; accounts: number; by_severity: Record<string, number> };
   accounts: {
     account_id: string;
@@ -80,6 +94,7 @@ export interface Brief {
       delivery_reason: string | null;
       created_at: string;
       talk_track: string;
+      owner_id: string;
     }[];
   }[];
 }

@@ -17,6 +17,7 @@ import {
   signOff,
   signOffsOf,
   updateRule,
+  teamBrief,
   weeklyBrief,
 } from './interventions.service.js';
 
@@ -246,7 +247,7 @@ export function interventionsRoutes(app: TypedApp): void {
         tags,
         summary: 'Weekly strategy brief: interventions the circuit breaker held back this week, by account',
         querystring: z.object({
-          owner_id: opt.describe('me (default) or a user id (managers)'),
+          owner_id: opt.describe('me (default), team (managers: everyone reporting to me) or a user id (managers)'),
           date: z.iso.date().optional().describe('any day of the week (default today)'),
         }),
         response: { 200: anyObj, ...errorResponses },
@@ -255,10 +256,16 @@ export function interventionsRoutes(app: TypedApp): void {
     async (req) =>
       app.withTenant(req, async (tx, ctx) => {
         const q = req.query;
+        const when = q.date ? new Date(`${q.date}T12:00:00Z`) : new Date();
+        if (q.owner_id === 'team') {
+          if (!can(ctx, 'interventions:sign_off'))
+            throw forbidden('Only managers see the team’s brief');
+          return teamBrief(tx, ctx, when);
+        }
         const owner = ownerFilter(ctx, q.owner_id);
         if (!owner)
           throw badRequest('A brief is per person', [{ field: 'owner_id', reason: 'me or a user id' }]);
-        return weeklyBrief(tx, ctx, owner, q.date ? new Date(`${q.date}T12:00:00Z`) : new Date());
+        return weeklyBrief(tx, ctx, owner, when);
       }),
   );
 

@@ -1,16 +1,17 @@
-import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import jsonLogic, { type RulesLogic } from 'json-logic-js';
 import { z } from 'zod';
 import { changeLog } from '../../platform/audit/audit.schema.js';
 import { changeLogRow, type FieldChanges, recordChange } from '../../platform/audit/change-log.js';
 import { type ActorContext, can, systemContext } from '../../platform/auth/auth-context.js';
+import { users } from '../../platform/auth/auth.schema.js';
 import { insertRowsFast } from '../../platform/db/bulk-insert.js';
 import { execRows, type Tx } from '../../platform/db/database.js';
 import { domainEvents } from '../../platform/events/events.schema.js';
 import { conflict, forbidden, notFound } from '../../platform/http/problem.js';
 import { prop } from '../../platform/narrow.js';
 import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
-import { notifyRecordWrite } from '../../platform/sharing/sharing.service.js';
+import { actorFacts, notifyRecordWrite, seesAll } from '../../platform/sharing/sharing.service.js';
 import { type CrmDirectory, crmDirectory, type DirectoryAccount } from '../crm/crm-directory.service.js';
 import { averageDailyTouches } from '../crm/crm-facts.service.js';
 import { type Features, signalEvidence, signalFeatures } from '../signals/signal-features.service.js';
@@ -1008,46 +1009,114 @@ export function weekOf(now: Date): { start: Date; end: Date } {
   return { start, end };
 }
 
-export async function weeklyBrief(tx: Tx, ctx: ActorContext, ownerId: string, now: Date) {
+/** One brief item, as the brief shows it. */
+function briefItem(i: typeof interventions.$inferSelect) {
+  return {
+    id: i.id,
+    title: i.title,
+    severity: i.severity,
+    rule_key: i.rule_key,
+    status: i.status,
+    delivery_reason: i.delivery_reason,
+    created_at: i.created_at.toISOString(),
+    talk_track: i.talk_track,
+    owner_id: i.owner_id,
+  };
+}
+
+/** The held-back (brief) bundles of these owners created in the week of `now`, newest first. */
+async function briefRows(tx: Tx, ctx: ActorContext, ownerIds: string[], now: Date) {
   const { start, end } = weekOf(now);
+  if (ownerIds.length === 0) return { start, end, rows: [] };
   const rows = await tx
     .select()
     .from(interventions)
     .where(
       and(
         eq(interventions.tenant_id, ctx.tenantId),
-        eq(interventions.owner_id, ownerId),
+        inArray(interventions.owner_id, ownerIds),
         eq(interventions.delivery, 'brief'),
         gte(interventions.created_at, start),
         sql`${interventions.created_at} < ${end.toISOString()}::timestamptz`,
       ),
     )
     .orderBy(desc(interventions.created_at));
-  const directory = await crmDirectory(tx, tenantWide(ctx));
+  return { start, end, rows };
+}
+
+function briefBody(
+  rows: (typeof interventions.$inferSelect)[],
+  directory: CrmDirectory,
+  start: Date,
+  end: Date,
+) {
   const byAccount = new Map<string, typeof rows>();
   for (const r of rows) byAccount.set(r.account_id, [...(byAccount.get(r.account_id) ?? []), r]);
   const bySeverity: Record<string, number> = {};
   for (const r of rows) bySeverity[r.severity] = (bySeverity[r.severity] ?? 0) + 1;
   return {
-    owner_id: ownerId,
     week_start: start.toISOString().slice(0, 10),
     week_end: new Date(end.getTime() - 86_400_000).toISOString().slice(0, 10),
-    circuit_breaker: await breakerStatus(tx, ctx, ownerId, now),
     summary: { count: rows.length, accounts: byAccount.size, by_severity: bySeverity },
     accounts: [...byAccount.entries()].map(([accountId, items]) => ({
       account_id: accountId,
       account_name: directory.accounts.get(accountId)?.name ?? null,
-      items: items.map((i) => ({
-        id: i.id,
-        title: i.title,
-        severity: i.severity,
-        rule_key: i.rule_key,
-        status: i.status,
-        delivery_reason: i.delivery_reason,
-        created_at: i.created_at.toISOString(),
-        talk_track: i.talk_track,
-      })),
+      items: items.map(briefItem),
     })),
+  };
+}
+
+export async function weeklyBrief(tx: Tx, ctx: ActorContext, ownerId: string, now: Date) {
+  const { start, end, rows } = await briefRows(tx, ctx, [ownerId], now);
+  const directory = await crmDirectory(tx, tenantWide(ctx));
+  return {
+    scope: 'person' as const,
+    owner_id: ownerId,
+    circuit_breaker: await breakerStatus(tx, ctx, ownerId, now),
+    members: null,
+    ...briefBody(rows, directory, start, end),
+  };
+}
+
+/**
+ * The team's brief for a manager: everyone below them in the manager chain (themselves included);
+ * a manager nobody reports to gets their team; an admin with neither gets every active user. One
+ * line per member (held back this week, accounts, whether their circuit breaker is tripped today),
+ * then the accounts of all of them with each item's owner.
+ */
+export async function teamBrief(tx: Tx, ctx: ActorContext, now: Date) {
+  const facts = await actorFacts(tx, ctx);
+  let ids = facts.chain.length > 1 ? facts.chain : facts.teammates.length > 1 ? facts.teammates : [];
+  const active = await tx
+    .select({ id: users.id, name: users.name, active: users.active })
+    .from(users)
+    .where(eq(users.tenant_id, ctx.tenantId));
+  if (ids.length === 0) ids = seesAll(ctx) ? active.filter((u) => u.active !== false).map((u) => u.id) : [];
+  if (ids.length === 0 && facts.userId) ids = [facts.userId];
+  const names = new Map(active.map((u) => [u.id, u.name]));
+  const { start, end, rows } = await briefRows(tx, ctx, ids, now);
+  const directory = await crmDirectory(tx, tenantWide(ctx));
+  const members = [];
+  for (const id of ids) {
+    const mine = rows.filter((r) => r.owner_id === id);
+    const breaker = await breakerStatus(tx, ctx, id, now);
+    members.push({
+      owner_id: id,
+      name: names.get(id) ?? null,
+      count: mine.length,
+      accounts: new Set(mine.map((r) => r.account_id)).size,
+      tripped: breaker.tripped,
+      suggested_today: breaker.suggested_today,
+      threshold: breaker.threshold,
+    });
+  }
+  members.sort((a, b) => b.count - a.count || String(a.name).localeCompare(String(b.name), 'zh-CN'));
+  return {
+    scope: 'team' as const,
+    owner_id: facts.userId ?? ctx.actorId ?? '',
+    circuit_breaker: null,
+    members,
+    ...briefBody(rows, directory, start, end),
   };
 }
 

@@ -266,6 +266,28 @@ describe('circuit breaker', () => {
     expect(
       (await t.request('GET', `/api/v1/briefs?owner_id=${rep}`, { token: manager })).json().summary.count,
     ).toBe(1);
+    // The team brief: a manager sees it rolled up over the people reporting to them, with each one's line.
+    expect((await t.request('GET', '/api/v1/briefs?owner_id=team', { token })).statusCode).toBe(403);
+    const setManager = (managerId: string | null) =>
+      t.request('PATCH', `/api/v1/users/${rep}`, { token: admin, body: { manager_id: managerId } });
+    expect((await setManager(t.tenantA.userIds.manager)).statusCode).toBe(200);
+    try {
+      const team = (await t.request('GET', '/api/v1/briefs?owner_id=team', { token: manager })).json();
+      expect(team.scope).toBe('team');
+      expect(team.members.map((m: any) => m.owner_id).sort()).toEqual(
+        [t.tenantA.userIds.manager, rep].sort(),
+      );
+      expect(team.members[0]).toMatchObject({ owner_id: rep, count: 1, accounts: 1, tripped: true });
+      expect(team.summary.count).toBe(1);
+      expect(team.accounts[0].items[0]).toMatchObject({ id: ids[9], owner_id: rep });
+      // Another tenant's manager sees none of it.
+      const other = (
+        await t.request('GET', '/api/v1/briefs?owner_id=team', { token: t.tenantB.tokens.manager })
+      ).json();
+      expect(other.summary.count).toBe(0);
+    } finally {
+      await setManager(null);
+    }
   });
 });
 
