@@ -89,16 +89,37 @@ export function issueReason(issue: z.core.$ZodIssue, field: CrmField | undefined
   return both(`${label.en} is not valid`, `${label['zh-CN']}无效`);
 }
 
-/** An import result as the caller reads it: every row reason in their language. */
-export function inLocale<R extends { errors: { reason: string; reasons?: Record<Locale, string> }[] }>(
-  result: R,
-  locale: Locale,
-): R {
+const DUPLICATE_REASONS: Record<string, [string, string]> = {
+  credit_code: ['credit code', '信用代码相同'],
+  domain: ['domain', '域名相同'],
+  name: ['name', '名称相同'],
+  email: ['email', '邮箱相同'],
+  phone: ['phone', '电话相同'],
+};
+
+/**
+ * The warning on an imported row that looks like an existing record or an earlier row of the file
+ * (the row is still imported): 「可能与「华强电子」重复（名称相同）」.
+ */
+export function duplicateWarning(hit: { name: string; reason: string; row?: number }): ImportReason {
+  const [en, zh] = DUPLICATE_REASONS[hit.reason] ?? [hit.reason, hit.reason];
+  return hit.row === undefined
+    ? both(`possible duplicate of ${hit.name} (${en})`, `可能与「${hit.name}」重复（${zh}）`)
+    : both(
+        `possible duplicate of ${hit.name} (${en}, row ${hit.row})`,
+        `可能与第 ${hit.row} 行「${hit.name}」重复（${zh}）`,
+      );
+}
+
+type Reasoned = { reason: string; reasons?: Record<Locale, string> };
+const localised = <E extends Reasoned>(list: E[], locale: Locale): E[] =>
+  list.map(({ reasons, ...e }) => ({ ...e, reason: reasons?.[locale] ?? translate(e.reason, locale) }) as E);
+
+/** An import result as the caller reads it: every row reason (and warning) in their language. */
+export function inLocale<R extends { errors: Reasoned[]; warnings?: Reasoned[] }>(result: R, locale: Locale): R {
   return {
     ...result,
-    errors: result.errors.map(({ reasons, ...e }) => ({
-      ...e,
-      reason: reasons?.[locale] ?? translate(e.reason, locale),
-    })),
+    errors: localised(result.errors, locale),
+    ...(result.warnings ? { warnings: localised(result.warnings, locale) } : {}),
   };
 }

@@ -37,6 +37,19 @@ const importResult = z.object({
       reason: z.string(),
     }),
   ),
+  warnings: z
+    .array(
+      z.object({
+        row: z.number().describe('Row number as shown in the file (header = 1)'),
+        field: z.string(),
+        reason: z.string().describe('e.g. "possible duplicate of 华强电子 (name)"'),
+        duplicate_of: z
+          .string()
+          .nullable()
+          .describe('The existing record the row looks like; null for an earlier row of the file'),
+      }),
+    )
+    .describe('Rows imported all the same that look like existing records or earlier rows (accounts, contacts)'),
   mapping: z.record(z.string(), z.string()),
   batch_id: z.string().nullable(),
 });

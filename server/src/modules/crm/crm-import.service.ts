@@ -27,7 +27,17 @@ import {
   type ImportableEntity,
   type Stage,
 } from './crm.service.js';
-import { issueReason } from './crm-import-reasons.js';
+import { duplicateWarning, issueReason } from './crm-import-reasons.js';
+import { importDuplicateChecker } from './crm-duplicates.service.js';
+
+/** The import column a duplicate warning names. */
+const DUPLICATE_FIELD: Record<string, string> = {
+  credit_code: 'credit_code',
+  domain: 'domains',
+  name: 'name',
+  email: 'emails',
+  phone: 'phones',
+};
 
 export interface ParsedFile {
   headers: string[];
@@ -48,6 +58,13 @@ export interface RowError extends RowReasonError {
   row: number;
 }
 
+/** A row that is imported but looks like an existing record or an earlier row of the file. */
+export interface RowWarning extends RowReasonError {
+  row: number;
+  /** The existing record it looks like; null when it looks like an earlier row of the file. */
+  duplicate_of: string | null;
+}
+
 export interface ImportProgress {
   phase: 'validating' | 'writing';
   processed: number;
@@ -62,6 +79,8 @@ export interface ImportResult {
   invalid: number;
   imported: number;
   errors: RowError[];
+  /** Rows imported all the same: possible duplicates of existing records or earlier rows. */
+  warnings: RowWarning[];
   mapping: Record<string, string>;
   batch_id: string | null;
 }
@@ -446,6 +465,9 @@ export async function runImport(
   const columns = IMPORT_COLUMNS[entity];
   const fields: Record<string, CrmField | undefined> = crmFields[entity];
   const errors: RowError[] = [];
+  const warnings: RowWarning[] = [];
+  const duplicateOf =
+    entity === 'accounts' || entity === 'contacts' ? await importDuplicateChecker(tx, ctx, entity) : null;
   const good: Record<string, unknown>[] = [];
   const seenCodes = new Set<string>();
   for (let i = 0; i < file.rows.length; i++) {
@@ -492,7 +514,17 @@ export async function runImport(
       }
     }
     if (rowErrors.length) for (const e of rowErrors) errors.push({ row: rowNo, ...e });
-    else good.push(value);
+    else {
+      good.push(value);
+      const hit = duplicateOf?.(value, rowNo);
+      if (hit)
+        warnings.push({
+          row: rowNo,
+          field: DUPLICATE_FIELD[hit.reason] ?? hit.reason,
+          ...duplicateWarning(hit),
+          duplicate_of: hit.id,
+        });
+    }
   }
   const invalidRows = new Set(errors.map((e) => e.row)).size;
   const result: ImportResult = {
@@ -503,6 +535,7 @@ export async function runImport(
     invalid: invalidRows,
     imported: 0,
     errors,
+    warnings,
     mapping,
     batch_id: null,
   };

@@ -1,0 +1,13 @@
+/** zh-CN problem messages of CRM duplicate checks and merges (see messages.zh-CN.ts for the format). */
+export const zhCNCrmMergeMessages: Record<string, string> = {
+  'A record cannot be merged into itself': '不能把记录合并到它自己',
+  'must differ from survivor_id': '不能与保留的记录相同',
+  'Some fields cannot be picked': '有些字段不能选择',
+  'not a field of this record': '这条记录没有这个字段',
+  'no such account': '客户不存在',
+  'no such contact': '联系人不存在',
+  'Merge not found': '找不到这次合并',
+  'This merge was already undone': '这次合并已经撤销过了',
+  'A merge can be undone for {0} days only': '合并只能在 {0} 天内撤销',
+  'the time to undo this merge has passed': '已过撤销期限',
+};
