@@ -27,10 +27,12 @@ import { ApiError, problemToFieldErrors } from '../../lib/problem';
 import { isReadOnly } from '../../lib/sharing';
 import { useRecordDisplay } from '../record/useRecordDisplay';
 import {
+  combinedValues,
   type Duplicate,
   defaultChoice,
   differingFields,
   duplicateQuery,
+  isCombined,
   type Merge,
   type MergeBody,
   type MergeEntity,
@@ -46,7 +48,7 @@ export function MergeButton({ entity, record }: { entity: MergeEntity; record: M
   const { t } = useTranslation();
   const { can } = useAuth();
   const [opened, dialog] = useDisclosure(false);
-  if (!can('crm:write') || isReadOnly(record as { access?: unknown })) return null;
+  if (!can('crm:merge') || isReadOnly(record as { access?: unknown })) return null;
   return (
     <>
       <Button variant="default" onClick={dialog.open} data-testid="merge-open">
@@ -169,9 +171,14 @@ function OtherRecordSelect({
   const data = useMemo(() => {
     const m = new Map<string, string>();
     if (chosen && chosen.value === value) m.set(chosen.value, chosen.label);
-    for (const r of list.data?.data ?? []) if (r.id !== excludeId) m.set(r.id, nameOf(r));
+    for (const r of list.data?.data ?? []) {
+      if (r.id === excludeId) continue;
+      // two contacts often share a name: tell them apart by email or phone
+      const extra = entity === 'contacts' ? identity(entity, r) : '';
+      m.set(r.id, extra ? `${nameOf(r)} · ${extra}` : nameOf(r));
+    }
     return [...m].map(([v, label]) => ({ value: v, label }));
-  }, [list.data, chosen, value, excludeId]);
+  }, [list.data, chosen, value, excludeId, entity]);
   return (
     <Select
       label={t('merge.dialog.pick')}
@@ -345,27 +352,40 @@ export function MergeDialogView(p: MergeDialogViewProps) {
                         <Table.Td fz="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
                           {t(`fields.${d.name}`)}
                         </Table.Td>
-                        {[survivor, merged].map((r) => (
-                          <Table.Td key={r.id}>
-                            <Radio
-                              size="xs"
-                              name={`merge_field_${d.name}`}
-                              value={r.id}
-                              checked={chosen(d.name) === r.id}
-                              onChange={() => p.onPick(d.name, r.id)}
-                              data-testid={`merge-pick-${d.name}-${r.id === survivor.id ? 'survivor' : 'merged'}`}
-                              label={
-                                <Text fz="sm" component="span" style={{ overflowWrap: 'anywhere' }}>
-                                  {p.display(r, d.name) ?? (
-                                    <Text component="span" fz="sm" c="dimmed">
-                                      {t('merge.dialog.empty')}
-                                    </Text>
-                                  )}
-                                </Text>
-                              }
-                            />
+                        {isCombined(d) ? (
+                          <Table.Td colSpan={2} data-testid={`merge-combined-${d.name}`}>
+                            <Text fz="sm" style={{ overflowWrap: 'anywhere' }}>
+                              {combinedValues(survivor[d.name], merged[d.name]).join(
+                                t('merge.dialog.listSep'),
+                              )}
+                            </Text>
+                            <Text fz="xs" c="dimmed">
+                              {t('merge.dialog.combined')}
+                            </Text>
                           </Table.Td>
-                        ))}
+                        ) : (
+                          [survivor, merged].map((r) => (
+                            <Table.Td key={r.id}>
+                              <Radio
+                                size="xs"
+                                name={`merge_field_${d.name}`}
+                                value={r.id}
+                                checked={chosen(d.name) === r.id}
+                                onChange={() => p.onPick(d.name, r.id)}
+                                data-testid={`merge-pick-${d.name}-${r.id === survivor.id ? 'survivor' : 'merged'}`}
+                                label={
+                                  <Text fz="sm" component="span" style={{ overflowWrap: 'anywhere' }}>
+                                    {p.display(r, d.name) ?? (
+                                      <Text component="span" fz="sm" c="dimmed">
+                                        {t('merge.dialog.empty')}
+                                      </Text>
+                                    )}
+                                  </Text>
+                                }
+                              />
+                            </Table.Td>
+                          ))
+                        )}
                       </Table.Tr>
                     ))}
                   </Table.Tbody>

@@ -71,7 +71,7 @@ export function RecentMerges({ entity, id }: { entity: MergeEntity; id: string }
   }
   const shown = visibleMerges(merges.data, id);
   if (shown.length === 0) return null;
-  const mayUndo = can('crm:write');
+  const mayUndo = can('crm:merge');
 
   return (
     <Paper withBorder p="sm" bg="var(--mantine-color-indigo-light)" data-testid="merge-history">
@@ -99,6 +99,9 @@ export function RecentMerges({ entity, id }: { entity: MergeEntity; id: string }
                       when: formatDateTime(m.created_at, lang),
                       until: formatDate(m.undo_until, lang),
                     })}
+                {m.status !== 'undone' && m.created_by_name
+                  ? ` · ${t('merge.recent.by', { who: m.created_by_name })}`
+                  : ''}
               </Text>
             </Stack>
             {m.status === 'undone' ? (

@@ -5,7 +5,8 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
-import { api } from '../../lib/api';
+import { request } from '../../lib/api';
+import type { ApiBody, ApiResponse, ApiRow } from '../../lib/api-types';
 import { type FieldDef, FORM_FIELDS, toApiValue } from '../../lib/fields';
 import { ApiError } from '../../lib/problem';
 
@@ -14,43 +15,25 @@ export const MERGE_ENTITIES: readonly MergeEntity[] = ['accounts', 'contacts'];
 export const isMergeEntity = (e: string): e is MergeEntity =>
   (MERGE_ENTITIES as readonly string[]).includes(e);
 
-export type DuplicateReason = 'credit_code' | 'domain' | 'name' | 'email' | 'phone';
-
+type AccountDuplicate = ApiRow<'/accounts/duplicates'>;
+type ContactDuplicate = ApiRow<'/contacts/duplicates'>;
 /** One possible duplicate (GET /accounts/duplicates, /contacts/duplicates), best first. */
-export interface Duplicate {
-  id: string;
-  name: string;
-  reasons: DuplicateReason[];
-  confidence: number;
-  domain?: string | null;
-  credit_code?: string | null;
-  owner_id?: string | null;
-  email?: string | null;
-  phone?: string | null;
-  account_id?: string | null;
-}
+export type Duplicate = (AccountDuplicate | ContactDuplicate) &
+  Partial<Omit<AccountDuplicate, 'reasons'> & Omit<ContactDuplicate, 'reasons'>>;
+export type DuplicateReason = Duplicate['reasons'][number];
 
-export interface Merge {
-  id: string;
-  entity: MergeEntity | string;
-  survivor_id: string;
-  merged_id: string;
-  merged_name: string;
-  status: 'merged' | 'undone';
-  created_at: string;
-  created_by: string | null;
-  undo_until: string;
-  undone_at: string | null;
-  moved: Record<string, number>;
-}
-
+/** A merge as GET /merges/{id} answers it. */
+export type Merge = ApiResponse<'/merges/{id}'>;
+/** The body of POST /accounts/merge and /contacts/merge. */
+export type MergeBody = ApiBody<'/accounts/merge', 'post'>;
 /** Which side a field's value comes from. */
-export type Side = 'survivor' | 'merged';
-export interface MergeBody {
-  survivor_id: string;
-  merged_id: string;
-  fields?: Record<string, Side>;
-}
+export type Side = NonNullable<MergeBody['fields']>[string];
+
+/** /merges names the entity in the singular. */
+export const MERGE_KIND = { accounts: 'account', contacts: 'contact' } as const satisfies Record<
+  MergeEntity,
+  Merge['entity']
+>;
 
 export type MergeRecord = Record<string, unknown> & { id: string; name?: unknown };
 
@@ -109,8 +92,8 @@ export function useDuplicates(
   return useQuery({
     queryKey: ['merge', 'duplicates', entity, params],
     queryFn: ({ signal }) =>
-      api<{ data: Duplicate[] }>(`/${entity}/duplicates`, { query: params ?? {}, signal }).then(
-        (r) => r.data,
+      request('get', `/${entity}/duplicates` as const, { query: params ?? {}, signal }).then(
+        (r): Duplicate[] => r.data,
       ),
     enabled: !!params && opts.enabled !== false,
     staleTime: 15_000,
@@ -148,6 +131,19 @@ export function differingFields(entity: MergeEntity, a: MergeRecord, b: MergeRec
 }
 
 /**
+ * List fields (domains, tags, emails, phones) are not picked: the survivor keeps both records'
+ * values (the server unions them unless told a side).
+ */
+export const isCombined = (d: FieldDef) => d.type === 'list';
+
+/** A combined list field's values after the merge: the survivor's, then the other record's new ones. */
+export function combinedValues(survivor: unknown, merged: unknown): string[] {
+  const a = Array.isArray(survivor) ? survivor.map(String) : [];
+  const b = Array.isArray(merged) ? merged.map(String) : [];
+  return [...a, ...b.filter((x) => !a.includes(x))];
+}
+
+/**
  * Which record's value a field keeps unless the user picks: the survivor's, except where the
  * survivor has none and the other record has one (nothing is lost by default).
  */
@@ -156,8 +152,9 @@ export function defaultChoice(field: string, survivor: MergeRecord, merged: Merg
 }
 
 /**
- * The body of POST /{entity}/merge: for every differing field, the side whose value stays
- * (`picks` holds the record id the user picked per field; unpicked fields take defaultChoice).
+ * The body of POST /{entity}/merge: for every differing field that is picked (not a list), the
+ * side whose value stays (`picks` holds the record id the user picked per field; unpicked fields
+ * take defaultChoice).
  */
 export function mergeBody(
   entity: MergeEntity,
@@ -167,6 +164,7 @@ export function mergeBody(
 ): MergeBody {
   const fields: Record<string, Side> = {};
   for (const d of differingFields(entity, survivor, merged)) {
+    if (isCombined(d)) continue;
     const id = picks[d.name] ?? defaultChoice(d.name, survivor, merged);
     fields[d.name] = id === merged.id ? 'merged' : 'survivor';
   }
@@ -192,8 +190,8 @@ export function useRecentMerges(entity: MergeEntity, recordId: string) {
   return useQuery({
     queryKey: mergeKeys.recent(entity, recordId),
     queryFn: () =>
-      api<{ data: Merge[]; next_cursor: string | null }>('/merges', {
-        query: { entity, record_id: recordId, limit: 10 },
+      request('get', '/merges', {
+        query: { entity: MERGE_KIND[entity], record_id: recordId, limit: 10 },
       }).then((r) => r.data),
     retry: false,
   });

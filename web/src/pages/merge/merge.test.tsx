@@ -58,7 +58,7 @@ const other: MergeRecord = {
   domains: ['huarui.com'],
   website: 'https://huarui.com',
   employees: 300,
-  tags: ['重点客户'],
+  tags: ['重点客户', '华南'],
   address: null,
 };
 const dup: Duplicate = {
@@ -68,6 +68,7 @@ const dup: Duplicate = {
   confidence: 0.98,
   credit_code: '91110000600037341L',
   domain: 'huarui.com',
+  owner_id: null,
 };
 
 afterEach(() => {
@@ -146,6 +147,7 @@ describe('merge rules', () => {
       'industry',
       'phone',
       'address',
+      'tags',
     ]);
     expect(defaultChoice('industry', current, other)).toBe(current.id);
     expect(defaultChoice('phone', current, other)).toBe(other.id);
@@ -184,13 +186,14 @@ describe('merge rules', () => {
     const now = Date.parse('2026-12-01T00:00:00Z');
     const base: Merge = {
       id: 'm1',
-      entity: 'accounts',
+      entity: 'account',
       survivor_id: 'a-current',
       merged_id: 'a-other',
       merged_name: '华瑞科技',
       status: 'merged',
       created_at: '2026-11-30T00:00:00Z',
       created_by: 'u1',
+      created_by_name: '王芳',
       undo_until: '2026-12-30T00:00:00Z',
       undone_at: null,
       moved: {},
@@ -239,7 +242,17 @@ describe('DuplicateAlertView', () => {
     wrap(
       <DuplicateAlertView
         entity="contacts"
-        duplicates={[{ id: 'c1', name: 'Zhang Wei', reasons: ['email'], confidence: 1 }]}
+        duplicates={[
+          {
+            id: 'c1',
+            name: 'Zhang Wei',
+            reasons: ['email'],
+            confidence: 1,
+            email: 'zhang.wei@huarui.com',
+            phone: null,
+            account_id: null,
+          },
+        ]}
         onOpen={() => {}}
         onContinue={() => {}}
       />,
@@ -305,7 +318,15 @@ describe('MergeDialogView', () => {
     wrap(<Harness onConfirm={onConfirm} />);
     const table = screen.getByTestId('merge-fields');
     const rows = within(table).getAllByRole('row').slice(1);
-    expect(rows.map((r) => r.getAttribute('data-field'))).toEqual(['name', 'industry', 'phone', 'address']);
+    expect(rows.map((r) => r.getAttribute('data-field'))).toEqual([
+      'name',
+      'industry',
+      'phone',
+      'address',
+      'tags',
+    ]);
+    // tags are not picked: both records' tags stay (and nothing is sent for them)
+    expect(within(table).getByTestId('merge-combined-tags').textContent).toBe('重点客户、华南两边的值都保留');
     // the survivor has no phone: the other record's phone is kept unless the user says otherwise
     const phone = radio(within(table), 'merge-pick-phone-merged');
     expect(phone.checked).toBe(true);
