@@ -224,6 +224,7 @@ export const en = {
     role: 'Role',
     locale: 'Language',
     active: 'Active',
+    manager_id: 'Reports to',
     password: 'Password',
     key: 'Key',
     label: 'Label (Chinese)',

@@ -225,6 +225,7 @@ export const zhCN: Resources = {
     role: '角色',
     locale: '语言',
     active: '启用',
+    manager_id: '直属上级',
     password: '密码',
     key: '键',
     label: '显示名（中文）',

@@ -285,6 +285,17 @@ describe('circuit breaker', () => {
         await t.request('GET', '/api/v1/briefs?owner_id=team', { token: t.tenantB.tokens.manager })
       ).json();
       expect(other.summary.count).toBe(0);
+      // The chain stays a chain: the manager cannot report to someone below them, nor to a stranger.
+      for (const managerId of [rep, t.tenantB.userIds.manager]) {
+        const cycle = await t.request('PATCH', `/api/v1/users/${t.tenantA.userIds.manager}`, {
+          token: admin,
+          headers: { 'accept-language': 'zh-CN' },
+          body: { manager_id: managerId },
+        });
+        expect(cycle.statusCode, cycle.body).toBe(422);
+        expect(cycle.json().errors[0].field).toBe('manager_id');
+        expect(cycle.json().detail).toMatch(/上级/);
+      }
     } finally {
       await setManager(null);
     }

@@ -48,6 +48,7 @@ export const userService = new ResourceService({
       assertCanManage(ctx, permissionsOf(existing.role as Role), 'id');
       await keepAnActiveAdmin(tx, ctx, existing, values);
     }
+    if (typeof values.manager_id === 'string') await noReportingCycle(tx, ctx, existing?.id, values.manager_id);
     if (values.role !== undefined && values.role !== existing?.role)
       assertCanGrant(ctx, permissionsOf(values.role as Role), 'role');
     if (typeof values.password === 'string') {
@@ -75,6 +76,30 @@ export const userService = new ResourceService({
     return values;
   },
 });
+
+/**
+ * 422 when the manager is unknown in this organisation, or when the user would end up reporting to
+ * themselves (directly or up the chain): the team brief and record sharing follow this chain.
+ */
+async function noReportingCycle(tx: Tx, ctx: ActorContext, userId: unknown, managerId: string) {
+  const rows = await tx
+    .select({ id: users.id, manager_id: users.manager_id })
+    .from(users)
+    .where(eq(users.tenant_id, ctx.tenantId));
+  const managerOf = new Map(rows.map((r) => [r.id, r.manager_id]));
+  if (!managerOf.has(managerId))
+    throw unprocessable('No such manager in this organisation', [
+      { field: 'manager_id', reason: 'choose a user of this organisation' },
+    ]);
+  const seen = new Set<string>();
+  for (let id: string | null | undefined = managerId; id && !seen.has(id); id = managerOf.get(id)) {
+    if (id === userId)
+      throw unprocessable('Nobody can report to themselves, also not through others', [
+        { field: 'manager_id', reason: 'choose someone who is not below this user' },
+      ]);
+    seen.add(id);
+  }
+}
 
 /**
  * 409 when a change would leave the organisation without an active administrator. A per-tenant

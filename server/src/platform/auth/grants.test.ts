@@ -13,6 +13,7 @@ const B = () => t.tenantB;
 const FIELD_WORK = ['crm:read', 'users:read', 'signals:read', 'interventions:read', 'predict:read'].concat([
   'crm:write',
   'crm:export',
+  'crm:merge',
   'signals:write',
   'interventions:act',
 ]);

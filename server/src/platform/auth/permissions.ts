@@ -21,6 +21,7 @@ export const PERMISSIONS = [
   'crm:delete',
   'crm:import',
   'crm:export',
+  'crm:merge', // merge duplicate accounts/contacts and undo merges (records the caller may edit)
   'users:read',
   'users:manage',
   'settings:manage', // pipelines, custom fields, products catalogue
@@ -52,6 +53,7 @@ const fieldWork: Permission[] = [
   ...everyone,
   'crm:write',
   'crm:export',
+  'crm:merge',
   'signals:write',
   'interventions:act',
 ];

@@ -54,12 +54,25 @@ export function UsersTab() {
   if (users.isPending) return <Loading />;
   if (users.isError) return <ErrorState error={users.error} onRetry={() => users.refetch()} />;
   const roleData = ROLES.map((r) => ({ value: r, label: t(`roles.${r}`) }));
+  const managerData = sortByName(
+    users.data.filter((u) => u.active),
+    (u) => u.name,
+    lang,
+  ).map((u) => ({ value: u.id, label: u.name }));
   return (
     <Stack>
       <Group justify="flex-end">
         <Button onClick={modal.open}>{t('admin.newUser')}</Button>
       </Group>
-      <Tbl head={[t('fields.name'), t('fields.email'), t('fields.role'), t('fields.active')]}>
+      <Tbl
+        head={[
+          t('fields.name'),
+          t('fields.email'),
+          t('fields.role'),
+          t('fields.manager_id'),
+          t('fields.active'),
+        ]}
+      >
         {sortByName(users.data, (u) => u.name, lang).map((u) => (
           <Table.Tr key={u.id}>
             <Table.Td>{u.name}</Table.Td>
@@ -73,6 +86,19 @@ export function UsersTab() {
                 allowDeselect={false}
                 data={roleData}
                 onChange={(v) => v && patch(u.id, { role: v })}
+              />
+            </Table.Td>
+            <Table.Td>
+              <Select
+                size="xs"
+                w={170}
+                aria-label={t('fields.manager_id')}
+                value={u.manager_id ?? null}
+                clearable
+                searchable
+                placeholder="—"
+                data={managerData.filter((m) => m.value !== u.id)}
+                onChange={(v) => v !== (u.manager_id ?? null) && patch(u.id, { manager_id: v })}
               />
             </Table.Td>
             <Table.Td>
