@@ -48,7 +48,8 @@ export const userService = new ResourceService({
       assertCanManage(ctx, permissionsOf(existing.role as Role), 'id');
       await keepAnActiveAdmin(tx, ctx, existing, values);
     }
-    if (typeof values.manager_id === 'string') await noReportingCycle(tx, ctx, existing?.id, values.manager_id);
+    if (typeof values.manager_id === 'string')
+      await noReportingCycle(tx, ctx, existing?.id, values.manager_id);
     if (values.role !== undefined && values.role !== existing?.role)
       assertCanGrant(ctx, permissionsOf(values.role as Role), 'role');
     if (typeof values.password === 'string') {

@@ -13,7 +13,8 @@ export const zhCNAuthMessages: Record<string, string> = {
   'The current password is wrong': '当前密码不正确',
   'No such manager in this organisation': '本组织中没有这位上级',
   'choose a user of this organisation': '请选择本组织的用户',
-  'Nobody can report to themselves, also not through others': '不能设置为自己的上级，也不能通过下属间接汇报给自己',
+  'Nobody can report to themselves, also not through others':
+    '不能设置为自己的上级，也不能通过下属间接汇报给自己',
   'choose someone who is not below this user': '请选择不在该用户下属链条中的人',
   'does not match': '与当前密码不一致',
 };
