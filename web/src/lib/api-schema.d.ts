@@ -6206,6 +6206,16 @@ export interface paths {
                             };
                             total: number;
                             valid: number;
+                            /** @description Rows imported all the same that look like existing records or earlier rows (accounts, contacts) */
+                            warnings: {
+                                /** @description The existing record the row looks like; null for an earlier row of the file */
+                                duplicate_of: string | null;
+                                field: string;
+                                /** @description e.g. "possible duplicate of 华强电子 (name)" */
+                                reason: string;
+                                /** @description Row number as shown in the file (header = 1) */
+                                row: number;
+                            }[];
                         };
                     };
                 };
@@ -6249,6 +6259,16 @@ export interface paths {
                                 };
                                 total: number;
                                 valid: number;
+                                /** @description Rows imported all the same that look like existing records or earlier rows (accounts, contacts) */
+                                warnings: {
+                                    /** @description The existing record the row looks like; null for an earlier row of the file */
+                                    duplicate_of: string | null;
+                                    field: string;
+                                    /** @description e.g. "possible duplicate of 华强电子 (name)" */
+                                    reason: string;
+                                    /** @description Row number as shown in the file (header = 1) */
+                                    row: number;
+                                }[];
                             } | null;
                             started_at: string;
                             /** @enum {string} */
@@ -6378,6 +6398,16 @@ export interface paths {
                                 };
                                 total: number;
                                 valid: number;
+                                /** @description Rows imported all the same that look like existing records or earlier rows (accounts, contacts) */
+                                warnings: {
+                                    /** @description The existing record the row looks like; null for an earlier row of the file */
+                                    duplicate_of: string | null;
+                                    field: string;
+                                    /** @description e.g. "possible duplicate of 华强电子 (name)" */
+                                    reason: string;
+                                    /** @description Row number as shown in the file (header = 1) */
+                                    row: number;
+                                }[];
                             } | null;
                             started_at: string;
                             /** @enum {string} */
