@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Browser tests for duplicates and merging (issue 16, item 2), in zh-CN: a rep creates an account,
+// Browser tests for duplicates and merging (issue 16, item 2), in zh-CN: a user creates an account,
 // sees the duplicate warning while creating a near-identical one (and creates it anyway), merges
 // the two from the account page (suggested duplicate, which record stays, a field picked), lands on
 // the record that stayed with the merge banner, opens the merged-away URL (a page saying where it
-// went, not a bare 404), undoes the merge, and sees a refused undo in business words.
+// went, not a bare 404), undoes the merge, and sees a refused undo in business words; the same
+// for two contacts with one email; the warning, the dialog and the banner again at 390 px.
 // Screenshots at 1280 and 390 px: /tmp/shots/merge-*.png (MERGE_SHOTS=<dir> to change).
 //   from e2e/run.mjs: mergeTests({ test, browser, base, api, pageErrors })
 //   alone:            node e2e/merge.mjs   (fresh server, only these tests)
@@ -92,7 +93,7 @@ export function mergeTests({ test, browser, base, api, pageErrors = [] }) {
       await page.getByTestId('duplicate-alert').getByRole('button', { name: '打开已有客户' }).click();
       await page.waitForURL(/\/accounts\/[0-9a-f-]{36}$/);
       assert.ok([ids.first, ids.second].includes(page.url().split('/').pop()));
-      assert.equal(await page.getByTestId('form-accounts').count(), 0, 'the create dialog is closed');
+      await page.getByTestId('form-accounts').waitFor({ state: 'detached' }); // the create dialog closed
     } finally {
       await ctx.close();
     }
@@ -195,10 +196,69 @@ export function mergeTests({ test, browser, base, api, pageErrors = [] }) {
       });
       await item.waitFor();
       // meanwhile, someone undoes it
-      await api.call(`/merges/${m.id}/undo`, { method: 'POST' });
+      await api.call(`/merges/${m.id}/undo`, { method: 'POST', body: '{}' });
       await item.getByTestId('merge-undo').click();
       await page.getByTestId('merge-undo-confirm').click();
       await page.getByTestId('merge-undo-error').getByText('这次合并已经撤销过了。').waitFor();
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('merge: contacts — the warning by email, merge, merged-away page (zh-CN)', async () => {
+    const email = `li.na.${stamp}@merge-${stamp}.example.com`;
+    const kept = await api.call('/contacts', {
+      method: 'POST',
+      body: JSON.stringify({ name: `李娜${stamp}`, emails: [email], title: '采购经理' }),
+    });
+    const { ctx, page } = await newPage(browser, pageErrors, { width: 1280, height: 900 });
+    try {
+      await login(page, base);
+      await page.goto(`${base}/contacts`);
+      await page.getByTestId('new-record').click();
+      const form = page.getByTestId('form-contacts');
+      await form.locator('input[name=name]').fill(`李娜（新）${stamp}`);
+      await form.locator('[name=emails]').fill(email);
+      await form.locator('[name=phones]').fill('13800138000');
+      const alert = page.getByTestId('duplicate-alert');
+      await alert.waitFor();
+      assert.equal(
+        (await alert.getByTestId('duplicate-title').textContent()) ?? '',
+        `可能已存在：李娜${stamp}（邮箱相同）`,
+      );
+      await alert.getByRole('button', { name: '打开已有联系人' }).waitFor();
+      await alert.getByRole('button', { name: '仍然新建' }).click();
+      await page.getByTestId('form-submit').click();
+      await page.waitForURL((u) => /\/contacts\/[0-9a-f-]{36}$/.test(u.pathname));
+      const goneId = page.url().split('/').pop();
+      assert.notEqual(goneId, kept.id);
+
+      await page.getByTestId('merge-open').click();
+      const dialog = page.getByTestId('merge-dialog');
+      await dialog
+        .getByTestId('merge-suggestion')
+        .filter({ hasText: `李娜${stamp}` })
+        .click();
+      await dialog.locator(`[data-testid=merge-survivor][data-id="${kept.id}"]`).click();
+      await dialog.getByTestId('merge-fields').waitFor();
+      // phones are kept from both records, not picked
+      await dialog.getByTestId('merge-combined-phones').getByText('13800138000').waitFor();
+      await dialog
+        .getByTestId('merge-summary')
+        .getByText('相关活动、采购决策角色、信号和跟进建议将全部转到保留的记录上；30 天内可撤销。')
+        .waitFor();
+      await shot(page, 'contact-dialog-1280');
+      await dialog.getByTestId('merge-confirm').click();
+      await page.waitForURL(new RegExp(`/contacts/${kept.id}$`));
+      await page
+        .getByTestId('merge-history-item')
+        .filter({ hasText: `李娜（新）${stamp}` })
+        .waitFor();
+      const survivor = await api.call(`/contacts/${kept.id}`);
+      assert.ok(survivor.phones.includes('13800138000'), 'the phone of the merged contact is kept');
+      await page.goto(`${base}/contacts/${goneId}`);
+      await page.getByTestId('merged-away').getByText(`该联系人已合并到“李娜${stamp}”`).waitFor();
+      await shot(page, 'contact-merged-away-1280');
     } finally {
       await ctx.close();
     }

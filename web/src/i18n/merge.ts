@@ -90,7 +90,7 @@ const en = {
     titleContacts: 'This contact was merged into “{{name}}”',
     textAccounts: 'Its contacts, opportunities and activities are now on that record.',
     textContacts: 'Its activities and buying-committee roles are now on that record.',
-    open: 'Open “{{name}}”',
+    open: 'Open the record that stays',
     survivor: 'the record that stays',
   },
 };
@@ -185,7 +185,7 @@ const zhCN: MergeResources = {
     titleContacts: '该联系人已合并到“{{name}}”',
     textAccounts: '它名下的联系人、商机、活动等都已转到这条记录上。',
     textContacts: '这位联系人的活动和采购决策角色都已转到这条记录上。',
-    open: '打开“{{name}}”',
+    open: '打开保留的记录',
     survivor: '保留的记录',
   },
 };

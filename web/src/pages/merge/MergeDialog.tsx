@@ -124,7 +124,15 @@ export function MergeDialog({
       <MergeDialogView
         entity={entity}
         current={record}
-        picker={<OtherRecordSelect entity={entity} excludeId={record.id} value={otherId} onChange={pick} />}
+        picker={
+          <OtherRecordSelect
+            entity={entity}
+            excludeId={record.id}
+            value={otherId}
+            valueLabel={other.data ? nameOf(other.data) : undefined}
+            onChange={pick}
+          />
+        }
         suggestions={{
           loading: suggestions.isLoading,
           error: suggestions.isError,
@@ -152,11 +160,14 @@ function OtherRecordSelect({
   entity,
   excludeId,
   value,
+  valueLabel,
   onChange,
 }: {
   entity: MergeEntity;
   excludeId: string;
   value: string | null;
+  /** the picked record's name when it was picked outside the search (a suggestion) */
+  valueLabel?: string;
   onChange: (id: string | null) => void;
 }) {
   const { t } = useTranslation();
@@ -171,6 +182,7 @@ function OtherRecordSelect({
   const data = useMemo(() => {
     const m = new Map<string, string>();
     if (chosen && chosen.value === value) m.set(chosen.value, chosen.label);
+    else if (value && valueLabel) m.set(value, valueLabel);
     for (const r of list.data?.data ?? []) {
       if (r.id === excludeId) continue;
       // two contacts often share a name: tell them apart by email or phone
@@ -178,7 +190,7 @@ function OtherRecordSelect({
       m.set(r.id, extra ? `${nameOf(r)} · ${extra}` : nameOf(r));
     }
     return [...m].map(([v, label]) => ({ value: v, label }));
-  }, [list.data, chosen, value, excludeId, entity]);
+  }, [list.data, chosen, value, valueLabel, excludeId, entity]);
   return (
     <Select
       label={t('merge.dialog.pick')}
@@ -261,7 +273,7 @@ export function MergeDialogView(p: MergeDialogViewProps) {
                     <Text fz="sm" fw={500} truncate>
                       {d.name}
                     </Text>
-                    <Badge variant="light" color="yellow" style={{ flexShrink: 0 }}>
+                    <Badge variant="light" color="orange" style={{ flexShrink: 0 }}>
                       {reasonsText(t, d.reasons)}
                     </Badge>
                   </Group>
@@ -349,7 +361,11 @@ export function MergeDialogView(p: MergeDialogViewProps) {
                   <Table.Tbody>
                     {fields.map((d) => (
                       <Table.Tr key={d.name} data-field={d.name}>
-                        <Table.Td fz="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+                        <Table.Td
+                          fz="sm"
+                          c="dimmed"
+                          style={{ overflowWrap: 'anywhere', verticalAlign: 'top' }}
+                        >
                           {t(`fields.${d.name}`)}
                         </Table.Td>
                         {isCombined(d) ? (
@@ -365,7 +381,7 @@ export function MergeDialogView(p: MergeDialogViewProps) {
                           </Table.Td>
                         ) : (
                           [survivor, merged].map((r) => (
-                            <Table.Td key={r.id}>
+                            <Table.Td key={r.id} style={{ verticalAlign: 'top' }}>
                               <Radio
                                 size="xs"
                                 name={`merge_field_${d.name}`}

@@ -211,7 +211,7 @@ export function MergedAway({ entity, survivorId }: { entity: MergeEntity; surviv
           {entity === 'accounts' ? t('merge.mergedAway.textAccounts') : t('merge.mergedAway.textContacts')}
         </Text>
         <Button component={Link} to={`/${entity}/${target}`} data-testid="merged-away-open">
-          {t('merge.mergedAway.open', { name })}
+          {t('merge.mergedAway.open')}
         </Button>
       </Stack>
     </Paper>
