@@ -116,7 +116,10 @@ const localised = <E extends Reasoned>(list: E[], locale: Locale): E[] =>
   list.map(({ reasons, ...e }) => ({ ...e, reason: reasons?.[locale] ?? translate(e.reason, locale) }) as E);
 
 /** An import result as the caller reads it: every row reason (and warning) in their language. */
-export function inLocale<R extends { errors: Reasoned[]; warnings?: Reasoned[] }>(result: R, locale: Locale): R {
+export function inLocale<R extends { errors: Reasoned[]; warnings?: Reasoned[] }>(
+  result: R,
+  locale: Locale,
+): R {
   return {
     ...result,
     errors: localised(result.errors, locale),

@@ -49,7 +49,9 @@ const importResult = z.object({
           .describe('The existing record the row looks like; null for an earlier row of the file'),
       }),
     )
-    .describe('Rows imported all the same that look like existing records or earlier rows (accounts, contacts)'),
+    .describe(
+      'Rows imported all the same that look like existing records or earlier rows (accounts, contacts)',
+    ),
   mapping: z.record(z.string(), z.string()),
   batch_id: z.string().nullable(),
 });

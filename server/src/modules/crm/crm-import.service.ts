@@ -27,8 +27,8 @@ import {
   type ImportableEntity,
   type Stage,
 } from './crm.service.js';
-import { duplicateWarning, issueReason } from './crm-import-reasons.js';
 import { importDuplicateChecker } from './crm-duplicates.service.js';
+import { duplicateWarning, issueReason } from './crm-import-reasons.js';
 
 /** The import column a duplicate warning names. */
 const DUPLICATE_FIELD: Record<string, string> = {

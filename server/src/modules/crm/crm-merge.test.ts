@@ -161,7 +161,7 @@ describe('merging accounts', () => {
       account_id: merged.id,
       contact_ids: [contact.id],
     });
-    const sig = await call(
+    await call(
       'POST',
       '/api/v1/signals',
       [
@@ -176,7 +176,6 @@ describe('merging accounts', () => {
       admin,
       202,
     );
-    expect(sig.json().results?.[0]?.account_id ?? merged.id).toBe(merged.id);
     await t.settle();
     const [rule] = await sql<{ id: string }>(
       'select id from intervention_rules where tenant_id = $1 limit 1',
@@ -194,6 +193,7 @@ describe('merging accounts', () => {
       'select id from opportunity_predictions where tenant_id = $1 and opportunity_id = $2',
       [t.tenantA.id, opp.id],
     );
+    expect(predictions).toHaveLength(1);
 
     const r = await call(
       'POST',

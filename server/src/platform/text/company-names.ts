@@ -1,5 +1,5 @@
-import { nameSortKey } from './pinyin.js';
 import { COUNTY_LEVEL, NATIONAL_PREFIXES, PREFECTURES_BY_PROVINCE, PROVINCES } from './cn-admin-divisions.js';
+import { nameSortKey } from './pinyin.js';
 
 /**
  * Company names as people write them (SPEC R-1.2): the parts of a registered name that the
