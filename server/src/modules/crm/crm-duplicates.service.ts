@@ -179,7 +179,10 @@ export async function findAccountDuplicates(
   const needle = analysed ? (analysed.core ?? analysed.rest ?? analysed.key) : null;
   if (needle && needle.length >= 2)
     probes.push(
-      sql`(${accounts.name} ilike ${like(needle)} or array_to_string(${accounts.aliases}, ' ') ilike ${like(needle)})`,
+      // The needle is normalised (no spaces or punctuation: "Huarui Tech" → huaruitech), so the
+      // stored names are compared without theirs too; Chinese names also match as they are.
+      sql`(${accounts.name} ilike ${like(needle)} or array_to_string(${accounts.aliases}, ' ') ilike ${like(needle)}
+          or regexp_replace(lower(${accounts.name} || ' ' || array_to_string(${accounts.aliases}, ' ')), '[[:space:][:punct:]]+', '', 'g') like ${like(needle)})`,
     );
   if (!probes.length) return [];
   const rows = await tx

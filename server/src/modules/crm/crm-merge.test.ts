@@ -83,6 +83,12 @@ describe('duplicate checks', () => {
     expect(all.data[0].reasons).toEqual(['credit_code', 'domain', 'name']);
     expect(all.data[0].confidence).toBeGreaterThan(byName.data[0].confidence);
 
+    const latin = await create('accounts', { name: 'Huarui Technology Co., Ltd.' });
+    const byLatin = await get(
+      `/api/v1/accounts/duplicates?name=${encodeURIComponent('HUARUI  Technology Ltd')}`,
+    );
+    expect(byLatin.data[0]).toMatchObject({ id: latin.id, reasons: ['name'] });
+
     const excluded = await get(`/api/v1/accounts/duplicates?credit_code=${CODE1}&exclude_id=${a.id}`);
     expect(excluded.data).toEqual([]);
   });
