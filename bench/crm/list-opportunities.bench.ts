@@ -12,7 +12,12 @@
  *      BENCH_OPPS / BENCH_ACCOUNTS (volume, default 1,000,000 / 100,000),
  *      BENCH_SHARING=1: the reps report to a manager, and the same mix is also run as a rep and as
  *      that manager with opportunities public_read_write (the default) and private (record-level
- *      sharing predicate on every list), one wrk run each, reported side by side.
+ *      sharing predicate on every list), one wrk run each, reported side by side; under private
+ *      each HTTP run is followed by the same queries (with that caller's sharing predicate) as raw
+ *      SQL in the server's tenant transaction, and a goal line compares the two (issue 16: ≥ 70 %
+ *      of the raw rate, p99 ≤ 2 × raw p99),
+ *      BENCH_CPU_PROF=<dir>: run the server under `node --cpu-prof` (profile written at stop;
+ *      summarise with `npx tsx bench/crm/cpu-profile-top.ts <dir>/*.cpuprofile`).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -150,6 +155,7 @@ function buildSql(
   sort: string,
   cursor: string | undefined,
   rowCompare = false,
+  ownerIn?: string[],
 ) {
   const values: unknown[] = [tenantId];
   const where = ['"tenant_id" = $1'];
@@ -157,6 +163,7 @@ function buildSql(
     values.push(v);
     return `$${values.length}`;
   };
+
   for (const [k, v] of Object.entries(filters)) {
     if (k === 'stage' || k === 'status') where.push(`"${k}" in (${v.split(',').map(p).join(', ')})`);
     else if (k === 'owner_id') where.push(`"owner_id" = ${p(v)}`);
@@ -164,6 +171,9 @@ function buildSql(
     else if (k === 'close_to') where.push(`"expected_close_date" <= ${p(v)}`);
     else throw new Error(k);
   }
+  // Record-level sharing under `private`: the predicate the server adds for a caller without
+  // shares, team or region (owner in the caller's manager chain).
+  if (ownerIn) where.push(`"owner_id" in (${ownerIn.map(p).join(', ')})`);
   const desc = sort.startsWith('-');
   const col = `"${desc ? sort.slice(1) : sort}"`;
   if (cursor) {
@@ -220,7 +230,14 @@ async function main() {
   const t00 = performance.now();
   if (spawnSync('wrk', ['--version']).error) throw new Error('wrk not found: apt-get install -y wrk');
   const url = await recreateDatabase(DB);
-  const env = { DATABASE_URL: url, ZHONGSHU_JOBS: 'off', ZHONGSHU_DEMO_SEED: 'off', LOG_LEVEL: 'warn' };
+  const env = {
+    DATABASE_URL: url,
+    ZHONGSHU_JOBS: 'off',
+    ZHONGSHU_DEMO_SEED: 'off',
+    LOG_LEVEL: 'warn',
+    // The per-user limit (6,000/min) would turn most of a caller's later runs into 429s.
+    ZHONGSHU_RATE_LIMIT_SESSION_PER_MIN: '100000000',
+  };
   const pool = new pg.Pool({ connectionString: url, max: 20 });
   const tmp = mkdtempSync(join(tmpdir(), 'zs-bench-list-'));
   let server: Awaited<ReturnType<typeof spawnServer>> | null = null;
@@ -231,11 +248,18 @@ async function main() {
       env,
     );
     const port = await freePort();
-    server = spawnServer(process.execPath, [CLI, 'start'], {
-      ...env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-    });
+    // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (see
+    // bench/crm/cpu-profile-top.ts); the numbers of such a run are slowed by the profiler.
+    const prof = process.env.BENCH_CPU_PROF;
+    server = spawnServer(
+      process.execPath,
+      [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), CLI, 'start'],
+      {
+        ...env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+      },
+    );
     await waitHealthy(server.url, performance.now(), 120_000, 100, server.proc);
     const token = await login(server.url, ADMIN, PASSWORD);
     // 2. 19 reps and the default pipeline through the real API (services, audit, lineage).
@@ -489,59 +513,11 @@ end
     const cpuLine = `CPU during the HTTP run (cores busy, of 2): server process ${cpu.server.toFixed(2)}, PostgreSQL ${cpu.postgres.toFixed(2)}, wrk + other ${cpu.other.toFixed(2)}, idle ${cpu.idle.toFixed(2)}; server CPU per request ${((cpu.server * 1000) / httpRps).toFixed(2)} ms, PostgreSQL CPU per request ${((cpu.postgres * 1000) / httpRps).toFixed(2)} ms.`;
     console.log(cpuLine);
 
-    // 7b. Record-level sharing: the same mix as a rep and as their manager, public vs private default.
-    const sharingRows: (string | number)[][] = [];
-    if (SHARING) {
-      const wrkRun = (bearer: string) => {
-        const file = luaFor(bearer);
-        spawnSync('wrk', ['-t1', `-c${CONNS}`, '-d3s', '-s', file, `${server!.url}/`], { encoding: 'utf8' });
-        const out = spawnSync(
-          'wrk',
-          ['-t1', `-c${CONNS}`, `-d${SECONDS}s`, '--timeout', '10s', '-s', file, `${server!.url}/`],
-          { encoding: 'utf8' },
-        );
-        const j = JSON.parse(/WRKJSON (.*)/.exec(out.stdout)?.[1] ?? 'null');
-        if (!j) throw new Error(`wrk failed:\n${out.stdout}\n${out.stderr}`);
-        return j;
-      };
-      const rep = await login(server.url, 'rep5@bench-list.example', PASSWORD);
-      const boss = await login(server.url, MANAGER, PASSWORD);
-      const { rows: vis } = await pool.query(
-        `select count(*) filter (where u.email = 'rep5@bench-list.example')::int n from opportunities o join users u on u.id = o.owner_id where o.tenant_id = $1`,
-        [tenantId],
-      );
-      for (const access of ['public_read_write', 'private'] as const) {
-        await api(server.url, token, 'PUT', '/sharing/defaults', {
-          defaults: [{ entity: 'opportunities', access }],
-        });
-        for (const [who, bearer] of [
-          [`rep (owns ${Number(vis[0].n).toLocaleString('en')} of ${N_OPPS.toLocaleString('en')})`, rep],
-          ['manager of all 19 reps', boss],
-        ] as const) {
-          const j = wrkRun(bearer);
-          const rps = j.requests / (j.duration_us / 1e6);
-          sharingRows.push([
-            access,
-            who,
-            rps.toFixed(0),
-            `${(j.p50 / 1000).toFixed(1)} ms`,
-            `${(j.p99 / 1000).toFixed(1)} ms`,
-            `${j.requests} requests, ${j.non2xx} non-2xx`,
-          ]);
-          console.log(sharingRows.at(-1)!.join(' | '));
-        }
-      }
-      await api(server.url, token, 'PUT', '/sharing/defaults', {
-        defaults: [{ entity: 'opportunities', access: 'public_read_write' }],
-      });
-    }
-    await server.stop();
-    server = null;
-
     // 8. Raw SQL at the same concurrency (CONNS callers, pg Pool of 20 = server DB_POOL_SIZE), same mix.
     const rawRun = async (
       mode: 'bare' | 'tenant-tx' | 'tenant-tx-1stmt' | 'bare-rowcmp',
       seconds: number,
+      sharing?: { ownerIn: string[] },
     ) => {
       const lat: number[] = [];
       let k = 0;
@@ -554,7 +530,8 @@ end
             r.combo.filters(r.owner),
             r.combo.sort,
             r.cursor,
-            mode === 'bare-rowcmp',
+            mode === 'bare-rowcmp' || sharing !== undefined,
+            sharing?.ownerIn,
           );
           const t1 = performance.now();
           if (mode === 'tenant-tx') {
@@ -591,6 +568,100 @@ end
       lat.sort((a, b) => a - b);
       return { rps: lat.length / wall, p50: percentile(lat, 50), p99: percentile(lat, 99), n: lat.length };
     };
+    // 7b. Record-level sharing: the same mix as a rep and as their manager, public vs private default.
+    // Under private, each caller's HTTP run is followed at once by the same queries as raw SQL
+    // (with the caller's sharing predicate, row-comparison keyset as the server builds it) in the
+    // server's tenant transaction, so the two compared rows see the same machine load.
+    const sharingRows: (string | number)[][] = [];
+    const goals: { who: string; http: { rps: number; p99: number }; raw: { rps: number; p99: number } }[] =
+      [];
+    if (SHARING) {
+      const wrkRun = async (bearer: string) => {
+        const file = luaFor(bearer);
+        spawnSync('wrk', ['-t1', `-c${CONNS}`, '-d3s', '-s', file, `${server!.url}/`], { encoding: 'utf8' });
+        const st0 = await stat();
+        const cpu0 = cpuSnapshot(server!.proc.pid!);
+        const out = spawnSync(
+          'wrk',
+          ['-t1', `-c${CONNS}`, `-d${SECONDS}s`, '--timeout', '10s', '-s', file, `${server!.url}/`],
+          { encoding: 'utf8' },
+        );
+        const cpu1 = cpuSnapshot(server!.proc.pid!);
+        const st1 = await stat();
+        const j = JSON.parse(/WRKJSON (.*)/.exec(out.stdout)?.[1] ?? 'null');
+        if (!j) throw new Error(`wrk failed:\n${out.stdout}\n${out.stderr}`);
+        return {
+          ...j,
+          commitsPerReq: (Number(st1.c) - Number(st0.c)) / j.requests,
+          serverCpuMsPerReq: ((cpu1.server - cpu0.server) * 1000) / j.requests,
+        };
+      };
+      const rep = await login(server.url, 'rep5@bench-list.example', PASSWORD);
+      const boss = await login(server.url, MANAGER, PASSWORD);
+      const { rows: vis } = await pool.query(
+        `select count(*) filter (where u.email = 'rep5@bench-list.example')::int n from opportunities o join users u on u.id = o.owner_id where o.tenant_id = $1`,
+        [tenantId],
+      );
+      const { rows: repRow } = await pool.query('select id from users where tenant_id = $1 and email = $2', [
+        tenantId,
+        'rep5@bench-list.example',
+      ]);
+      const { rows: chainRows } = await pool.query(
+        `select u.id from users u join users m on m.tenant_id = u.tenant_id and m.email = $2
+          where u.tenant_id = $1 and (u.id = m.id or u.manager_id = m.id)`,
+        [tenantId, MANAGER],
+      );
+      const chains = {
+        rep: [repRow[0].id as string],
+        manager: chainRows.map((r) => r.id as string),
+      };
+      for (const access of ['public_read_write', 'private'] as const) {
+        await api(server.url, token, 'PUT', '/sharing/defaults', {
+          defaults: [{ entity: 'opportunities', access }],
+        });
+        for (const [key, who, bearer] of [
+          [
+            'rep',
+            `rep (owns ${Number(vis[0].n).toLocaleString('en')} of ${N_OPPS.toLocaleString('en')})`,
+            rep,
+          ],
+          ['manager', 'manager of all 19 reps', boss],
+        ] as const) {
+          const j = await wrkRun(bearer);
+          const rps = j.requests / (j.duration_us / 1e6);
+          sharingRows.push([
+            access,
+            who,
+            'HTTP GET /api/v1/opportunities',
+            rps.toFixed(0),
+            `${(j.p50 / 1000).toFixed(1)} ms`,
+            `${(j.p99 / 1000).toFixed(1)} ms`,
+            `${j.requests} requests, ${j.non2xx} non-2xx, ${j.commitsPerReq.toFixed(2)} PG commits/request, server CPU ${j.serverCpuMsPerReq.toFixed(2)} ms/request`,
+          ]);
+          console.log(sharingRows.at(-1)!.join(' | '));
+          if (access !== 'private') continue;
+          await rawRun('tenant-tx-1stmt', 2, { ownerIn: chains[key] }); // warm-up
+          const raw = await rawRun('tenant-tx-1stmt', SECONDS, { ownerIn: chains[key] });
+          sharingRows.push([
+            access,
+            who,
+            `raw SQL in the tenant transaction (begin; set_config ×2; select … and owner_id in (${chains[key].length} ids); commit), pg Pool(20), ${CONNS} callers`,
+            raw.rps.toFixed(0),
+            `${raw.p50.toFixed(1)} ms`,
+            `${raw.p99.toFixed(1)} ms`,
+            `${raw.n} queries`,
+          ]);
+          console.log(sharingRows.at(-1)!.join(' | '));
+          goals.push({ who, http: { rps, p99: j.p99 / 1000 }, raw: { rps: raw.rps, p99: raw.p99 } });
+        }
+      }
+      await api(server.url, token, 'PUT', '/sharing/defaults', {
+        defaults: [{ entity: 'opportunities', access: 'public_read_write' }],
+      });
+    }
+    await server.stop();
+    server = null;
+
     await rawRun('bare', 3); // warm-up
     const rawSecs = Math.max(5, Math.round(SECONDS / 2));
     const bare = await rawRun('bare', rawSecs);
@@ -642,7 +713,7 @@ end
       ],
     );
     const body = [
-      `Tenant: ${N_OPPS.toLocaleString('en')} opportunities, ${N_ACCOUNTS.toLocaleString('en')} accounts, 20 owners (skewed), stages 25/20/15/10/5/15/10 % (qualify…lost), log-normal amounts, close dates 2025-06..2027-11. Tenant, users and pipeline via CLI + API; volume via INSERT … SELECT generate_series; VACUUM ANALYZE. Server: \`node server/bin/zhongshu.mjs start\` with ZHONGSHU_JOBS=off, LOG_LEVEL=warn, DB_POOL_SIZE=20 (default). wrk, PostgreSQL 15 and the server share the 2 cores.`,
+      `Tenant: ${N_OPPS.toLocaleString('en')} opportunities, ${N_ACCOUNTS.toLocaleString('en')} accounts, 20 owners (skewed), stages 25/20/15/10/5/15/10 % (qualify…lost), log-normal amounts, close dates 2025-06..2027-11. Tenant, users and pipeline via CLI + API; volume via INSERT … SELECT generate_series; VACUUM ANALYZE. Server: \`node server/bin/zhongshu.mjs start\` with ZHONGSHU_JOBS=off, LOG_LEVEL=warn, ZHONGSHU_RATE_LIMIT_SESSION_PER_MIN=100000000 (the limiter still runs), DB_POOL_SIZE=20 (default). wrk, PostgreSQL 15 and the server share the 2 cores.`,
       '',
       `Request mix (${weighted.length} URLs cycled, ${withCursor} follow a next_cursor, pages 1–10, weight 1/page):`,
       ...COMBOS.map((c) => `- ${c.id}: \`${c.label}\`${c.perOwner ? ' (each of 20 owners)' : ''}`),
@@ -668,7 +739,16 @@ end
             '',
             `Record-level sharing (BENCH_SHARING=1): the same mix over HTTP (wrk -t1 -c${CONNS} -d${SECONDS}s each) as a rep and as the manager all reps report to, with the opportunities default public_read_write (no predicate) and private (owner in the manager chain, team, region or a share, added to every list query):`,
             '',
-            markdownTable(['opportunities default', 'caller', 'req/s', 'p50', 'p99', 'notes'], sharingRows),
+            markdownTable(
+              ['opportunities default', 'caller', 'path', 'req/s', 'p50', 'p99', 'notes'],
+              sharingRows,
+            ),
+            '',
+            ...goals.map((g) => {
+              const r = g.http.rps / g.raw.rps;
+              const q = g.http.p99 / g.raw.p99;
+              return `Goal (issue 16, sharing on, private default), ${g.who}: HTTP / raw SQL in the tenant transaction = ${(100 * r).toFixed(0)} % of the rate (goal ≥ 70 %) ${met(r >= 0.7)}; p99 ${g.http.p99.toFixed(1)} ms = ${q.toFixed(2)} × raw p99 ${g.raw.p99.toFixed(1)} ms (goal ≤ 2 ×) ${met(q <= 2)}.`;
+            }),
           ]
         : []),
     ].join('\n');

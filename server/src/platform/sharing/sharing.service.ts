@@ -4,7 +4,7 @@ import { recordChange } from '../audit/change-log.js';
 import { users } from '../auth/auth.schema.js';
 import type { ActorContext } from '../auth/auth-context.js';
 import type { Role } from '../auth/permissions.js';
-import type { Tx } from '../db/database.js';
+import { afterCommit, type Tx } from '../db/database.js';
 import { emitEvent } from '../events/event-bus.js';
 import { recordShares, sharingDefaults } from './sharing.schema.js';
 
@@ -98,6 +98,17 @@ export interface TeamDirectory {
 }
 
 const CACHE_TTL_MS = 60_000;
+/**
+ * Share ids per actor are kept this long: a share added or removed through another server
+ * process reaches this one's lists within it (like a revoked session, see AuthService); in this
+ * process every share write drops them at once (and again after its commit).
+ */
+const SHARES_TTL_MS = 5_000;
+/** Share-id lists kept per tenant (one per actor, entity and access level) before starting over. */
+const SHARES_MAX_KEYS = 5_000;
+
+/** The ids shared with one actor (as a list), or null when there are more than can be inlined. */
+type SharedIds = string[] | null;
 
 /**
  * The platform's sharing service: caches each tenant's user directory (managers, teams, regions)
@@ -107,6 +118,9 @@ const CACHE_TTL_MS = 60_000;
 export class SharingService {
   private directories = new Map<string, Directory>();
   private defaults = new Map<string, { values: Map<string, SharingAccess>; loadedAt: number }>();
+  private shares = new Map<string, { ids: Map<string, SharedIds>; loadedAt: number }>();
+  /** Bumped by every share eviction of a tenant: a lookup that overlapped one is not kept. */
+  private shareEpochs = new Map<string, number>();
   teams: TeamDirectory | null = null;
 
   constructor() {
@@ -118,6 +132,7 @@ export class SharingService {
         return;
       }
       if (entity === 'users') self.evictUsers(tenantId);
+      else if (entity === 'record_shares') self.evictShares(tenantId);
     });
   }
 
@@ -132,6 +147,29 @@ export class SharingService {
 
   evictDefaults(tenantId: string): void {
     this.defaults.delete(tenantId);
+  }
+
+  evictShares(tenantId: string): void {
+    this.shares.delete(tenantId);
+    this.shareEpochs.set(tenantId, (this.shareEpochs.get(tenantId) ?? 0) + 1);
+  }
+
+  /** The cached share ids under `key`, else load()'s (kept unless a share write overlapped it). */
+  async sharedIds(tenantId: string, key: string, load: () => Promise<SharedIds>): Promise<SharedIds> {
+    const hit = this.shares.get(tenantId);
+    const fresh = hit && Date.now() - hit.loadedAt < SHARES_TTL_MS ? hit : undefined;
+    const cached = fresh?.ids.get(key);
+    if (cached !== undefined) return cached;
+    const epoch = this.shareEpochs.get(tenantId) ?? 0;
+    const ids = await load();
+    if ((this.shareEpochs.get(tenantId) ?? 0) !== epoch) return ids;
+    let entry = this.shares.get(tenantId);
+    if (!entry || entry !== fresh || entry.ids.size >= SHARES_MAX_KEYS) {
+      entry = { ids: new Map(), loadedAt: Date.now() };
+      this.shares.set(tenantId, entry);
+    }
+    entry.ids.set(key, ids);
+    return ids;
   }
 
   async directory(tx: Tx, tenantId: string): Promise<Directory> {
@@ -292,18 +330,29 @@ async function sharedWith(
     or(...subjects),
     mode === 'edit' ? eq(recordShares.access, 'edit') : undefined,
   );
-  const ids = await tx
-    .select({ id: recordShares.record_id })
-    .from(recordShares)
-    .where(where)
-    .limit(INLINE_SHARES + 1);
+  const key = `${e.entity}|${mode}|${f.userId ?? ''}|${f.teamId ?? ''}`;
+  const ids = await serviceFor(ctx).sharedIds(ctx.tenantId, key, async () => {
+    const rows = await tx
+      .select({ id: recordShares.record_id })
+      .from(recordShares)
+      .where(where)
+      .limit(INLINE_SHARES + 1);
+    return rows.length > INLINE_SHARES ? null : rows.map((r) => r.id);
+  });
+  if (ids === null)
+    return sql`${e.table.id} in (select ${recordShares.record_id} from ${recordShares} where ${where})`;
   if (ids.length === 0) return undefined;
-  if (ids.length <= INLINE_SHARES)
-    return inArray(
-      e.table.id,
-      ids.map((r) => r.id),
-    );
-  return sql`${e.table.id} in (select ${recordShares.record_id} from ${recordShares} where ${where})`;
+  return inArray(e.table.id, ids);
+}
+
+/**
+ * Drops the tenant's cached share ids in every sharing service of this process (whoever the
+ * writer's context is bound to), now and once the writing transaction has committed.
+ */
+function sharesChanged(tx: Tx, ctx: ActorContext): void {
+  const tenantId = ctx.tenantId;
+  notifyRecordWrite('record_shares', tenantId);
+  afterCommit(tx, () => notifyRecordWrite('record_shares', tenantId));
 }
 
 /**
@@ -627,6 +676,7 @@ export async function upsertShare(
   };
   if (existing) {
     if (existing.access !== input.access) {
+      sharesChanged(tx, ctx);
       await tx.update(recordShares).set({ access: input.access }).where(eq(recordShares.id, existing.id));
       await auditShare(
         tx,
@@ -639,6 +689,7 @@ export async function upsertShare(
     }
     return { id: existing.id, created: false };
   }
+  sharesChanged(tx, ctx);
   const [row] = await tx
     .insert(recordShares)
     .values({
@@ -662,6 +713,7 @@ export async function deleteShare(
   recordId: string,
   shareId: string,
 ): Promise<boolean> {
+  sharesChanged(tx, ctx);
   const [row] = await tx
     .delete(recordShares)
     .where(
@@ -688,6 +740,7 @@ export async function deleteSharesOf(
   entity: string,
   recordId: string,
 ): Promise<void> {
+  sharesChanged(tx, ctx);
   await tx
     .delete(recordShares)
     .where(
