@@ -85,6 +85,12 @@ const en = {
     expired: 'The 30 days to undo this merge are over, so it can no longer be undone.',
     failed: 'Could not load the recent merges.',
   },
+  timeline: {
+    merge: 'Merge',
+    merge_undone: 'Merge undone',
+    mergeTitle: 'Merged "{{name}}" into this record',
+    undoneTitle: 'Undid the merge of "{{name}}"',
+  },
   mergedAway: {
     titleAccounts: 'This account was merged into "{{name}}"',
     titleContacts: 'This contact was merged into "{{name}}"',
@@ -179,6 +185,12 @@ const zhCN: MergeResources = {
     alreadyUndone: '这次合并已经撤销过了。',
     expired: '已超过 30 天的撤销期限，这次合并不能再撤销。',
     failed: '最近的合并记录加载失败。',
+  },
+  timeline: {
+    merge: '合并',
+    merge_undone: '撤销合并',
+    mergeTitle: '合并了“{{name}}”',
+    undoneTitle: '撤销了与“{{name}}”的合并',
   },
   mergedAway: {
     titleAccounts: '该客户已合并到“{{name}}”',

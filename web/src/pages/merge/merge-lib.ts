@@ -220,3 +220,22 @@ export function mergedInto(error: unknown): string | null {
   const v = (error.problem as { merged_into?: unknown }).merged_into;
   return typeof v === 'string' && v ? v : null;
 }
+
+/**
+ * A survivor's timeline items about merges (kind 'merge' / 'merge_undone', data.merged_name) in
+ * the UI language: the badge and the title. null for any other item.
+ */
+export function mergeTimelineText(
+  t: TFunction,
+  item: { kind: string; data?: Record<string, unknown> | null },
+): { badge: string; title: string } | null {
+  if (item.kind !== 'merge' && item.kind !== 'merge_undone') return null;
+  const name = String(item.data?.merged_name ?? '');
+  return {
+    badge: t(`merge.timeline.${item.kind}`),
+    title:
+      item.kind === 'merge'
+        ? t('merge.timeline.mergeTitle', { name })
+        : t('merge.timeline.undoneTitle', { name }),
+  };
+}

@@ -23,6 +23,7 @@ import {
   type MergeRecord,
   mergeBody,
   mergedInto,
+  mergeTimelineText,
   movedText,
   undoRefusal,
 } from './merge-lib';
@@ -172,6 +173,18 @@ describe('merge rules', () => {
     expect(undoRefusal(t, { ...open, status: 'undone' }, now)).toBe('这次合并已经撤销过了。');
     act(() => setLang('en'));
     expect(movedText(t, { contacts: 1, signals: 4 })).toBe('1 contacts, 4 signals');
+  });
+
+  it('words the merge items of a timeline in the UI language', () => {
+    act(() => setLang('zh-CN'));
+    expect(mergeTimelineText(t, { kind: 'merge', data: { merged_name: '华瑞科技' } })).toEqual({
+      badge: '合并',
+      title: '合并了“华瑞科技”',
+    });
+    expect(mergeTimelineText(t, { kind: 'merge_undone', data: { merged_name: '华瑞科技' } })?.title).toBe(
+      '撤销了与“华瑞科技”的合并',
+    );
+    expect(mergeTimelineText(t, { kind: 'change', data: {} })).toBeNull();
   });
 
   it('finds the survivor of a merged-away record in the 404 problem', () => {
