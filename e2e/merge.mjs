@@ -205,6 +205,21 @@ export function mergeTests({ test, browser, base, api, pageErrors = [] }) {
     }
   });
 
+  test('merge: a coach (no crm:merge) sees no merge action and no undo (zh-CN)', async () => {
+    const { ctx, page } = await newPage(browser, pageErrors, { width: 1280, height: 900 });
+    try {
+      await login(page, base, { email: 'feng.gang@demo.zhongshu.local', password: 'zhongshu-demo' });
+      await page.goto(`${base}/accounts/${ids.first}`);
+      await page.getByTestId('account-name').waitFor();
+      // the refused-undo test left an undone merge on it: shown, without any button
+      await page.locator('[data-testid=merge-history-item][data-status=undone]').first().waitFor();
+      assert.equal(await page.getByTestId('merge-open').count(), 0);
+      assert.equal(await page.getByTestId('merge-undo').count(), 0);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   test('merge: contacts — the warning by email, merge, merged-away page (zh-CN)', async () => {
     const email = `li.na.${stamp}@merge-${stamp}.example.com`;
     const kept = await api.call('/contacts', {
