@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { cspWalk, watchCsp } from './csp.mjs';
 import { apiSession, launch, login, ROOT, startServer } from './lib.mjs';
 import { mappingsTests } from './mappings.mjs';
+import { mergeTests } from './merge.mjs';
 import { oauthAppsTests } from './oauth-apps.mjs';
 import { sharingTests } from './sharing.mjs';
 import { webhooksTests } from './webhooks.mjs';
@@ -450,6 +451,7 @@ sharingTests({ test, browser, base, api, pageErrors });
 webhooksTests({ test, browser, base, api, pageErrors });
 oauthAppsTests({ test, browser, base, api, pageErrors });
 mappingsTests({ test, browser, base, api, pageErrors });
+mergeTests({ test, browser, base, api, pageErrors });
 
 let passed = 0;
 let failed = 0;

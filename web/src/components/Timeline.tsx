@@ -10,6 +10,7 @@ import { payloadText, sourceLabel } from '../lib/labels';
 import { queryKeys } from '../lib/query-keys';
 import { flattenFeatures, severityColor, signalTypeName, useSignalTypes } from '../lib/signals';
 import type { TimelineItem } from '../lib/types';
+import { mergeTimelineText } from '../pages/merge/merge-lib';
 
 const KIND_COLOR: Record<string, string> = {
   activity: 'indigo',
@@ -57,9 +58,11 @@ export function RecordTimeline({ entity, id }: { entity: string; id: string }) {
       <MTimeline bulletSize={14} lineWidth={2} data-testid="timeline">
         {q.data.map((item) => {
           const type = item.kind === 'activity' ? String(item.data?.type ?? '') : '';
+          const merge = mergeTimelineText(t, item);
           const color = KIND_COLOR[item.kind] ?? 'gray';
-          const title =
-            item.kind === 'change'
+          const title = merge
+            ? merge.title
+            : item.kind === 'change'
               ? t(`timeline.${item.title}`, { defaultValue: item.title })
               : item.kind === 'signal'
                 ? signalTypeName(types, item.title, lang)
@@ -78,7 +81,7 @@ export function RecordTimeline({ entity, id }: { entity: string; id: string }) {
                   <Badge size="xs" variant="light" color={color}>
                     {type
                       ? t(`activityType.${type}`, { defaultValue: type })
-                      : t(`timeline.${item.kind}`, { defaultValue: item.kind })}
+                      : (merge?.badge ?? t(`timeline.${item.kind}`, { defaultValue: item.kind }))}
                   </Badge>
                   <Text fz="sm" fw={500}>
                     {title}
