@@ -1,4 +1,5 @@
 import { zhCNAuthMessages } from './messages-auth.zh-CN.js';
+import { zhCNCrmMergeMessages } from './messages-crm-merge.zh-CN.js';
 import { zhCNEdgeMessages } from './messages-edge.zh-CN.js';
 import { zhCNGraphqlMessages } from './messages-graphql.zh-CN.js';
 import { zhCNMappingsMessages, zhCNMappingsTerms } from './messages-mappings.zh-CN.js';
@@ -23,6 +24,7 @@ export const zhCNMessages: Record<string, string> = {
   ...zhCNSharingMessages,
   ...zhCNGraphqlMessages,
   ...zhCNWebhooksMessages,
+  ...zhCNCrmMergeMessages,
   ...zhCNMappingsMessages,
   ...zhCNOauthMessages,
   // ---------- titles (one per status) ----------
