@@ -78,6 +78,12 @@ export class AuthService {
   private cache = new Map<string, { ctx: ActorContext | null; user: SessionUser | null; until: number }>();
   /** Bumped by every eviction: a lookup that overlapped one is not cached (it may have read the old state). */
   private epoch = 0;
+  /**
+   * Lookups under way, by token: requests that miss the cache together (50 clients when an entry
+   * expires) share one database round trip instead of queueing one each for the pool. A lookup
+   * is shared only within the epoch it started in.
+   */
+  private inflight = new Map<string, { epoch: number; result: Promise<ResolvedCredential | null> }>();
   private readonly resolvers: TokenResolver[] = [];
   readonly throttle: LoginThrottle;
   /** Verified when the email is unknown, so that answer costs the same as a wrong password. */
@@ -192,11 +198,27 @@ export class AuthService {
     if (hit && hit.until > Date.now())
       return hit.ctx ? { ctx: { ...hit.ctx, source }, user: hit.user } : null;
     const epoch = this.epoch;
-    const resolved = token.startsWith('zs_key_')
-      ? await this.resolveApiKey(token)
-      : token.startsWith('zs_sess_')
-        ? await this.resolveSession(token)
-        : await this.resolveOther(token);
+    let flight = this.inflight.get(token);
+    if (!flight || flight.epoch !== epoch) {
+      const entry: { epoch: number; result: Promise<ResolvedCredential | null> } = {
+        epoch,
+        result: Promise.resolve(null),
+      };
+      entry.result = (async () => {
+        try {
+          return token.startsWith('zs_key_')
+            ? await this.resolveApiKey(token)
+            : token.startsWith('zs_sess_')
+              ? await this.resolveSession(token)
+              : await this.resolveOther(token);
+        } finally {
+          if (this.inflight.get(token) === entry) this.inflight.delete(token);
+        }
+      })();
+      this.inflight.set(token, entry);
+      flight = entry;
+    }
+    const resolved = await flight.result;
     if (epoch === this.epoch) {
       if (this.cache.size >= 10_000) this.cache.clear();
       this.cache.set(token, {
@@ -217,21 +239,20 @@ export class AuthService {
     return this.resolveSession(token);
   }
 
+  // One statement each, so no transaction around them (BEGIN and COMMIT were two of three round trips).
   private async resolveSession(token: string) {
-    const rows = await this.database.systemTx(async (tx) =>
-      tx
-        .select({ user: users, tenant_name: tenants.name, session_id: sessions.id })
-        .from(sessions)
-        .innerJoin(users, eq(users.id, sessions.user_id))
-        .innerJoin(tenants, eq(tenants.id, sessions.tenant_id))
-        .where(
-          and(
-            eq(sessions.token_hash, sha256(token)),
-            gt(sessions.expires_at, new Date()),
-            eq(users.active, true),
-          ),
+    const rows = await this.database.db
+      .select({ user: users, tenant_name: tenants.name, session_id: sessions.id })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.user_id))
+      .innerJoin(tenants, eq(tenants.id, sessions.tenant_id))
+      .where(
+        and(
+          eq(sessions.token_hash, sha256(token)),
+          gt(sessions.expires_at, new Date()),
+          eq(users.active, true),
         ),
-    );
+      );
     if (rows.length === 0) return null;
     const { user, tenant_name, session_id } = rows[0];
     const role = user.role as Role;
@@ -251,13 +272,11 @@ export class AuthService {
   private async resolveApiKey(token: string) {
     // The key and its creator in one lookup: a key never outlives or outranks the person who made
     // it (a deactivated creator's keys stop working, a demoted creator's keep only what they hold).
-    const rows = await this.database.systemTx(async (tx) =>
-      tx
-        .select({ key: apiKeys, creator_active: users.active, creator_role: users.role })
-        .from(apiKeys)
-        .leftJoin(users, and(eq(users.tenant_id, apiKeys.tenant_id), eq(users.id, apiKeys.created_by)))
-        .where(and(eq(apiKeys.key_hash, sha256(token)), isNull(apiKeys.revoked_at))),
-    );
+    const rows = await this.database.db
+      .select({ key: apiKeys, creator_active: users.active, creator_role: users.role })
+      .from(apiKeys)
+      .leftJoin(users, and(eq(users.tenant_id, apiKeys.tenant_id), eq(users.id, apiKeys.created_by)))
+      .where(and(eq(apiKeys.key_hash, sha256(token)), isNull(apiKeys.revoked_at)));
     if (rows.length === 0) return null;
     const { key, creator_active, creator_role } = rows[0];
     const role = key.role as Role;

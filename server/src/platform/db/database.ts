@@ -219,11 +219,13 @@ interface PgConnection {
   parse(m: { text: string; name: string; types: unknown[] }): void;
   bind(m: { portal: string; statement: string; values: unknown[] }): void;
   execute(m: { portal: string; rows?: number }): void;
+  query(text: string): void;
 }
 type QueryCallback = (err: Error | null, result?: unknown) => void;
 interface PgQuery {
   text?: string;
   values?: unknown;
+  requiresPreparation(): boolean;
   submit(connection: PgConnection): Error | null;
   handleRowDescription(msg: unknown): void;
   handleDataRow(msg: unknown): void;
@@ -236,10 +238,12 @@ const PgQueryBase = pg.Query as unknown as new (
 ) => PgQuery;
 
 /**
- * A query sent behind literal statements (`prelude`: BEGIN, SET LOCAL …, no rows) in one write and
- * one extended-protocol batch (a single Sync): if a prelude statement fails, PostgreSQL skips the
- * rest up to the Sync, so the query never runs outside the transaction or without its settings.
- * The prelude's results are dropped; the query's own are reported as pg reports any query's.
+ * A query sent behind literal statements (`prelude`: BEGIN, SET LOCAL …, no rows) in one write. A
+ * query with parameters goes as one extended-protocol batch (a single Sync), one without as one
+ * multi-statement simple query (what pg sends for it anyway, so multi-statement text still works):
+ * either way, if a prelude statement fails PostgreSQL runs nothing after it, so the query never
+ * runs outside the transaction or without its settings. The prelude's results are dropped; the
+ * query's own are reported as pg reports any query's.
  */
 class PreludedQuery extends PgQueryBase {
   private skip: number;
@@ -249,7 +253,7 @@ class PreludedQuery extends PgQueryBase {
     values: unknown,
     callback: QueryCallback,
   ) {
-    super({ ...config, queryMode: 'extended' }, values, callback);
+    super(config, values, callback);
     this.skip = prelude.length;
   }
 
@@ -257,6 +261,10 @@ class PreludedQuery extends PgQueryBase {
     // What pg's own submit refuses, refused before the prelude is on the wire.
     if (typeof this.text !== 'string' || (this.values !== undefined && !Array.isArray(this.values)))
       return new Error('A query with a prelude needs its text and an array of values');
+    if (!this.requiresPreparation()) {
+      connection.query([...this.prelude, this.text].join(';\n'));
+      return null;
+    }
     connection.stream.cork?.();
     try {
       for (const text of this.prelude) {

@@ -1,7 +1,6 @@
 import {
   and,
   asc,
-  desc,
   eq,
   getTableColumns,
   getTableName,
@@ -20,7 +19,7 @@ import type { ChangeOptions, FieldChanges } from '../audit/change-log.js';
 import { changeLogRow, recordChange } from '../audit/change-log.js';
 import type { ActorContext } from '../auth/auth-context.js';
 import { insertRowsFast } from '../db/bulk-insert.js';
-import type { Database, Tx } from '../db/database.js';
+import { type Database, execRows, type Tx } from '../db/database.js';
 import { emitEvent } from '../events/event-bus.js';
 import { domainEvents } from '../events/events.schema.js';
 import { badRequest, conflict, forbidden, notFound, zodFieldErrors } from '../http/problem.js';
@@ -148,12 +147,21 @@ export async function backfillDerivedColumns(database: Database): Promise<number
 export class ResourceService {
   /** Every column but the derived ones: what reads and writes hand back. */
   private readonly publicColumns: Record<string, PgColumn>;
+  /** The select list of publicColumns, rendered once ("table"."column", …), for list(). */
+  private readonly selectList: SQL;
+  /** [field, column name, column] of publicColumns, to decode list() rows as drizzle's select does. */
+  private readonly decoders: [string, string, PgColumn][];
 
   constructor(readonly def: ResourceDef) {
     const derived = new Set(def.derived?.columns ?? []);
     this.publicColumns = Object.fromEntries(
       Object.entries(getTableColumns(def.table)).filter(([key]) => !derived.has(key)),
     ) as Record<string, PgColumn>;
+    const table = `"${getTableName(def.table).replaceAll('"', '""')}"`;
+    this.decoders = Object.entries(this.publicColumns).map(([key, col]) => [key, col.name, col]);
+    this.selectList = sql.raw(
+      this.decoders.map(([, name]) => `${table}."${name.replaceAll('"', '""')}"`).join(', '),
+    );
     if (def.derived) servicesWithDerivedColumns.add(this);
     if (def.sharing) registerSharedEntity({ entity: def.entity, table: def.table, sharing: def.sharing });
   }
@@ -326,21 +334,35 @@ export class ResourceService {
       const value = isTimestamp ? sql`${String(v)}::timestamptz` : sql.param(v, sortCol);
       where.push(sql`(${sortCol}, ${this.t.id}) ${op} (${value}, ${sql.param(id, this.t.id)})`);
     }
-    const order = descending ? [desc(sortCol), desc(this.t.id)] : [asc(sortCol), asc(this.t.id)];
-    const rows = (await tx
-      .select({
-        ...this.publicColumns,
-        // The cursor holds the sort column's value, which need not be a field of the row.
-        __cursor: isTimestamp ? sql<string>`${sortCol}::text` : sortCol,
-      })
-      .from(def.table)
-      .where(and(...where))
-      .orderBy(...order)
-      .limit(limit + 1)) as Record<string, unknown>[];
-    const hasMore = rows.length > limit;
-    const last = rows[limit - 1];
-    const data = (hasMore ? rows.slice(0, limit) : rows).map(({ __cursor: _c, ...row }) => row);
-    return { data, next_cursor: hasMore && last ? encodeCursor(last.__cursor, String(last.id)) : null };
+    // The select list is rendered once per resource and rows are decoded column by column with
+    // each column's own mapping (what drizzle's select does per cell, without its per-cell checks):
+    // a page of 50 rows cost a list request about as much CPU as everything else together.
+    const dir = sql.raw(descending ? 'desc' : 'asc');
+    const raw = await execRows<Record<string, unknown>>(
+      tx,
+      sql`select ${this.selectList}, ${isTimestamp ? sql`${sortCol}::text` : sortCol} as "__cursor"
+            from ${def.table} where ${and(...where)}
+           order by ${sortCol} ${dir}, ${this.t.id} ${dir} limit ${limit + 1}`,
+    );
+    const hasMore = raw.length > limit;
+    const data = (hasMore ? raw.slice(0, limit) : raw).map((r) => this.decodeRow(r));
+    const last = hasMore ? raw[limit - 1] : undefined;
+    const lastCursor = last?.__cursor;
+    const cursorValue =
+      isTimestamp || lastCursor === null || lastCursor === undefined
+        ? lastCursor
+        : sortCol.mapFromDriverValue(lastCursor);
+    return { data, next_cursor: last ? encodeCursor(cursorValue, String(last.id)) : null };
+  }
+
+  /** A row of list()'s query as drizzle's select of publicColumns would return it. */
+  private decodeRow(r: Record<string, unknown>): Record<string, unknown> {
+    const row: Record<string, unknown> = {};
+    for (const [key, name, col] of this.decoders) {
+      const v = r[name];
+      row[key] = v === null || v === undefined ? null : col.mapFromDriverValue(v);
+    }
+    return row;
   }
 
   async get(tx: Tx, ctx: ActorContext, id: string): Promise<Record<string, unknown>> {

@@ -121,6 +121,8 @@ export class SharingService {
   private shares = new Map<string, { ids: Map<string, SharedIds>; loadedAt: number }>();
   /** Bumped by every share eviction of a tenant: a lookup that overlapped one is not kept. */
   private shareEpochs = new Map<string, number>();
+  /** Share lookups under way (tenant|key), shared by the requests that miss together, within one epoch. */
+  private shareFlights = new Map<string, { epoch: number; ids: Promise<SharedIds> }>();
   teams: TeamDirectory | null = null;
 
   constructor() {
@@ -156,15 +158,28 @@ export class SharingService {
 
   /** The cached share ids under `key`, else load()'s (kept unless a share write overlapped it). */
   async sharedIds(tenantId: string, key: string, load: () => Promise<SharedIds>): Promise<SharedIds> {
+    const isFresh = (e: { loadedAt: number } | undefined) => !!e && Date.now() - e.loadedAt < SHARES_TTL_MS;
     const hit = this.shares.get(tenantId);
-    const fresh = hit && Date.now() - hit.loadedAt < SHARES_TTL_MS ? hit : undefined;
-    const cached = fresh?.ids.get(key);
+    const cached = isFresh(hit) ? hit?.ids.get(key) : undefined;
     if (cached !== undefined) return cached;
     const epoch = this.shareEpochs.get(tenantId) ?? 0;
-    const ids = await load();
+    const flightKey = `${tenantId}|${key}`;
+    const joined = this.shareFlights.get(flightKey);
+    let ids: SharedIds;
+    if (joined && joined.epoch === epoch) {
+      // Another request's lookup (in its transaction): if it fails, this one looks up on its own.
+      ids = await joined.ids.catch(() => load());
+    } else {
+      const flight = { epoch, ids: Promise.resolve<SharedIds>(null) };
+      flight.ids = load().finally(() => {
+        if (this.shareFlights.get(flightKey) === flight) this.shareFlights.delete(flightKey);
+      });
+      this.shareFlights.set(flightKey, flight);
+      ids = await flight.ids;
+    }
     if ((this.shareEpochs.get(tenantId) ?? 0) !== epoch) return ids;
     let entry = this.shares.get(tenantId);
-    if (!entry || entry !== fresh || entry.ids.size >= SHARES_MAX_KEYS) {
+    if (!entry || !isFresh(entry) || entry.ids.size >= SHARES_MAX_KEYS) {
       entry = { ids: new Map(), loadedAt: Date.now() };
       this.shares.set(tenantId, entry);
     }
