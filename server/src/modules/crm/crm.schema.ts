@@ -276,6 +276,10 @@ export const crmMerges = pgTable(
     merged_record: jsonb('merged_record').notNull(),
     /** The survivor's fields the merge changed, with their values before it. */
     survivor_before: jsonb('survivor_before').notNull().default(sql`'{}'::jsonb`),
+    /** The values the merge wrote on those fields: undo reverts a field only while it still holds this. */
+    survivor_after: jsonb('survivor_after').notNull().default(sql`'{}'::jsonb`),
+    /** The merged record's shares ({ subject_type, subject_id, access }[]), re-created on undo. */
+    merged_shares: jsonb('merged_shares').notNull().default(sql`'[]'::jsonb`),
     /** CRM rows moved: { contacts: [ids], opportunities: [ids], activities: [{ id, contact_ids? }] }. */
     moved_rows: jsonb('moved_rows').notNull().default(sql`'{}'::jsonb`),
     status: text('status').notNull().default('merged'), // merged | undone
