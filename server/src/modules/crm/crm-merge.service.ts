@@ -232,6 +232,7 @@ export async function mergeRecords(
       merged_name: String(merged.name),
       merged_record: merged,
       survivor_before: before,
+      survivor_after: patch,
       moved_rows: moved,
       created_by:
         ctx.actorType === 'user' || ctx.actorType === 'api_key' ? (ctx.creatorId ?? ctx.actorId) : null,
@@ -344,6 +345,48 @@ function revive(record: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/**
+ * What undo writes on the survivor: a field the merge changed goes back to its value before only
+ * while it still holds the value the merge wrote (an edit since then is kept); from a list the
+ * merge extended only the items it added leave; `custom` key by key. Merges stored before
+ * `survivor_after` existed (empty) revert every field they changed.
+ */
+function revertPatch(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  current: Record<string, unknown>,
+): Record<string, unknown> {
+  if (Object.keys(after).length === 0) return before;
+  const out: Record<string, unknown> = {};
+  for (const [f, old] of Object.entries(before)) {
+    if (!(f in after)) continue;
+    const wrote = after[f];
+    const now = current[f];
+    if (same(now, wrote)) {
+      out[f] = old;
+    } else if (Array.isArray(now) && Array.isArray(wrote)) {
+      const was = Array.isArray(old) ? old : [];
+      const added = wrote.filter((x) => !was.some((y) => same(x, y)));
+      const next = now.filter((x) => !added.some((y) => same(x, y)));
+      if (next.length !== now.length) out[f] = next;
+    } else if (f === 'custom' && now && wrote && typeof now === 'object' && typeof wrote === 'object') {
+      const was = (old && typeof old === 'object' ? old : {}) as Record<string, unknown>;
+      const next = { ...(now as Record<string, unknown>) };
+      let changed = false;
+      for (const [k, v] of Object.entries(wrote as Record<string, unknown>)) {
+        if (same(v, was[k]) || !same(next[k], v)) continue;
+        if (was[k] === undefined) delete next[k];
+        else next[k] = was[k];
+        changed = true;
+      }
+      if (changed) out[f] = next;
+    }
+  }
+  return out;
+}
+
 /** POST /merges/:id/undo. */
 export async function undoMerge(tx: Tx, ctx: ActorContext, id: string): Promise<Merge> {
   const row = await mergeRow(tx, ctx, id, true);
@@ -358,24 +401,68 @@ export async function undoMerge(tx: Tx, ctx: ActorContext, id: string): Promise<
   const mover = moverOf(ctx);
   const merged = row.merged_record as Record<string, unknown>;
   const opts = { reason: `undo of the merge of ${row.merged_name}`, method: 'merge' };
-  const before = row.survivor_before as Record<string, unknown>;
+  const current = await svc.find(tx, mover, row.survivor_id, true);
+  const revert = current
+    ? revertPatch(
+        row.survivor_before as Record<string, unknown>,
+        row.survivor_after as Record<string, unknown>,
+        current,
+      )
+    : {};
   // The survivor first: it may hold a value (a credit code) the merged record gets back.
-  if (Object.keys(before).length) await svc.update(tx, mover, row.survivor_id, revive(before), opts);
+  if (Object.keys(revert).length) await svc.update(tx, mover, row.survivor_id, revive(revert), opts);
   await svc.create(tx, mover, revive(merged), opts);
   const moved = row.moved_rows as MovedRows;
-  const back = (list: string[] | undefined) =>
-    (list ?? []).map((rid) => ({ id: rid, patch: { account_id: row.merged_id } }));
+  const S = row.survivor_id;
+  const M = row.merged_id;
   if (entity === 'account') {
-    await contactService.bulkUpdate(tx, mover, back(moved.contacts), opts);
-    await opportunityService.bulkUpdate(tx, mover, back(moved.opportunities), opts);
-    await activityService.bulkUpdate(tx, mover, back(moved.activities?.map((a) => a.id)), opts);
-  } else {
+    // Only the rows still on the survivor go back: one moved elsewhere since stays where it is now.
+    const stillOnSurvivor = async (
+      table: typeof contacts | typeof opportunities | typeof activities,
+      list: string[] | undefined,
+    ) =>
+      list?.length
+        ? (
+            await tx
+              .select({ id: table.id })
+              .from(table)
+              .where(and(eq(table.tenant_id, ctx.tenantId), inArray(table.id, list), eq(table.account_id, S)))
+          ).map((r) => ({ id: r.id, patch: { account_id: M } }))
+        : [];
+    await contactService.bulkUpdate(tx, mover, await stillOnSurvivor(contacts, moved.contacts), opts);
+    await opportunityService.bulkUpdate(
+      tx,
+      mover,
+      await stillOnSurvivor(opportunities, moved.opportunities),
+      opts,
+    );
     await activityService.bulkUpdate(
       tx,
       mover,
-      (moved.activities ?? []).map((a) => ({ id: a.id, patch: { contact_ids: a.contact_ids ?? [] } })),
+      await stillOnSurvivor(
+        activities,
+        moved.activities?.map((a) => a.id),
+      ),
       opts,
     );
+  } else {
+    // From each activity's contacts as they are now: the merged contact back where the survivor
+    // took its place; the survivor stays when the activity named it before the merge.
+    const saved = new Map((moved.activities ?? []).map((a) => [a.id, a.contact_ids ?? []]));
+    const now = saved.size
+      ? await tx
+          .select({ id: activities.id, contact_ids: activities.contact_ids })
+          .from(activities)
+          .where(and(eq(activities.tenant_id, ctx.tenantId), inArray(activities.id, [...saved.keys()])))
+      : [];
+    const patches: { id: string; patch: Record<string, unknown> }[] = [];
+    for (const a of now) {
+      const before = saved.get(a.id) ?? [];
+      if (!a.contact_ids.includes(S) || a.contact_ids.includes(M)) continue;
+      const next = before.includes(S) ? [...a.contact_ids, M] : a.contact_ids.map((c) => (c === S ? M : c));
+      patches.push({ id: a.id, patch: { contact_ids: next } });
+    }
+    await activityService.bulkUpdate(tx, mover, patches, opts);
   }
   const [updated] = await tx
     .update(crmMerges)

@@ -535,3 +535,74 @@ describe('import warnings', () => {
     expect(zh.json().warnings[0].reason).toMatch(/（名称相同）$/);
   });
 });
+
+describe('undo keeps what changed after the merge', () => {
+  it('leaves rows moved elsewhere since, and survivor fields edited since', async () => {
+    const S = await create('accounts', { name: '撤销保留有限公司', tags: ['老客户'] });
+    const M = await create('accounts', {
+      name: '撤销被并有限公司',
+      description: '旧描述',
+      industry: 'retail',
+      tags: ['展会'],
+    });
+    const D = await create('accounts', { name: '撤销第三有限公司' });
+    const moved = await create('contacts', { name: '已转走的联系人', account_id: M.id });
+    const stays = await create('contacts', { name: '留在合并里的联系人', account_id: M.id });
+    const opp = await create('opportunities', {
+      name: '撤销商机',
+      account_id: M.id,
+      amount: 1000,
+      expected_close_date: '2030-06-30',
+    });
+    const m = (
+      await call('POST', '/api/v1/accounts/merge', { survivor_id: S.id, merged_id: M.id }, admin, 200)
+    ).json();
+    await t.settle();
+    await call('PATCH', `/api/v1/contacts/${moved.id}`, { account_id: D.id }, admin, 200);
+    await call('PATCH', `/api/v1/opportunities/${opp.id}`, { account_id: D.id }, admin, 200);
+    const s1 = await get(`/api/v1/accounts/${S.id}`);
+    expect(s1).toMatchObject({ description: '旧描述', industry: 'retail', tags: ['老客户', '展会'] });
+    await call(
+      'PATCH',
+      `/api/v1/accounts/${S.id}`,
+      { description: '合并后改的', tags: ['老客户', '展会', '重点'] },
+      admin,
+      200,
+    );
+
+    await call('POST', `/api/v1/merges/${m.id}/undo`, undefined, admin, 200);
+    await t.settle();
+    expect((await get(`/api/v1/contacts/${moved.id}`)).account_id).toBe(D.id);
+    expect((await get(`/api/v1/opportunities/${opp.id}`)).account_id).toBe(D.id);
+    expect((await get(`/api/v1/contacts/${stays.id}`)).account_id).toBe(M.id);
+    // Edited since: kept; untouched since: back to before; the list loses only what the merge added.
+    expect(await get(`/api/v1/accounts/${S.id}`)).toMatchObject({
+      description: '合并后改的',
+      industry: null,
+      tags: ['老客户', '重点'],
+    });
+    expect((await get(`/api/v1/accounts/${S.id}`)).aliases).not.toContain('撤销被并有限公司');
+  });
+
+  it("contact merge undo works from the activity's contacts as they are now", async () => {
+    const acc = await create('accounts', { name: '撤销联系人公司有限公司' });
+    const cs = await create('contacts', { name: '甲', account_id: acc.id });
+    const cm = await create('contacts', { name: '甲二', account_id: acc.id });
+    const cx = await create('contacts', { name: '乙', account_id: acc.id });
+    const act = await create('activities', {
+      type: 'call',
+      subject: '后来加了人',
+      occurred_at: new Date().toISOString(),
+      account_id: acc.id,
+      contact_ids: [cm.id],
+    });
+    const m = (
+      await call('POST', '/api/v1/contacts/merge', { survivor_id: cs.id, merged_id: cm.id }, admin, 200)
+    ).json();
+    await t.settle();
+    expect((await get(`/api/v1/activities/${act.id}`)).contact_ids).toEqual([cs.id]);
+    await call('PATCH', `/api/v1/activities/${act.id}`, { contact_ids: [cs.id, cx.id] }, admin, 200);
+    await call('POST', `/api/v1/merges/${m.id}/undo`, undefined, admin, 200);
+    expect((await get(`/api/v1/activities/${act.id}`)).contact_ids).toEqual([cm.id, cx.id]);
+  });
+});
