@@ -145,10 +145,12 @@ export class SharingService {
 
   evictUsers(tenantId: string): void {
     this.directories.delete(tenantId);
+    this.loads.delete(`directory|${tenantId}`);
   }
 
   evictDefaults(tenantId: string): void {
     this.defaults.delete(tenantId);
+    this.loads.delete(`defaults|${tenantId}`);
   }
 
   evictShares(tenantId: string): void {
@@ -190,7 +192,7 @@ export class SharingService {
   async directory(tx: Tx, tenantId: string): Promise<Directory> {
     const hit = this.directories.get(tenantId);
     if (hit && Date.now() - hit.loadedAt < CACHE_TTL_MS) return hit;
-    const dir = await loadDirectory(tx, tenantId);
+    const dir = await this.shared(`directory|${tenantId}`, () => loadDirectory(tx, tenantId));
     this.directories.set(tenantId, dir);
     return dir;
   }
@@ -198,9 +200,25 @@ export class SharingService {
   async defaultsOf(tx: Tx, tenantId: string): Promise<Map<string, SharingAccess>> {
     const hit = this.defaults.get(tenantId);
     if (hit && Date.now() - hit.loadedAt < CACHE_TTL_MS) return hit.values;
-    const values = await loadDefaults(tx, tenantId);
+    const values = await this.shared(`defaults|${tenantId}`, () => loadDefaults(tx, tenantId));
     this.defaults.set(tenantId, { values, loadedAt: Date.now() });
     return values;
+  }
+
+  private loads = new Map<string, Promise<unknown>>();
+  /**
+   * One load at a time per key: requests that miss together (every client when an entry expires)
+   * wait for the same query instead of each sending its own. The load runs in the first caller's
+   * transaction; if it fails, a caller that joined loads on its own.
+   */
+  private async shared<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const joined = this.loads.get(key) as Promise<T> | undefined;
+    if (joined) return joined.catch(() => load());
+    const p = load().finally(() => {
+      if (this.loads.get(key) === p) this.loads.delete(key);
+    });
+    this.loads.set(key, p);
+    return p;
   }
 }
 
