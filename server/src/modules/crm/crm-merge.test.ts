@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/harness.js';
 import { systemContext } from '../../platform/auth/auth-context.js';
+import { moveSignalsBackOnUnmerge, moveSignalsOnMerge } from '../signals/signals.merge.js';
 import { withCreditCodeCheckDigit } from './crm.validation.js';
 import { setUndoUntil } from './crm-merge.service.js';
 
@@ -604,5 +605,45 @@ describe('undo keeps what changed after the merge', () => {
     await call('PATCH', `/api/v1/activities/${act.id}`, { contact_ids: [cs.id, cx.id] }, admin, 200);
     await call('POST', `/api/v1/merges/${m.id}/undo`, undefined, admin, 200);
     expect((await get(`/api/v1/activities/${act.id}`)).contact_ids).toEqual([cm.id, cx.id]);
+  });
+});
+
+describe('late deliveries', () => {
+  it('a merged delivery that arrives after the undo moves nothing', async () => {
+    const S = await create('accounts', { name: '迟到事件保留有限公司' });
+    const M = await create('accounts', { name: '迟到事件被并有限公司' });
+    const [sig] = await sql<{ id: string }>(
+      `insert into signals (tenant_id, type, source, occurred_at, subject, payload, provenance, account_id, matched)
+       values ($1, 'website_visit', 'x', now(), '{}', '{}', '{}', $2, true) returning id`,
+      [t.tenantA.id, M.id],
+    );
+    await t.settle();
+    t.server.platform.bus.pause();
+    try {
+      const m = (
+        await call('POST', '/api/v1/accounts/merge', { survivor_id: S.id, merged_id: M.id }, admin, 200)
+      ).json();
+      await call('POST', `/api/v1/merges/${m.id}/undo`, undefined, admin, 200);
+      const evs = await sql<{ name: string }>(
+        `select * from domain_events where tenant_id = $1 and payload->>'merge_id' = $2 order by id`,
+        [t.tenantA.id, m.id],
+      );
+      const ev = (n: string) => {
+        const e = evs.find((x) => x.name === n) as Record<string, unknown>;
+        return { ...e, created_at: String(e.created_at) } as never;
+      };
+      // The merged delivery failed elsewhere and is retried after the unmerged one ran.
+      await moveSignalsBackOnUnmerge(t.server.platform, ev('accounts.unmerged'));
+      await moveSignalsOnMerge(t.server.platform, ev('accounts.merged'));
+      const [s2] = await sql<{ account_id: string }>('select account_id from signals where id = $1', [
+        sig.id,
+      ]);
+      expect(s2.account_id).toBe(M.id);
+    } finally {
+      t.server.platform.bus.resume();
+    }
+    await t.settle();
+    const [s3] = await sql<{ account_id: string }>('select account_id from signals where id = $1', [sig.id]);
+    expect(s3.account_id).toBe(M.id);
   });
 });

@@ -3,7 +3,12 @@ import type { DomainEvent } from '../../platform/events/event-bus.js';
 import type { EventSubscription } from '../../platform/modules/module-definition.js';
 import { prop } from '../../platform/narrow.js';
 import type { Platform } from '../../platform/platform.js';
-import { recordMove, takeMovesToUndo, wasMoved } from '../../platform/records/record-moves.js';
+import {
+  MoveSuperseded,
+  recordMove,
+  takeMovesToUndo,
+  wasMoved,
+} from '../../platform/records/record-moves.js';
 import { interventions } from './interventions.schema.js';
 
 /**
@@ -54,7 +59,7 @@ export async function moveInterventionsOnMerge(platform: Platform, ev: DomainEve
         ),
       )
       .returning({ id: interventions.id });
-    await recordMove(tx, ev.tenant_id, {
+    const written = await recordMove(tx, ev.tenant_id, {
       batchId: m.mergeId,
       module: MODULE,
       what: 'interventions',
@@ -62,6 +67,7 @@ export async function moveInterventionsOnMerge(platform: Platform, ev: DomainEve
       toId: m.survivor,
       rowIds: rows.map((r) => r.id),
     });
+    if (!written) throw new MoveSuperseded(m.mergeId, MODULE);
   });
 }
 
@@ -69,7 +75,11 @@ export async function moveInterventionsBackOnUnmerge(platform: Platform, ev: Dom
   const m = ids(ev);
   if (!m) return;
   await platform.database.tenantTx(ev.tenant_id, async (tx) => {
-    for (const move of await takeMovesToUndo(tx, ev.tenant_id, m.mergeId, MODULE)) {
+    for (const move of await takeMovesToUndo(tx, ev.tenant_id, m.mergeId, MODULE, {
+      whats: ['interventions'],
+      fromId: m.merged,
+      toId: m.survivor,
+    })) {
       if (move.row_ids.length === 0) continue;
       await tx
         .update(interventions)

@@ -75,7 +75,11 @@ export async function rescoreOnUnmerge(platform: Platform, ev: DomainEvent): Pro
   const opps = strings(prop(prop(ev.payload, 'moved'), 'opportunities'));
   const contacts = ev.name.startsWith('contacts.') ? [m.survivor, m.merged] : [];
   await platform.database.tenantTx(ev.tenant_id, async (tx) => {
-    await takeMovesToUndo(tx, ev.tenant_id, m.mergeId, MODULE);
+    await takeMovesToUndo(tx, ev.tenant_id, m.mergeId, MODULE, {
+      whats: ['predictions'],
+      fromId: m.merged,
+      toId: m.survivor,
+    });
     if (opps.length) await scoreOpportunities(tx, ev.tenant_id, opps);
     if (contacts.length) await scoreContacts(tx, ev.tenant_id, contacts);
   });

@@ -3,7 +3,12 @@ import type { DomainEvent } from '../../platform/events/event-bus.js';
 import type { EventSubscription } from '../../platform/modules/module-definition.js';
 import { prop } from '../../platform/narrow.js';
 import type { Platform } from '../../platform/platform.js';
-import { recordMove, takeMovesToUndo, wasMoved } from '../../platform/records/record-moves.js';
+import {
+  MoveSuperseded,
+  recordMove,
+  takeMovesToUndo,
+  wasMoved,
+} from '../../platform/records/record-moves.js';
 import { signals } from './signals.schema.js';
 
 /**
@@ -37,7 +42,7 @@ export async function moveSignalsOnMerge(platform: Platform, ev: DomainEvent): P
       .set({ [column.name]: m.survivor })
       .where(and(eq(signals.tenant_id, ev.tenant_id), eq(column, m.merged)))
       .returning({ id: signals.id });
-    await recordMove(tx, ev.tenant_id, {
+    const written = await recordMove(tx, ev.tenant_id, {
       batchId: m.mergeId,
       module: MODULE,
       what: 'signals',
@@ -45,6 +50,7 @@ export async function moveSignalsOnMerge(platform: Platform, ev: DomainEvent): P
       toId: m.survivor,
       rowIds: rows.map((r) => r.id),
     });
+    if (!written) throw new MoveSuperseded(m.mergeId, MODULE);
   });
 }
 
@@ -53,7 +59,11 @@ export async function moveSignalsBackOnUnmerge(platform: Platform, ev: DomainEve
   if (!m) return;
   const column = columnOf(ev);
   await platform.database.tenantTx(ev.tenant_id, async (tx) => {
-    for (const move of await takeMovesToUndo(tx, ev.tenant_id, m.mergeId, MODULE)) {
+    for (const move of await takeMovesToUndo(tx, ev.tenant_id, m.mergeId, MODULE, {
+      whats: ['signals'],
+      fromId: m.merged,
+      toId: m.survivor,
+    })) {
       if (move.row_ids.length === 0) continue;
       await tx
         .update(signals)

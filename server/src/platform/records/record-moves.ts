@@ -33,9 +33,13 @@ export async function wasMoved(tx: Tx, tenantId: string, batchId: string, module
   return rows.length > 0;
 }
 
-/** Writes a move (once: a second write of the same batch/module/what is ignored). */
-export async function recordMove(tx: Tx, tenantId: string, move: RecordMove): Promise<void> {
-  await tx
+/**
+ * Writes a move (once: a second write of the same batch/module/what is ignored). False when the
+ * move was already written, or the batch was undone first (a tombstone, see takeMovesToUndo): the
+ * caller's transaction should then be rolled back, its rows moved by a delivery that lost the race.
+ */
+export async function recordMove(tx: Tx, tenantId: string, move: RecordMove): Promise<boolean> {
+  const rows = await tx
     .insert(recordMoves)
     .values({
       tenant_id: tenantId,
@@ -46,11 +50,47 @@ export async function recordMove(tx: Tx, tenantId: string, move: RecordMove): Pr
       to_id: move.toId,
       row_ids: move.rowIds,
     })
-    .onConflictDoNothing();
+    .onConflictDoNothing()
+    .returning({ id: recordMoves.id });
+  return rows.length > 0;
 }
 
-/** The moves of `module` in the batch not yet undone; marks them undone (the caller moves the rows back). */
-export async function takeMovesToUndo(tx: Tx, tenantId: string, batchId: string, module: string) {
+/** Thrown by a move handler whose move lost to an undo (or an earlier delivery): rolls it back. */
+export class MoveSuperseded extends Error {
+  constructor(batchId: string, module: string) {
+    super(`moves of ${module} in batch ${batchId} were already written or undone; rolled back`);
+  }
+}
+
+/**
+ * The moves of `module` in the batch not yet undone; marks them undone (the caller moves the rows
+ * back). With `tombstone`, each of its `whats` that has no move yet gets an empty, undone one: the
+ * undo arrived before the move (at-least-once delivery, retries, several relays), and a late move
+ * delivery then finds it (`wasMoved`) and does nothing.
+ */
+export async function takeMovesToUndo(
+  tx: Tx,
+  tenantId: string,
+  batchId: string,
+  module: string,
+  tombstone?: { whats: string[]; fromId: string; toId: string },
+) {
+  if (tombstone?.whats.length)
+    await tx
+      .insert(recordMoves)
+      .values(
+        tombstone.whats.map((what) => ({
+          tenant_id: tenantId,
+          batch_id: batchId,
+          module,
+          what,
+          from_id: tombstone.fromId,
+          to_id: tombstone.toId,
+          row_ids: [],
+          undone_at: new Date(),
+        })),
+      )
+      .onConflictDoNothing();
   return tx
     .update(recordMoves)
     .set({ undone_at: new Date() })
