@@ -5,7 +5,7 @@ import { emitEvent } from '../../platform/events/event-bus.js';
 import { badRequest, conflict, forbidden, ProblemError, unprocessable } from '../../platform/http/problem.js';
 import { moveCounts } from '../../platform/records/record-moves.js';
 import type { ResourceService } from '../../platform/records/resource.js';
-import { readableRef } from '../../platform/sharing/sharing.service.js';
+import { listShares, readableRef, upsertShare } from '../../platform/sharing/sharing.service.js';
 import { activities, contacts, crmMerges, opportunities } from './crm.schema.js';
 import { accountService, activityService, contactService, opportunityService } from './crm.service.js';
 
@@ -59,6 +59,7 @@ export interface Merge {
 }
 
 type MergeRow = typeof crmMerges.$inferSelect;
+type SavedShare = { subject_type: 'user' | 'team'; subject_id: string; access: 'read' | 'edit' };
 
 const isEmpty = (v: unknown) =>
   v === null ||
@@ -216,7 +217,12 @@ export async function mergeRecords(
     );
   }
 
-  // The merged record leaves (its shares with it); its values stay on the merge row for undo.
+  // The merged record leaves (its shares with it); its values and shares stay on the merge row for undo.
+  const shares = (await listShares(tx, ctx, null, svc.def.entity, M)).map((s) => ({
+    subject_type: s.subject_type,
+    subject_id: s.subject_id,
+    access: s.access,
+  }));
   await svc.remove(tx, ctx, M, opts);
   const before: Record<string, unknown> = {};
   for (const k of Object.keys(patch)) before[k] = survivor[k] ?? null;
@@ -233,6 +239,7 @@ export async function mergeRecords(
       merged_record: merged,
       survivor_before: before,
       survivor_after: patch,
+      merged_shares: shares,
       moved_rows: moved,
       created_by:
         ctx.actorType === 'user' || ctx.actorType === 'api_key' ? (ctx.creatorId ?? ctx.actorId) : null,
@@ -412,6 +419,9 @@ export async function undoMerge(tx: Tx, ctx: ActorContext, id: string): Promise<
   // The survivor first: it may hold a value (a credit code) the merged record gets back.
   if (Object.keys(revert).length) await svc.update(tx, mover, row.survivor_id, revive(revert), opts);
   await svc.create(tx, mover, revive(merged), opts);
+  // Whoever the merged record was shared with sees it again.
+  for (const share of (row.merged_shares ?? []) as SavedShare[])
+    await upsertShare(tx, mover, svc.def.entity, row.merged_id, share);
   const moved = row.moved_rows as MovedRows;
   const S = row.survivor_id;
   const M = row.merged_id;

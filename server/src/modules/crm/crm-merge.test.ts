@@ -647,3 +647,31 @@ describe('late deliveries', () => {
     expect(s3.account_id).toBe(M.id);
   });
 });
+
+describe('shares of the merged record', () => {
+  it('come back with it on undo', async () => {
+    await setDefaults('private');
+    try {
+      const S = await create('accounts', { name: '共享保留有限公司' });
+      const M = await create('accounts', { name: '共享被并有限公司' });
+      await call(
+        'POST',
+        `/api/v1/accounts/${M.id}/shares`,
+        { subject_type: 'user', subject_id: repId, access: 'edit' },
+        admin,
+        201,
+      );
+      await get(`/api/v1/accounts/${M.id}`, rep);
+      const m = (
+        await call('POST', '/api/v1/accounts/merge', { survivor_id: S.id, merged_id: M.id }, admin, 200)
+      ).json();
+      await call('GET', `/api/v1/accounts/${M.id}`, undefined, rep, 404);
+      await call('POST', `/api/v1/merges/${m.id}/undo`, undefined, admin, 200);
+      expect((await get(`/api/v1/accounts/${M.id}`, rep)).name).toBe('共享被并有限公司');
+      const shares = await get(`/api/v1/accounts/${M.id}/shares`);
+      expect(shares.data).toEqual([expect.objectContaining({ subject_id: repId, access: 'edit' })]);
+    } finally {
+      await setDefaults('public_read_write');
+    }
+  });
+});
