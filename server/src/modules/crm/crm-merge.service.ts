@@ -1,11 +1,16 @@
 import { and, desc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
-import type { ActorContext } from '../../platform/auth/auth-context.js';
+import { type ActorContext, can } from '../../platform/auth/auth-context.js';
 import type { Tx } from '../../platform/db/database.js';
 import { emitEvent } from '../../platform/events/event-bus.js';
 import { badRequest, conflict, forbidden, ProblemError, unprocessable } from '../../platform/http/problem.js';
 import { moveCounts } from '../../platform/records/record-moves.js';
 import type { ResourceService } from '../../platform/records/resource.js';
-import { listShares, readableRef, upsertShare } from '../../platform/sharing/sharing.service.js';
+import {
+  canManageShares,
+  listShares,
+  readableRef,
+  upsertShare,
+} from '../../platform/sharing/sharing.service.js';
 import { activities, contacts, crmMerges, opportunities } from './crm.schema.js';
 import { accountService, activityService, contactService, opportunityService } from './crm.service.js';
 
@@ -103,6 +108,31 @@ async function present(tx: Tx, ctx: ActorContext, rows: MergeRow[]): Promise<Mer
 /** Children are moved as the caller (audit) but whatever the caller's sharing on each of them. */
 const moverOf = (ctx: ActorContext): ActorContext => ({ ...ctx, permissions: new Set(['*']) });
 
+/**
+ * A merge writes the survivor and the records it moves (crm:write besides crm:merge: an API key or
+ * OAuth client with crm:merge alone may not) and takes the merged record away, which is a delete:
+ * crm:delete, or the merged record is one the caller owns (its owner, anyone above the owner in
+ * the manager chain, admins — the house's owner rule, as for sharing it).
+ */
+function mayMerge(ctx: ActorContext): void {
+  const needed = 'crm:write';
+  if (!can(ctx, needed))
+    throw new ProblemError(403, 'Forbidden', `Your role (${ctx.role}) lacks the permission ${needed}`, [
+      { field: 'permission', reason: needed },
+    ]);
+}
+
+async function mayTakeAway(tx: Tx, ctx: ActorContext, entity: MergeEntity, merged: Record<string, unknown>) {
+  if (can(ctx, 'crm:delete')) return;
+  if (await canManageShares(tx, ctx, merged, SERVICES[entity].def.entity)) return;
+  throw new ProblemError(
+    403,
+    'Forbidden',
+    'Only its owner, their managers or someone who may delete records may merge this record away',
+    [{ field: 'merged_id', reason: 'needs crm:delete or ownership of the merged record' }],
+  );
+}
+
 /** A record the caller must be able to edit; 404 naming the field when they cannot see it. */
 async function editable(tx: Tx, ctx: ActorContext, entity: MergeEntity, id: string, field: string) {
   const svc = SERVICES[entity];
@@ -173,9 +203,11 @@ export async function mergeRecords(
     throw unprocessable('A record cannot be merged into itself', [
       { field: 'merged_id', reason: 'must differ from survivor_id' },
     ]);
+  mayMerge(ctx);
   const svc = SERVICES[entity];
   const survivor = await editable(tx, ctx, entity, body.survivor_id, 'survivor_id');
   const merged = await editable(tx, ctx, entity, body.merged_id, 'merged_id');
+  await mayTakeAway(tx, ctx, entity, merged);
   const patch = survivorPatch(entity, survivor, merged, body.fields ?? {});
   const mover = moverOf(ctx);
   const opts = { reason: reasonOf(String(merged.name), String(survivor.name)), method: 'merge' };
@@ -396,6 +428,7 @@ function revertPatch(
 
 /** POST /merges/:id/undo. */
 export async function undoMerge(tx: Tx, ctx: ActorContext, id: string): Promise<Merge> {
+  mayMerge(ctx);
   const row = await mergeRow(tx, ctx, id, true);
   if (row.status === 'undone') throw conflict('This merge was already undone');
   if (row.undo_until.getTime() < Date.now())

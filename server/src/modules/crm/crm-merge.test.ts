@@ -675,3 +675,50 @@ describe('shares of the merged record', () => {
     }
   });
 });
+
+describe('who may merge', () => {
+  it('needs crm:write and delete rights (or ownership) on the merged record', async () => {
+    const adminsA = await create('accounts', { name: '权限管理员的客户甲' });
+    const adminsB = await create('accounts', { name: '权限管理员的客户乙' });
+    const repsOwn = await create('accounts', { name: '权限销售的客户', owner_id: repId }, rep);
+    // A rep may edit the admin's records here, but not make them disappear.
+    const denied = await call(
+      'POST',
+      '/api/v1/accounts/merge',
+      { survivor_id: repsOwn.id, merged_id: adminsA.id },
+      rep,
+      403,
+    );
+    expect(denied.json().errors[0].field).toBe('merged_id');
+    const zh = await t.request('POST', '/api/v1/accounts/merge', {
+      token: rep,
+      headers: { 'accept-language': 'zh-CN' },
+      body: { survivor_id: repsOwn.id, merged_id: adminsA.id },
+    });
+    expect(zh.json().detail).toMatch(/负责人/);
+    // Their own record into someone else's: fine.
+    await call(
+      'POST',
+      '/api/v1/accounts/merge',
+      { survivor_id: adminsA.id, merged_id: repsOwn.id },
+      rep,
+      200,
+    );
+
+    // A key with crm:merge but no crm:write is refused, naming the permission.
+    const key = await call(
+      'POST',
+      '/api/v1/api-keys',
+      { name: 'merge-only', role: 'admin', scopes: ['crm:read', 'crm:merge'] },
+      admin,
+      201,
+    );
+    const r = await t.request('POST', '/api/v1/accounts/merge', {
+      token: key.json().key,
+      body: { survivor_id: adminsA.id, merged_id: adminsB.id },
+    });
+    expect(r.statusCode, r.body).toBe(403);
+    expect(r.json().detail).toContain('crm:write');
+    await get(`/api/v1/accounts/${adminsB.id}`);
+  });
+});

@@ -10,4 +10,7 @@ export const zhCNCrmMergeMessages: Record<string, string> = {
   'This merge was already undone': '这次合并已经撤销过了',
   'A merge can be undone for {0} days only': '合并只能在 {0} 天内撤销',
   'the time to undo this merge has passed': '已过撤销期限',
+  'Only its owner, their managers or someone who may delete records may merge this record away':
+    '只有这条记录的负责人、其上级或有删除权限的人才能把它合并掉',
+  'needs crm:delete or ownership of the merged record': '需要删除权限，或是被合并记录的负责人',
 };
