@@ -722,3 +722,44 @@ describe('who may merge', () => {
     await get(`/api/v1/accounts/${adminsB.id}`);
   });
 });
+
+describe('interventions of the merged account', () => {
+  it('closes an open bundle that cannot move (the survivor has one for the rule) and reopens it on undo', async () => {
+    const S = await create('accounts', { name: '建议保留有限公司' });
+    const M = await create('accounts', { name: '建议被并有限公司' });
+    const bundle = async (account: string) =>
+      (
+        await sql<{ id: string }>(
+          `insert into interventions (tenant_id, account_id, rule_id, rule_key, rule_version, severity, title, risk,
+             talk_track, resources, due_at, evidence)
+           values ($1, $2, gen_random_uuid(), 'merge_close_test', 1, 'low', '测试建议', '{}', '话术', '{}', now(), '{}')
+           returning id`,
+          [t.tenantA.id, account],
+        )
+      )[0].id;
+    const onS = await bundle(S.id);
+    const onM = await bundle(M.id);
+    const state = async (id: string) =>
+      (
+        await sql<{ status: string; dismiss_reason: string | null; account_id: string }>(
+          'select status, dismiss_reason, account_id from interventions where id = $1',
+          [id],
+        )
+      )[0];
+    const m = (
+      await call('POST', '/api/v1/accounts/merge', { survivor_id: S.id, merged_id: M.id }, admin, 200)
+    ).json();
+    await t.settle();
+    expect(await state(onM)).toMatchObject({ status: 'dismissed', dismiss_reason: 'merged' });
+    expect(await state(onS)).toMatchObject({ status: 'open', account_id: S.id });
+    const open = await sql<{ n: number }>(
+      "select count(*)::int as n from interventions where tenant_id = $1 and account_id = $2 and status = 'open'",
+      [t.tenantA.id, M.id],
+    );
+    expect(open[0].n).toBe(0);
+    await call('POST', `/api/v1/merges/${m.id}/undo`, undefined, admin, 200);
+    await t.settle();
+    expect(await state(onM)).toMatchObject({ status: 'open', dismiss_reason: null, account_id: M.id });
+    expect(await state(onS)).toMatchObject({ status: 'open', account_id: S.id });
+  });
+});

@@ -14,9 +14,14 @@ import { interventions } from './interventions.schema.js';
 /**
  * Account merges (crm's `accounts.merged` / `accounts.unmerged`): the merged account's bundles move
  * to the survivor and back on undo (record_moves ledger). An open bundle whose rule already has an
- * open bundle on the survivor stays where it is (one open bundle per account and rule).
+ * open bundle on the survivor cannot move (one open bundle per account and rule): it is closed as
+ * dismissed with reason `merged` (so the inbox no longer shows a card for a company that is gone)
+ * and reopened on undo.
  */
 const MODULE = 'interventions';
+/** Ledger kind of the bundles closed by a merge, and their dismiss reason. */
+const CLOSED = 'interventions_closed';
+const MERGED = 'merged';
 
 function ids(ev: DomainEvent) {
   const s = (k: string) => {
@@ -68,6 +73,28 @@ export async function moveInterventionsOnMerge(platform: Platform, ev: DomainEve
       rowIds: rows.map((r) => r.id),
     });
     if (!written) throw new MoveSuperseded(m.mergeId, MODULE);
+    if (!openOnSurvivor.length) return;
+    const closed = await tx
+      .update(interventions)
+      .set({ status: 'dismissed', dismiss_reason: MERGED, acted_at: sql`now()`, updated_at: sql`now()` })
+      .where(
+        and(
+          eq(interventions.tenant_id, ev.tenant_id),
+          eq(interventions.account_id, m.merged),
+          eq(interventions.status, 'open'),
+          inArray(interventions.rule_key, openOnSurvivor),
+        ),
+      )
+      .returning({ id: interventions.id });
+    if (!closed.length) return;
+    await recordMove(tx, ev.tenant_id, {
+      batchId: m.mergeId,
+      module: MODULE,
+      what: CLOSED,
+      fromId: m.merged,
+      toId: m.survivor,
+      rowIds: closed.map((r) => r.id),
+    });
   });
 }
 
@@ -75,12 +102,35 @@ export async function moveInterventionsBackOnUnmerge(platform: Platform, ev: Dom
   const m = ids(ev);
   if (!m) return;
   await platform.database.tenantTx(ev.tenant_id, async (tx) => {
-    for (const move of await takeMovesToUndo(tx, ev.tenant_id, m.mergeId, MODULE, {
-      whats: ['interventions'],
+    const moves = await takeMovesToUndo(tx, ev.tenant_id, m.mergeId, MODULE, {
+      whats: ['interventions', CLOSED],
       fromId: m.merged,
       toId: m.survivor,
-    })) {
+    });
+    // Moved bundles back first, then the closed ones reopen (one open bundle per account and rule).
+    moves.sort((a, b) => Number(a.what === CLOSED) - Number(b.what === CLOSED));
+    for (const move of moves) {
       if (move.row_ids.length === 0) continue;
+      if (move.what === CLOSED) {
+        await tx
+          .update(interventions)
+          .set({
+            status: 'open',
+            dismiss_reason: null,
+            acted_at: null,
+            acted_by: null,
+            updated_at: sql`now()`,
+          })
+          .where(
+            and(
+              eq(interventions.tenant_id, ev.tenant_id),
+              inArray(interventions.id, move.row_ids),
+              eq(interventions.status, 'dismissed'),
+              eq(interventions.dismiss_reason, MERGED),
+            ),
+          );
+        continue;
+      }
       await tx
         .update(interventions)
         .set({ account_id: move.from_id, updated_at: sql`now()` })
