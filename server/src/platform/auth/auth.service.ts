@@ -67,6 +67,13 @@ const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   windowSeconds: 900,
 };
 const CACHE_TTL_MS = 5_000;
+/**
+ * A cached credential used this close to its expiry is looked up again in the background, so a
+ * busy client's entry is renewed before it lapses: otherwise every request in flight waits for the
+ * one lookup, which itself waits behind them for a pooled connection (a stall every 5 s). The
+ * cached answer is never used beyond CACHE_TTL_MS.
+ */
+const REFRESH_AHEAD_MS = 1_500;
 
 /**
  * Resolves credentials (session token or API key) to an actor. Results are cached briefly
@@ -195,8 +202,20 @@ export class AuthService {
     source: string,
   ): Promise<{ ctx: ActorContext; user: SessionUser | null } | null> {
     const hit = this.cache.get(token);
-    if (hit && hit.until > Date.now())
+    const now = Date.now();
+    if (hit && hit.until > now) {
+      if (hit.until - now < REFRESH_AHEAD_MS && !this.inflight.has(token))
+        this.lookup(token).catch(() => {
+          /* the next request after expiry looks up again and reports the error */
+        });
       return hit.ctx ? { ctx: { ...hit.ctx, source }, user: hit.user } : null;
+    }
+    const resolved = await this.lookup(token);
+    return resolved ? { ctx: { ...resolved.ctx, source }, user: resolved.user } : null;
+  }
+
+  /** Looks the credential up (one lookup per token at a time, per epoch) and caches the answer. */
+  private async lookup(token: string): Promise<ResolvedCredential | null> {
     const epoch = this.epoch;
     let flight = this.inflight.get(token);
     if (!flight || flight.epoch !== epoch) {
@@ -227,7 +246,7 @@ export class AuthService {
         until: Date.now() + CACHE_TTL_MS,
       });
     }
-    return resolved ? { ctx: { ...resolved.ctx, source }, user: resolved.user } : null;
+    return resolved;
   }
 
   /** A token of no platform prefix: the modules' resolvers first, then (as before) a session lookup. */
