@@ -1,4 +1,4 @@
-import { and, eq, ne, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { ActorContext } from '../../platform/auth/auth-context.js';
 import type { Tx } from '../../platform/db/database.js';
 import {
@@ -170,34 +170,54 @@ export async function findAccountDuplicates(
   const analysed = q.name?.trim() ? analyzeCompanyName(q.name) : null;
   const code = normaliseCreditCode(q.credit_code);
   const domain = normaliseDomain(q.domain);
-  const probes: SQL[] = [];
-  if (code) probes.push(sql`upper(${accounts.credit_code}) = ${code}`);
-  if (domain)
-    probes.push(
-      sql`(${accounts.domains} && array[${domain}, ${`www.${domain}`}]::text[] or array_to_string(${accounts.domains}, ' ') ilike ${like(domain)})`,
-    );
   const needle = analysed ? (analysed.core ?? analysed.rest ?? analysed.key) : null;
+  const fuzzy: SQL[] = [];
+  if (domain) fuzzy.push(sql`array_to_string(${accounts.domains}, ' ') ilike ${like(domain)}`);
   if (needle && needle.length >= 2)
-    probes.push(
+    fuzzy.push(
       // The needle is normalised (no spaces or punctuation: "Huarui Tech" → huaruitech), so the
       // stored names are compared without theirs too; Chinese names also match as they are.
       sql`(${accounts.name} ilike ${like(needle)} or array_to_string(${accounts.aliases}, ' ') ilike ${like(needle)}
           or regexp_replace(lower(${accounts.name} || ' ' || array_to_string(${accounts.aliases}, ' ')), '[[:space:][:punct:]]+', '', 'g') like ${like(needle)})`,
     );
-  if (!probes.length) return [];
-  const rows = await tx
-    .select(accountColumns)
-    .from(accounts)
-    .where(
-      and(
-        eq(accounts.tenant_id, ctx.tenantId),
-        q.exclude_id ? ne(accounts.id, q.exclude_id) : undefined,
-        or(...probes),
-        await accountService.readable(tx, ctx),
-      ),
-    )
-    .limit(500);
-  return best(rows.map((r) => scoreAccount(r, q, analysed)).filter((d) => d !== null));
+  if (!code && !domain && !fuzzy.length) return [];
+  const readable = await accountService.readable(tx, ctx);
+  const find = (probe: SQL, limit: number, order: SQL[] = [asc(accounts.id)]) =>
+    tx
+      .select(accountColumns)
+      .from(accounts)
+      .where(
+        and(
+          eq(accounts.tenant_id, ctx.tenantId),
+          q.exclude_id ? ne(accounts.id, q.exclude_id) : undefined,
+          probe,
+          readable,
+        ),
+      )
+      .orderBy(...order)
+      .limit(limit);
+  // Exact probes first, each its own (indexable) query: a flood of name matches can never push
+  // an account with the same credit code or domain out of the candidates.
+  const rows = [
+    ...(code ? await find(sql`upper(${accounts.credit_code}) = ${code}`, 50) : []),
+    ...(domain
+      ? await find(sql`${accounts.domains} && array[${domain}, ${`www.${domain}`}]::text[]`, 50)
+      : []),
+  ];
+  if (fuzzy.length) {
+    // Closest names first (the same name, then the shortest containing the needle), then scored.
+    const exactName = q.name?.trim() ?? '';
+    rows.push(
+      ...(await find(or(...fuzzy) as SQL, 500, [
+        sql`(lower(${accounts.name}) = lower(${exactName})) desc`,
+        sql`abs(length(${accounts.name}) - ${exactName.length})`,
+        asc(accounts.id),
+      ])),
+    );
+  }
+  const seen = new Set<string>();
+  const unique = rows.filter((r) => !seen.has(r.id) && seen.add(r.id));
+  return best(unique.map((r) => scoreAccount(r, q, analysed)).filter((d) => d !== null));
 }
 
 interface ContactRow {
@@ -274,30 +294,47 @@ export async function findContactDuplicates(
 ): Promise<ContactDuplicate[]> {
   const email = normaliseEmail(q.email);
   const phone = normalisePhone(q.phone);
-  const probes: SQL[] = [];
-  if (email)
-    probes.push(
-      sql`(${contacts.emails} && array[${email}, ${q.email?.trim() ?? email}]::text[] or exists (select 1 from unnest(${contacts.emails}) e where lower(e) = ${email}))`,
-    );
-  if (phone)
-    probes.push(
-      sql`exists (select 1 from unnest(${contacts.phones}) p where regexp_replace(p, '[^0-9]', '', 'g') like ${`%${phone}`})`,
-    );
-  if (q.account_id && q.name?.trim()) probes.push(eq(contacts.account_id, q.account_id));
-  if (!probes.length) return [];
-  const rows = await tx
-    .select(contactColumns)
-    .from(contacts)
-    .where(
-      and(
-        eq(contacts.tenant_id, ctx.tenantId),
-        q.exclude_id ? ne(contacts.id, q.exclude_id) : undefined,
-        or(...probes),
-        await contactService.readable(tx, ctx),
-      ),
-    )
-    .limit(500);
-  return best(rows.map((r) => scoreContact(r, q)).filter((d) => d !== null));
+  const byName = q.account_id && q.name?.trim() ? q.name.trim() : null;
+  if (!email && !phone && !byName) return [];
+  const readable = await contactService.readable(tx, ctx);
+  const find = (probe: SQL, limit: number, order: SQL[] = [asc(contacts.id)]) =>
+    tx
+      .select(contactColumns)
+      .from(contacts)
+      .where(
+        and(
+          eq(contacts.tenant_id, ctx.tenantId),
+          q.exclude_id ? ne(contacts.id, q.exclude_id) : undefined,
+          probe,
+          readable,
+        ),
+      )
+      .orderBy(...order)
+      .limit(limit);
+  // Each probe its own query (e-mail and phone first), so one kind of match never crowds out another.
+  const rows = [
+    ...(email
+      ? await find(
+          sql`(${contacts.emails} && array[${email}, ${q.email?.trim() ?? email}]::text[] or exists (select 1 from unnest(${contacts.emails}) e where lower(e) = ${email}))`,
+          50,
+        )
+      : []),
+    ...(phone
+      ? await find(
+          sql`exists (select 1 from unnest(${contacts.phones}) p where regexp_replace(p, '[^0-9]', '', 'g') like ${`%${phone}`})`,
+          50,
+        )
+      : []),
+    ...(byName && q.account_id
+      ? await find(eq(contacts.account_id, q.account_id), 500, [
+          sql`(lower(${contacts.name}) = lower(${byName}) or lower(coalesce(${contacts.name_en}, '')) = lower(${byName})) desc`,
+          asc(contacts.id),
+        ])
+      : []),
+  ];
+  const seen = new Set<string>();
+  const unique = rows.filter((r) => !seen.has(r.id) && seen.add(r.id));
+  return best(unique.map((r) => scoreContact(r, q)).filter((d) => d !== null));
 }
 
 // ---------- imports: one index per file ----------

@@ -763,3 +763,40 @@ describe('interventions of the merged account', () => {
     expect(await state(onS)).toMatchObject({ status: 'open', account_id: S.id });
   });
 });
+
+describe('duplicate checks under a flood of short-name matches', () => {
+  it('still finds the account with the same credit code or domain, and the contact with the same e-mail', async () => {
+    await sql(
+      `insert into accounts (tenant_id, name)
+       select $1, '洪流电子' || g || '号有限公司' from generate_series(1, 600) g`,
+      [t.tenantA.id],
+    );
+    const code = withCreditCodeCheckDigit('91440300MA5FLD000');
+    const exact = await create('accounts', {
+      name: '鑫源截然不同有限公司',
+      credit_code: code,
+      domains: ['flood-exact.cn'],
+    });
+    const byCode = await get(
+      `/api/v1/accounts/duplicates?name=${encodeURIComponent('洪流电子')}&credit_code=${code}`,
+    );
+    expect(byCode.data[0]).toMatchObject({ id: exact.id, reasons: ['credit_code'] });
+    const byDomain = await get(
+      `/api/v1/accounts/duplicates?name=${encodeURIComponent('洪流电子')}&domain=flood-exact.cn`,
+    );
+    expect(byDomain.data[0]).toMatchObject({ id: exact.id, reasons: ['domain'] });
+
+    const acc = await create('accounts', { name: '联系人洪流客户' });
+    await sql(
+      `insert into contacts (tenant_id, name, account_id)
+       select $1, '洪流' || g, $2 from generate_series(1, 600) g`,
+      [t.tenantA.id, acc.id],
+    );
+    const c = await create('contacts', { name: '别的名字', emails: ['flood@exact.cn'] });
+    const hits = await get(
+      `/api/v1/contacts/duplicates?email=flood@exact.cn&name=${encodeURIComponent('洪流1')}&account_id=${acc.id}`,
+    );
+    expect(hits.data[0]).toMatchObject({ id: c.id, reasons: ['email'] });
+    expect(hits.data[1]).toMatchObject({ name: '洪流1', reasons: ['name'] });
+  });
+});
