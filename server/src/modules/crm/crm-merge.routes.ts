@@ -2,7 +2,14 @@ import { z } from 'zod';
 import type { TypedApp } from '../../platform/http/app.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
 import { findAccountDuplicates, findContactDuplicates } from './crm-duplicates.service.js';
-import { getMerge, listMerges, mergedInto, mergeRecords, undoMerge } from './crm-merge.service.js';
+import {
+  concurrentMergeConflict,
+  getMerge,
+  listMerges,
+  mergedInto,
+  mergeRecords,
+  undoMerge,
+} from './crm-merge.service.js';
 
 const optionalText = (what: string) => z.string().max(500).optional().describe(what);
 const confidence = z.number().min(0).max(1).describe('How sure the match is, 0..1 (best first)');
@@ -134,12 +141,19 @@ export function crmMergeRoutes(app: TypedApp): void {
           tags: [tag],
           summary: `Merge two ${entity}s: every related record moves to the survivor (undo within 30 days)`,
           description:
-            'Both records must be ones the caller may edit. The merged record then answers 404 with `merged_into` (the survivor id) and leaves lists and search.',
+            'Needs crm:merge and crm:write. Both records must be ones the caller may edit, and the merged record one they may delete (crm:delete) or own (its owner, their managers, admins). ' +
+            'The merged record then answers 404 with `merged_into` (the survivor id) and leaves lists and search. ' +
+            '409 when one of the records was just merged by someone else (e.g. A→B and B→A at the same time).',
           body: mergeBody,
           response: { 200: mergeSchema, ...errorResponses },
         },
       },
-      async (req) => app.withTenant(req, (tx, ctx) => mergeRecords(tx, ctx, entity, req.body)),
+      async (req) =>
+        app
+          .withTenant(req, (tx, ctx) => mergeRecords(tx, ctx, entity, req.body))
+          .catch((err) => {
+            throw concurrentMergeConflict(err);
+          }),
     );
   }
 
@@ -191,6 +205,11 @@ export function crmMergeRoutes(app: TypedApp): void {
         response: { 200: mergeSchema, ...errorResponses },
       },
     },
-    async (req) => app.withTenant(req, (tx, ctx) => undoMerge(tx, ctx, req.params.id)),
+    async (req) =>
+      app
+        .withTenant(req, (tx, ctx) => undoMerge(tx, ctx, req.params.id))
+        .catch((err) => {
+          throw concurrentMergeConflict(err);
+        }),
   );
 }

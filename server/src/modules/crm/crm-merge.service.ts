@@ -137,6 +137,10 @@ async function mayTakeAway(tx: Tx, ctx: ActorContext, entity: MergeEntity, merge
 async function editable(tx: Tx, ctx: ActorContext, entity: MergeEntity, id: string, field: string) {
   const svc = SERVICES[entity];
   const found = await svc.find(tx, ctx, id, true);
+  if (!found && (await mergedInto(tx, ctx, entity, id)))
+    throw conflict(`This ${entity} was just merged into another record`, [
+      { field, reason: 'already merged into another record' },
+    ]);
   if (!found)
     throw new ProblemError(404, 'Not Found', `${LABEL[entity]} not found`, [
       { field, reason: `no such ${entity}` },
@@ -205,6 +209,9 @@ export async function mergeRecords(
     ]);
   mayMerge(ctx);
   const svc = SERVICES[entity];
+  // Both rows locked in id order, so A→B and B→A at the same time wait for each other instead of
+  // deadlocking; the later one then finds its record merged (409).
+  for (const id of [body.survivor_id, body.merged_id].sort()) await svc.find(tx, ctx, id, true);
   const survivor = await editable(tx, ctx, entity, body.survivor_id, 'survivor_id');
   const merged = await editable(tx, ctx, entity, body.merged_id, 'merged_id');
   await mayTakeAway(tx, ctx, entity, merged);
@@ -298,6 +305,16 @@ export async function mergeRecords(
     },
   });
   return (await present(tx, ctx, [row]))[0];
+}
+
+/** A serialisation failure or deadlock between two merges, as a 409 in the users' words. */
+export function concurrentMergeConflict(err: unknown): unknown {
+  const code = (e: unknown) =>
+    e && typeof e === 'object' && 'code' in e ? String((e as { code: unknown }).code) : '';
+  const cause = err && typeof err === 'object' && 'cause' in err ? (err as { cause: unknown }).cause : null;
+  if (['40P01', '40001'].includes(code(err)) || ['40P01', '40001'].includes(code(cause)))
+    return conflict('These records were being merged or changed at the same time; please try again');
+  return err;
 }
 
 /** Merges the caller may see: the survivor is a record they may read. */

@@ -347,10 +347,19 @@ describe('merging accounts', () => {
       422,
     );
     expect(badField.json().errors[0].field).toBe('fields.nope');
-    const missing = await call(
+    // A record merged away already: 409 naming it; an id that never existed: 404.
+    const gone = await call(
       'POST',
       '/api/v1/accounts/merge',
       { survivor_id: a.id, merged_id: b.id },
+      admin,
+      409,
+    );
+    expect(gone.json().errors[0].field).toBe('merged_id');
+    const missing = await call(
+      'POST',
+      '/api/v1/accounts/merge',
+      { survivor_id: a.id, merged_id: '00000000-0000-4000-8000-000000000000' },
       admin,
       404,
     );
@@ -798,5 +807,30 @@ describe('duplicate checks under a flood of short-name matches', () => {
     );
     expect(hits.data[0]).toMatchObject({ id: c.id, reasons: ['email'] });
     expect(hits.data[1]).toMatchObject({ name: '洪流1', reasons: ['name'] });
+  });
+});
+
+describe('merges at the same time', () => {
+  it('A into B and B into A: one merges, the other gets a 409 in business words', async () => {
+    const a = await create('accounts', { name: '同时合并甲有限公司' });
+    const b = await create('accounts', { name: '同时合并乙有限公司' });
+    const results = await Promise.all([
+      t.request('POST', '/api/v1/accounts/merge', {
+        token: admin,
+        headers: { 'accept-language': 'zh-CN' },
+        body: { survivor_id: a.id, merged_id: b.id },
+      }),
+      t.request('POST', '/api/v1/accounts/merge', {
+        token: admin,
+        headers: { 'accept-language': 'zh-CN' },
+        body: { survivor_id: b.id, merged_id: a.id },
+      }),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const lost = results.find((r) => r.statusCode === 409);
+    expect(lost?.headers['content-type']).toContain('problem+json');
+    expect(lost?.json().detail).toMatch(/合并/);
+    const won = results.find((r) => r.statusCode === 200)?.json();
+    expect((await get(`/api/v1/accounts/${won.survivor_id}`)).id).toBe(won.survivor_id);
   });
 });

@@ -13,4 +13,8 @@ export const zhCNCrmMergeMessages: Record<string, string> = {
   'Only its owner, their managers or someone who may delete records may merge this record away':
     '只有这条记录的负责人、其上级或有删除权限的人才能把它合并掉',
   'needs crm:delete or ownership of the merged record': '需要删除权限，或是被合并记录的负责人',
+  'This {0} was just merged into another record': '这个{term:0}刚刚已被合并到另一条记录',
+  'already merged into another record': '已被合并到另一条记录',
+  'These records were being merged or changed at the same time; please try again':
+    '这几条记录正被别人同时合并或修改，请稍后再试',
 };
