@@ -672,9 +672,11 @@ export const en = {
     team: 'My team',
     teamSummary: 'Your team had {{count}} alerts held back this week, on {{accounts}} accounts',
     members: 'Members',
-    memberLine: '{{count}} held back · {{accounts}} accounts · suggested today {{today}} / threshold {{threshold}}',
+    memberLine:
+      '{{count}} held back · {{accounts}} accounts · suggested today {{today}} / threshold {{threshold}}',
     owner: 'Owner',
-    teamEmpty: 'Nothing was held back for your team this week. The team brief follows who reports to whom: if nobody reports to you yet, ask an admin to set people’s manager.',
+    teamEmpty:
+      'Nothing was held back for your team this week. The team brief follows who reports to whom: if nobody reports to you yet, ask an admin to set people’s manager.',
   },
   signoff: {
     title: 'Sign-off queue',

@@ -1692,7 +1692,7 @@ export interface paths {
         put?: never;
         /**
          * Merge two accounts: every related record moves to the survivor (undo within 30 days)
-         * @description Both records must be ones the caller may edit. The merged record then answers 404 with `merged_into` (the survivor id) and leaves lists and search.
+         * @description Needs crm:merge and crm:write. Both records must be ones the caller may edit, and the merged record one they may delete (crm:delete) or own (its owner, their managers, admins). The merged record then answers 404 with `merged_into` (the survivor id) and leaves lists and search. 409 when one of the records was just merged by someone else (e.g. A→B and B→A at the same time).
          */
         post: {
             parameters: {
@@ -3497,7 +3497,7 @@ export interface paths {
                 query?: {
                     /** @description any day of the week (default today) */
                     date?: string;
-                    /** @description me (default) or a user id (managers) */
+                    /** @description me (default), team (managers: everyone reporting to me) or a user id (managers) */
                     owner_id?: string;
                 };
                 header?: never;
@@ -5143,7 +5143,7 @@ export interface paths {
         put?: never;
         /**
          * Merge two contacts: every related record moves to the survivor (undo within 30 days)
-         * @description Both records must be ones the caller may edit. The merged record then answers 404 with `merged_into` (the survivor id) and leaves lists and search.
+         * @description Needs crm:merge and crm:write. Both records must be ones the caller may edit, and the merged record one they may delete (crm:delete) or own (its owner, their managers, admins). The merged record then answers 404 with `merged_into` (the survivor id) and leaves lists and search. 409 when one of the records was just merged by someone else (e.g. A→B and B→A at the same time).
          */
         post: {
             parameters: {

@@ -16,8 +16,8 @@ import {
   SEVERITIES,
   signOff,
   signOffsOf,
-  updateRule,
   teamBrief,
+  updateRule,
   weeklyBrief,
 } from './interventions.service.js';
 
@@ -247,7 +247,9 @@ export function interventionsRoutes(app: TypedApp): void {
         tags,
         summary: 'Weekly strategy brief: interventions the circuit breaker held back this week, by account',
         querystring: z.object({
-          owner_id: opt.describe('me (default), team (managers: everyone reporting to me) or a user id (managers)'),
+          owner_id: opt.describe(
+            'me (default), team (managers: everyone reporting to me) or a user id (managers)',
+          ),
           date: z.iso.date().optional().describe('any day of the week (default today)'),
         }),
         response: { 200: anyObj, ...errorResponses },
@@ -258,8 +260,7 @@ export function interventionsRoutes(app: TypedApp): void {
         const q = req.query;
         const when = q.date ? new Date(`${q.date}T12:00:00Z`) : new Date();
         if (q.owner_id === 'team') {
-          if (!can(ctx, 'interventions:sign_off'))
-            throw forbidden('Only managers see the team’s brief');
+          if (!can(ctx, 'interventions:sign_off')) throw forbidden('Only managers see the team’s brief');
           return teamBrief(tx, ctx, when);
         }
         const owner = ownerFilter(ctx, q.owner_id);
