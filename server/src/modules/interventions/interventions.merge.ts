@@ -1,7 +1,6 @@
 import { and, eq, inArray, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { DomainEvent } from '../../platform/events/event-bus.js';
 import type { EventSubscription } from '../../platform/modules/module-definition.js';
-import { prop } from '../../platform/narrow.js';
 import type { Platform } from '../../platform/platform.js';
 import {
   MoveSuperseded,
@@ -9,6 +8,7 @@ import {
   takeMovesToUndo,
   wasMoved,
 } from '../../platform/records/record-moves.js';
+import { mergeEventIds } from '../crm/crm-merge.events.js';
 import { interventions } from './interventions.schema.js';
 
 /**
@@ -23,19 +23,8 @@ const MODULE = 'interventions';
 const CLOSED = 'interventions_closed';
 const MERGED = 'merged';
 
-function ids(ev: DomainEvent) {
-  const s = (k: string) => {
-    const v = prop(ev.payload, k);
-    return typeof v === 'string' ? v : null;
-  };
-  const mergeId = s('merge_id');
-  const survivor = s('survivor_id');
-  const merged = s('merged_id');
-  return mergeId && survivor && merged ? { mergeId, survivor, merged } : null;
-}
-
 export async function moveInterventionsOnMerge(platform: Platform, ev: DomainEvent): Promise<void> {
-  const m = ids(ev);
+  const m = mergeEventIds(ev);
   if (!m) return;
   await platform.database.tenantTx(ev.tenant_id, async (tx) => {
     if (await wasMoved(tx, ev.tenant_id, m.mergeId, MODULE, 'interventions')) return;
@@ -99,7 +88,7 @@ export async function moveInterventionsOnMerge(platform: Platform, ev: DomainEve
 }
 
 export async function moveInterventionsBackOnUnmerge(platform: Platform, ev: DomainEvent): Promise<void> {
-  const m = ids(ev);
+  const m = mergeEventIds(ev);
   if (!m) return;
   await platform.database.tenantTx(ev.tenant_id, async (tx) => {
     const moves = await takeMovesToUndo(tx, ev.tenant_id, m.mergeId, MODULE, {

@@ -4,6 +4,7 @@ import type { EventSubscription } from '../../platform/modules/module-definition
 import { prop } from '../../platform/narrow.js';
 import type { Platform } from '../../platform/platform.js';
 import { recordMove, takeMovesToUndo, wasMoved } from '../../platform/records/record-moves.js';
+import { mergeEventIds } from '../crm/crm-merge.events.js';
 import { scoreContacts } from './lead-score.service.js';
 import { contactScores, opportunityPredictions } from './predict.schema.js';
 import { scoreOpportunities } from './win-probability.service.js';
@@ -18,19 +19,8 @@ const MODULE = 'predict';
 
 const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
-function ids(ev: DomainEvent) {
-  const s = (k: string) => {
-    const v = prop(ev.payload, k);
-    return typeof v === 'string' ? v : null;
-  };
-  const mergeId = s('merge_id');
-  const survivor = s('survivor_id');
-  const merged = s('merged_id');
-  return mergeId && survivor && merged ? { mergeId, survivor, merged } : null;
-}
-
 export async function rescoreOnMerge(platform: Platform, ev: DomainEvent): Promise<void> {
-  const m = ids(ev);
+  const m = mergeEventIds(ev);
   if (!m) return;
   const done = await platform.database.tenantTx(ev.tenant_id, (tx) =>
     wasMoved(tx, ev.tenant_id, m.mergeId, MODULE, 'predictions'),
@@ -70,7 +60,7 @@ export async function rescoreOnMerge(platform: Platform, ev: DomainEvent): Promi
 }
 
 export async function rescoreOnUnmerge(platform: Platform, ev: DomainEvent): Promise<void> {
-  const m = ids(ev);
+  const m = mergeEventIds(ev);
   if (!m) return;
   const opps = strings(prop(prop(ev.payload, 'moved'), 'opportunities'));
   const contacts = ev.name.startsWith('contacts.') ? [m.survivor, m.merged] : [];

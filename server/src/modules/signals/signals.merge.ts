@@ -1,7 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { DomainEvent } from '../../platform/events/event-bus.js';
 import type { EventSubscription } from '../../platform/modules/module-definition.js';
-import { prop } from '../../platform/narrow.js';
 import type { Platform } from '../../platform/platform.js';
 import {
   MoveSuperseded,
@@ -9,6 +8,7 @@ import {
   takeMovesToUndo,
   wasMoved,
 } from '../../platform/records/record-moves.js';
+import { mergeEventIds } from '../crm/crm-merge.events.js';
 import { signals } from './signals.schema.js';
 
 /**
@@ -17,22 +17,11 @@ import { signals } from './signals.schema.js';
  */
 const MODULE = 'signals';
 
-function ids(ev: DomainEvent) {
-  const s = (k: string) => {
-    const v = prop(ev.payload, k);
-    return typeof v === 'string' ? v : null;
-  };
-  const mergeId = s('merge_id');
-  const survivor = s('survivor_id');
-  const merged = s('merged_id');
-  return mergeId && survivor && merged ? { mergeId, survivor, merged } : null;
-}
-
 const columnOf = (ev: DomainEvent) =>
   ev.name.startsWith('accounts.') ? signals.account_id : signals.contact_id;
 
 export async function moveSignalsOnMerge(platform: Platform, ev: DomainEvent): Promise<void> {
-  const m = ids(ev);
+  const m = mergeEventIds(ev);
   if (!m) return;
   const column = columnOf(ev);
   await platform.database.tenantTx(ev.tenant_id, async (tx) => {
@@ -55,7 +44,7 @@ export async function moveSignalsOnMerge(platform: Platform, ev: DomainEvent): P
 }
 
 export async function moveSignalsBackOnUnmerge(platform: Platform, ev: DomainEvent): Promise<void> {
-  const m = ids(ev);
+  const m = mergeEventIds(ev);
   if (!m) return;
   const column = columnOf(ev);
   await platform.database.tenantTx(ev.tenant_id, async (tx) => {
