@@ -64,6 +64,38 @@ export interface Merge {
 }
 
 type MergeRow = typeof crmMerges.$inferSelect;
+
+/**
+ * `<entity>.merged` / `.unmerged`: which merge, the survivor and the merged record, and the CRM rows
+ * crm moved (the other modules move their own rows; they read the ids with mergeEventIds).
+ */
+async function emitMergeEvent(
+  tx: Tx,
+  ctx: ActorContext,
+  entity: MergeEntity,
+  what: 'merged' | 'unmerged',
+  row: MergeRow,
+  moved: MovedRows,
+): Promise<void> {
+  await emitEvent(tx, {
+    tenantId: ctx.tenantId,
+    name: `${PLURAL[entity]}.${what}`,
+    entity: PLURAL[entity],
+    entityId: row.survivor_id,
+    payload: {
+      merge_id: row.id,
+      survivor_id: row.survivor_id,
+      merged_id: row.merged_id,
+      merged_name: row.merged_name,
+      moved: {
+        contacts: moved.contacts ?? [],
+        opportunities: moved.opportunities ?? [],
+        activities: (moved.activities ?? []).map((a) => a.id),
+      },
+      source: ctx.source,
+    },
+  });
+}
 type SavedShare = { subject_type: 'user' | 'team'; subject_id: string; access: 'read' | 'edit' };
 
 const isEmpty = (v: unknown) =>
@@ -286,24 +318,7 @@ export async function mergeRecords(
       undo_until: new Date(Date.now() + UNDO_DAYS * 86_400_000),
     })
     .returning();
-  await emitEvent(tx, {
-    tenantId: ctx.tenantId,
-    name: `${PLURAL[entity]}.merged`,
-    entity: PLURAL[entity],
-    entityId: S,
-    payload: {
-      merge_id: row.id,
-      survivor_id: S,
-      merged_id: M,
-      merged_name: row.merged_name,
-      moved: {
-        contacts: moved.contacts ?? [],
-        opportunities: moved.opportunities ?? [],
-        activities: (moved.activities ?? []).map((a) => a.id),
-      },
-      source: ctx.source,
-    },
-  });
+  await emitMergeEvent(tx, ctx, entity, 'merged', row, moved);
   return (await present(tx, ctx, [row]))[0];
 }
 
@@ -533,24 +548,7 @@ export async function undoMerge(tx: Tx, ctx: ActorContext, id: string): Promise<
     })
     .where(and(eq(crmMerges.tenant_id, ctx.tenantId), eq(crmMerges.id, row.id)))
     .returning();
-  await emitEvent(tx, {
-    tenantId: ctx.tenantId,
-    name: `${PLURAL[entity]}.unmerged`,
-    entity: PLURAL[entity],
-    entityId: row.survivor_id,
-    payload: {
-      merge_id: row.id,
-      survivor_id: row.survivor_id,
-      merged_id: row.merged_id,
-      merged_name: row.merged_name,
-      moved: {
-        contacts: moved.contacts ?? [],
-        opportunities: moved.opportunities ?? [],
-        activities: (moved.activities ?? []).map((a) => a.id),
-      },
-      source: ctx.source,
-    },
-  });
+  await emitMergeEvent(tx, ctx, entity, 'unmerged', row, moved);
   return (await present(tx, ctx, [updated]))[0];
 }
 
