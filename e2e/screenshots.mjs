@@ -127,9 +127,12 @@ try {
     await page.goto(`${server.base}/sign-off`);
     await page.getByTestId('sign-off-form').first().waitFor();
     await shot('sign-off', true);
-    await page.goto(`${server.base}/brief`);
+    await page.goto(`${server.base}/brief?scope=me`);
     await page.getByTestId('brief-breaker').waitFor();
     await shot('brief');
+    await page.goto(`${server.base}/brief`);
+    await page.getByTestId('brief-members').waitFor();
+    await shot('brief-team');
     await page.goto(`${server.base}/signals/review`);
     await page.getByTestId('unmatched-row').first().waitFor();
     await shot('signal-review');
