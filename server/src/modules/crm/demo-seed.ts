@@ -384,6 +384,25 @@ export async function seedDemo(
       陈静: '华南及西南销售部',
       杨磊: '华东大客户部',
     };
+    // Each rep reports to the leader of their team: the manager's team brief and the manager chain
+    // of record sharing follow it.
+    const leaderOfTeam: Record<string, string> = {
+      华东大客户部: '赵敏',
+      华北销售部: '孙浩',
+      华南及西南销售部: '孙浩',
+    };
+    for (const [rep, team] of Object.entries(teamOfRep)) {
+      const repId = userIds.get(rep);
+      const managerId = userIds.get(leaderOfTeam[team]);
+      if (repId && managerId)
+        await userService.update(
+          tx,
+          ctx,
+          String(repId),
+          { manager_id: String(managerId) },
+          { method: 'seed' },
+        );
+    }
 
     const pipeline = await pipelineService.create(
       tx,
