@@ -131,8 +131,10 @@ export function newIds(prev: Set<string> | null, rows: { id: string }[]): Set<st
   return new Set(rows.filter((r) => !prev.has(r.id)).map((r) => r.id));
 }
 
+/** A signal type's name in the reader's language; '…' while the catalogue loads (never the raw key then). */
 export function signalTypeName(types: SignalType[] | undefined, key: string, lang: Lang): string {
-  const t = types?.find((x) => x.key === key);
+  if (types === undefined) return '…';
+  const t = types.find((x) => x.key === key);
   if (!t) return key;
   return lang === 'en' && t.name_en ? t.name_en : t.name;
 }
