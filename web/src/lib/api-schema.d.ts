@@ -1504,6 +1504,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -1515,6 +1517,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -1534,6 +1538,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -1545,6 +1551,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -1564,6 +1572,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -1575,6 +1585,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -1594,6 +1606,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -1605,6 +1619,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -1624,6 +1640,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -1635,6 +1653,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -1654,6 +1674,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -1665,6 +1687,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -2744,6 +2768,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -2755,6 +2781,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -2774,6 +2802,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -2785,6 +2815,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -2804,6 +2836,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -2815,6 +2849,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -2834,6 +2870,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -2845,6 +2883,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -2864,6 +2904,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -2875,6 +2917,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -2894,6 +2938,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -2905,6 +2951,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -3332,6 +3380,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -4955,6 +5005,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -4966,6 +5018,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -4985,6 +5039,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -4996,6 +5052,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -5015,6 +5073,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -5026,6 +5086,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -5045,6 +5107,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -5056,6 +5120,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -5075,6 +5141,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -5086,6 +5154,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -5105,6 +5175,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -5116,6 +5188,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -11884,6 +11958,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -11895,6 +11971,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -11914,6 +11992,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -11925,6 +12005,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -11944,6 +12026,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -11955,6 +12039,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -11974,6 +12060,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -11985,6 +12073,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -12004,6 +12094,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -12015,6 +12107,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -12034,6 +12128,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -12045,6 +12141,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -13884,6 +13982,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -13895,6 +13995,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -13914,6 +14016,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -13925,6 +14029,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -13944,6 +14050,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -13955,6 +14063,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -13974,6 +14084,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -13985,6 +14097,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -14004,6 +14118,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -14015,6 +14131,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -14034,6 +14152,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -14045,6 +14165,8 @@ export interface paths {
                                 reason: string;
                             }[];
                             instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
                             status: number;
                             title: string;
                             type: string;
@@ -19355,6 +19477,8 @@ export interface components {
                 reason: string;
             }[];
             instance?: string;
+            /** @description 404 of a record merged into another: the id of the record it lives in now */
+            merged_into?: string;
             status: number;
             title: string;
             type: string;

@@ -6,7 +6,6 @@ import {
   concurrentMergeConflict,
   getMerge,
   listMerges,
-  mergedInto,
   mergeRecords,
   undoMerge,
 } from './crm-merge.service.js';
@@ -66,24 +65,6 @@ const mergeBody = z.object({
 
 /** Duplicate checks, merges and their undo (issue 16). */
 export function crmMergeRoutes(app: TypedApp): void {
-  // A record merged into another answers 404 with `merged_into`, so a client can go there.
-  app.addHook('onSend', async (req, reply, payload) => {
-    if (reply.statusCode !== 404 || req.method !== 'GET' || !req.actor) return payload;
-    const url = req.routeOptions.url ?? '';
-    const m = /\/(accounts|contacts)\/:id(\/[a-z_-]+)?$/.exec(url);
-    const id = (req.params as { id?: unknown } | undefined)?.id;
-    if (!m || typeof id !== 'string' || typeof payload !== 'string') return payload;
-    const survivor = await app.withTenant(req, (tx, ctx) =>
-      mergedInto(tx, ctx, m[1] === 'accounts' ? 'account' : 'contact', id),
-    );
-    if (!survivor) return payload;
-    try {
-      return JSON.stringify({ ...JSON.parse(payload), merged_into: survivor });
-    } catch {
-      return payload;
-    }
-  });
-
   app.get(
     '/accounts/duplicates',
     {

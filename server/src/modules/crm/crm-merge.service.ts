@@ -13,6 +13,7 @@ import {
 } from '../../platform/sharing/sharing.service.js';
 import { activities, contacts, crmMerges, opportunities } from './crm.schema.js';
 import { accountService, activityService, contactService, opportunityService } from './crm.service.js';
+import { type MergeEntity, mergedInto } from './crm-merge-lookup.js';
 
 /**
  * Merging two accounts or two contacts (issue 16), after Salesforce's merge (a master record and
@@ -30,7 +31,8 @@ import { accountService, activityService, contactService, opportunityService } f
  *    own values and id, exactly the moved rows back, then `*.unmerged` for the other modules.
  */
 
-export type MergeEntity = 'account' | 'contact';
+export type { MergeEntity } from './crm-merge-lookup.js';
+
 export const UNDO_DAYS = 30;
 
 const SERVICES: Record<MergeEntity, ResourceService> = { account: accountService, contact: contactService };
@@ -561,37 +563,6 @@ export async function setUndoUntil(tx: Tx, ctx: ActorContext, id: string, until:
     .update(crmMerges)
     .set({ undo_until: until })
     .where(and(eq(crmMerges.tenant_id, ctx.tenantId), eq(crmMerges.id, id)));
-}
-
-/** The record a merged-away record now lives in (following later merges of the survivor). */
-export async function mergedInto(
-  tx: Tx,
-  ctx: ActorContext,
-  entity: MergeEntity,
-  id: string,
-): Promise<string | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-  let current = id;
-  let found: string | null = null;
-  for (let hop = 0; hop < 10; hop++) {
-    const [row] = await tx
-      .select({ survivor_id: crmMerges.survivor_id })
-      .from(crmMerges)
-      .where(
-        and(
-          eq(crmMerges.tenant_id, ctx.tenantId),
-          eq(crmMerges.entity, entity),
-          eq(crmMerges.merged_id, current),
-          eq(crmMerges.status, 'merged'),
-        ),
-      )
-      .orderBy(desc(crmMerges.created_at))
-      .limit(1);
-    if (!row) break;
-    found = row.survivor_id;
-    current = row.survivor_id;
-  }
-  return found;
 }
 
 /** Timeline items of a survivor: each merge into it and each undo. */

@@ -20,6 +20,7 @@ import {
   regions,
   teams,
 } from './crm.schema.js';
+import { mergedIntoExtension } from './crm-merge-lookup.js';
 
 export interface Stage {
   key: string;
@@ -234,6 +235,7 @@ async function withAccountNames(tx: Tx, ctx: ActorContext, rows: Record<string, 
 }
 
 export const accountService = new ResourceService({
+  whenMissing: mergedIntoExtension('account'),
   entity: 'accounts',
   ...listsOf('accounts'),
   label: 'Account',
@@ -262,6 +264,7 @@ export const accountService = new ResourceService({
 } satisfies ResourceDef);
 
 export const contactService = new ResourceService({
+  whenMissing: mergedIntoExtension('contact'),
   entity: 'contacts',
   ...listsOf('contacts'),
   decorate: withAccountNames,

@@ -32,6 +32,8 @@ export class ProblemError extends Error {
     readonly detail?: string,
     readonly errors: FieldError[] = [],
     readonly type = 'about:blank',
+    /** RFC 9457 extension members, machine-readable and never translated (e.g. `merged_into`). */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(detail ?? title);
   }
@@ -45,7 +47,8 @@ export const unauthorized = (detail = 'Authentication required') =>
   new ProblemError(401, 'Unauthorized', detail);
 export const forbidden = (detail = 'You do not have permission for this action') =>
   new ProblemError(403, 'Forbidden', detail);
-export const notFound = (what = 'Resource') => new ProblemError(404, 'Not Found', `${what} not found`);
+export const notFound = (what = 'Resource', extensions: Record<string, unknown> = {}) =>
+  new ProblemError(404, 'Not Found', `${what} not found`, [], 'about:blank', extensions);
 export const conflict = (detail: string, errors: FieldError[] = []) =>
   new ProblemError(409, 'Conflict', detail, errors);
 
@@ -61,6 +64,7 @@ export function problemBody(err: ProblemError, instance?: string, locale: Locale
     status: err.status,
     detail: err.detail === undefined ? undefined : translate(err.detail, locale),
     instance,
+    ...err.extensions,
     ...(err.errors.length
       ? {
           errors: err.errors.map(({ reasons, ...e }) => ({

@@ -14,6 +14,10 @@ export const problemSchema = z
     detail: z.string().optional(),
     instance: z.string().optional(),
     errors: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
+    merged_into: z
+      .string()
+      .optional()
+      .describe('404 of a record merged into another: the id of the record it lives in now'),
   })
   .describe('RFC 9457 problem details');
 

@@ -78,6 +78,11 @@ export interface ResourceDef {
     values: Record<string, unknown>,
     existing?: Record<string, unknown>,
   ) => Promise<Record<string, unknown>>;
+  /**
+   * What a 404 of an id adds as problem extension members (e.g. `merged_into` for a record merged
+   * into another); null when there is nothing to say. Runs only when a read by id finds nothing.
+   */
+  whenMissing?: (tx: Tx, ctx: ActorContext, id: string) => Promise<Record<string, unknown> | null>;
   /** Shapes a stored row for the API (e.g. drops secrets). */
   present?: (row: Record<string, unknown>) => Record<string, unknown>;
   /** Adds read-only display fields to rows being read (e.g. the account's name), one query per page. */
@@ -367,7 +372,7 @@ export class ResourceService {
 
   async get(tx: Tx, ctx: ActorContext, id: string): Promise<Record<string, unknown>> {
     const row = await this.find(tx, ctx, id);
-    if (!row) throw notFound(this.def.label);
+    if (!row) throw await this.missing(tx, ctx, id);
     return row;
   }
 
@@ -378,8 +383,13 @@ export class ResourceService {
     id: string,
   ): Promise<{ row: Record<string, unknown>; access: RecordAccess }> {
     const found = await this.findWithAccess(tx, ctx, id);
-    if (!found) throw notFound(this.def.label);
+    if (!found) throw await this.missing(tx, ctx, id);
     return { row: found.row, access: found.canEdit ? 'edit' : 'read' };
+  }
+
+  /** The 404 of an id, with what the definition's whenMissing adds. */
+  private async missing(tx: Tx, ctx: ActorContext, id: string) {
+    return notFound(this.def.label, (await this.def.whenMissing?.(tx, ctx, id)) ?? {});
   }
 
   /** The record if the actor may read it (undefined for unknown ids and records they may not read). */
