@@ -20,6 +20,10 @@ const SignOffPage = lazy(() => import('./pages/SignOffPage'));
 const SignalReviewPage = lazy(() => import('./pages/SignalReviewPage'));
 const SourcesPage = lazy(() => import('./pages/SourcesPage'));
 const RulesPage = lazy(() => import('./pages/RulesPage'));
+const PrivacyPage = lazy(() => import('./pages/PrivacyPage'));
+const CasePage = lazy(() => import('./pages/privacy/CasePage'));
+/** The customer portal (/portal): its own session and shell, nothing shared with the staff app. */
+const PortalApp = lazy(() => import('./portal/PortalApp'));
 
 export function PageLoader() {
   return (
@@ -32,6 +36,12 @@ export function PageLoader() {
 export function App() {
   const { me, loading } = useAuth();
   const location = useLocation();
+  if (location.pathname === '/portal' || location.pathname.startsWith('/portal/'))
+    return (
+      <Suspense fallback={<PageLoader />}>
+        <PortalApp />
+      </Suspense>
+    );
   if (loading) return <PageLoader />;
   if (!me) {
     if (location.pathname === '/login') return <LoginPage />;
@@ -65,6 +75,9 @@ export function App() {
           <Route path="/signals/sources" element={<SourcesPage />} />
           <Route path="/rules" element={<RulesPage />} />
           <Route path="/rules/:id" element={<RulesPage />} />
+          <Route path="/privacy" element={<PrivacyPage />} />
+          <Route path="/privacy/cases/:id" element={<CasePage />} />
+          <Route path="/privacy/:tab" element={<PrivacyPage />} />
           <Route path="/admin" element={<AdminPage />} />
           <Route path="/admin/:tab" element={<AdminPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />

@@ -8,6 +8,7 @@ import { mappingsModule } from './mappings/mappings.module.js';
 import { oauthModule } from './oauth/oauth.module.js';
 import { predictModule } from './predict/predict.module.js';
 import { signalsModule } from './signals/signals.module.js';
+import { sovereigntyModule } from './sovereignty/sovereignty.module.js';
 import { webhooksModule } from './webhooks/webhooks.module.js';
 
 /**
@@ -24,5 +25,6 @@ export const appModules: readonly ModuleDefinition[] = [
   graphqlModule,
   mappingsModule,
   oauthModule,
+  sovereigntyModule,
   webhooksModule, // last: its fan-out handles every module's events
 ];

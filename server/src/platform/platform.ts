@@ -8,6 +8,7 @@ import { JobQueue } from './jobs/job-queue.js';
 import { Mailer } from './mail/mailer.js';
 import type { PublishedEvent } from './modules/module-definition.js';
 import { createOutboundClient, type OutboundClient } from './outbound-http/outbound-client.js';
+import { PersonalDataRegistry } from './privacy/personal-data.js';
 import { TimelineRegistry } from './records/timeline.js';
 import { SharingService } from './sharing/sharing.service.js';
 
@@ -27,6 +28,8 @@ export interface Platform {
   mail: Mailer;
   /** Events the mounted modules publish (filled by mountModules): the webhook event catalogue. */
   eventCatalogue: PublishedEvent[];
+  /** Each module's personal-data provider (what it holds about a person, how it erases it): R-5. */
+  personalData: PersonalDataRegistry;
   /** Modules' in-memory caches, per platform instance (the same registry every transaction is bound to). */
   caches: CacheRegistry;
 }
@@ -55,6 +58,7 @@ export async function createPlatform(
     caches: database.caches,
     mail: new Mailer(config.mail),
     eventCatalogue: [],
+    personalData: new PersonalDataRegistry(),
   };
 }
 

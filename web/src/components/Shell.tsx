@@ -57,6 +57,13 @@ const NAV: NavItem[] = [
   },
   { to: '/signals/sources', key: 'nav2.sources', icon: '▥', permission: 'signals:manage' },
   { to: '/rules', key: 'nav2.rules', icon: '⚖', permission: 'signals:manage' },
+  {
+    to: '/privacy',
+    key: 'nav2.privacy',
+    icon: '⛨',
+    permission: 'privacy:read',
+    section: 'nav2.privacySection',
+  },
   { to: '/import', key: 'nav.import', icon: '⇪', permission: 'crm:import', section: 'nav.admin' },
   { to: '/admin', key: 'nav.admin', icon: '⚙', permission: 'settings:manage' },
 ];

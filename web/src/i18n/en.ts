@@ -1,7 +1,11 @@
 /** English resources. zh-CN.ts must have exactly the same keys (checked by the type and by a test). */
+
+import { consentI18n } from './consent';
 import { mappingsI18n } from './mappings';
 import { mergeI18n } from './merge';
 import { oauthI18n } from './oauth';
+import { portalI18n } from './portal';
+import { privacyI18n } from './privacy';
 import { webhooksI18n } from './webhooks';
 
 export const en = {
@@ -9,6 +13,9 @@ export const en = {
   mappings: mappingsI18n.en,
   merge: mergeI18n.en,
   oauth: oauthI18n.en,
+  portal: portalI18n.en,
+  privacy: privacyI18n.en,
+  consent: consentI18n.en,
   app: { name: 'Zhongshu', tagline: 'AI-native sales hub', skip: 'Skip to content' },
   nav: {
     home: 'Home',
@@ -425,6 +432,8 @@ export const en = {
     review: 'Unmatched signals',
     sources: 'Source matrix',
     rules: 'Rules',
+    privacySection: 'Data protection',
+    privacy: 'Privacy requests',
   },
   predict: {
     winProbability: 'Win probability',

@@ -1,9 +1,11 @@
+import { consentI18n } from './consent';
 import type { Resources } from './en';
-
 /** 简体中文资源（默认语言）。键必须与 en.ts 完全一致。 */
 import { mappingsI18n } from './mappings';
 import { mergeI18n } from './merge';
 import { oauthI18n } from './oauth';
+import { portalI18n } from './portal';
+import { privacyI18n } from './privacy';
 import { webhooksI18n } from './webhooks';
 
 export const zhCN: Resources = {
@@ -11,6 +13,9 @@ export const zhCN: Resources = {
   mappings: mappingsI18n.zhCN,
   merge: mergeI18n.zhCN,
   oauth: oauthI18n.zhCN,
+  portal: portalI18n.zhCN,
+  privacy: privacyI18n.zhCN,
+  consent: consentI18n.zhCN,
   app: { name: '中枢', tagline: 'AI 原生销售中枢', skip: '跳到正文' },
   nav: {
     home: '首页',
@@ -419,6 +424,8 @@ export const zhCN: Resources = {
     review: '待匹配信号',
     sources: '信号源价值矩阵',
     rules: '规则',
+    privacySection: '数据保护',
+    privacy: '个人信息请求',
   },
   predict: {
     winProbability: '赢单概率',

@@ -49,6 +49,11 @@ export const SCOPE_LABELS: Record<(typeof OIDC_SCOPES)[number] | Permission, Lab
   'webhooks:manage': { en: 'Manage webhook subscriptions', 'zh-CN': '管理 Webhook 订阅' },
   'apps:manage': { en: 'Manage connected apps', 'zh-CN': '管理接入应用' },
   'mappings:manage': { en: 'Manage data mappings and triggers', 'zh-CN': '管理数据映射和触发条件' },
+  'privacy:read': { en: 'See privacy requests and consent figures', 'zh-CN': '查看个人信息请求和授权统计' },
+  'privacy:manage': {
+    en: 'Handle privacy requests and privacy notices',
+    'zh-CN': '处理个人信息请求，管理隐私声明',
+  },
 };
 
 export function scopeLabel(scope: string, locale: 'en' | 'zh-CN'): string {

@@ -39,6 +39,8 @@ export const PERMISSIONS = [
   'webhooks:manage', // outbound webhook endpoints, their secrets and delivery log (admins)
   'apps:manage', // OAuth 2.0 / OIDC client apps and their tokens (admins)
   'mappings:manage', // low-code payload mappings and triggers (admins)
+  'privacy:read', // the privacy case queue, consent dashboard and processing record
+  'privacy:manage', // work privacy cases (verify, extend, erase), privacy notices, open a case for a person
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -65,6 +67,7 @@ const management: Permission[] = [
   'interventions:sign_off',
   'predict:manage',
   'quotas:write',
+  'privacy:read',
 ];
 
 const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {

@@ -5,6 +5,7 @@ import type { TypedApp } from '../http/app.js';
 import { zhCNTerms } from '../http/messages.zh-CN.js';
 import type { CliRuntime } from '../local-admin/cli-runtime.js';
 import type { Platform } from '../platform.js';
+import type { PersonalDataProvider } from '../privacy/personal-data.js';
 import type { TimelineProvider } from '../records/timeline.js';
 
 /** An event a module writes to the outbox: its name and when it is emitted (the event table in docs). */
@@ -62,6 +63,11 @@ export interface ModuleDefinition {
   subscriptions?: readonly EventSubscription[];
   jobs?: readonly ModuleJob[];
   timelines?: readonly ModuleTimeline[];
+  /**
+   * The personal data the module holds about a person (contacts of customers): collected for the
+   * sovereignty portal and exports, erased or anonymised on an erasure request (R-5).
+   */
+  personalData?: PersonalDataProvider;
   /** HTTP routes, registered under /api/v1 on the typed app (handlers read typed req.body/query/params). */
   routes?: (app: TypedApp) => void | Promise<void>;
   /**
@@ -120,6 +126,7 @@ export async function mountModules(
         cron: j.cron,
       });
     for (const t of m.timelines ?? []) platform.timeline.register(t.name, t.provide);
+    if (m.personalData) platform.personalData.register(m.name, m.personalData);
     const close = m.setup?.(platform, app);
     if (close) app.addHook('onClose', async () => close());
     if (m.routes) await m.routes(app);

@@ -1,0 +1,4 @@
+/** Being built (issue 13). */
+export function DashboardTab() {
+  return null;
+}
