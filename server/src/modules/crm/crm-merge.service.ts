@@ -460,6 +460,41 @@ function revertPatch(
   return out;
 }
 
+/**
+ * Undo puts the merged record back beside the survivor, so the survivor must still be there: when
+ * it was itself merged into a third record since, the later merge is undone first (named in the
+ * problem's `blocking_merge_id`, the record it went into in `merged_into`).
+ */
+async function refuseWhenSurvivorMergedSince(
+  tx: Tx,
+  ctx: ActorContext,
+  entity: MergeEntity,
+  survivorId: string,
+) {
+  const [later] = await tx
+    .select({ id: crmMerges.id, survivor_id: crmMerges.survivor_id })
+    .from(crmMerges)
+    .where(
+      and(
+        eq(crmMerges.tenant_id, ctx.tenantId),
+        eq(crmMerges.entity, entity),
+        eq(crmMerges.merged_id, survivorId),
+        eq(crmMerges.status, 'merged'),
+      ),
+    )
+    .orderBy(desc(crmMerges.created_at))
+    .limit(1);
+  if (later)
+    throw new ProblemError(
+      409,
+      'Conflict',
+      'The record that stayed has since been merged into another record: undo that later merge first',
+      [{ field: 'survivor_id', reason: 'merged into another record after this merge' }],
+      'about:blank',
+      { blocking_merge_id: later.id, merged_into: later.survivor_id },
+    );
+}
+
 /** POST /merges/:id/undo. */
 export async function undoMerge(tx: Tx, ctx: ActorContext, id: string): Promise<Merge> {
   mayMerge(ctx);
@@ -471,6 +506,7 @@ export async function undoMerge(tx: Tx, ctx: ActorContext, id: string): Promise<
     ]);
   const entity = row.entity as MergeEntity;
   const svc = SERVICES[entity];
+  await refuseWhenSurvivorMergedSince(tx, ctx, entity, row.survivor_id);
   await editable(tx, ctx, entity, row.survivor_id, 'survivor_id');
   const mover = moverOf(ctx);
   const merged = row.merged_record as Record<string, unknown>;

@@ -366,6 +366,30 @@ describe('merging accounts', () => {
     expect(missing.json().errors[0].field).toBe('merged_id');
   });
 
+  it('refuses to undo a merge whose survivor was merged again since, naming the later merge', async () => {
+    const a = await create('accounts', { name: '连环合并甲' });
+    const b = await create('accounts', { name: '连环合并乙' });
+    const c = await create('accounts', { name: '连环合并丙' });
+    const first = (
+      await call('POST', '/api/v1/accounts/merge', { survivor_id: b.id, merged_id: a.id }, admin, 200)
+    ).json();
+    const second = (
+      await call('POST', '/api/v1/accounts/merge', { survivor_id: c.id, merged_id: b.id }, admin, 200)
+    ).json();
+    const refused = await t.request('POST', `/api/v1/merges/${first.id}/undo`, {
+      token: admin,
+      headers: { 'accept-language': 'zh-CN' },
+    });
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json()).toMatchObject({ blocking_merge_id: second.id, merged_into: c.id });
+    expect(refused.json().detail).toBe('保留的那条记录之后又被合并到了别的记录里，请先撤销后面那次合并');
+    expect(refused.json().errors[0].field).toBe('survivor_id');
+    // Undoing the later one first, then the earlier one, brings all three back.
+    await call('POST', `/api/v1/merges/${second.id}/undo`, undefined, admin, 200);
+    await call('POST', `/api/v1/merges/${first.id}/undo`, undefined, admin, 200);
+    for (const r of [a, b, c]) await call('GET', `/api/v1/accounts/${r.id}`, undefined, admin, 200);
+  });
+
   it('lets a rep merge only records they may edit, and hides other tenants', async () => {
     await setDefaults('public_read');
     try {

@@ -8,6 +8,9 @@ export const zhCNCrmMergeMessages: Record<string, string> = {
   'no such contact': '联系人不存在',
   'Merge not found': '找不到这次合并',
   'This merge was already undone': '这次合并已经撤销过了',
+  'The record that stayed has since been merged into another record: undo that later merge first':
+    '保留的那条记录之后又被合并到了别的记录里，请先撤销后面那次合并',
+  'merged into another record after this merge': '在这次合并之后又被合并到了别的记录',
   'A merge can be undone for {0} days only': '合并只能在 {0} 天内撤销',
   'the time to undo this merge has passed': '已过撤销期限',
   'Only its owner, their managers or someone who may delete records may merge this record away':
