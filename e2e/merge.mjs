@@ -312,6 +312,39 @@ export function mergeTests({ test, browser, base, api, pageErrors = [] }) {
       await ctx.close();
     }
   });
+
+  test('merge: two accounts selected in the list open the merge dialog with both (zh-CN)', async () => {
+    const a = await api.call('/accounts', {
+      method: 'POST',
+      body: JSON.stringify({ name: `E2E列表合并${stamp}` }),
+    });
+    const b = await api.call('/accounts', {
+      method: 'POST',
+      body: JSON.stringify({ name: `E2E列表合并${stamp}有限公司` }),
+    });
+    const { ctx, page } = await newPage(browser, pageErrors, { width: 1280, height: 900 });
+    try {
+      await login(page, base);
+      await page.goto(`${base}/accounts?q=${encodeURIComponent(`E2E列表合并${stamp}`)}`);
+      const rows = page.getByTestId('list-row');
+      await rows.nth(1).waitFor();
+      assert.equal(await page.getByTestId('list-merge').count(), 0, 'no merge for one or no selection');
+      await rows.nth(0).locator('input[type=checkbox]').check();
+      assert.equal(await page.getByTestId('list-merge').count(), 0, 'one selected is not a pair');
+      await rows.nth(1).locator('input[type=checkbox]').check();
+      await page.getByTestId('list-merge').click();
+      const dialog = page.getByTestId('merge-dialog');
+      const fields = dialog.getByTestId('merge-fields');
+      await fields.waitFor();
+      const nameRow = fields.locator('tr[data-field=name]');
+      const text = (await nameRow.textContent()) ?? '';
+      assert.ok(text.includes(a.name) && text.includes(b.name), `both names in the field table: ${text}`);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+    } finally {
+      await ctx.close();
+    }
+  });
 }
 
 await runStandalone(import.meta.url, mergeTests);

@@ -26,6 +26,8 @@ import { BulkEditModal } from './list/BulkEditModal';
 import { FilterInput } from './list/FilterInput';
 import { ExportMenu, SavedViewsMenu } from './list/ListMenus';
 import { ListTable } from './list/ListTable';
+import { useMergePair } from './list/useMergePair';
+import { MergeDialog } from './merge/MergeDialog';
 
 const PAGE = 50;
 
@@ -43,6 +45,7 @@ export default function ListPage({ entity }: { entity: Entity }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [createOpen, createModal] = useDisclosure(false);
   const [bulkOpen, bulkModal] = useDisclosure(false);
+  const [mergeOpen, mergeModal] = useDisclosure(false);
   const [filtersOpen, filtersToggle] = useDisclosure(
     Object.keys(params).some((k) => k !== 'q' && k !== 'sort'),
   );
@@ -128,6 +131,7 @@ export default function ListPage({ entity }: { entity: Entity }) {
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.data) ?? [], [list.data]);
 
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const mergePair = useMergePair(entity, rows, selected);
   const toggleAll = () => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)));
   const toggle = (id: string) =>
     setSelected((s) => {
@@ -230,6 +234,11 @@ export default function ListPage({ entity }: { entity: Entity }) {
               <Button size="xs" onClick={bulkModal.open} data-testid="bulk-edit">
                 {t('common.bulkEdit')}
               </Button>
+              {mergePair && (
+                <Button size="xs" variant="default" onClick={mergeModal.open} data-testid="list-merge">
+                  {t('merge.action')}
+                </Button>
+              )}
               <Button size="xs" variant="subtle" onClick={() => setSelected(new Set())}>
                 {t('common.cancel')}
               </Button>
@@ -287,6 +296,17 @@ export default function ListPage({ entity }: { entity: Entity }) {
           }}
         />
       </Modal>
+      {mergeOpen && mergePair && (
+        <MergeDialog
+          entity={mergePair.entity}
+          record={mergePair.record}
+          initialOtherId={mergePair.otherId}
+          onClose={() => {
+            mergeModal.close();
+            setSelected(new Set());
+          }}
+        />
+      )}
       <BulkEditModal
         entity={entity}
         opened={bulkOpen}

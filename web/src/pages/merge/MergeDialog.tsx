@@ -64,10 +64,13 @@ const nameOf = (r: MergeRecord | null | undefined) => String(r?.name ?? '');
 export function MergeDialog({
   entity,
   record,
+  initialOtherId = null,
   onClose,
 }: {
   entity: MergeEntity;
   record: MergeRecord;
+  /** The other record, when the user already picked both (two rows selected in a list). */
+  initialOtherId?: string | null;
   onClose: () => void;
 }) {
   const { t } = useTranslation();
@@ -75,7 +78,7 @@ export function MergeDialog({
   const navigate = useNavigate();
   const phone = useMediaQuery('(max-width: 36em)');
   const { display } = useRecordDisplay(entity);
-  const [otherId, setOtherId] = useState<string | null>(null);
+  const [otherId, setOtherId] = useState<string | null>(initialOtherId);
   const [survivorId, setSurvivorId] = useState(record.id);
   const [picks, setPicks] = useState<Record<string, string>>({});
 
