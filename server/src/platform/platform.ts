@@ -8,6 +8,7 @@ import { JobQueue } from './jobs/job-queue.js';
 import { Mailer } from './mail/mailer.js';
 import type { PublishedEvent } from './modules/module-definition.js';
 import { createOutboundClient, type OutboundClient } from './outbound-http/outbound-client.js';
+import { ConsentGate } from './privacy/consent-gate.js';
 import { PersonalDataRegistry } from './privacy/personal-data.js';
 import { TimelineRegistry } from './records/timeline.js';
 import { SharingService } from './sharing/sharing.service.js';
@@ -30,6 +31,8 @@ export interface Platform {
   eventCatalogue: PublishedEvent[];
   /** Each module's personal-data provider (what it holds about a person, how it erases it): R-5. */
   personalData: PersonalDataRegistry;
+  /** May a person's data be used for a purpose (R-5.5)? Answered by the module that keeps consent. */
+  consent: ConsentGate;
   /** Modules' in-memory caches, per platform instance (the same registry every transaction is bound to). */
   caches: CacheRegistry;
 }
@@ -59,6 +62,7 @@ export async function createPlatform(
     mail: new Mailer(config.mail),
     eventCatalogue: [],
     personalData: new PersonalDataRegistry(),
+    consent: new ConsentGate(database.caches),
   };
 }
 
