@@ -1,5 +1,5 @@
-import { index, integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
-import { timestamptz } from '../../platform/db/columns.js';
+import { index, integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { tenantIdColumn, timestamptz } from '../../platform/db/columns.js';
 
 const ts = timestamptz;
 
@@ -22,6 +22,8 @@ export const portalLogins = pgTable(
     code_hash: text('code_hash'),
     /** sha256 of the one-time link's token. */
     token_hash: text('token_hash'),
+    /** [{ tenant_id, contact_id }] the address belonged to when the mail was sent (the session's choices). */
+    candidates: jsonb('candidates'),
     /** Wrong codes entered against this request; at 5 it is locked. */
     attempts: integer('attempts').notNull().default(0),
     expires_at: ts('expires_at').notNull(),
@@ -59,4 +61,21 @@ export const portalSessions = pgTable(
     ended_at: ts('ended_at'),
   },
   (t) => [index('portal_sessions_contact_idx').on(t.selected_tenant_id, t.selected_contact_id)],
+);
+
+/**
+ * What a contact set for themselves in the portal that the CRM has no field for: the language
+ * they want to be written to (zh-CN | en). Changes are recorded in the contact's change log
+ * (field `preferred_language`, actor the customer, source portal).
+ */
+export const portalPreferences = pgTable(
+  'portal_preferences',
+  {
+    tenant_id: tenantIdColumn(),
+    /** The contact (crm); no foreign key across modules. */
+    contact_id: uuid('contact_id').notNull(),
+    preferred_language: text('preferred_language'),
+    updated_at: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenant_id, t.contact_id] })],
 );
