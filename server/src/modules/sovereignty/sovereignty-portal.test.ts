@@ -1,0 +1,460 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../../test/harness.js';
+import { type SmtpCatcher, startSmtpCatcher } from '../../../test/smtp-catcher.js';
+import { settlePortalMail } from './sovereignty-portal.service.js';
+
+let t: TestServer;
+let catcher: SmtpCatcher;
+let ipSeq = 1;
+
+/** Each test signs in from its own client address (the per-address limit is not what it tests). */
+const nextIp = () => `10.0.${Math.floor(ipSeq / 250)}.${(ipSeq++ % 250) + 1}`;
+
+interface Res {
+  statusCode: number;
+  body: string;
+  headers: Record<string, unknown>;
+  json: () => any;
+}
+
+async function call(
+  method: string,
+  url: string,
+  opts: { body?: unknown; cookie?: string; ip?: string; lang?: string; token?: string } = {},
+): Promise<Res> {
+  const headers: Record<string, string> = {};
+  if (opts.cookie) headers.cookie = opts.cookie;
+  if (opts.lang) headers['accept-language'] = opts.lang;
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const res = await t.app.inject({
+    method: method as 'GET',
+    url,
+    headers,
+    payload: opts.body as object | undefined,
+    remoteAddress: opts.ip ?? '127.0.0.1',
+  });
+  return Object.assign(res, { json: () => JSON.parse(res.body) }) as unknown as Res;
+}
+
+/** The zs_portal cookie a response set, as a Cookie header value. */
+function portalCookie(res: Res): string {
+  const raw = res.headers['set-cookie'];
+  const all = Array.isArray(raw) ? raw : [String(raw ?? '')];
+  const c = all.find((s) => s.startsWith('zs_portal='));
+  if (!c) throw new Error(`no portal cookie in ${JSON.stringify(raw)}`);
+  return c.split(';')[0];
+}
+
+const codeOf = (text: string) => {
+  const m = /^\s+(\d{6})\s*$/m.exec(text);
+  if (!m) throw new Error(`no code in mail: ${text}`);
+  return m[1];
+};
+const tokenOf = (text: string) => {
+  const m = /\/portal\/verify\?token=([A-Za-z0-9_%-]+)/.exec(text);
+  if (!m) throw new Error(`no link in mail: ${text}`);
+  return decodeURIComponent(m[1]);
+};
+
+async function createContact(token: string, body: Record<string, unknown>): Promise<string> {
+  const res = await t.request('POST', '/api/v1/contacts', { token, body });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().id;
+}
+
+/** Asks for a code as `email` and signs in with it; returns the portal cookie and the verify answer. */
+async function signIn(email: string, lang = 'zh-CN') {
+  const ip = nextIp();
+  const before = catcher.mails.length;
+  const r = await call('POST', '/api/v1/portal/login', { body: { email }, ip, lang });
+  expect(r.statusCode, r.body).toBe(202);
+  const mail = await catcher.waitFor(email, (m) => catcher.mails.indexOf(m) >= before);
+  const v = await call('POST', '/api/v1/portal/verify', {
+    body: { email, code: codeOf(mail.text) },
+    ip,
+    lang,
+  });
+  expect(v.statusCode, v.body).toBe(200);
+  return { cookie: portalCookie(v), session: v.json(), mail };
+}
+
+let wangId: string;
+
+beforeAll(async () => {
+  catcher = await startSmtpCatcher();
+  t = await startTestServer({ mail: { smtpUrl: catcher.url, from: 'Zhongshu <no-reply@zhongshu.test>' } });
+  const a = t.tenantA.tokens.admin;
+  const acc = await t.request('POST', '/api/v1/accounts', {
+    token: a,
+    body: { name: '华东电力设备有限公司' },
+  });
+  expect(acc.statusCode, acc.body).toBe(201);
+  wangId = await createContact(a, {
+    name: '王建国',
+    emails: ['wang.jianguo@huadong.test'],
+    title: '采购经理',
+    account_id: acc.json().id,
+  });
+  await createContact(a, { name: '李敏', emails: ['li.min@both.test'], phones: ['13800000001'] });
+  await createContact(t.tenantB.tokens.admin, {
+    name: 'Min Li (globex)',
+    emails: ['li.min@both.test'],
+    title: 'CTO at globex',
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await t?.close();
+  await catcher?.close();
+});
+
+describe('portal sign-in', () => {
+  it('a contact receives a 6-digit code and a link in Chinese, signs in with the code and sees their record', async () => {
+    const { cookie, session, mail } = await signIn('Wang.Jianguo@huadong.test');
+    expect(mail.subject).toContain('登录验证码');
+    expect(mail.text).toContain('尊敬的王建国，您好');
+    expect(mail.text).toContain('10 分钟内有效');
+    expect(session.selected).toMatchObject({ tenant_id: t.tenantA.id, contact_name: '王建国' });
+    expect(session.organisations).toHaveLength(1);
+
+    const profile = await call('GET', '/api/v1/portal/me/profile', { cookie });
+    expect(profile.statusCode, profile.body).toBe(200);
+    const fields = Object.fromEntries(profile.json().items.map((f: any) => [f.key, f]));
+    expect(fields.name.value).toBe('王建国');
+    expect(fields.title.value).toBe('采购经理');
+    expect(fields.account.value).toBe('华东电力设备有限公司');
+    expect(fields.title.lineage).toMatchObject({ actor_type: 'user', actor_name: 'admin acme' });
+    expect(fields.emails.policy).toBe('request');
+    expect(fields.title.policy).toBe('direct');
+  });
+
+  it('the cookie is HttpOnly, SameSite=Strict, scoped to the portal API; logout ends the session', async () => {
+    const ip = nextIp();
+    await call('POST', '/api/v1/portal/login', { body: { email: 'wang.jianguo@huadong.test' }, ip });
+    const mail = await catcher.waitFor('wang.jianguo@huadong.test', (m) =>
+      m.subject.startsWith('Your sign-in code'),
+    );
+    expect(mail.text).toContain('Hello 王建国');
+    const v = await call('POST', '/api/v1/portal/verify', {
+      body: { email: 'wang.jianguo@huadong.test', code: codeOf(mail.text) },
+      ip,
+    });
+    expect(v.statusCode, v.body).toBe(200);
+    const raw = String(
+      ([] as unknown[]).concat(v.headers['set-cookie']).find((c) => String(c).startsWith('zs_portal=')),
+    );
+    expect(raw).toMatch(/HttpOnly/i);
+    expect(raw).toMatch(/SameSite=Strict/i);
+    expect(raw).toMatch(/Path=\/api\/v1\/portal/);
+    const cookie = portalCookie(v);
+    expect((await call('GET', '/api/v1/portal/session', { cookie })).statusCode).toBe(200);
+    expect((await call('POST', '/api/v1/portal/logout', { cookie })).statusCode).toBe(204);
+    expect((await call('GET', '/api/v1/portal/session', { cookie })).statusCode).toBe(401);
+  });
+
+  it('the emailed link signs in once; used again it is refused', async () => {
+    const ip = nextIp();
+    const before = catcher.mails.length;
+    await call('POST', '/api/v1/portal/login', {
+      body: { email: 'wang.jianguo@huadong.test' },
+      ip,
+      lang: 'zh-CN',
+    });
+    const mail = await catcher.waitFor(
+      'wang.jianguo@huadong.test',
+      (m) => catcher.mails.indexOf(m) >= before,
+    );
+    const token = tokenOf(mail.text);
+    const v = await call('POST', '/api/v1/portal/verify', { body: { token }, ip });
+    expect(v.statusCode, v.body).toBe(200);
+    expect(v.json().selected.contact_name).toBe('王建国');
+    const again = await call('POST', '/api/v1/portal/verify', { body: { token }, ip, lang: 'zh-CN' });
+    expect(again.statusCode).toBe(400);
+    // The code of the same mail was consumed with the link.
+    const code = await call('POST', '/api/v1/portal/verify', {
+      body: { email: 'wang.jianguo@huadong.test', code: codeOf(mail.text) },
+      ip,
+    });
+    expect(code.statusCode).toBe(400);
+  });
+
+  it('an unknown address gets the same answer (status, body, timing) and no mail', async () => {
+    const known = 'li.min@both.test';
+    // Warm up both paths once.
+    await call('POST', '/api/v1/portal/login', { body: { email: 'warm-up@nobody.test' }, ip: nextIp() });
+    await settlePortalMail(t.server.platform);
+    const knownTimes: number[] = [];
+    const unknownTimes: number[] = [];
+    let knownRes: Res | undefined;
+    let unknownRes: Res | undefined;
+    for (let i = 0; i < 4; i++) {
+      let s = performance.now();
+      knownRes = await call('POST', '/api/v1/portal/login', { body: { email: known }, ip: nextIp() });
+      knownTimes.push(performance.now() - s);
+      await settlePortalMail(t.server.platform);
+      s = performance.now();
+      unknownRes = await call('POST', '/api/v1/portal/login', {
+        body: { email: `nobody${i}@nowhere.test` },
+        ip: nextIp(),
+      });
+      unknownTimes.push(performance.now() - s);
+      await settlePortalMail(t.server.platform);
+    }
+    expect(knownRes?.statusCode).toBe(202);
+    expect(unknownRes?.statusCode).toBe(202);
+    expect(unknownRes?.body).toBe(knownRes?.body);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    // The lookup and the mail happen after the answer: a known address answers no slower.
+    expect(Math.abs(median(knownTimes) - median(unknownTimes))).toBeLessThan(40);
+    await t.settle();
+    expect(catcher.mails.filter((m) => m.to.includes('nowhere.test'))).toHaveLength(0);
+    expect(catcher.mails.filter((m) => m.to === known).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a wrong code five times locks the request, even for the right code; unknown addresses answer the same', async () => {
+    const email = 'wang.jianguo@huadong.test';
+    const ip = nextIp();
+    const before = catcher.mails.length;
+    await call('POST', '/api/v1/portal/login', { body: { email }, ip });
+    const mail = await catcher.waitFor(email, (m) => catcher.mails.indexOf(m) >= before);
+    const right = codeOf(mail.text);
+    const wrong = right === '000000' ? '111111' : '000000';
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++)
+      statuses.push(
+        (await call('POST', '/api/v1/portal/verify', { body: { email, code: wrong }, ip })).statusCode,
+      );
+    expect(statuses).toEqual([400, 400, 400, 400, 429]);
+    const locked = await call('POST', '/api/v1/portal/verify', {
+      body: { email, code: right },
+      ip,
+      lang: 'zh-CN',
+    });
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json().errors[0]).toMatchObject({ field: 'code' });
+
+    const nobody = 'ghost@nowhere.test';
+    await call('POST', '/api/v1/portal/login', { body: { email: nobody }, ip });
+    const ghost: number[] = [];
+    for (let i = 0; i < 5; i++)
+      ghost.push(
+        (await call('POST', '/api/v1/portal/verify', { body: { email: nobody, code: wrong }, ip }))
+          .statusCode,
+      );
+    expect(ghost).toEqual(statuses);
+  });
+
+  it('a code older than 10 minutes is refused', async () => {
+    const email = 'li.min@both.test';
+    const ip = nextIp();
+    await settlePortalMail(t.server.platform);
+    const before = catcher.mails.length;
+    // Earlier tests used up this address's requests for the window: start that window over.
+    await t.server.platform.database.query(`delete from portal_logins`);
+    await call('POST', '/api/v1/portal/login', { body: { email }, ip });
+    const mail = await catcher.waitFor(email, (m) => catcher.mails.indexOf(m) >= before);
+    await t.server.platform.database.query(
+      `update portal_logins set expires_at = now() - interval '1 second', created_at = now() - interval '11 minutes' where consumed_at is null`,
+    );
+    const v = await call('POST', '/api/v1/portal/verify', { body: { email, code: codeOf(mail.text) }, ip });
+    expect(v.statusCode).toBe(400);
+    expect(v.json().errors[0].field).toBe('code');
+  });
+
+  it('more than 5 requests for one address in 15 minutes are refused, known or not alike', async () => {
+    await t.server.platform.database.query(`delete from portal_logins`);
+    const statuses = async (email: string) => {
+      const out: number[] = [];
+      for (let i = 0; i < 6; i++)
+        out.push((await call('POST', '/api/v1/portal/login', { body: { email }, ip: nextIp() })).statusCode);
+      return out;
+    };
+    const known = await statuses('wang.jianguo@huadong.test');
+    const unknown = await statuses('nobody-at-all@nowhere.test');
+    expect(known).toEqual([202, 202, 202, 202, 202, 429]);
+    expect(unknown).toEqual(known);
+    // …and per client address: 30 requests, whatever the addresses.
+    const ip = nextIp();
+    const perIp: number[] = [];
+    for (let i = 0; i < 31; i++)
+      perIp.push(
+        (await call('POST', '/api/v1/portal/login', { body: { email: `x${i}@nowhere.test` }, ip }))
+          .statusCode,
+      );
+    expect(perIp.slice(0, 30).every((s) => s === 202)).toBe(true);
+    expect(perIp[30]).toBe(429);
+    await settlePortalMail(t.server.platform);
+    await t.server.platform.database.query(`delete from portal_logins`);
+  });
+});
+
+describe('portal and staff sessions never mix', () => {
+  it('a portal session cannot reach staff routes, staff credentials cannot reach portal routes', async () => {
+    const { cookie } = await signIn('wang.jianguo@huadong.test');
+    // Portal cookie on staff routes (sent as it would be, and also as if it were the staff cookie).
+    expect((await call('GET', '/api/v1/contacts', { cookie })).statusCode).toBe(401);
+    expect((await call('GET', '/api/v1/auth/me', { cookie })).statusCode).toBe(401);
+    const portalToken = cookie.split('=')[1];
+    expect((await call('GET', '/api/v1/contacts', { cookie: `zs_session=${portalToken}` })).statusCode).toBe(
+      401,
+    );
+    expect((await call('GET', '/api/v1/contacts', { token: portalToken })).statusCode).toBe(401);
+    // Staff bearer and staff cookie on portal routes.
+    const staff = t.tenantA.tokens.admin;
+    for (const url of ['/api/v1/portal/session', '/api/v1/portal/me/profile', '/api/v1/portal/me/requests']) {
+      expect((await call('GET', url, { token: staff })).statusCode, url).toBe(401);
+      expect((await call('GET', url, { cookie: `zs_session=${staff}` })).statusCode, url).toBe(401);
+      expect((await call('GET', url, { cookie: `zs_portal=${staff}` })).statusCode, url).toBe(401);
+    }
+    const put = await call('POST', '/api/v1/portal/me/corrections', {
+      token: staff,
+      body: { field: 'title', value: 'hijacked' },
+    });
+    expect(put.statusCode).toBe(401);
+  });
+});
+
+describe('a contact of two organisations', () => {
+  it('chooses the organisation after signing in and only ever sees that one’s data', async () => {
+    await t.server.platform.database.query(`delete from portal_logins`);
+    const { cookie, session, mail } = await signIn('li.min@both.test');
+    expect(mail.text).not.toContain('尊敬的李敏，您好'); // two records: no single name to greet
+    expect(session.selected).toBeNull();
+    expect(session.organisations.map((o: any) => o.tenant_id).sort()).toEqual(
+      [t.tenantA.id, t.tenantB.id].sort(),
+    );
+    const early = await call('GET', '/api/v1/portal/me/profile', { cookie });
+    expect(early.statusCode).toBe(409);
+
+    const orgs = await call('GET', '/api/v1/portal/organisations', { cookie });
+    expect(orgs.json().items).toHaveLength(2);
+    const foreign = await call('POST', `/api/v1/portal/organisations/${crypto.randomUUID()}/select`, {
+      cookie,
+    });
+    expect(foreign.statusCode).toBe(404);
+
+    const pickB = await call('POST', `/api/v1/portal/organisations/${t.tenantB.id}/select`, { cookie });
+    expect(pickB.statusCode, pickB.body).toBe(200);
+    expect(pickB.json().selected.contact_name).toBe('Min Li (globex)');
+    const b = await call('GET', '/api/v1/portal/me/profile', { cookie });
+    const bFields = Object.fromEntries(b.json().items.map((f: any) => [f.key, f.value]));
+    expect(bFields.name).toBe('Min Li (globex)');
+    expect(bFields.title).toBe('CTO at globex');
+    expect(b.body).not.toContain('李敏');
+    expect(b.body).not.toContain('13800000001');
+
+    const pickA = await call('POST', `/api/v1/portal/organisations/${t.tenantA.id}/select`, { cookie });
+    expect(pickA.json().selected.contact_name).toBe('李敏');
+    const a = await call('GET', '/api/v1/portal/me/profile', { cookie });
+    expect(a.body).toContain('13800000001');
+    expect(a.body).not.toContain('globex');
+  });
+});
+
+describe('corrections', () => {
+  it('a direct correction goes through the CRM and shows in staff lineage as the customer through the portal', async () => {
+    const { cookie } = await signIn('wang.jianguo@huadong.test');
+    const r = await call('POST', '/api/v1/portal/me/corrections', {
+      cookie,
+      body: { field: 'title', value: '采购总监' },
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toEqual({ applied: true, case: null });
+    const staff = await t.request('GET', `/api/v1/contacts/${wangId}`, { token: t.tenantA.tokens.admin });
+    expect(staff.json().title).toBe('采购总监');
+    const lineage = await t.request('GET', `/api/v1/contacts/${wangId}/lineage`, {
+      token: t.tenantA.tokens.admin,
+    });
+    const title = lineage.json().data.find((l: any) => l.field === 'title');
+    expect(title).toMatchObject({
+      actor_type: 'customer',
+      source: 'portal',
+      actor_name: '王建国',
+      value: '采购总监',
+    });
+
+    const lang = await call('POST', '/api/v1/portal/me/corrections', {
+      cookie,
+      body: { field: 'preferred_language', value: 'en' },
+    });
+    expect(lang.statusCode, lang.body).toBe(200);
+    const profile = await call('GET', '/api/v1/portal/me/profile', { cookie });
+    const fields = Object.fromEntries(profile.json().items.map((f: any) => [f.key, f]));
+    expect(fields.preferred_language.value).toBe('en');
+    expect(fields.title.lineage).toMatchObject({ actor_type: 'customer', source: 'portal' });
+
+    const bad = await call('POST', '/api/v1/portal/me/corrections', {
+      cookie,
+      body: { field: 'name', value: '   ' },
+      lang: 'zh-CN',
+    });
+    expect(bad.statusCode).toBe(422);
+  });
+
+  it('a correction of the e-mail or company becomes a rectification request the person sees with its due date', async () => {
+    const { cookie } = await signIn('wang.jianguo@huadong.test');
+    const r = await call('POST', '/api/v1/portal/me/corrections', {
+      cookie,
+      body: { field: 'emails', value: 'jianguo.wang@huadong.test', note: '换了新邮箱' },
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().applied).toBe(false);
+    const caseId = r.json().case.id;
+    // Nothing changed yet: staff check first.
+    const staff = await t.request('GET', `/api/v1/contacts/${wangId}`, { token: t.tenantA.tokens.admin });
+    expect(staff.json().emails).toEqual(['wang.jianguo@huadong.test']);
+
+    const company = await call('POST', '/api/v1/portal/me/corrections', {
+      cookie,
+      body: { field: 'account', value: '华东电力集团' },
+    });
+    expect(company.statusCode, company.body).toBe(200);
+    expect(company.json().applied).toBe(false);
+
+    const reqs = await call('GET', '/api/v1/portal/me/requests', { cookie });
+    expect(reqs.statusCode, reqs.body).toBe(200);
+    const mine = reqs.json().items.find((c: any) => c.id === caseId);
+    expect(mine).toMatchObject({ kind: 'rectification', channel: 'portal', state: 'in_progress' });
+    expect(mine.payload).toMatchObject({ field: 'emails', value: ['jianguo.wang@huadong.test'] });
+    expect(Date.parse(mine.due_at)).toBeGreaterThan(Date.now());
+    // The other tenant's staff never see it; this tenant's staff do.
+    const staffCase = await t.request('GET', `/api/v1/privacy/cases/${caseId}`, {
+      token: t.tenantA.tokens.admin,
+    });
+    expect(staffCase.statusCode, staffCase.body).toBe(200);
+    const other = await t.request('GET', `/api/v1/privacy/cases/${caseId}`, {
+      token: t.tenantB.tokens.admin,
+    });
+    expect(other.statusCode).toBe(404);
+  });
+
+  it('asks for deletion in one step: an erasure request on the legal clock', async () => {
+    const { cookie } = await signIn('wang.jianguo@huadong.test');
+    const refused = await call('POST', '/api/v1/portal/me/erasure', { cookie, body: {} });
+    expect(refused.statusCode).toBe(400);
+    const r = await call('POST', '/api/v1/portal/me/erasure', { cookie, body: { confirm: true } });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json()).toMatchObject({ kind: 'erasure', channel: 'portal', state: 'in_progress' });
+    const reqs = await call('GET', '/api/v1/portal/me/requests', { cookie });
+    expect(reqs.json().items.some((c: any) => c.kind === 'erasure')).toBe(true);
+  });
+});
+
+describe('consents', () => {
+  it('lists the purposes and records a withdrawal with the portal as the channel', async () => {
+    const { cookie } = await signIn('wang.jianguo@huadong.test');
+    const list = await call('GET', '/api/v1/portal/me/consents', { cookie });
+    expect(list.statusCode, list.body).toBe(200);
+    const purposes = list.json().items.map((i: any) => i.purpose);
+    expect(purposes).toContain('profiling');
+    const r = await call('PUT', '/api/v1/portal/me/consents/profiling', { cookie, body: { granted: false } });
+    expect(r.statusCode, r.body).toBe(200);
+    const profiling = r.json().items.find((i: any) => i.purpose === 'profiling');
+    expect(profiling).toMatchObject({
+      granted: false,
+      basis: 'recorded',
+      channel: 'portal',
+      actor_name: '王建国',
+    });
+  });
+});
