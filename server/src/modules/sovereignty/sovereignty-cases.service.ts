@@ -715,9 +715,9 @@ function forEvent(c: PrivacyCase) {
   };
 }
 
-function oneOf<T extends string>(values: readonly T[], value: unknown, field: string, what: string): T {
+function oneOf<T extends string>(values: readonly T[], value: unknown, field: string, detail: string): T {
   if (typeof value === 'string' && (values as readonly string[]).includes(value)) return value as T;
-  throw unprocessable(`Unknown ${what}`, [{ field, reason: `must be one of: ${values.join(', ')}` }]);
+  throw unprocessable(detail, [{ field, reason: `must be one of: ${values.join(', ')}` }]);
 }
 
 export interface OpenCaseInput {
@@ -739,11 +739,13 @@ export interface OpenCaseInput {
  * A verified identity (portal sign-in) puts it straight in progress, else it is received.
  */
 export async function openCase(tx: Tx, ctx: ActorContext, input: OpenCaseInput): Promise<PrivacyCase> {
-  const kind = oneOf(CASE_KINDS, input.kind, 'kind', 'request kind');
-  const channel = oneOf(CASE_CHANNELS, input.channel, 'channel', 'channel');
+  const kind = oneOf(CASE_KINDS, input.kind, 'kind', 'Unknown request kind');
+  const channel = oneOf(CASE_CHANNELS, input.channel, 'channel', 'Unknown channel');
   const settings = await getCaseSettings(tx, ctx.tenantId);
   const regime =
-    input.regime === undefined ? settings.default_regime : oneOf(REGIMES, input.regime, 'regime', 'regime');
+    input.regime === undefined
+      ? settings.default_regime
+      : oneOf(REGIMES, input.regime, 'regime', 'Unknown regime');
   const contact = await contactService.find(tx, lookupContext(ctx), input.contactId);
   if (!contact)
     throw unprocessable('No such contact', [
@@ -864,15 +866,14 @@ export async function transitionCase(
   id: string,
   input: TransitionInput,
 ): Promise<PrivacyCase> {
-  const to = oneOf(CASE_STATES, input.to, 'to', 'case state');
+  const to = oneOf(CASE_STATES, input.to, 'to', 'Unknown case state');
   const row = await caseRow(tx, ctx.tenantId, id, true);
   const from = row.state as CaseState;
   if (!TRANSITIONS[from].includes(to))
     throw conflict(`A case that is ${STATE_WORDS[from]} cannot be moved to ${STATE_WORDS[to]}`, [
-      {
-        field: 'to',
-        reason: `allowed next: ${TRANSITIONS[from].map((s) => STATE_WORDS[s]).join(', ') || 'none'}`,
-      },
+      TRANSITIONS[from].length
+        ? { field: 'to', reason: `allowed next states: ${TRANSITIONS[from].join(', ')}` }
+        : { field: 'to', reason: 'a closed case cannot be changed' },
     ]);
   const reason = input.reason?.trim() || undefined;
   const message = input.message?.trim() || undefined;
@@ -1108,6 +1109,32 @@ export async function completeErasureCase(
   await emitCase(tx, ctx, 'privacy_cases.state_changed', c, { from: row.state, to: 'completed' });
   await emitCase(tx, ctx, 'privacy_cases.completed', c, { proof_report_id: proofReportId });
   return c;
+}
+
+/**
+ * "Carry out erasure" on an erasure case in progress: erases the person everywhere (the erasure
+ * service: ledger first, then every module, ending with a proof report) and completes the case
+ * with the proof report id.
+ */
+export async function carryOutErasure(
+  _platform: Platform,
+  tx: Tx,
+  ctx: ActorContext,
+  caseId: string,
+): Promise<PrivacyCase> {
+  const row = await caseRow(tx, ctx.tenantId, caseId, true);
+  assertOpen(row);
+  if (row.kind !== 'erasure')
+    throw conflict('This case is not an erasure request', [
+      { field: 'kind', reason: 'only erasure cases are erased' },
+    ]);
+  if (row.state !== 'in_progress')
+    throw conflict('Verify the requester before erasing', [
+      { field: 'state', reason: `the case is ${STATE_WORDS[row.state as CaseState]}` },
+    ]);
+  throw conflict('Erasure is not available on this server yet', [
+    { field: 'kind', reason: 'the erasure service is not installed' },
+  ]);
 }
 
 /**
