@@ -9,6 +9,8 @@ import { errorResponses } from '../../platform/records/resource-routes.js';
 import { contactService } from '../crm/crm.service.js';
 import { casesOfContact, openCase, type PrivacyCase } from './sovereignty-cases.service.js';
 import { consentsOf, currentNotice, PURPOSE_KEYS, setConsent } from './sovereignty-consent.service.js';
+import { collectPersonalData, subjectOf } from './sovereignty-erasure.service.js';
+import { exportFile, exportStatus, startExport } from './sovereignty-export.service.js';
 import {
   applyDirectCorrection,
   FIELD_LABELS,
@@ -75,10 +77,14 @@ async function asContact<T>(
   if (!v.tenantId || !v.contactId) throw chooseFirst();
   const { tenantId, contactId } = v;
   const result = await app.platform.database.tenantTx(tenantId, async (tx) => {
-    const contact = await contactService.find(tx, portalContext(tenantId, 'portal', req.id), contactId);
+    const contact = await contactService.find(
+      tx,
+      portalContext(tenantId, contactId, 'portal', req.id),
+      contactId,
+    );
     // The contact was erased or merged away since the sign-in: the session is of no use any more.
     if (!contact) throw portalUnauthorized();
-    return fn(tx, portalContext(tenantId, String(contact.name), req.id), contactId);
+    return fn(tx, portalContext(tenantId, contactId, String(contact.name), req.id), contactId);
   });
   if (req.method !== 'GET') app.platform.bus.nudge();
   return result;
@@ -465,6 +471,138 @@ export function portalRoutes(app: TypedApp): void {
         }),
       );
       return reply.code(201).send(presentRequest(c));
+    },
+  );
+
+  const lineageItem = z.object({
+    method: z
+      .string()
+      .describe('manual | import | ai_extracted | computed | sync | seed | customer | rule | model | llm'),
+    source: z.string(),
+    actorName: z.string().nullable().optional(),
+    at: z.string(),
+    detail: z.string().optional(),
+  });
+  const sectionOut = z.object({
+    module: z.string(),
+    kind: z.string(),
+    label: z.object({ en: z.string(), zh: z.string() }),
+    total: z.number(),
+    records: z.array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        at: z.string().optional(),
+        fields: z.array(
+          z.object({
+            key: z.string(),
+            label: z.object({ en: z.string(), zh: z.string() }),
+            value: z.unknown(),
+            lineage: z.array(lineageItem),
+          }),
+        ),
+      }),
+    ),
+  });
+
+  app.get(
+    '/portal/me/data',
+    {
+      config: open,
+      schema: {
+        tags,
+        summary:
+          'Everything held about you, from every part of the product, each datum with where it came from',
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(500).default(100).describe('Records per section'),
+        }),
+        response: { 200: z.object({ sections: z.array(sectionOut) }), ...portalErrors },
+      },
+    },
+    async (req) =>
+      asContact(app, req, async (tx, ctx, contactId) => ({
+        sections: await collectPersonalData(app.platform, tx, await subjectOf(tx, ctx.tenantId, contactId), {
+          limit: req.query.limit,
+        }),
+      })),
+  );
+
+  const exportOut = z.object({
+    id: z.string(),
+    status: z.enum(['queued', 'running', 'done', 'failed']),
+    progress: z.object({ done: z.number(), total: z.number() }),
+    records: z.number().nullable(),
+    file_bytes: z.number().nullable(),
+    error: z.string().nullable(),
+    created_at: z.string(),
+    finished_at: z.string().nullable(),
+    expires_at: z.string(),
+  });
+  const exportParams = z.object({
+    id: z.uuid('Not a valid id').describe('Export id from POST /portal/me/exports'),
+  });
+  const presentStatus = (s: z.infer<typeof exportOut> & { contact_id?: string }) => {
+    const { contact_id: _own, ...rest } = s;
+    return rest;
+  };
+
+  app.post(
+    '/portal/me/exports',
+    {
+      config: open,
+      schema: {
+        tags,
+        summary: 'Start an export of everything held about you (JSON and CSV in a zip)',
+        response: { 202: exportOut, ...portalErrors },
+      },
+    },
+    async (req, reply) => {
+      const who = await asContact(app, req, async (_tx, ctx, contactId) => ({ ctx, contactId }));
+      const s = await startExport(app.platform, who.ctx, who.contactId);
+      return reply.code(202).send(presentStatus(s));
+    },
+  );
+
+  app.get(
+    '/portal/me/exports/:id',
+    {
+      config: open,
+      schema: {
+        tags,
+        summary: 'Progress of your export',
+        params: exportParams,
+        response: { 200: exportOut, ...portalErrors },
+      },
+    },
+    async (req) =>
+      presentStatus(
+        await asContact(app, req, (tx, _ctx, contactId) => exportStatus(tx, req.params.id, { contactId })),
+      ),
+  );
+
+  app.get(
+    '/portal/me/exports/:id/file',
+    {
+      config: open,
+      schema: {
+        tags,
+        summary: 'Download your finished export (zip)',
+        params: exportParams,
+        response: {
+          200: z.string().describe('application/zip: data.json, one CSV per section, README'),
+          ...portalErrors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const file = await asContact(app, req, (tx, _ctx, contactId) =>
+        exportFile(app.platform, tx, req.params.id, { contactId }),
+      );
+      return reply
+        .type('application/zip')
+        .header('content-disposition', `attachment; filename="${file.filename}"`)
+        .header('cache-control', 'no-store')
+        .send(file.data);
     },
   );
 }

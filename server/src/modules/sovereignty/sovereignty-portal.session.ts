@@ -176,14 +176,20 @@ export async function endPortalSessionsOf(
  * Who acts when a contact changes something through the portal: a customer, named by the
  * contact's own name, with source `portal` (the staff lineage reads "changed by the customer
  * through the portal"). It carries all permissions only because every portal route calls a
- * service for the session's own contact id and nothing else: the portal never takes an id of a
- * record from the request.
+ * service for the session's own contact id and nothing else: the portal never takes a contact id
+ * from the request (an export id it does take is checked against the contact).
  */
-export function portalContext(tenantId: string, contactName: string, requestId?: string): ActorContext {
+export function portalContext(
+  tenantId: string,
+  contactId: string,
+  contactName: string,
+  requestId?: string,
+): ActorContext {
   return {
     tenantId,
     actorType: 'customer',
-    actorId: null,
+    // The contact acts for themselves (the sovereignty services check a customer acts only for this id).
+    actorId: contactId,
     actorName: contactName,
     role: 'admin',
     permissions: new Set(['*']),
