@@ -1,6 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { defineModule, resourceEvents } from '../../platform/modules/module-definition.js';
 import { registerCrmCommands } from './crm.cli.js';
+import { crmPersonalData } from './crm.personal-data.js';
 import { crmRoutes } from './crm.routes.js';
 import { teams } from './crm.schema.js';
 import {
@@ -59,6 +60,7 @@ export const crmModule = defineModule({
   name: 'crm',
   summary:
     'Accounts, contacts, opportunities, activities, products, pipelines, custom fields, regions and teams; file import and export.',
+  personalData: crmPersonalData,
   permissions: [
     'crm:read',
     'crm:write',

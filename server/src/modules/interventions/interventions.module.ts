@@ -3,6 +3,7 @@ import { defineModule, type ModuleTimeline } from '../../platform/modules/module
 import type { Platform } from '../../platform/platform.js';
 import { SIGNALS_INGESTED } from '../signals/signals.service.js';
 import { interventionsMergeSubscriptions } from './interventions.merge.js';
+import { interventionsPersonalData } from './interventions.personal-data.js';
 import { interventionsRoutes } from './interventions.routes.js';
 import type { interventions } from './interventions.schema.js';
 import { evaluateAccounts, interventionService } from './interventions.service.js';
@@ -44,6 +45,7 @@ export const interventionsModule = defineModule({
   name: 'interventions',
   summary:
     'Runs the intervention rules on ingested signals and keeps the bundles (risk, evidence, talk track, actions) people act on and sign off.',
+  personalData: interventionsPersonalData,
   permissions: ['interventions:read', 'interventions:act', 'interventions:sign_off'],
   publishes: [
     {

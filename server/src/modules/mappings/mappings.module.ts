@@ -1,4 +1,5 @@
 import { defineModule, resourceEvents } from '../../platform/modules/module-definition.js';
+import { mappingsPersonalData } from './mappings.personal-data.js';
 import { mappingsRoutes } from './mappings.routes.js';
 import { definitionService } from './mappings.service.js';
 
@@ -13,6 +14,7 @@ export const mappingsModule = defineModule({
   name: 'mappings',
   summary:
     'Maps foreign payloads onto signals or CRM records (jsonata fields, JsonLogic trigger), versioned draft/active, with preview, dry test runs and a run history; used by inbound webhook sources.',
+  personalData: mappingsPersonalData,
   permissions: ['mappings:manage'],
   publishes: [...resourceEvents(definitionService)],
   routes: mappingsRoutes,

@@ -1,6 +1,7 @@
 import { defineModule, resourceEvents } from '../../platform/modules/module-definition.js';
 import { registerSignalCommands } from './signals.cli.js';
 import { signalsMergeSubscriptions } from './signals.merge.js';
+import { signalsPersonalData } from './signals.personal-data.js';
 import { signalsRoutes } from './signals.routes.js';
 import { SIGNALS_INGESTED, signalTypeService, sourceService } from './signals.service.js';
 import { signalTimeline } from './signals.timeline.js';
@@ -10,6 +11,7 @@ export const signalsModule = defineModule({
   name: 'signals',
   summary:
     'Takes in signals (API, webhooks, files), resolves them to accounts/contacts/opportunities, keeps the review queue, sources and signal types.',
+  personalData: signalsPersonalData,
   permissions: ['signals:read', 'signals:write', 'signals:manage'],
   publishes: [
     {

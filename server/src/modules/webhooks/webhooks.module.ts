@@ -1,5 +1,6 @@
 import { defineModule, resourceEvents } from '../../platform/modules/module-definition.js';
 import { webhookDispatcher } from './webhooks.dispatcher.js';
+import { webhooksPersonalData } from './webhooks.personal-data.js';
 import { webhooksRoutes } from './webhooks.routes.js';
 import { endpointService, fanOut, knownToHaveNoEndpoints, purgeOldMessages } from './webhooks.service.js';
 
@@ -8,6 +9,7 @@ export const webhooksModule = defineModule({
   name: 'webhooks',
   summary:
     'Sends domain events to subscribed endpoints (Standard Webhooks signatures), retries ~3 days, keeps a 90-day log for replay and recovery.',
+  personalData: webhooksPersonalData,
   permissions: ['webhooks:manage'],
   publishes: [
     ...resourceEvents(endpointService),

@@ -1,0 +1,437 @@
+import { and, asc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { systemContext } from '../../platform/auth/auth-context.js';
+import { cachesOf } from '../../platform/caches.js';
+import type { Tx } from '../../platform/db/database.js';
+import type {
+  DataSubject,
+  ErasureOutcome,
+  PersonalDataProvider,
+  PersonalDataSection,
+  PersonalDatum,
+  PersonalRecord,
+} from '../../platform/privacy/personal-data.js';
+import {
+  type lineageOf,
+  recordLineage,
+  redactColumns,
+  redactJson,
+  redactText,
+  subjectNeedles,
+  textMentions,
+} from '../../platform/privacy/personal-data-scrub.js';
+import { deleteSharesOf, notifyRecordWrite } from '../../platform/sharing/sharing.service.js';
+import { nameKeys } from '../../platform/text/pinyin.js';
+import { accounts, activities, contacts, crmMerges, opportunities } from './crm.schema.js';
+import { invalidateCrmDirectory } from './crm-directory.service.js';
+
+/**
+ * What the CRM holds about a person (issue 13 items 2 and 5): their contact record with each
+ * field's lineage, the decision-graph facts about them (stance, buying role, influence, stated
+ * preferences), activities they took part in or are named in, merges of their record; and how
+ * each is erased.
+ */
+
+const PROFILE_FIELDS: { key: string; en: string; zh: string }[] = [
+  { key: 'name', en: 'Name', zh: '姓名' },
+  { key: 'name_en', en: 'English name', zh: '英文名' },
+  { key: 'emails', en: 'E-mail', zh: '邮箱' },
+  { key: 'phones', en: 'Phone', zh: '电话' },
+  { key: 'title', en: 'Title', zh: '职务' },
+  { key: 'department', en: 'Department', zh: '部门' },
+  { key: 'account_id', en: 'Company', zh: '所属公司' },
+  { key: 'owner_id', en: 'Account manager', zh: '客户负责人' },
+  { key: 'tags', en: 'Tags', zh: '标签' },
+  { key: 'custom', en: 'Other fields', zh: '其他字段' },
+];
+
+const INSIGHT_FIELDS: { key: string; en: string; zh: string }[] = [
+  { key: 'committee_role', en: 'Buying role', zh: '采购角色' },
+  { key: 'influence', en: 'Influence', zh: '影响力' },
+  { key: 'stance', en: 'Stance', zh: '态度' },
+  { key: 'preferences', en: 'Stated preferences', zh: '偏好' },
+];
+
+/** The contact's record as crm holds it (system read: the caller checked who may ask). */
+export async function contactForSubject(
+  tx: Tx,
+  tenantId: string,
+  contactId: string,
+): Promise<
+  { id: string; name: string; name_en: string | null; emails: string[]; phones: string[] } | undefined
+> {
+  const [c] = await tx
+    .select({
+      id: contacts.id,
+      name: contacts.name,
+      name_en: contacts.name_en,
+      emails: contacts.emails,
+      phones: contacts.phones,
+    })
+    .from(contacts)
+    .where(and(eq(contacts.tenant_id, tenantId), eq(contacts.id, contactId)));
+  return c;
+}
+
+/**
+ * Contacts created before `before` with their identifiers, a page at a time (ledger replay: the
+ * sovereignty module hashes them and matches its ledger; it never reads crm tables).
+ */
+export async function contactIdentifiersPage(
+  tx: Tx,
+  tenantId: string,
+  opts: { before: Date; afterId?: string; limit: number },
+): Promise<
+  { id: string; name: string; name_en: string | null; emails: string[]; phones: string[]; created_at: Date }[]
+> {
+  return tx
+    .select({
+      id: contacts.id,
+      created_at: contacts.created_at,
+      name: contacts.name,
+      name_en: contacts.name_en,
+      emails: contacts.emails,
+      phones: contacts.phones,
+    })
+    .from(contacts)
+    .where(
+      and(
+        eq(contacts.tenant_id, tenantId),
+        lt(contacts.created_at, opts.before),
+        opts.afterId ? sql`${contacts.id} > ${opts.afterId}::uuid` : undefined,
+      ),
+    )
+    .orderBy(asc(contacts.id))
+    .limit(opts.limit);
+}
+
+function datum(
+  key: string,
+  label: { en: string; zh: string },
+  value: unknown,
+  history: Awaited<ReturnType<typeof recordLineage>>,
+): PersonalDatum {
+  return { key, label, value, lineage: history.filter((h) => h.field === key).map((h) => h.lineage) };
+}
+
+const activityWhere = (s: DataSubject, needles: string[]) =>
+  and(
+    eq(activities.tenant_id, s.tenantId),
+    or(
+      sql`${activities.contact_ids} @> array[${s.contactId}]::uuid[]`,
+      textMentions(activities.subject, needles),
+      textMentions(activities.body, needles),
+      textMentions(activities.participants, needles),
+      textMentions(activities.custom, needles),
+    ),
+  );
+
+async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Promise<PersonalDataSection[]> {
+  const [row] = await tx
+    .select()
+    .from(contacts)
+    .where(and(eq(contacts.tenant_id, s.tenantId), eq(contacts.id, s.contactId)));
+  if (!row) return [];
+  const history = await recordLineage(tx, s.tenantId, 'contacts', s.contactId);
+  const [account] = row.account_id
+    ? await tx
+        .select({ name: accounts.name })
+        .from(accounts)
+        .where(and(eq(accounts.tenant_id, s.tenantId), eq(accounts.id, row.account_id)))
+    : [];
+  const values: Record<string, unknown> = { ...row, account_id: account?.name ?? null };
+  const profile: PersonalRecord = {
+    id: row.id,
+    title: row.name,
+    at: row.created_at.toISOString(),
+    fields: PROFILE_FIELDS.map((f) => datum(f.key, { en: f.en, zh: f.zh }, values[f.key], history)),
+  };
+  const insights: PersonalRecord = {
+    id: `${row.id}:decision-graph`,
+    title: 'Decision graph',
+    fields: INSIGHT_FIELDS.map((f) => datum(f.key, { en: f.en, zh: f.zh }, values[f.key], history)),
+  };
+  // The field history itself: every change of the record, with who/how/where.
+  const changes = history.slice(0, limit).map((h, i) => ({
+    id: `${row.id}:change:${i}`,
+    title: h.field,
+    at: h.lineage.at,
+    fields: [{ key: h.field, label: { en: h.field, zh: h.field }, value: h.value, lineage: [h.lineage] }],
+  }));
+
+  const needles = subjectNeedles(s);
+  const where = activityWhere(s, needles);
+  const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(activities).where(where);
+  const acts = await tx
+    .select()
+    .from(activities)
+    .where(where)
+    .orderBy(sql`${activities.occurred_at} desc`)
+    .limit(limit);
+  const actLineage = new Map<string, ReturnType<typeof lineageOf>>();
+  for (const a of acts) {
+    const h = await recordLineage(tx, s.tenantId, 'activities', a.id);
+    const created = h.at(-1);
+    if (created) actLineage.set(a.id, created.lineage);
+  }
+  const activityRecords: PersonalRecord[] = acts.map((a) => {
+    const lin = actLineage.get(a.id);
+    const lineage = lin ? [lin] : [];
+    const involved = a.contact_ids.includes(s.contactId);
+    return {
+      id: a.id,
+      title: a.subject,
+      at: a.occurred_at.toISOString(),
+      fields: [
+        { key: 'type', label: { en: 'Type', zh: '类型' }, value: a.type, lineage },
+        { key: 'subject', label: { en: 'Subject', zh: '主题' }, value: a.subject, lineage },
+        { key: 'body', label: { en: 'Notes', zh: '内容' }, value: a.body, lineage },
+        { key: 'participants', label: { en: 'Participants', zh: '参与人' }, value: a.participants, lineage },
+        {
+          key: 'involvement',
+          label: { en: 'How you appear', zh: '与您的关系' },
+          value: involved ? 'participant' : 'mentioned',
+          lineage,
+        },
+      ],
+    };
+  });
+
+  const merges = await tx
+    .select({
+      id: crmMerges.id,
+      created_at: crmMerges.created_at,
+      by: crmMerges.created_by_name,
+      status: crmMerges.status,
+    })
+    .from(crmMerges)
+    .where(
+      and(
+        eq(crmMerges.tenant_id, s.tenantId),
+        eq(crmMerges.entity, 'contact'),
+        or(eq(crmMerges.merged_id, s.contactId), eq(crmMerges.survivor_id, s.contactId)),
+      ),
+    )
+    .limit(limit);
+
+  return [
+    { kind: 'profile', label: { en: 'Your details', zh: '个人资料' }, records: [profile], total: 1 },
+    {
+      kind: 'insights',
+      label: { en: 'How we see your role', zh: '角色与态度' },
+      records: [insights],
+      total: 1,
+    },
+    {
+      kind: 'field_history',
+      label: { en: 'Changes to your details', zh: '资料修改记录' },
+      records: changes,
+      total: history.length,
+    },
+    {
+      kind: 'activities',
+      label: { en: 'Meetings, calls and notes', zh: '会议、通话与记录' },
+      records: activityRecords,
+      total: Number(n),
+    },
+    {
+      kind: 'merges',
+      label: { en: 'Duplicate records merged', zh: '重复记录合并' },
+      records: merges.map((m) => ({
+        id: m.id,
+        title: 'merge',
+        at: m.created_at.toISOString(),
+        fields: [
+          {
+            key: 'status',
+            label: { en: 'Status', zh: '状态' },
+            value: m.status,
+            lineage: [{ method: 'manual', source: 'ui', actorName: m.by, at: m.created_at.toISOString() }],
+          },
+        ],
+      })),
+      total: merges.length,
+    },
+  ];
+}
+
+const RETAIN_WON =
+  'contract history of a won opportunity (kept for accounting and contract law); the person is replaced by 已删除的联系人';
+
+async function erase(tx: Tx, s: DataSubject): Promise<ErasureOutcome[]> {
+  const needles = subjectNeedles(s);
+  const out: ErasureOutcome[] = [];
+
+  // Activities: on a won opportunity they stay (anonymised); theirs alone are deleted; others anonymised.
+  const acts = await tx
+    .select({
+      id: activities.id,
+      contact_ids: activities.contact_ids,
+      subject: activities.subject,
+      body: activities.body,
+      participants: activities.participants,
+      custom: activities.custom,
+      won: sql<boolean>`coalesce(${opportunities.status} = 'won', false)`,
+    })
+    .from(activities)
+    .leftJoin(
+      opportunities,
+      and(eq(opportunities.tenant_id, activities.tenant_id), eq(opportunities.id, activities.opportunity_id)),
+    )
+    .where(activityWhere(s, needles));
+  const toDelete: string[] = [];
+  let retained = 0;
+  let anonymised = 0;
+  for (const a of acts) {
+    const others = a.contact_ids.filter((c) => c !== s.contactId);
+    const won = a.won === true || String(a.won) === 't';
+    if (!won && others.length === 0 && a.contact_ids.includes(s.contactId)) {
+      toDelete.push(a.id);
+      continue;
+    }
+    await tx
+      .update(activities)
+      .set({
+        contact_ids: others,
+        subject: redactText(a.subject, needles),
+        body: a.body === null ? null : redactText(a.body, needles),
+        participants: a.participants.map((p) => redactText(p, needles)),
+        custom: redactJson(a.custom, needles).value,
+        updated_at: new Date(),
+      })
+      .where(and(eq(activities.tenant_id, s.tenantId), eq(activities.id, a.id)));
+    if (won) retained++;
+    else anonymised++;
+  }
+  if (toDelete.length)
+    await tx
+      .delete(activities)
+      .where(and(eq(activities.tenant_id, s.tenantId), inArray(activities.id, toDelete)));
+  out.push({ table: 'activities', action: 'deleted', rows: toDelete.length });
+  out.push({
+    table: 'activities',
+    action: 'anonymised',
+    rows: anonymised,
+    reason: anonymised
+      ? 'activities with other participants stay for the account; the person is replaced'
+      : undefined,
+  });
+  if (retained) out.push({ table: 'activities', action: 'retained', rows: retained, reason: RETAIN_WON });
+
+  // Merges of the person's record (their duplicates' values, undo data) go; others that name them are redacted.
+  const merges = await tx
+    .delete(crmMerges)
+    .where(
+      and(
+        eq(crmMerges.tenant_id, s.tenantId),
+        eq(crmMerges.entity, 'contact'),
+        or(eq(crmMerges.merged_id, s.contactId), eq(crmMerges.survivor_id, s.contactId)),
+      ),
+    )
+    .returning({ id: crmMerges.id, merged_id: crmMerges.merged_id });
+  for (const m of merges) await deleteSharesOf(tx, systemContext(s.tenantId), 'contacts', m.merged_id);
+  out.push({ table: 'crm_merges', action: 'deleted', rows: merges.length });
+  const mergeRedacted = await redactColumns(tx, {
+    table: crmMerges,
+    id: crmMerges.id,
+    columns: {
+      merged_name: crmMerges.merged_name,
+      merged_record: crmMerges.merged_record,
+      survivor_before: crmMerges.survivor_before,
+      survivor_after: crmMerges.survivor_after,
+    },
+    needles,
+    where: eq(crmMerges.tenant_id, s.tenantId),
+  });
+  if (mergeRedacted.length)
+    out.push({
+      table: 'crm_merges',
+      action: 'anonymised',
+      rows: mergeRedacted.length,
+      reason: 'account merges that must stay undoable; the person is replaced',
+    });
+
+  // The contact itself, and its shares.
+  const gone = await tx
+    .delete(contacts)
+    .where(and(eq(contacts.tenant_id, s.tenantId), eq(contacts.id, s.contactId)))
+    .returning({ id: contacts.id });
+  await deleteSharesOf(tx, systemContext(s.tenantId), 'contacts', s.contactId);
+  out.push({ table: 'contacts', action: 'deleted', rows: gone.length });
+
+  // Free-text mentions in other records: other contacts, accounts, opportunities (won ones are kept, redacted).
+  const otherContacts = await redactColumns(tx, {
+    table: contacts,
+    id: contacts.id,
+    columns: {
+      title: contacts.title,
+      department: contacts.department,
+      tags: contacts.tags,
+      preferences: contacts.preferences,
+      custom: contacts.custom,
+    },
+    needles,
+    where: eq(contacts.tenant_id, s.tenantId),
+  });
+  if (otherContacts.length)
+    out.push({
+      table: 'contacts',
+      action: 'anonymised',
+      rows: otherContacts.length,
+      reason: 'other people’s records that named the person',
+    });
+  const accs = await redactColumns(tx, {
+    table: accounts,
+    id: accounts.id,
+    columns: {
+      description: accounts.description,
+      address: accounts.address,
+      phone: accounts.phone,
+      custom: accounts.custom,
+    },
+    needles,
+    where: eq(accounts.tenant_id, s.tenantId),
+  });
+  if (accs.length)
+    out.push({
+      table: 'accounts',
+      action: 'anonymised',
+      rows: accs.length,
+      reason: 'company records stay; the person is replaced',
+    });
+  const opps = await redactColumns(tx, {
+    table: opportunities,
+    id: opportunities.id,
+    columns: {
+      name: opportunities.name,
+      close_reason: opportunities.close_reason,
+      custom: opportunities.custom,
+    },
+    needles,
+    where: eq(opportunities.tenant_id, s.tenantId),
+  });
+  // Their pinyin search keys named the person too: derived again from the redacted name.
+  for (const id of opps) {
+    const [o] = await tx
+      .select({ name: opportunities.name })
+      .from(opportunities)
+      .where(eq(opportunities.id, id));
+    const keys = nameKeys(o?.name ?? '');
+    await tx
+      .update(opportunities)
+      .set({ name_pinyin: keys.pinyin, name_initials: keys.initials })
+      .where(and(eq(opportunities.tenant_id, s.tenantId), eq(opportunities.id, id)));
+  }
+  if (opps.length)
+    out.push({ table: 'opportunities', action: 'anonymised', rows: opps.length, reason: RETAIN_WON });
+
+  // Search keys (pinyin) went with the contact row; the in-memory directory is dropped.
+  invalidateCrmDirectory(cachesOf(tx), s.tenantId);
+  notifyRecordWrite('contacts', s.tenantId);
+  notifyRecordWrite('activities', s.tenantId);
+  return out;
+}
+
+export const crmPersonalData: PersonalDataProvider = {
+  collect,
+  erase: (tx, subject) => erase(tx, subject),
+};

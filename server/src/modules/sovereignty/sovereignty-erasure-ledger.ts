@@ -1,0 +1,117 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Tx } from '../../platform/db/database.js';
+import { privacyErasureLedger, privacySalts } from './sovereignty-erasure.schema.js';
+
+/**
+ * The erasure ledger's identities (issue 13 item 5): salted hashes of an erased person's e-mails,
+ * phones and names, never the identifiers themselves. Kept small and free of other modules'
+ * imports so crm's re-import guard can ask `isErasedIdentity` without a dependency cycle.
+ */
+
+export const normaliseEmail = (e: string) => e.trim().toLowerCase();
+/** Digits only; a mainland +86 prefix is dropped (138 0013 8000 = +86 13800138000). */
+export const normalisePhone = (p: string) => {
+  const d = p.replace(/\D/g, '');
+  return d.length === 13 && d.startsWith('86') ? d.slice(2) : d;
+};
+export const normaliseName = (n: string) => n.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+
+export function hashIdentifier(salt: string, kind: 'email' | 'phone' | 'name', value: string): string {
+  return createHash('sha256').update(`${salt}\u0000${kind}\u0000${value}`).digest('hex');
+}
+
+export interface IdentifierHashes {
+  email_hashes: string[];
+  phone_hashes: string[];
+  name_hashes: string[];
+}
+
+export function hashesOf(
+  salt: string,
+  ids: { emails: readonly string[]; phones: readonly string[]; names: readonly string[] },
+): IdentifierHashes {
+  const uniq = (xs: string[]) => [...new Set(xs.filter((x) => x.length > 0))];
+  return {
+    email_hashes: uniq(ids.emails.map(normaliseEmail)).map((v) => hashIdentifier(salt, 'email', v)),
+    phone_hashes: uniq(ids.phones.map(normalisePhone)).map((v) => hashIdentifier(salt, 'phone', v)),
+    name_hashes: uniq(ids.names.map(normaliseName)).map((v) => hashIdentifier(salt, 'name', v)),
+  };
+}
+
+/** The tenant's salt, created on first use. */
+export async function tenantSalt(tx: Tx, tenantId: string): Promise<string> {
+  const [row] = await tx.select().from(privacySalts).where(eq(privacySalts.tenant_id, tenantId));
+  if (row) return row.salt;
+  const salt = randomBytes(32).toString('hex');
+  await tx.insert(privacySalts).values({ tenant_id: tenantId, salt }).onConflictDoNothing();
+  const [again] = await tx.select().from(privacySalts).where(eq(privacySalts.tenant_id, tenantId));
+  return again?.salt ?? salt;
+}
+
+/**
+ * True when `email` belongs to a person erased in this tenant whose block was not lifted ("the
+ * person returned"): crm refuses to create such a contact again (contact create, import).
+ */
+export async function isErasedIdentity(tx: Tx, tenantId: string, email: string): Promise<boolean> {
+  const address = normaliseEmail(email);
+  if (!address) return false;
+  const salts = await tx
+    .selectDistinct({ salt: privacyErasureLedger.salt })
+    .from(privacyErasureLedger)
+    .where(and(eq(privacyErasureLedger.tenant_id, tenantId), isNull(privacyErasureLedger.lifted_at)));
+  for (const { salt } of salts) {
+    const h = hashIdentifier(salt, 'email', address);
+    const [hit] = await tx
+      .select({ id: privacyErasureLedger.id })
+      .from(privacyErasureLedger)
+      .where(
+        and(
+          eq(privacyErasureLedger.tenant_id, tenantId),
+          isNull(privacyErasureLedger.lifted_at),
+          sql`${privacyErasureLedger.email_hashes} @> array[${h}]::text[]`,
+        ),
+      )
+      .limit(1);
+    if (hit) return true;
+  }
+  return false;
+}
+
+/** One ledger entry as written to the table and, line by line, to the ledger file. */
+export interface LedgerEntry extends IdentifierHashes {
+  id: string;
+  tenant_id: string;
+  erasure_id: string;
+  case_id: string | null;
+  contact_id: string;
+  salt: string;
+  created_at: string;
+}
+
+/** The append-only ledger file beside the database (a restore of the database leaves it alone). */
+export function ledgerFile(dataDir: string): string {
+  return join(dataDir, 'privacy', 'erasure-ledger.jsonl');
+}
+
+export function appendLedgerFile(file: string, entry: LedgerEntry): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  appendFileSync(file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+}
+
+export function readLedgerFile(file: string): LedgerEntry[] {
+  if (!existsSync(file)) return [];
+  const out: LedgerEntry[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as LedgerEntry;
+      if (e && typeof e.tenant_id === 'string' && typeof e.erasure_id === 'string') out.push(e);
+    } catch {
+      // A torn last line (crash mid-write) is skipped; every complete entry before it counts.
+    }
+  }
+  return out;
+}

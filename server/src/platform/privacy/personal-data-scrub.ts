@@ -1,0 +1,329 @@
+import { and, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable, PgUpdateSetSource } from 'drizzle-orm/pg-core';
+import { changeLog } from '../audit/audit.schema.js';
+import type { Tx } from '../db/database.js';
+import { domainEvents } from '../events/events.schema.js';
+import type { DataSubject, DatumLineage, ErasureOutcome } from './personal-data.js';
+
+/**
+ * Finding a person in free text and JSON, and taking them out of it (R-5, issue 13 item 5): the
+ * helpers every module's personal-data provider uses, plus the platform's own tables that hold
+ * copies of personal data (the change log and the events outbox).
+ */
+
+/** What replaces an erased person's name, e-mail or phone wherever a record must stay. */
+export const ERASED_PERSON = '已删除的联系人';
+
+/** The strings that identify the subject in text: e-mails, phones (as stored and digits only), names. */
+export function subjectNeedles(s: DataSubject): string[] {
+  const out = new Set<string>();
+  for (const e of s.emails) if (e.trim().length >= 3) out.add(e.trim().toLowerCase());
+  for (const p of s.phones) {
+    const t = p.trim();
+    if (t.length >= 5) out.add(t);
+    const digits = t.replace(/\D/g, '');
+    if (digits.length >= 5) out.add(digits);
+  }
+  for (const n of s.names) if (n.trim().length >= 2) out.add(n.trim());
+  // Longest first, so "王芳芳" is replaced before "王芳".
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function needleRegExp(needles: readonly string[]): RegExp | null {
+  if (needles.length === 0) return null;
+  return new RegExp(needles.map(escapeRegExp).join('|'), 'gi');
+}
+
+/** True when the text names the subject. */
+export function mentions(text: string | null | undefined, needles: readonly string[]): boolean {
+  const re = needleRegExp(needles);
+  return !!text && !!re && re.test(text);
+}
+
+/** The text with every occurrence of the subject replaced by ERASED_PERSON. */
+export function redactText(text: string, needles: readonly string[]): string {
+  const re = needleRegExp(needles);
+  return re ? text.replace(re, ERASED_PERSON) : text;
+}
+
+/** A JSON value with every string (and object key) naming the subject redacted; changed = anything was. */
+export function redactJson(value: unknown, needles: readonly string[]): { value: unknown; changed: boolean } {
+  const re = needleRegExp(needles);
+  if (!re) return { value, changed: false };
+  let changed = false;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const r = v.replace(re, ERASED_PERSON);
+      if (r !== v) changed = true;
+      return r;
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        const key = k.replace(re, ERASED_PERSON);
+        if (key !== k) changed = true;
+        out[key] = walk(x);
+      }
+      return out;
+    }
+    return v;
+  };
+  return { value: walk(value), changed };
+}
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * SQL: the column's text (any type, cast to text: jsonb, text[], text) contains one of the needles,
+ * case-insensitively. Used to find candidate rows; the exact redaction happens in redactJson/Text.
+ */
+export function textMentions(column: SQLWrapper, needles: readonly string[]): SQL {
+  if (needles.length === 0) return sql`false`;
+  const patterns = needles.map((n) => sql`${`%${likeEscape(n)}%`}`);
+  return sql`(${column})::text ilike any(array[${sql.join(patterns, sql`, `)}]::text[])`;
+}
+
+/** A change-log row's method and source in the words the portal shows (R-5.4). */
+export function lineageOf(row: {
+  method: string;
+  source: string;
+  actor_type: string;
+  actor_name: string | null;
+  at: Date | string;
+  confidence?: number | null;
+  reason?: string | null;
+}): DatumLineage {
+  const method =
+    row.actor_type === 'customer' || row.source === 'portal'
+      ? 'customer'
+      : row.source === 'seed'
+        ? 'seed'
+        : row.method;
+  const detail =
+    row.method === 'ai_extracted'
+      ? [row.reason, row.confidence != null ? `confidence ${Math.round(row.confidence * 100)}%` : null]
+          .filter(Boolean)
+          .join(', ') || undefined
+      : (row.reason ?? undefined);
+  return {
+    method,
+    source: row.source,
+    actorName: row.actor_name,
+    at: new Date(row.at).toISOString(),
+    ...(detail ? { detail } : {}),
+  };
+}
+
+/** Plain words for a lineage entry, e.g. "由 CSM 王芳录入，2026-03-02" / "typed in by 王芳, 2026-03-02". */
+export function lineageWords(l: DatumLineage): { en: string; zh: string } {
+  const day = l.at.slice(0, 10);
+  const who = l.actorName ?? '';
+  const detail = l.detail ? ` (${l.detail})` : '';
+  switch (l.method) {
+    case 'import':
+      return { en: `imported from a file (${l.source}), ${day}`, zh: `批量导入（${l.source}），${day}` };
+    case 'ai_extracted':
+      return { en: `extracted by AI${detail}, ${day}`, zh: `AI 自动提取${detail}，${day}` };
+    case 'customer':
+      return { en: `changed by you through the portal, ${day}`, zh: `本人通过自助门户修改，${day}` };
+    case 'sync':
+      return { en: `synchronised from ${l.source}, ${day}`, zh: `从 ${l.source} 同步，${day}` };
+    case 'computed':
+      return { en: `computed${detail}, ${day}`, zh: `系统计算${detail}，${day}` };
+    case 'seed':
+      return { en: `demo data, ${day}`, zh: `演示数据，${day}` };
+    default:
+      if (l.source === 'webform') return { en: `from the web form, ${day}`, zh: `来自官网表单，${day}` };
+      if (l.source.startsWith('signal:'))
+        return {
+          en: `from signal source ${l.source.slice(7)}, ${day}`,
+          zh: `来自信号源 ${l.source.slice(7)}，${day}`,
+        };
+      return who
+        ? { en: `entered by ${who}, ${day}`, zh: `由 ${who} 录入，${day}` }
+        : { en: `entered through ${l.source}, ${day}`, zh: `通过 ${l.source} 录入，${day}` };
+  }
+}
+
+/** The change-log entries of one record, newest first: each field's lineage. */
+export async function recordLineage(
+  tx: Tx,
+  tenantId: string,
+  entity: string,
+  entityId: string,
+): Promise<{ field: string; lineage: DatumLineage; value: unknown }[]> {
+  const rows = await tx
+    .select()
+    .from(changeLog)
+    .where(
+      and(eq(changeLog.tenant_id, tenantId), eq(changeLog.entity, entity), eq(changeLog.entity_id, entityId)),
+    )
+    .orderBy(sql`${changeLog.at} desc, ${changeLog.id} desc`)
+    .limit(2000);
+  const out: { field: string; lineage: DatumLineage; value: unknown }[] = [];
+  for (const r of rows) {
+    const changes = (r.changes ?? {}) as Record<string, { new?: unknown }>;
+    for (const [field, c] of Object.entries(changes))
+      out.push({ field, lineage: lineageOf(r), value: c?.new });
+  }
+  return out;
+}
+
+/**
+ * The platform's copies of the person (issue 13 item 5): the change log (their record's history is
+ * deleted; other records' history that names them is redacted) and the events outbox (events about
+ * their record lose their payload; others are redacted). Runs after every module's provider, so
+ * the history of the rows the providers anonymised is cleaned as well.
+ */
+export async function erasePlatformCopies(
+  tx: Tx,
+  subject: DataSubject,
+  opts: { entity: string },
+): Promise<ErasureOutcome[]> {
+  const needles = subjectNeedles(subject);
+  const out: ErasureOutcome[] = [];
+  const own = await tx
+    .delete(changeLog)
+    .where(
+      and(
+        eq(changeLog.tenant_id, subject.tenantId),
+        eq(changeLog.entity, opts.entity),
+        eq(changeLog.entity_id, subject.contactId),
+      ),
+    )
+    .returning({ id: changeLog.id });
+  out.push({ table: 'change_log', action: 'deleted', rows: own.length });
+  const named = await tx
+    .select({
+      id: changeLog.id,
+      changes: changeLog.changes,
+      actor_name: changeLog.actor_name,
+      reason: changeLog.reason,
+    })
+    .from(changeLog)
+    .where(
+      and(
+        eq(changeLog.tenant_id, subject.tenantId),
+        sql`(${textMentions(changeLog.changes, needles)} or ${textMentions(changeLog.reason, needles)} or ${textMentions(changeLog.actor_name, needles)})`,
+      ),
+    );
+  for (const r of named) {
+    await tx
+      .update(changeLog)
+      .set({
+        changes: redactJson(r.changes, needles).value,
+        reason: r.reason === null ? null : redactText(r.reason, needles),
+        actor_name: r.actor_name === null ? null : redactText(r.actor_name, needles),
+      })
+      .where(eq(changeLog.id, r.id));
+  }
+  out.push({
+    table: 'change_log',
+    action: 'anonymised',
+    rows: named.length,
+    reason: named.length
+      ? 'history of records that must stay (audit trail); the person is replaced by a placeholder'
+      : undefined,
+  });
+
+  const ownEvents = await tx
+    .update(domainEvents)
+    .set({ payload: { erased: true } })
+    .where(
+      and(
+        eq(domainEvents.tenant_id, subject.tenantId),
+        eq(domainEvents.entity, opts.entity),
+        eq(domainEvents.entity_id, subject.contactId),
+      ),
+    )
+    .returning({ id: domainEvents.id });
+  const namedEvents = await tx
+    .select({ id: domainEvents.id, payload: domainEvents.payload, last_error: domainEvents.last_error })
+    .from(domainEvents)
+    .where(
+      and(
+        eq(domainEvents.tenant_id, subject.tenantId),
+        sql`(${textMentions(domainEvents.payload, needles)} or ${textMentions(domainEvents.last_error, needles)})`,
+      ),
+    );
+  for (const r of namedEvents) {
+    const payload = redactJson(r.payload, needles).value as Record<string, unknown>;
+    await tx
+      .update(domainEvents)
+      .set({ payload, last_error: r.last_error === null ? null : redactText(r.last_error, needles) })
+      .where(eq(domainEvents.id, r.id));
+  }
+  out.push({
+    table: 'domain_events',
+    action: 'anonymised',
+    rows: ownEvents.length + namedEvents.length,
+    reason:
+      ownEvents.length + namedEvents.length
+        ? 'the outbox keeps that an event happened (delivery bookkeeping); its content about the person is removed'
+        : undefined,
+  });
+  return out;
+}
+
+/** The change-log history of a record, in the contact's section (R-5.4). */
+export async function countRecordChanges(tx: Tx, tenantId: string, entity: string, entityId: string) {
+  const [r] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(changeLog)
+    .where(
+      and(eq(changeLog.tenant_id, tenantId), eq(changeLog.entity, entity), eq(changeLog.entity_id, entityId)),
+    );
+  return Number(r?.n ?? 0);
+}
+
+/**
+ * Redacts the subject out of `columns` (text, text[] or jsonb) of the rows of `table` that name
+ * them (and match `where`), row by row; returns the ids of the rows changed. For tables whose
+ * records must stay (an account's activity, an intervention's evidence): the person becomes
+ * ERASED_PERSON, everything else is kept.
+ */
+export async function redactColumns(
+  tx: Tx,
+  args: {
+    table: PgTable;
+    id: PgColumn;
+    columns: Record<string, PgColumn>;
+    needles: readonly string[];
+    where?: SQL;
+  },
+): Promise<string[]> {
+  const { table, id, columns, needles } = args;
+  if (needles.length === 0) return [];
+  const any = sql.join(
+    Object.values(columns).map((c) => textMentions(c, needles)),
+    sql` or `,
+  );
+  const rows = (await tx
+    .select({ __id: id, ...columns })
+    .from(table)
+    .where(args.where ? and(args.where, sql`(${any})`) : sql`(${any})`)) as Record<string, unknown>[];
+  const changed: string[] = [];
+  for (const row of rows) {
+    const set: Record<string, unknown> = {};
+    for (const key of Object.keys(columns)) {
+      const v = row[key];
+      if (typeof v === 'string') {
+        const r = redactText(v, needles);
+        if (r !== v) set[key] = r;
+      } else if (v !== null && v !== undefined) {
+        const r = redactJson(v, needles);
+        if (r.changed) set[key] = r.value;
+      }
+    }
+    if (Object.keys(set).length === 0) continue;
+    await tx
+      .update(table)
+      .set(set as PgUpdateSetSource<PgTable>)
+      .where(eq(id, row.__id));
+    changed.push(String(row.__id));
+  }
+  return changed;
+}
