@@ -803,7 +803,13 @@ export async function openCase(tx: Tx, ctx: ActorContext, input: OpenCaseInput):
       at: receivedAt,
     });
   if (input.assigneeId)
-    await addHistory(tx, ctx, row.id, { kind: 'assigned', data: { assignee_id: input.assigneeId } });
+    await addHistory(tx, ctx, row.id, {
+      kind: 'assigned',
+      data: {
+        assignee_id: input.assigneeId,
+        assignee_name: (await userNames(tx, ctx.tenantId, [input.assigneeId])).get(input.assigneeId) ?? null,
+      },
+    });
   const c = await getCase(tx, ctx, row.id);
   await emitCase(tx, ctx, 'privacy_cases.opened', c);
   return c;
@@ -842,7 +848,13 @@ export async function assignCase(
     { assignee_id: assigneeId },
     {
       kind: 'assigned',
-      data: { assignee_id: assigneeId, previous_assignee_id: row.assignee_id },
+      data: {
+        assignee_id: assigneeId,
+        assignee_name: assigneeId
+          ? ((await userNames(tx, ctx.tenantId, [assigneeId])).get(assigneeId) ?? null)
+          : null,
+        previous_assignee_id: row.assignee_id,
+      },
     },
   );
   return getCase(tx, ctx, id);
