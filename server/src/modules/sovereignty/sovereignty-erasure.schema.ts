@@ -91,7 +91,9 @@ export const privacyErasureReceipts = pgTable(
     confirmed_at: ts('confirmed_at'),
     updated_at: ts('updated_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('privacy_erasure_receipts_uq').on(t.tenant_id, t.erasure_id, t.system_kind, t.system_id)],
+  (t) => [
+    uniqueIndex('privacy_erasure_receipts_uq').on(t.tenant_id, t.erasure_id, t.system_kind, t.system_id),
+  ],
 );
 
 /** An export of everything held about a contact (JSON + CSV in a zip on disk), with its progress. */
