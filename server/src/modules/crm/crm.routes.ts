@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { TypedApp } from '../../platform/http/app.js';
-import { registerResourceRoutes } from '../../platform/records/resource-routes.js';
+import { recordLineage, recordLineageSchema } from '../../platform/records/insight-lineage.js';
+import { errorResponses, idParams, registerResourceRoutes } from '../../platform/records/resource-routes.js';
 import {
   accountInput,
   activityInput,
@@ -67,6 +68,24 @@ export function crmRoutes(app: TypedApp): void {
     outputSchema: outputOf('activities'),
     permissions: crmRW,
   });
+  app.get(
+    '/activities/:id/lineage',
+    {
+      config: { permission: 'crm:read' },
+      schema: {
+        tags: ['Activities'],
+        summary:
+          "Every field's current value of an activity with where it came from, and how the activity was recorded",
+        params: idParams,
+        response: { 200: recordLineageSchema, ...errorResponses },
+      },
+    },
+    async (req) =>
+      app.withTenant(req, async (tx, ctx) => {
+        const row = await activityService.get(tx, ctx, req.params.id);
+        return recordLineage(tx, ctx.tenantId, 'activities', row, activityService.def.fields);
+      }),
+  );
   registerResourceRoutes(app, productService, {
     tag: 'Products',
     createSchema: productInput,

@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { type ActorContext, can } from '../../platform/auth/auth-context.js';
 import type { TypedApp } from '../../platform/http/app.js';
 import { badRequest, forbidden } from '../../platform/http/problem.js';
+import {
+  type InsightMethod,
+  recordLineage,
+  recordLineageSchema,
+} from '../../platform/records/insight-lineage.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
 import {
   acceptIntervention,
@@ -164,6 +169,69 @@ export function interventionsRoutes(app: TypedApp): void {
         )
           throw forbidden('This intervention is addressed to someone else');
         return { ...row, sign_offs: await signOffsOf(tx, ctx, row.id as string) };
+      }),
+  );
+
+  app.get(
+    '/interventions/:id/lineage',
+    {
+      config: { permission: 'interventions:read' },
+      schema: {
+        tags,
+        summary:
+          'How a bundle was produced: the rule and its version, the LLM and model of a rewritten talk track, and every field change',
+        params: idParams,
+        response: { 200: recordLineageSchema, ...errorResponses },
+      },
+    },
+    async (req) =>
+      app.withTenant(req, async (tx, ctx) => {
+        const row = await interventionService.get(tx, ctx, req.params.id);
+        if (
+          !can(ctx, 'interventions:sign_off') &&
+          row.owner_id &&
+          row.owner_id !== ctx.actorId &&
+          ctx.role === 'rep'
+        )
+          throw forbidden('This intervention is addressed to someone else');
+        const created = new Date(String(row.created_at)).toISOString();
+        const methods: InsightMethod[] = [
+          {
+            applies_to: 'record',
+            kind: 'rule',
+            detail: `rule ${String(row.rule_key)} v${Number(row.rule_version)}`,
+            rule_key: String(row.rule_key),
+            rule_version: Number(row.rule_version),
+            source: 'interventions',
+            actor_name: null,
+            at: created,
+          },
+        ];
+        const origin = ((row.resources ?? {}) as { talk_track?: Record<string, unknown> }).talk_track;
+        const model = typeof origin?.model === 'string' ? origin.model : null;
+        methods.push(
+          origin?.source === 'llm'
+            ? {
+                applies_to: 'talk_track',
+                kind: 'llm',
+                detail: `LLM ${model}`,
+                llm_model: model,
+                source: 'talk-track-rewrite',
+                actor_name: null,
+                at: typeof origin.rewritten_at === 'string' ? origin.rewritten_at : null,
+              }
+            : {
+                applies_to: 'talk_track',
+                kind: 'rule',
+                detail: `template of rule ${String(row.rule_key)} v${Number(row.rule_version)}`,
+                rule_key: String(row.rule_key),
+                rule_version: Number(row.rule_version),
+                source: 'interventions',
+                actor_name: null,
+                at: created,
+              },
+        );
+        return recordLineage(tx, ctx.tenantId, 'interventions', row, interventionService.def.fields, methods);
       }),
   );
 

@@ -16,6 +16,11 @@
  * features (counts, baselines, rates, strengths). Raw signal payloads (`latest.*`), contacts,
  * e-mail addresses and phone numbers are never sent: the only contact details that can reach the
  * endpoint are those a rule's own template already puts into its text.
+ *
+ * Consent (R-5.5): when a person the bundle is about — the contact of an evidence signal, or a
+ * contact of the account named in the template, title or "what changed" text — has withdrawn
+ * consent to profiling (or their processing is restricted), nothing is sent: the bundle keeps its
+ * template and `resources.talk_track` says why (`llm_error` starting "withheld").
  */
 
 import { createRequire } from 'node:module';
@@ -28,8 +33,10 @@ import type { LlmConfig } from '../../platform/config.js';
 import type { Database, Tx } from '../../platform/db/database.js';
 import { createOutboundClient, type OutboundClient } from '../../platform/outbound-http/outbound-client.js';
 import { OutboundBlockedError, OutboundError } from '../../platform/outbound-http/outbound-errors.js';
+import { consentGateOf } from '../../platform/privacy/consent-gate.js';
 import { tenants } from '../../platform/tenancy/tenancy.schema.js';
 import { crmDirectory } from '../crm/crm-directory.service.js';
+import { signalService } from '../signals/signals.service.js';
 import { interventionService } from './interventions.service.js';
 
 // Loaded on first use: most installs run without an LLM, and the client adds ~0.1 s to every start.
@@ -202,11 +209,12 @@ export class TalkTrackRewriter {
       this.prepare(tx, tenantId, interventionId),
     );
     if (!prepared) return;
-    const { template, messages } = prepared;
+    const { template, messages, withheld } = prepared;
     const model = this.llm.model;
     let origin: TalkTrackOrigin;
     let text: string | null = null;
     try {
+      if (withheld) throw new RewriteRejected(withheld);
       text = await this.complete(messages, maxRewriteChars(template));
       origin = { source: 'llm', template_text: template, model, rewritten_at: new Date().toISOString() };
     } catch (err) {
@@ -260,6 +268,20 @@ export class TalkTrackRewriter {
     const template = String(row.talk_track);
     const locale = await this.localeOf(tx, tenantId, row.owner_id as string | null);
     const evidence = (row.evidence ?? {}) as { features?: Record<string, unknown> };
+    const whatChanged = ((row.risk ?? {}) as { what_changed?: string }).what_changed ?? null;
+    // The people the bundle is about: the contacts of its evidence signals, and the account's
+    // contacts its texts name. Without their consent to profiling nothing is sent.
+    const signals = await signalService.findMany(tx, ctx, (row.signal_ids as string[] | null) ?? []);
+    const people = new Set(
+      [...signals.values()].map((s) => s.contact_id).filter((id) => typeof id === 'string'),
+    );
+    const texts = [template, String(row.title), whatChanged ?? ''].join('\n');
+    for (const c of directory.contacts.values())
+      if (c.account_id === row.account_id && c.name && texts.includes(c.name)) people.add(c.id);
+    const denied = await consentGateOf(tx).denied(tx, tenantId, [...people], 'profiling');
+    const withheld = denied.size
+      ? `withheld: ${denied.size} person(s) in this alert have not consented to profiling, so nothing was sent to the LLM`
+      : null;
     const messages: ChatMessage[] = [
       { role: 'system', content: systemPrompt(locale, maxRewriteChars(template)) },
       {
@@ -267,7 +289,7 @@ export class TalkTrackRewriter {
         content: userMessage({
           template,
           title: String(row.title),
-          whatChanged: ((row.risk ?? {}) as { what_changed?: string }).what_changed ?? null,
+          whatChanged,
           ruleKey: String(row.rule_key),
           severity: String(row.severity),
           account: account ? { name: account.name, industry: account.industry } : null,
@@ -276,7 +298,7 @@ export class TalkTrackRewriter {
         }),
       },
     ];
-    return { template, messages };
+    return { template, messages, withheld };
   }
 
   /** The rep's language, else the tenant's, else zh-CN. */

@@ -36,6 +36,8 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { upsertRows } from '../../platform/db/bulk-insert.js';
 import type { Tx } from '../../platform/db/database.js';
+import { conflict } from '../../platform/http/problem.js';
+import { consentGateOf } from '../../platform/privacy/consent-gate.js';
 import { sigmoid } from './ml/logistic-regression.model.js';
 import {
   clearModelCache,
@@ -284,7 +286,17 @@ const LEAD_MODEL: ModelSpec<LeadSnapshot, LeadContactRow, 'rules_fallback'> = {
   minHistory: MIN_LEAD_HISTORY,
   fitOptions: {},
   fallbackMethod: 'rules_fallback',
-  load: (tx, tenantId) => loadLeadSnapshot(tx, tenantId),
+  // Nobody who withdrew profiling consent is learned from.
+  load: async (tx, tenantId) => {
+    const snap = await loadLeadSnapshot(tx, tenantId);
+    const denied = await consentGateOf(tx).denied(
+      tx,
+      tenantId,
+      snap.contacts.map((c) => c.id),
+      'profiling',
+    );
+    return denied.size ? { ...snap, contacts: snap.contacts.filter((c) => !denied.has(c.id)) } : snap;
+  },
   examples(snap, now) {
     const items = labelledContacts(snap, now);
     return { items, y: items.map((c) => converted(snap, c)) };
@@ -337,7 +349,32 @@ export async function scoreContacts(
 ): Promise<number> {
   const now = opts.now ?? new Date();
   const snap = opts.snap ?? (await loadLeadSnapshot(tx, tenantId, ids));
-  const { pool, gone } = scoringScope(snap.contacts, ids);
+  // Consent: people who withdrew profiling (or whose processing is restricted) are not
+  // scored, and a score they had is removed — as for a deleted contact.
+  const gate = consentGateOf(tx);
+  const { pool: scope, gone } = scoringScope(snap.contacts, ids);
+  const denied = await gate.denied(
+    tx,
+    tenantId,
+    scope.map((c) => c.id),
+    'profiling',
+  );
+  const pool = scope.filter((c) => !denied.has(c.id));
+  gone.push(...denied);
+  if (!ids) {
+    // A full rescore (training) loads no one who is denied: drop the scores they still have.
+    const scored = await tx
+      .select({ id: contactScores.contact_id })
+      .from(contactScores)
+      .where(eq(contactScores.tenant_id, tenantId));
+    const withheld = await gate.denied(
+      tx,
+      tenantId,
+      scored.map((r) => r.id),
+      'profiling',
+    );
+    gone.push(...withheld);
+  }
   if (gone.length)
     await tx
       .delete(contactScores)
@@ -364,7 +401,13 @@ export async function scoreContacts(
 
 export const LEAD_FALLBACK_LABEL = 'Rule score (not enough contact history for a trained model)';
 
+/** The 409 of a contact who withdrew profiling consent: no lead score is computed or kept for them. */
+export const leadScoreWithheld = () =>
+  conflict('No lead score: this person has withdrawn consent to profiling, or processing is restricted');
+
 export async function getLeadScore(tx: Tx, tenantId: string, contactId: string) {
+  if ((await consentGateOf(tx).denied(tx, tenantId, [contactId], 'profiling')).has(contactId))
+    throw leadScoreWithheld();
   const r = await readOrScore(
     () =>
       tx
@@ -388,5 +431,13 @@ export async function listLeadScores(tx: Tx, tenantId: string) {
     })
     .from(contactScores)
     .where(eq(contactScores.tenant_id, tenantId));
-  return rows.map((r) => ({ ...r, computed_at: new Date(r.computed_at).toISOString() }));
+  const denied = await consentGateOf(tx).denied(
+    tx,
+    tenantId,
+    rows.map((r) => r.contact_id),
+    'profiling',
+  );
+  return rows
+    .filter((r) => !denied.has(r.contact_id))
+    .map((r) => ({ ...r, computed_at: new Date(r.computed_at).toISOString() }));
 }

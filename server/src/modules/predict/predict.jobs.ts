@@ -120,6 +120,12 @@ export const predictSubscriptions: EventSubscription[] = [
     run: (platform, ev) =>
       rescoreContacts(platform, ev.tenant_id, prop(prop(ev.payload, 'record'), 'contact_ids')),
   },
+  {
+    // Consent: a withdrawal or restriction removes the score, a grant or lift brings it back.
+    on: ['consents.changed', 'processing_restrictions.changed'],
+    handler: 'predict.rescore-contact',
+    run: (platform, ev) => rescoreContacts(platform, ev.tenant_id, ev.entity_id),
+  },
 ];
 
 /** An id read from an event payload: the string, or null when there is none. */

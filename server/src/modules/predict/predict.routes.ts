@@ -2,6 +2,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { TypedApp } from '../../platform/http/app.js';
 import { notFound } from '../../platform/http/problem.js';
+import { type InsightMethod, recordLineageSchema } from '../../platform/records/insight-lineage.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
 import { allReadableIds, readableIds, readableRef } from '../../platform/sharing/sharing.service.js';
 import { accountService, contactService, opportunityService } from '../crm/crm.service.js';
@@ -14,6 +15,38 @@ import { registerQuotaRoutes } from './quota.routes.js';
 import { getPrediction, presentModel, trainWinModel } from './win-probability.service.js';
 
 const tags = ['predict'];
+
+/** How a score was produced, in the lineage's words (R-5.4): model and version, or the rule fallback. */
+function scoreMethod(
+  kind: 'win_probability' | 'lead_score',
+  p: {
+    method: string;
+    label: string;
+    model_id: string | null;
+    model_version: number | null;
+    computed_at: string | null;
+  },
+): InsightMethod {
+  const base = { applies_to: 'score', source: 'predict', actor_name: null, at: p.computed_at };
+  if (p.method === 'model')
+    return {
+      ...base,
+      kind: 'model',
+      detail: `model ${kind} v${p.model_version}`,
+      model_kind: kind,
+      model_id: p.model_id,
+      model_version: p.model_version,
+    };
+  if (p.method === 'closed') return { ...base, kind: 'computed', detail: p.label };
+  return {
+    ...base,
+    kind: 'rule',
+    detail: p.label,
+    rule_key: p.method,
+    model_kind: kind,
+    model_version: p.model_version,
+  };
+}
 const anyObject = z.object({}).passthrough();
 
 const factor = z.object({
@@ -145,6 +178,48 @@ export function predictRoutes(app: TypedApp): void {
         if (!found) throw notFound('Opportunity');
         const [opp] = await loadOpportunities(tx, ctx.tenantId, [id]);
         return getPrediction(tx, ctx.tenantId, opp);
+      }),
+  );
+
+  app.get(
+    '/opportunities/:id/prediction/lineage',
+    {
+      config: { permission: 'predict:read' },
+      schema: {
+        tags,
+        summary: "How an opportunity's win probability was produced: model and version, or the rule fallback",
+        params: idParams,
+        response: { 200: recordLineageSchema, ...errorResponses },
+      },
+    },
+    async (req) =>
+      app.withTenant(req, async (tx, ctx) => {
+        const { id } = req.params;
+        if (!(await opportunityService.find(tx, ctx, id))) throw notFound('Opportunity');
+        const [opp] = await loadOpportunities(tx, ctx.tenantId, [id]);
+        const p = await getPrediction(tx, ctx.tenantId, opp);
+        return { data: [], methods: [scoreMethod('win_probability', p)] };
+      }),
+  );
+
+  app.get(
+    '/contacts/:id/lead-score/lineage',
+    {
+      config: { permission: 'predict:read' },
+      schema: {
+        tags,
+        summary:
+          "How a contact's lead score was produced: model and version, or the rule fallback (409 when the person withdrew profiling)",
+        params: idParams,
+        response: { 200: recordLineageSchema, ...errorResponses },
+      },
+    },
+    async (req) =>
+      app.withTenant(req, async (tx, ctx) => {
+        const { id } = req.params;
+        if (!(await contactService.find(tx, ctx, id))) throw notFound('Contact');
+        const p = await getLeadScore(tx, ctx.tenantId, id);
+        return { data: [], methods: [scoreMethod('lead_score', p)] };
       }),
   );
 

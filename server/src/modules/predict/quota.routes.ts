@@ -5,6 +5,7 @@
 
 import { z } from 'zod';
 import type { TypedApp } from '../../platform/http/app.js';
+import { recordLineage, recordLineageSchema } from '../../platform/records/insight-lineage.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
 import {
   MAX_QUOTAS_PER_SET,
@@ -70,6 +71,24 @@ export function registerQuotaRoutes(app: TypedApp): void {
       },
     },
     async (req) => app.withTenant(req, (tx, ctx) => quotaService.list(tx, ctx, req.query)),
+  );
+
+  app.get(
+    '/quotas/:id/lineage',
+    {
+      config: { permission: 'predict:read' },
+      schema: {
+        tags,
+        summary: 'Who set a quota, how (manual, import, API) and every change since',
+        params: idParams,
+        response: { 200: recordLineageSchema, ...errorResponses },
+      },
+    },
+    async (req) =>
+      app.withTenant(req, async (tx, ctx) => {
+        const row = await quotaService.get(tx, ctx, req.params.id);
+        return recordLineage(tx, ctx.tenantId, 'quotas', row, quotaService.def.fields);
+      }),
   );
 
   app.put(

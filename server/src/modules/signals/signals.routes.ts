@@ -4,6 +4,7 @@ import { systemContext } from '../../platform/auth/auth-context.js';
 import type { TypedApp } from '../../platform/http/app.js';
 import { jsonBytes, parseGuardedJson } from '../../platform/http/edge-guard.js';
 import { badRequest, notFound, ProblemError, unauthorized } from '../../platform/http/problem.js';
+import { kindOfChange, recordLineage, recordLineageSchema } from '../../platform/records/insight-lineage.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
 import { mapInboundWebhook } from '../mappings/mappings.service.js';
 import {
@@ -307,6 +308,59 @@ export async function signalsRoutes(app: TypedApp): Promise<void> {
       },
     },
     async (req) => present(await app.withTenant(req, (tx, ctx) => signalService.get(tx, ctx, req.params.id))),
+  );
+
+  app.get(
+    '/signals/:id/lineage',
+    {
+      config: { permission: 'signals:read' },
+      schema: {
+        tags,
+        summary:
+          'Where a signal came from (source, how it arrived, who sent it) and how its subject was matched (rule or a reviewer)',
+        params: idParams,
+        response: { 200: recordLineageSchema, ...errorResponses },
+      },
+    },
+    async (req) =>
+      app.withTenant(req, async (tx, ctx) => {
+        const row = await signalService.get(tx, ctx, req.params.id);
+        const prov = (row.provenance ?? {}) as Record<string, unknown>;
+        const str = (v: unknown) => (typeof v === 'string' ? v : null);
+        const how = str(prov.method) ?? 'api';
+        const matchedBy = str(row.match_method);
+        const at = (v: unknown) => (v ? new Date(String(v)).toISOString() : null);
+        return recordLineage(
+          tx,
+          ctx.tenantId,
+          'signals',
+          row,
+          ['account_id', 'contact_id', 'opportunity_id'],
+          [
+            {
+              applies_to: 'record',
+              kind: how.startsWith('import') ? 'import' : how === 'simulator' ? 'seed' : 'sync',
+              detail: `signal from ${String(row.source)} via ${how}`,
+              source: `signal:${String(row.source)}`,
+              actor_name: str(prov.actor_name),
+              at: at(row.received_at),
+            },
+            ...(matchedBy
+              ? [
+                  {
+                    applies_to: 'subject',
+                    kind: matchedBy === 'manual' ? ('manual' as const) : kindOfChange('rule'),
+                    detail: matchedBy === 'manual' ? 'linked by a reviewer' : `matched by rule ${matchedBy}`,
+                    rule_key: matchedBy === 'manual' ? null : matchedBy,
+                    source: 'signals',
+                    actor_name: null,
+                    at: at(row.linked_at ?? row.received_at),
+                  },
+                ]
+              : []),
+          ],
+        );
+      }),
   );
 
   app.post(

@@ -8,6 +8,7 @@ import type { Tx } from '../../platform/db/database.js';
 import { emitEvent } from '../../platform/events/event-bus.js';
 import { badRequest, notFound, unprocessable } from '../../platform/http/problem.js';
 import type { PublishedEvent } from '../../platform/modules/module-definition.js';
+import { consentGateOf } from '../../platform/privacy/consent-gate.js';
 import { type ResourceDef, ResourceService } from '../../platform/records/resource.js';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints, webhookMessages } from './webhooks.schema.js';
 
@@ -311,6 +312,7 @@ export async function fanOut(tx: Tx, ev: OutboxEvent): Promise<number> {
     (e) => typeMatches(e.event_types, ev.name) && conditionPasses(e.condition, payload),
   );
   if (wanted.length === 0) return 0;
+  if (await aboutRestrictedPerson(tx, ev)) return 0;
   const messageId = await storeMessage(tx, ev.tenant_id, ev.id, ev.name, payload);
   const rows = await tx
     .insert(webhookDeliveries)
@@ -325,6 +327,26 @@ export async function fanOut(tx: Tx, ev: OutboxEvent): Promise<number> {
     .onConflictDoNothing()
     .returning({ id: webhookDeliveries.id });
   return rows.length;
+}
+
+/** Events that only say what happened to a person's rights: recipients must hear of them (GDPR Art. 19). */
+const PRIVACY_NOTICES = ['privacy', 'processing_restrictions.', 'consents.'];
+
+/**
+ * Whether the event carries data of a person whose processing is restricted (R-5.5): the contact
+ * itself, or a record naming them (`contact_id`, `contact_ids`). Such events are not sent to any
+ * endpoint; notices about the person's rights (restriction, consent, erasure) still are.
+ */
+async function aboutRestrictedPerson(tx: Tx, ev: OutboxEvent): Promise<boolean> {
+  if (PRIVACY_NOTICES.some((p) => ev.name.startsWith(p))) return false;
+  const ids = new Set<string>();
+  if (ev.entity === 'contacts' && ev.entity_id) ids.add(ev.entity_id);
+  const record = ev.payload?.record as Record<string, unknown> | undefined;
+  if (record && typeof record.contact_id === 'string') ids.add(record.contact_id);
+  if (record && Array.isArray(record.contact_ids))
+    for (const id of record.contact_ids) if (typeof id === 'string') ids.add(id);
+  if (ids.size === 0) return false;
+  return (await consentGateOf(tx).restricted(tx, ev.tenant_id, [...ids])).size > 0;
 }
 
 async function storeMessage(
