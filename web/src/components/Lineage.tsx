@@ -7,17 +7,19 @@ import type { LineageItem } from '../lib/types';
 
 /** "from Excel import" etc. for a change-log source such as import:xlsx, ui, api, seed, signal:tender. */
 export function lineageMethod(
-  item: Pick<LineageItem, 'source' | 'method'>,
+  item: Pick<LineageItem, 'source' | 'method'> & { actor_type?: string | null },
   t: (k: string, o?: any) => string,
 ): string {
   const src = item.source ?? '';
   const base = src.split(':')[0];
+  // A contact's own change in the customer portal (actor type customer, source portal).
+  if (item.actor_type === 'customer' || base === 'portal') return t('portal.staffLineage');
   if (base === 'import' || item.method === 'import') return t('lineage.import');
   if (base === 'ui' || base === 'web') return t('lineage.web');
   if (base === 'api') return item.method === 'manual' ? t('lineage.web') : t('lineage.api');
   if (base === 'seed') return t('lineage.seed');
   if (base === 'signal') return t('lineage.signal');
-  if (base === 'portal' || base === 'form') return t('lineage.form');
+  if (base === 'form' || base === 'webform') return t('lineage.form');
   if (base === 'system') return t('lineage.system');
   if (item.method === 'ai' || item.method === 'ai_extracted') return t('lineage.ai');
   return t('lineage.other');
