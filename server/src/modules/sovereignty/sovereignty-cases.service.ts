@@ -26,6 +26,7 @@ import { badRequest, conflict, notFound, unprocessable } from '../../platform/ht
 import type { Platform } from '../../platform/platform.js';
 import { contactService } from '../crm/crm.service.js';
 import { privacyCalendarSettings, privacyCaseEvents, privacyCases } from './sovereignty-cases.schema.js';
+import { runErasure } from './sovereignty-erasure.service.js';
 
 // ---------- vocabulary ----------
 
@@ -1129,7 +1130,7 @@ export async function completeErasureCase(
  * with the proof report id.
  */
 export async function carryOutErasure(
-  _platform: Platform,
+  platform: Platform,
   tx: Tx,
   ctx: ActorContext,
   caseId: string,
@@ -1144,9 +1145,10 @@ export async function carryOutErasure(
     throw conflict('Verify the requester before erasing', [
       { field: 'state', reason: `the case is ${STATE_WORDS[row.state as CaseState]}` },
     ]);
-  throw conflict('Erasure is not available on this server yet', [
-    { field: 'kind', reason: 'the erasure service is not installed' },
-  ]);
+  const report = await runErasure(platform, tx, ctx, { caseId, contactId: row.contact_id });
+  // The cases about the person keep what the law requires (kind, dates, states, who), not their words.
+  await anonymiseCasesOfContact(tx, ctx, row.contact_id);
+  return completeErasureCase(tx, ctx, caseId, report.id);
 }
 
 /**

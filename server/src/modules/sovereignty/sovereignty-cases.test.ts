@@ -295,6 +295,33 @@ describe('states and errors', () => {
     expect(res.json().errors[0].field).toBe('to');
   });
 
+  it('"carry out erasure" erases the person and completes the case with the proof report', async () => {
+    const id = await contact('欧阳锋');
+    const c = await open({
+      kind: 'erasure',
+      contact_id: id,
+      channel: 'letter',
+      details: '欧阳锋来信要求删除其全部个人信息',
+    });
+    const early = await act(c.id, 'erase', {});
+    expect(early.statusCode).toBe(409); // identity not verified yet
+    expect(early.json().errors[0].field).toBe('state');
+    await act(c.id, 'transition', { to: 'in_progress' });
+    const res = await t.request('POST', `/api/v1/privacy/cases/${c.id}/erase`, { token: admin() });
+    expect(res.statusCode, res.body).toBe(200);
+    const done = res.json();
+    expect(done).toMatchObject({ state: 'completed', resolution: 'erased', details: null });
+    expect(done.proof_report_id).toEqual(expect.any(String));
+    expect(done.contact).toMatchObject({ exists: false, name: null });
+    expect(done.history.at(-1)).toMatchObject({ kind: 'erasure', to_state: 'completed' });
+    expect(JSON.stringify(done)).not.toContain('欧阳锋');
+    expect((await t.request('GET', `/api/v1/contacts/${id}`, { token: admin() })).statusCode).toBe(404);
+    const completed = await eventsNamed('privacy_cases.completed');
+    expect(completed.find((p) => (p.case as { id: string }).id === c.id)?.proof_report_id).toBe(
+      done.proof_report_id,
+    );
+  });
+
   it('invalid moves are problem+json naming the field, in English and Chinese', async () => {
     const c = await open({ kind: 'restriction', contact_id: await contact('周杰'), channel: 'letter' });
     const reject = await act(c.id, 'transition', { to: 'rejected' });

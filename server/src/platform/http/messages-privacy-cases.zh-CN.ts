@@ -47,8 +47,6 @@ export const zhCNPrivacyCasesMessages: Record<string, string> = {
   'This case is not an erasure request': '该工单不是删除申请',
   'only erasure cases are erased': '只有删除申请才能执行删除',
   'Verify the requester before erasing': '请先核验申请人身份，再执行删除',
-  'Erasure is not available on this server yet': '本系统暂未启用个人信息删除',
-  'the erasure service is not installed': '删除服务未安装',
   // the case calendar
   'Unknown time zone': '时区不存在',
   'not a time zone, such as Asia/Shanghai': '请填写时区，如 Asia/Shanghai',
