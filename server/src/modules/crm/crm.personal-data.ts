@@ -11,7 +11,7 @@ import type {
   PersonalRecord,
 } from '../../platform/privacy/personal-data.js';
 import {
-  type lineageOf,
+  createdLineage,
   recordLineage,
   redactColumns,
   redactJson,
@@ -167,12 +167,12 @@ async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Pr
     .where(where)
     .orderBy(sql`${activities.occurred_at} desc`)
     .limit(limit);
-  const actLineage = new Map<string, ReturnType<typeof lineageOf>>();
-  for (const a of acts) {
-    const h = await recordLineage(tx, s.tenantId, 'activities', a.id);
-    const created = h.at(-1);
-    if (created) actLineage.set(a.id, created.lineage);
-  }
+  const actLineage = await createdLineage(
+    tx,
+    s.tenantId,
+    'activities',
+    acts.map((a) => a.id),
+  );
   const activityRecords: PersonalRecord[] = acts.map((a) => {
     const lin = actLineage.get(a.id);
     const lineage = lin ? [lin] : [];

@@ -327,3 +327,27 @@ export async function redactColumns(
   }
   return changed;
 }
+
+/** How each of many records was created (their first change-log entry), in one query. */
+export async function createdLineage(
+  tx: Tx,
+  tenantId: string,
+  entity: string,
+  ids: readonly string[],
+): Promise<Map<string, DatumLineage>> {
+  const out = new Map<string, DatumLineage>();
+  if (ids.length === 0) return out;
+  const rows = await tx
+    .select()
+    .from(changeLog)
+    .where(
+      and(
+        eq(changeLog.tenant_id, tenantId),
+        eq(changeLog.entity, entity),
+        eq(changeLog.action, 'create'),
+        sql`${changeLog.entity_id} in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid)`,
+      ),
+    );
+  for (const r of rows) if (!out.has(r.entity_id)) out.set(r.entity_id, lineageOf(r));
+  return out;
+}
