@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/harness.js';
 import { systemContext } from '../../platform/auth/auth-context.js';
 import { setConsent } from './sovereignty-consent.service.js';
+import { seedPrivacyDemo } from './sovereignty-demo.js';
 
 let t: TestServer;
 let seq = 0;
@@ -459,7 +460,9 @@ describe('privacy dashboard and record of processing (R-5.6)', () => {
         'call_recording',
       ]),
     );
-    expect(rec.notice_version).toBe(2);
+    const current = (await t.request('GET', '/api/v1/privacy/notices/current', { token: admin() })).json()
+      .notice;
+    expect(rec.notice_version).toBe(current.version);
     for (const a of rec.activities) {
       expect(a.data_categories.length).toBeGreaterThan(0);
       expect(a.recipients.length).toBeGreaterThan(0);
@@ -719,5 +722,62 @@ describe('lineage everywhere (R-5.4)', () => {
       '/api/v1/quotas/{id}/lineage',
     ])
       expect(paths).toContain(p);
+  });
+});
+
+describe('privacy demo (issue 13 item 9)', () => {
+  it('notices, consent spread with a rising trend, portal contacts, a restriction and open cases', async () => {
+    const tb = t.tenantB;
+    const acc = await t.request('POST', '/api/v1/accounts', {
+      token: tb.tokens.admin,
+      body: { name: '演示客户有限公司' },
+    });
+    for (let i = 0; i < 40; i++) {
+      const r = await t.request('POST', '/api/v1/contacts', {
+        token: tb.tokens.admin,
+        body: { name: `演示联系人${i}`, account_id: acc.json().id, emails: [`demo${i}@demo-b.example.cn`] },
+      });
+      expect(r.statusCode, r.body).toBe(201);
+    }
+    const db = t.server.platform.database;
+    // Tenant B has no notice yet (earlier tests only withdrew a consent there).
+    const first = await seedPrivacyDemo(db, tb.id);
+    expect(first).toMatchObject({ created: true, notices: 2, cases: 3 });
+    expect(first.portal_contacts).toContain('lin.xiaowen@demo-customer.cn');
+    expect((await seedPrivacyDemo(db, tb.id)).created).toBe(false);
+
+    const d = (
+      await t.request('GET', '/api/v1/privacy/dashboard?weeks=16', { token: tb.tokens.admin })
+    ).json();
+    for (const p of d.purposes) {
+      const rates = p.points
+        .map((x: { rate: number | null }) => x.rate)
+        .filter((x: number | null) => x !== null);
+      expect(rates.length).toBeGreaterThan(5);
+      if (p.requires_consent) expect(rates.at(-1)).toBeGreaterThan(rates[0]);
+      expect(p.current.rate).toBeGreaterThan(0.3);
+      expect(p.current.rate).toBeLessThan(0.97);
+    }
+    expect(d.totals.preferences).toBeGreaterThan(10);
+    expect(d.totals.corrections).toBe(6);
+    expect(d.totals.restricted).toBe(1);
+    expect(d.current_notice.version).toBe(2);
+
+    const lin = (
+      await t.request('GET', `/api/v1/contacts?q=${encodeURIComponent('lin.xiaowen')}`, {
+        token: tb.tokens.admin,
+      })
+    ).json().data[0];
+    const c = (
+      await t.request('GET', `/api/v1/contacts/${lin.id}/consents`, { token: tb.tokens.admin })
+    ).json();
+    expect(c.data.find((x: { purpose: string }) => x.purpose === 'partner_sharing')).toMatchObject({
+      granted: false,
+      channel: 'portal',
+      notice_version: 2,
+    });
+    const cases = await t.request('GET', '/api/v1/privacy/cases?state=open', { token: tb.tokens.admin });
+    expect(cases.statusCode, cases.body).toBe(200);
+    expect(cases.json().data.length).toBeGreaterThanOrEqual(3);
   });
 });
