@@ -125,7 +125,8 @@ function PortalShell({ children, session }: { children: ReactNode; session?: Por
     try {
       await portalApi('/logout', { method: 'POST' });
     } finally {
-      qc.clear();
+      // Drop the person's data from memory; the session query (observed by the page) becomes null.
+      qc.removeQueries({ predicate: (q) => q.queryKey[1] !== 'session' });
       qc.setQueryData(portalKeys.session, null);
       setLeaving(false);
     }

@@ -15,6 +15,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
+import { ApiError } from '../lib/problem';
 import { errorText, type PortalSession, portalApi, portalKeys } from './portal-api';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -45,7 +46,7 @@ export function PortalLogin() {
       setSentTo(address);
       setCode('');
     } catch (err) {
-      setError(errorText(err, t));
+      setError(err instanceof ApiError && err.status === 429 ? t('portal.login.tooMany') : errorText(err, t));
     } finally {
       setBusy(false);
     }
@@ -68,10 +69,20 @@ export function PortalLogin() {
       });
       qc.setQueryData(portalKeys.session, s);
     } catch (err) {
-      setError(errorText(err, t));
+      setError(codeError(err) ?? errorText(err, t));
     } finally {
       setBusy(false);
     }
+  };
+
+  /** The portal's own words for what went wrong with a code (the server's field tells which). */
+  const codeError = (err: unknown): string | null => {
+    if (!(err instanceof ApiError)) return null;
+    const field = err.problem.errors?.[0]?.field;
+    if (err.status === 429 && field === 'code') return t('portal.login.codeLocked');
+    if (err.status === 429) return t('portal.login.tooMany');
+    if (field === 'code') return t('portal.login.codeWrong');
+    return null;
   };
 
   return (
