@@ -4,6 +4,10 @@ import { zhCNEdgeMessages } from './messages-edge.zh-CN.js';
 import { zhCNGraphqlMessages } from './messages-graphql.zh-CN.js';
 import { zhCNMappingsMessages, zhCNMappingsTerms } from './messages-mappings.zh-CN.js';
 import { zhCNOauthMessages, zhCNOauthTerms } from './messages-oauth.zh-CN.js';
+import { zhCNPortalMessages, zhCNPortalTerms } from './messages-portal.zh-CN.js';
+import { zhCNPrivacyCasesMessages, zhCNPrivacyCasesTerms } from './messages-privacy-cases.zh-CN.js';
+import { zhCNPrivacyConsentMessages, zhCNPrivacyConsentTerms } from './messages-privacy-consent.zh-CN.js';
+import { zhCNPrivacyErasureMessages, zhCNPrivacyErasureTerms } from './messages-privacy-erasure.zh-CN.js';
 import { zhCNRecordsMessages } from './messages-records.zh-CN.js';
 import { zhCNSharingMessages } from './messages-sharing.zh-CN.js';
 import { zhCNWebhooksMessages, zhCNWebhooksTerms } from './messages-webhooks.zh-CN.js';
@@ -27,6 +31,10 @@ export const zhCNMessages: Record<string, string> = {
   ...zhCNCrmMergeMessages,
   ...zhCNMappingsMessages,
   ...zhCNOauthMessages,
+  ...zhCNPortalMessages,
+  ...zhCNPrivacyCasesMessages,
+  ...zhCNPrivacyConsentMessages,
+  ...zhCNPrivacyErasureMessages,
   // ---------- titles (one per status) ----------
   'Bad Request': '请求无效',
   Unauthorized: '需要登录',
@@ -210,6 +218,10 @@ export const zhCNTerms: Record<string, string> = {
   ...zhCNWebhooksTerms,
   ...zhCNMappingsTerms,
   ...zhCNOauthTerms,
+  ...zhCNPortalTerms,
+  ...zhCNPrivacyCasesTerms,
+  ...zhCNPrivacyConsentTerms,
+  ...zhCNPrivacyErasureTerms,
   // record labels (notFound(label), "{0} is still referenced …")
   Resource: '记录',
   Account: '客户',
