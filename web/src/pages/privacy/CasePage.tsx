@@ -159,48 +159,50 @@ export default function CasePage() {
           <Stack>
             <ClockPanel c={k} lang={lang} />
             <Paper withBorder p="md">
-              <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
-                <Fact label={t('privacy.factChannel')}>{t(`privacy.channel_${k.channel}`)}</Fact>
-                <Fact label={t('privacy.factRegime')}>{t(`privacy.regime_${k.regime}`)}</Fact>
-                <Fact label={t('privacy.factReceived')}>{formatDateTime(k.received_at, lang)}</Fact>
-                <Fact label={t('privacy.factIdentity')}>
-                  {k.identity_verified ? t('privacy.identityVerified') : t('privacy.identityNotVerified')}
-                </Fact>
-              </SimpleGrid>
-              {k.details && (
-                <Fact label={t('privacy.factDetails')}>
-                  <Text fz="sm" style={{ whiteSpace: 'pre-wrap' }}>
-                    {k.details}
+              <Stack gap="sm">
+                <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm">
+                  <Fact label={t('privacy.factChannel')}>{t(`privacy.channel_${k.channel}`)}</Fact>
+                  <Fact label={t('privacy.factRegime')}>{t(`privacy.regime_${k.regime}`)}</Fact>
+                  <Fact label={t('privacy.factReceived')}>{formatDateTime(k.received_at, lang)}</Fact>
+                  <Fact label={t('privacy.factIdentity')}>
+                    {k.identity_verified ? t('privacy.identityVerified') : t('privacy.identityNotVerified')}
+                  </Fact>
+                </SimpleGrid>
+                {k.details && (
+                  <Fact label={t('privacy.factDetails')}>
+                    <Text fz="sm" style={{ whiteSpace: 'pre-wrap' }}>
+                      {k.details}
+                    </Text>
+                  </Fact>
+                )}
+                {correction && (
+                  <Fact label={t('privacy.factCorrection')}>
+                    <Text fz="sm" data-testid="case-correction">
+                      {t(`privacy.field_${String(correction.field)}`, {
+                        defaultValue: String(correction.field),
+                      })}{' '}
+                      →{' '}
+                      {Array.isArray(correction.value)
+                        ? correction.value.join('、')
+                        : String(correction.value ?? '—')}
+                    </Text>
+                  </Fact>
+                )}
+                {k.extension_months > 0 && (
+                  <Text fz="sm">
+                    {t('privacy.factExtension', {
+                      months: k.extension_months,
+                      reason: k.extension_reason ?? '',
+                    })}
                   </Text>
-                </Fact>
-              )}
-              {correction && (
-                <Fact label={t('privacy.factCorrection')}>
-                  <Text fz="sm" data-testid="case-correction">
-                    {t(`privacy.field_${String(correction.field)}`, {
-                      defaultValue: String(correction.field),
-                    })}{' '}
-                    →{' '}
-                    {Array.isArray(correction.value)
-                      ? correction.value.join('、')
-                      : String(correction.value ?? '—')}
-                  </Text>
-                </Fact>
-              )}
-              {k.extension_months > 0 && (
-                <Text fz="sm" mt="xs">
-                  {t('privacy.factExtension', {
-                    months: k.extension_months,
-                    reason: k.extension_reason ?? '',
-                  })}
-                </Text>
-              )}
-              {k.resolution && (
-                <Fact label={t('privacy.factResolution')}>
-                  <Text fz="sm">{k.resolution}</Text>
-                </Fact>
-              )}
-              {k.proof_report_id && <Fact label={t('privacy.factProof')}>{k.proof_report_id}</Fact>}
+                )}
+                {k.resolution && (
+                  <Fact label={t('privacy.factResolution')}>
+                    <Text fz="sm">{k.resolution}</Text>
+                  </Fact>
+                )}
+                {k.proof_report_id && <Fact label={t('privacy.factProof')}>{k.proof_report_id}</Fact>}
+              </Stack>
             </Paper>
           </Stack>
         </Grid.Col>
