@@ -99,6 +99,7 @@ const en = {
     empty: 'Nothing recorded here.',
     more: 'Showing {{shown}} of {{total}}. Export your data to get everything.',
     showAll: 'Show all {{count}}',
+    nothingIn: 'We also looked here and hold nothing about you: {{kinds}}.',
     kinds: {
       activities: 'Interactions we recorded',
       signals: 'Signals',
@@ -284,6 +285,7 @@ const zhCN: typeof en = {
     empty: '暂无记录。',
     more: '此处显示 {{total}} 条中的 {{shown}} 条，导出数据可获取全部内容。',
     showAll: '展开全部 {{count}} 条',
+    nothingIn: '以下类别中我们也已核查，未保存您的任何信息：{{kinds}}。',
     kinds: {
       activities: '我们记录的互动',
       signals: '信号',

@@ -11,17 +11,22 @@ const ORDER = ['activities', 'signals', 'insights', 'predictions', 'intervention
 /** Shown in their own sections (我的资料, 授权管理). */
 const ELSEWHERE = new Set(['profile', 'consents']);
 const FIRST_SHOWN = 10;
+const ALWAYS = new Set(ORDER.slice(0, 3));
 
 /** 我们记录的互动 / 信号 / AI 洞察: everything the modules hold about the person, with lineage. */
 export function HeldDataSection() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const q = useQuery({
     queryKey: portalKeys.data,
     queryFn: () => portalApi<{ sections: DataSection[] }>('/me/data'),
   });
-  const sections = (q.data?.sections ?? [])
+  const all = (q.data?.sections ?? [])
     .filter((s) => !ELSEWHERE.has(s.kind))
     .sort((a, b) => rank(a.kind) - rank(b.kind));
+  // Interactions, signals and insights always show; other kinds only when they hold something
+  // (the rest are named on one line: the person sees we looked everywhere).
+  const sections = all.filter((s) => s.records.length > 0 || ALWAYS.has(s.kind));
+  const nothing = all.filter((s) => s.records.length === 0 && !ALWAYS.has(s.kind));
   return (
     <Section id="data" title={t('portal.data.heading')} intro={t('portal.data.intro')}>
       <QueryState query={q}>
@@ -35,6 +40,15 @@ export function HeldDataSection() {
               {sections.map((s) => (
                 <DataKind key={`${s.module}:${s.kind}`} section={s} />
               ))}
+              {nothing.length > 0 && (
+                <Text fz="xs" c="dimmed" data-testid="portal-data-nothing">
+                  {t('portal.data.nothingIn', {
+                    kinds: nothing
+                      .map((s) => pick(s.label, i18n.language))
+                      .join(i18n.language === 'en' ? ', ' : '、'),
+                  })}
+                </Text>
+              )}
             </Stack>
           )
         }
@@ -42,6 +56,9 @@ export function HeldDataSection() {
     </Section>
   );
 }
+
+const isEmpty = (v: unknown) =>
+  v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
 
 const rank = (kind: string) => {
   const i = ORDER.indexOf(kind);
@@ -93,7 +110,7 @@ function DataKind({ section }: { section: DataSection }) {
                     </Text>
                     {showValue(f.value, lang)}
                   </Text>
-                  {f.lineage[0] && (
+                  {f.lineage[0] && !isEmpty(f.value) && (
                     <Text fz="xs" c="dimmed" data-testid="portal-lineage">
                       {lineageWords(f.lineage[0], t)}
                     </Text>

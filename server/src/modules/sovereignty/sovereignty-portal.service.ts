@@ -1,14 +1,15 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
-import { and, count, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { fieldLineage, recordChange } from '../../platform/audit/change-log.js';
 import type { ActorContext } from '../../platform/auth/auth-context.js';
 import type { Tx } from '../../platform/db/database.js';
 import { ProblemError, unprocessable } from '../../platform/http/problem.js';
 import type { Platform } from '../../platform/platform.js';
+import type { PersonalDataProvider } from '../../platform/privacy/personal-data.js';
 import { contactInput } from '../crm/crm.fields.js';
 import { contactService } from '../crm/crm.service.js';
 import { type ContactByEmail, contactsByIds, findContactsByEmail } from '../crm/crm-contact-lookup.js';
-import { portalLogins, portalPreferences } from './sovereignty-portal.schema.js';
+import { portalLogins, portalPreferences, portalSessions } from './sovereignty-portal.schema.js';
 import { type Candidate, candidateSchema, newSecret, sha256 } from './sovereignty-portal.session.js';
 
 /** A code and its link are good for 10 minutes and 5 wrong codes. */
@@ -407,3 +408,81 @@ export async function applyDirectCorrection(
 
 /** What a direct correction may set: the CRM's own rules for these fields. */
 const contactPatch = contactInput.pick({ name: true, name_en: true, title: true, phones: true }).partial();
+
+// ---------------------------------------------------------------- the portal's own personal data
+
+/**
+ * What the portal itself holds about a person, for the sovereignty module's personal-data
+ * provider (the part that composes it calls these): the preferred language they set, and their
+ * sign-in requests and sessions. Erasure deletes all of it (nothing needs keeping).
+ */
+export const portalPersonalData: PersonalDataProvider = {
+  async collect(tx, subject) {
+    const [pref] = await tx
+      .select()
+      .from(portalPreferences)
+      .where(
+        and(
+          eq(portalPreferences.tenant_id, subject.tenantId),
+          eq(portalPreferences.contact_id, subject.contactId),
+        ),
+      );
+    const records = pref?.preferred_language
+      ? [
+          {
+            id: subject.contactId,
+            title: `${FIELD_LABELS.preferred_language.zh} / ${FIELD_LABELS.preferred_language.en}`,
+            at: pref.updated_at.toISOString(),
+            fields: [
+              {
+                key: 'preferred_language',
+                label: FIELD_LABELS.preferred_language,
+                value: pref.preferred_language,
+                lineage: [{ method: 'customer', source: 'portal', at: pref.updated_at.toISOString() }],
+              },
+            ],
+          },
+        ]
+      : [];
+    return [
+      {
+        kind: 'portal_preferences',
+        label: { en: 'Set by you in the portal', zh: '您在门户中的设置' },
+        records,
+        total: records.length,
+      },
+    ];
+  },
+  async erase(tx, subject) {
+    const prefs = await tx
+      .delete(portalPreferences)
+      .where(
+        and(
+          eq(portalPreferences.tenant_id, subject.tenantId),
+          eq(portalPreferences.contact_id, subject.contactId),
+        ),
+      )
+      .returning({ id: portalPreferences.contact_id });
+    const sessions = await tx
+      .delete(portalSessions)
+      .where(
+        or(
+          and(
+            eq(portalSessions.selected_tenant_id, subject.tenantId),
+            eq(portalSessions.selected_contact_id, subject.contactId),
+          ),
+          sql`${portalSessions.candidates} @> ${JSON.stringify([{ contact_id: subject.contactId }])}::jsonb`,
+        ),
+      )
+      .returning({ id: portalSessions.id });
+    const logins = await tx
+      .delete(portalLogins)
+      .where(sql`${portalLogins.candidates} @> ${JSON.stringify([{ contact_id: subject.contactId }])}::jsonb`)
+      .returning({ id: portalLogins.id });
+    return [
+      { table: 'portal_preferences', action: 'deleted', rows: prefs.length },
+      { table: 'portal_sessions', action: 'deleted', rows: sessions.length },
+      { table: 'portal_logins', action: 'deleted', rows: logins.length },
+    ];
+  },
+};

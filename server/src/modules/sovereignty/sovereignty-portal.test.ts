@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/harness.js';
 import { type SmtpCatcher, startSmtpCatcher } from '../../../test/smtp-catcher.js';
-import { settlePortalMail } from './sovereignty-portal.service.js';
+import { portalPersonalData, settlePortalMail } from './sovereignty-portal.service.js';
 
 let t: TestServer;
 let catcher: SmtpCatcher;
@@ -513,5 +513,49 @@ describe('seeing and exporting everything', () => {
     expect(stolen.statusCode).toBe(404);
     const peek = await call('GET', `/api/v1/portal/me/exports/${id}`, { cookie: other.cookie });
     expect(peek.statusCode).toBe(404);
+  });
+});
+
+describe('the portal’s own personal data', () => {
+  it('is collected, and erased with the person (preference, sign-ins, sessions): the session stops working', async () => {
+    await createContact(t.tenantA.tokens.admin, { name: '赵磊', emails: ['zhao.lei@erase.test'] });
+    const { cookie } = await signIn('zhao.lei@erase.test');
+    await call('POST', '/api/v1/portal/me/corrections', {
+      cookie,
+      body: { field: 'preferred_language', value: 'zh-CN' },
+    });
+    const session = await call('GET', '/api/v1/portal/session', { cookie });
+    const contactId = (
+      await t.request('GET', '/api/v1/contacts?q=赵磊', { token: t.tenantA.tokens.admin })
+    ).json().data[0].id as string;
+    expect(session.statusCode).toBe(200);
+    const subject = {
+      tenantId: t.tenantA.id,
+      contactId,
+      emails: ['zhao.lei@erase.test'],
+      phones: [],
+      names: ['赵磊'],
+    };
+    const db = t.server.platform.database;
+    const held = await db.tenantTx(t.tenantA.id, (tx) =>
+      portalPersonalData.collect(tx, subject, { limit: 10 }),
+    );
+    expect(held[0].records[0].fields[0]).toMatchObject({ key: 'preferred_language', value: 'zh-CN' });
+    const outcome = await db.tenantTx(t.tenantA.id, (tx) =>
+      portalPersonalData.erase(tx, subject, { erasureId: 'x' }),
+    );
+    expect(outcome).toEqual([
+      { table: 'portal_preferences', action: 'deleted', rows: 1 },
+      { table: 'portal_sessions', action: 'deleted', rows: 1 },
+      { table: 'portal_logins', action: 'deleted', rows: 1 },
+    ]);
+    expect((await call('GET', '/api/v1/portal/session', { cookie })).statusCode).toBe(401);
+    const left = await db.query<{ n: number }>(
+      `select (select count(*) from portal_preferences where contact_id = $1)::int
+            + (select count(*) from portal_sessions where candidates::text like '%' || $1 || '%')::int
+            + (select count(*) from portal_logins where candidates::text like '%' || $1 || '%')::int as n`,
+      [contactId],
+    );
+    expect(left.rows[0].n).toBe(0);
   });
 });
