@@ -28,10 +28,10 @@ const WEEK = 7 * DAY;
 
 /** Share of people who end up granting each purpose (the demo's "after the portal" state). */
 const FINAL_RATE: Record<Purpose, number> = {
-  marketing_email: 0.78,
-  profiling: 0.9,
-  partner_sharing: 0.64,
-  call_recording: 0.72,
+  marketing_email: 0.95,
+  profiling: 0.96,
+  partner_sharing: 0.8,
+  call_recording: 0.88,
 };
 /** …and who had granted it when the CRM imported them, before anyone could see and decide. */
 const IMPORTED_RATE: Record<Purpose, number> = {
@@ -190,20 +190,18 @@ export async function seedPrivacyDemo(
         const key = p.key as Purpose;
         const importedAt = v1At.getTime() + rand() * 5 * DAY;
         const imported = rand() < IMPORTED_RATE[key];
-        // Opt-out purposes: the import only recorded those who had said no.
-        if (p.requiresConsent || !imported)
-          rows.push({
-            tenant_id: tenantId,
-            contact_id: contactId,
-            purpose: key,
-            granted: imported,
-            notice_version_id: v1,
-            channel: 'import',
-            actor_type: 'system',
-            actor_name: '演示数据',
-            at: new Date(importedAt),
-          });
-        if (rand() < 0.7) {
+        rows.push({
+          tenant_id: tenantId,
+          contact_id: contactId,
+          purpose: key,
+          granted: imported,
+          notice_version_id: v1,
+          channel: 'import',
+          actor_type: 'system',
+          actor_name: '演示数据',
+          at: new Date(importedAt),
+        });
+        if (rand() < 0.85) {
           const at = t0 - rand() * 10 * WEEK;
           const r = rand();
           const channel = r < 0.7 ? 'portal' : r < 0.9 ? 'staff' : 'webform';
