@@ -800,7 +800,7 @@ export async function openCase(tx: Tx, ctx: ActorContext, input: OpenCaseInput):
       kind: 'state',
       from_state: 'received',
       to_state: 'in_progress',
-      message: channel === 'portal' ? 'identity verified by the portal sign-in' : 'identity verified',
+      data: { identity_verified_by: channel === 'portal' ? 'portal_sign_in' : 'staff' },
       at: receivedAt,
     });
   if (input.assigneeId)
@@ -1085,7 +1085,7 @@ export async function decideRectification(
   });
   return transitionCase(tx, ctx, id, {
     to: 'completed',
-    reason: input.reason?.trim() || 'correction applied',
+    reason: input.reason?.trim() || undefined,
   });
 }
 

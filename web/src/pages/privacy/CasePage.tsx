@@ -198,7 +198,9 @@ export default function CasePage() {
                 )}
                 {k.resolution && (
                   <Fact label={t('privacy.factResolution')}>
-                    <Text fz="sm">{k.resolution}</Text>
+                    <Text fz="sm">
+                      {k.resolution === 'erased' ? t('privacy.resolutionErased') : k.resolution}
+                    </Text>
                   </Fact>
                 )}
                 {k.proof_report_id && <Fact label={t('privacy.factProof')}>{k.proof_report_id}</Fact>}
@@ -542,5 +544,7 @@ function historyLine(h: CaseHistoryEntry, t: T): string | null {
     if (!h.data.assignee_id) return t('privacy.hUnassigned');
     return t('privacy.hAssignedTo', { name: String(h.data.assignee_name ?? h.data.assignee_id) });
   }
+  if (h.data.identity_verified_by === 'portal_sign_in') return t('privacy.hVerifiedByPortal');
+  if (h.data.identity_verified_by === 'staff') return t('privacy.hVerifiedByStaff');
   return h.message;
 }
