@@ -20,7 +20,9 @@ export const zhCNPortalMessages: Record<string, string> = {
   'Choose one of: zh-CN, en': '请选择：简体中文（zh-CN）或英文（en）',
   'Your name cannot be empty': '姓名不能为空',
   'The corrected value is not valid': '更正后的内容格式不正确',
-  'The export is not ready yet: wait until it is complete': '导出文件尚未生成，请等待完成后再下载',
+  'Enter an email address, such as name@example.com': '请填写有效的邮箱地址，如 name@example.com',
+  'Not a valid id': 'ID 无效',
+  Required: '必填',
 };
 
 /** Record labels of the portal (notFound(…) arguments). */
