@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, lt, or, sql } from 'drizzle-orm';
 import { systemContext } from '../../platform/auth/auth-context.js';
 import { cachesOf } from '../../platform/caches.js';
 import type { Tx } from '../../platform/db/database.js';
@@ -11,13 +11,13 @@ import type {
   PersonalRecord,
 } from '../../platform/privacy/personal-data.js';
 import {
+  anyMentions,
   createdLineage,
   recordLineage,
   redactColumns,
   redactJson,
   redactText,
   subjectNeedles,
-  textMentions,
 } from '../../platform/privacy/personal-data-scrub.js';
 import { deleteSharesOf, notifyRecordWrite } from '../../platform/sharing/sharing.service.js';
 import { nameKeys } from '../../platform/text/pinyin.js';
@@ -118,10 +118,7 @@ const activityWhere = (s: DataSubject, needles: string[]) =>
     eq(activities.tenant_id, s.tenantId),
     or(
       sql`${activities.contact_ids} @> array[${s.contactId}]::uuid[]`,
-      textMentions(activities.subject, needles),
-      textMentions(activities.body, needles),
-      textMentions(activities.participants, needles),
-      textMentions(activities.custom, needles),
+      anyMentions([activities.subject, activities.body, activities.participants, activities.custom], needles),
     ),
   );
 
@@ -160,9 +157,9 @@ async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Pr
 
   const needles = subjectNeedles(s);
   const where = activityWhere(s, needles);
-  const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(activities).where(where);
+  // One pass: the rows and how many there are (count over the whole match, before the limit).
   const acts = await tx
-    .select()
+    .select({ ...getTableColumns(activities), total: sql<number>`(count(*) over ())::int` })
     .from(activities)
     .where(where)
     .orderBy(sql`${activities.occurred_at} desc`)
@@ -231,7 +228,7 @@ async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Pr
       kind: 'activities',
       label: { en: 'Meetings, calls and notes', zh: '会议、通话与记录' },
       records: activityRecords,
-      total: Number(n),
+      total: Number(acts[0]?.total ?? 0),
     },
     {
       kind: 'merges',

@@ -1,4 +1,4 @@
-import { and, eq, or, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.js';
 import { prop } from '../../platform/narrow.js';
 import type {
@@ -7,7 +7,7 @@ import type {
   PersonalDataProvider,
   PersonalDataSection,
 } from '../../platform/privacy/personal-data.js';
-import { redactColumns, subjectNeedles, textMentions } from '../../platform/privacy/personal-data-scrub.js';
+import { anyMentions, redactColumns, subjectNeedles } from '../../platform/privacy/personal-data-scrub.js';
 import { signals } from './signals.schema.js';
 
 /**
@@ -20,19 +20,15 @@ const about = (s: DataSubject) => and(eq(signals.tenant_id, s.tenantId), eq(sign
 const naming = (s: DataSubject, needles: string[]) =>
   and(
     eq(signals.tenant_id, s.tenantId),
-    or(
-      textMentions(signals.subject, needles),
-      textMentions(signals.payload, needles),
-      textMentions(signals.provenance, needles),
-    ),
+    anyMentions([signals.subject, signals.payload, signals.provenance], needles),
   );
 
 async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Promise<PersonalDataSection[]> {
   const needles = subjectNeedles(s);
   const where = or(about(s), naming(s, needles));
-  const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(signals).where(where);
+  // One pass: the rows and how many there are (count over the whole match, before the limit).
   const rows = await tx
-    .select()
+    .select({ ...getTableColumns(signals), total: sql<number>`(count(*) over ())::int` })
     .from(signals)
     .where(where)
     .orderBy(sql`${signals.occurred_at} desc`)
@@ -41,7 +37,7 @@ async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Pr
     {
       kind: 'signals',
       label: { en: 'Signals about you', zh: '与您相关的信号' },
-      total: Number(n),
+      total: Number(rows[0]?.total ?? 0),
       records: rows.map((r) => {
         const method = String(prop(r.provenance, 'method') ?? 'sync');
         const actor = prop(r.provenance, 'actor_name') ?? prop(r.provenance, 'actor');
