@@ -55,6 +55,7 @@ const caseOut = z.object({
       emails: z.array(z.string()),
       account_name: z.string().nullable(),
       exists: z.boolean(),
+      readable: z.boolean().describe('False when record sharing hides the contact from you'),
     })
     .nullable(),
   details: z.string().nullable(),

@@ -358,6 +358,8 @@ export interface CaseContact {
   account_name: string | null;
   /** False when the contact no longer exists (erased or deleted). */
   exists: boolean;
+  /** False when record sharing hides the contact from the actor (no name, emails or account then). */
+  readable: boolean;
 }
 
 export interface PrivacyCase {
@@ -417,6 +419,11 @@ async function contactsOf(
   ids: readonly string[],
 ): Promise<Map<string, CaseContact>> {
   const found = await contactService.findMany(tx, lookupContext(ctx), ids);
+  // A contact the actor may not read (record sharing) still exists: the case shows, the person not.
+  const hidden = ids.filter((id) => !found.has(id));
+  const existing = hidden.length
+    ? await contactService.findMany(tx, systemContext(ctx.tenantId), hidden)
+    : new Map<string, Record<string, unknown>>();
   const out = new Map<string, CaseContact>();
   for (const id of ids) {
     const c = found.get(id);
@@ -425,7 +432,8 @@ async function contactsOf(
       name: c ? String(c.name ?? '') : null,
       emails: c && Array.isArray(c.emails) ? (c.emails as string[]) : [],
       account_name: c && typeof c.account_name === 'string' ? c.account_name : null,
-      exists: Boolean(c),
+      exists: Boolean(c) || existing.has(id),
+      readable: Boolean(c),
     });
   }
   return out;

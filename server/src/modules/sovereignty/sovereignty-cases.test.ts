@@ -431,6 +431,33 @@ describe('access', () => {
     expect(put.statusCode).toBe(403);
   });
 
+  it('record sharing: a reader who may not see the contact sees the case, not the person', async () => {
+    const setContacts = (access: string) =>
+      t.request('PUT', '/api/v1/sharing/defaults', {
+        token: admin(),
+        body: {
+          defaults: [
+            { entity: 'accounts', access },
+            { entity: 'contacts', access },
+          ],
+        },
+      });
+    expect((await setContacts('private')).statusCode).toBe(200);
+    try {
+      const c = await open({ kind: 'access', contact_id: await contact('保密联系人'), channel: 'letter' });
+      const got = await t.request('GET', `/api/v1/privacy/cases/${c.id}`, {
+        token: t.tenantA.tokens.manager,
+      });
+      expect(got.statusCode).toBe(200);
+      expect(got.json().contact).toMatchObject({ exists: true, readable: false, name: null, emails: [] });
+      expect(got.body).not.toContain('保密联系人');
+      const mine = await t.request('GET', `/api/v1/privacy/cases/${c.id}`, { token: admin() });
+      expect(mine.json().contact).toMatchObject({ readable: true, name: '保密联系人' });
+    } finally {
+      await setContacts('public_read_write');
+    }
+  });
+
   it('filters the queue by state, kind and overdue', async () => {
     const overdue = await open({
       kind: 'objection',

@@ -125,7 +125,11 @@ export default function CasePage() {
   if (c.isError) return <ErrorState error={c.error} onRetry={() => c.refetch()} />;
   const k = c.data;
   const open = OPEN_STATES.includes(k.state);
-  const person = k.contact?.exists ? (k.contact.name ?? '') : t('privacy.erasedContact');
+  const person = !k.contact?.exists
+    ? t('privacy.erasedContact')
+    : k.contact.readable
+      ? (k.contact.name ?? '')
+      : t('privacy.hiddenContact');
   const actions = manage ? actionsOf(k, t) : [];
   const correction = k.kind === 'rectification' && typeof k.payload.field === 'string' ? k.payload : null;
 
@@ -145,7 +149,7 @@ export default function CasePage() {
           </Title>
           <Group gap="xs">
             <StateBadge state={k.state} />
-            {k.contact?.exists && (
+            {k.contact?.readable && (
               <Anchor component={Link} to={`/contacts/${k.contact_id}`} fz="sm">
                 {k.contact.account_name ? `${person} · ${k.contact.account_name}` : person}
               </Anchor>

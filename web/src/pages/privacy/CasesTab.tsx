@@ -206,6 +206,7 @@ export function CasesTab() {
 function PersonName({ c }: { c: PrivacyCase }) {
   const { t } = useTranslation();
   if (!c.contact?.exists) return <>{t('privacy.erasedContact')}</>;
+  if (!c.contact.readable) return <>{t('privacy.hiddenContact')}</>;
   return <>{c.contact.name}</>;
 }
 

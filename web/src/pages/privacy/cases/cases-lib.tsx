@@ -57,6 +57,7 @@ export interface PrivacyCase {
     emails: string[];
     account_name: string | null;
     exists: boolean;
+    readable: boolean;
   } | null;
   details: string | null;
   payload: Record<string, unknown>;
