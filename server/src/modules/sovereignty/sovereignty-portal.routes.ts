@@ -18,6 +18,7 @@ import {
   organisationsOf,
   portalProfile,
   requestPortalLogin,
+  TooManyLogins,
   verifyPortalLogin,
 } from './sovereignty-portal.service.js';
 import {
@@ -122,12 +123,17 @@ export function portalRoutes(app: TypedApp): void {
       },
     },
     async (req, reply) => {
-      await requestPortalLogin(app.platform, {
-        email: req.body.email,
-        ip: req.ip,
-        locale: negotiateLocale(req.headers['accept-language']),
-        linkBase: `${req.protocol}://${req.host}`,
-      });
+      try {
+        await requestPortalLogin(app.platform, {
+          email: req.body.email,
+          ip: req.ip,
+          locale: negotiateLocale(req.headers['accept-language']),
+          linkBase: `${req.protocol}://${req.host}`,
+        });
+      } catch (err) {
+        if (err instanceof TooManyLogins) reply.header('retry-after', String(err.retryAfterSeconds));
+        throw err;
+      }
       return reply.code(202).send({ accepted: true });
     },
   );

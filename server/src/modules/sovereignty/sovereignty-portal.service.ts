@@ -31,13 +31,17 @@ export async function settlePortalMail(platform: Platform): Promise<void> {
   while (set && set.size > 0) await Promise.allSettled([...set]);
 }
 
-const tooMany = (retryAfterSeconds: number) =>
-  new ProblemError(
-    429,
-    'Too Many Requests',
-    'Too many sign-in requests: wait a few minutes, then ask for a new code',
-    [{ field: 'email', reason: `retry in ${Math.ceil(retryAfterSeconds / 60)} min` }],
-  );
+/** A refused sign-in request: 429 with the seconds until the window frees a place (Retry-After). */
+export class TooManyLogins extends ProblemError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      429,
+      'Too Many Requests',
+      'Too many sign-in requests: wait a few minutes, then ask for a new code',
+      [{ field: 'email', reason: `retry in ${Math.ceil(retryAfterSeconds / 60)} min` }],
+    );
+  }
+}
 
 /**
  * A sign-in request (R-5.1). Written for every address, known or not, then answered at once: the
@@ -68,7 +72,7 @@ export async function requestPortalLogin(
     ].filter((v): v is string => v !== null);
     if (over.length) {
       const free = Math.max(...over.map((o) => new Date(o).getTime() + LOGIN_LIMITS.windowMs));
-      throw tooMany(Math.max(1, Math.ceil((free - Date.now()) / 1000)));
+      throw new TooManyLogins(Math.max(1, Math.ceil((free - Date.now()) / 1000)));
     }
     // Requests older than a day are of no use to anyone (limits look back 15 minutes).
     await tx.delete(portalLogins).where(sql`${portalLogins.created_at} < now() - interval '1 day'`);

@@ -275,6 +275,13 @@ describe('portal sign-in', () => {
     const known = await statuses('wang.jianguo@huadong.test');
     const unknown = await statuses('nobody-at-all@nowhere.test');
     expect(known).toEqual([202, 202, 202, 202, 202, 429]);
+    const refused = await call('POST', '/api/v1/portal/login', {
+      body: { email: 'wang.jianguo@huadong.test' },
+      ip: nextIp(),
+      lang: 'zh-CN',
+    });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.json().detail).toBe('登录请求过于频繁，请稍等几分钟后再重新获取验证码');
     expect(unknown).toEqual(known);
     // …and per client address: 30 requests, whatever the addresses.
     const ip = nextIp();
@@ -288,6 +295,36 @@ describe('portal sign-in', () => {
     expect(perIp[30]).toBe(429);
     await settlePortalMail(t.server.platform);
     await t.server.platform.database.query(`delete from portal_logins`);
+  });
+});
+
+describe('portal sessions are short', () => {
+  it('end after 30 minutes idle and after 8 hours whatever the activity', async () => {
+    const db = t.server.platform.database;
+    const idle = await signIn('wang.jianguo@huadong.test');
+    expect((await call('GET', '/api/v1/portal/session', { cookie: idle.cookie })).statusCode).toBe(200);
+    await db.query(
+      `update portal_sessions set last_seen_at = now() - interval '31 minutes' where ended_at is null`,
+    );
+    expect((await call('GET', '/api/v1/portal/session', { cookie: idle.cookie })).statusCode).toBe(401);
+
+    const long = await signIn('wang.jianguo@huadong.test');
+    await db.query(
+      `update portal_sessions set expires_at = now() - interval '1 second' where ended_at is null and last_seen_at > now() - interval '1 minute'`,
+    );
+    const r = await call('GET', '/api/v1/portal/me/profile', { cookie: long.cookie, lang: 'zh-CN' });
+    expect(r.statusCode).toBe(401);
+    expect(r.json().detail).toBe('您的登录已失效，请用邮箱重新登录');
+  });
+
+  it('refuses a sign-in posted from another site', async () => {
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/portal/login',
+      headers: { origin: 'https://evil.example', host: 'localhost:80' },
+      payload: { email: 'wang.jianguo@huadong.test' },
+    });
+    expect(r.statusCode).toBe(403);
   });
 });
 
