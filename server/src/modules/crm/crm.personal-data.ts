@@ -13,6 +13,7 @@ import type {
 import {
   anyMentions,
   createdLineage,
+  deleteRecordHistory,
   recordLineage,
   redactColumns,
   redactJson,
@@ -304,6 +305,8 @@ async function erase(tx: Tx, s: DataSubject): Promise<ErasureOutcome[]> {
       .delete(activities)
       .where(and(eq(activities.tenant_id, s.tenantId), inArray(activities.id, toDelete)));
   out.push({ table: 'activities', action: 'deleted', rows: toDelete.length });
+  const history = await deleteRecordHistory(tx, s.tenantId, 'activities', toDelete);
+  if (history) out.push({ table: 'change_log', action: 'deleted', rows: history });
   out.push({
     table: 'activities',
     action: 'anonymised',

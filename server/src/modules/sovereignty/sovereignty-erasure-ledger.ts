@@ -115,3 +115,27 @@ export function readLedgerFile(file: string): LedgerEntry[] {
   }
   return out;
 }
+
+/**
+ * The tenant's blocked e-mails as a check that runs in memory (a file import asks for every row):
+ * true when the address belongs to an erased person whose block was not lifted.
+ */
+export async function erasedEmailCheck(tx: Tx, tenantId: string): Promise<(email: string) => boolean> {
+  const rows = await tx
+    .select({ salt: privacyErasureLedger.salt, hashes: privacyErasureLedger.email_hashes })
+    .from(privacyErasureLedger)
+    .where(and(eq(privacyErasureLedger.tenant_id, tenantId), isNull(privacyErasureLedger.lifted_at)));
+  if (rows.length === 0) return () => false;
+  const bySalt = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const set = bySalt.get(r.salt) ?? new Set<string>();
+    for (const h of r.hashes) set.add(h);
+    bySalt.set(r.salt, set);
+  }
+  return (email) => {
+    const address = normaliseEmail(email);
+    if (!address) return false;
+    for (const [salt, hashes] of bySalt) if (hashes.has(hashIdentifier(salt, 'email', address))) return true;
+    return false;
+  };
+}

@@ -7,7 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/harness.js';
 import type { ActorContext } from '../../platform/auth/auth-context.js';
-import { assertNotErased } from '../crm/crm-erasure-guard.js';
+import { assertNotErased, erasedRowCheck } from '../crm/crm-erasure-guard.js';
 import { webhookDispatcher } from '../webhooks/webhooks.dispatcher.js';
 import {
   type ErasureReport,
@@ -360,6 +360,7 @@ describe('erasure', () => {
       r.outcomes.find((o) => o.table === table && o.action === action)?.rows ?? 0;
     expect(find('contacts', 'deleted')).toBe(1);
     expect(find('activities', 'deleted')).toBe(1);
+    expect(r.outcomes.find((o) => o.module === 'crm' && o.table === 'change_log')?.rows).toBe(1);
     expect(find('activities', 'retained')).toBe(1);
     expect(find('contact_scores', 'deleted')).toBe(1);
     expect(find('signals', 'deleted')).toBeGreaterThanOrEqual(1);
@@ -393,6 +394,14 @@ describe('erasure', () => {
     await expect(
       t.server.platform.database.tenantTx(t.tenantA.id, (tx) => assertNotErased(tx, adminCtx(), [EMAIL])),
     ).rejects.toMatchObject({ status: 422 });
+    // A file import checks every row in memory.
+    const rowCheck = await t.server.platform.database.tenantTx(t.tenantA.id, (tx) =>
+      erasedRowCheck(tx, t.tenantA.id),
+    );
+    expect(rowCheck({ emails: ['Xiaowen.Lin@ATL-battery.com'] })).toEqual([
+      { field: 'emails', reason: 'belongs to an erased person' },
+    ]);
+    expect(rowCheck({ emails: ['someone.else@atl-battery.com'] })).toEqual([]);
     const check = await t.request('POST', '/api/v1/privacy/erasure-blocks/check', {
       token: admin(),
       body: { email: EMAIL },
@@ -429,6 +438,7 @@ describe('erasure', () => {
       body: { email: EMAIL, reason: '本人重新成为客户联系人' },
     });
     expect(lift.statusCode, lift.body).toBe(200);
+    await t.server.platform.database.tenantTx(t.tenantA.id, (tx) => assertNotErased(tx, adminCtx(), [EMAIL]));
     const back = await post('/api/v1/contacts', { name: NAME, emails: [EMAIL], account_id: accountId });
     const result = await replayLedger(t.server.platform);
     expect(result.contacts_erased).toBe(0);

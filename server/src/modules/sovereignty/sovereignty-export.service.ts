@@ -209,7 +209,7 @@ export async function runExport(
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const fileName = `${exportId}.zip`;
     writeFileSync(join(dir, fileName), zip, { mode: 0o600 });
-    await db.tenantTx(tenantId, (tx) =>
+    const stored = await db.tenantTx(tenantId, (tx) =>
       tx
         .update(privacyExports)
         .set({
@@ -219,8 +219,11 @@ export async function runExport(
           records: sections.reduce((n, s) => n + s.records.length, 0),
           finished_at: new Date(),
         })
-        .where(eq(privacyExports.id, exportId)),
+        .where(eq(privacyExports.id, exportId))
+        .returning({ id: privacyExports.id }),
     );
+    // The person was erased while the export ran (the row went with them): the file goes too.
+    if (stored.length === 0) rmSync(join(dir, fileName), { force: true });
   } catch (err) {
     const message = err instanceof ProblemError ? err.message : 'The export could not be built; try again.';
     await db.tenantTx(tenantId, (tx) =>

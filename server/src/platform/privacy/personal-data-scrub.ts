@@ -361,3 +361,24 @@ export async function createdLineage(
   for (const r of rows) if (!out.has(r.entity_id)) out.set(r.entity_id, lineageOf(r));
   return out;
 }
+
+/** Deletes the change-log history of records a provider deleted (their history is the person's too). */
+export async function deleteRecordHistory(
+  tx: Tx,
+  tenantId: string,
+  entity: string,
+  ids: readonly string[],
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const gone = await tx
+    .delete(changeLog)
+    .where(
+      and(
+        eq(changeLog.tenant_id, tenantId),
+        eq(changeLog.entity, entity),
+        sql`${changeLog.entity_id} in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid)`,
+      ),
+    )
+    .returning({ id: changeLog.id });
+  return gone.length;
+}
