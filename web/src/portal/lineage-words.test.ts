@@ -9,7 +9,7 @@ describe('lineage in plain words (R-5.4)', () => {
   beforeAll(async () => {
     await i18n.changeLanguage('zh-CN');
   });
-  const t = (...a: Parameters<typeof i18n.t>) => i18n.t(...a);
+  const t = i18n.t.bind(i18n);
 
   it('says where each datum came from the way the portal shows it', () => {
     expect(lineageWords({ method: 'manual', source: 'webform', at }, t)).toBe('来自官网表单，2026-03-02');
