@@ -13,6 +13,7 @@ const en = {
   weeks: '{{count}} weeks',
   optIn: 'Opt-in',
   optOut: 'Opt-out',
+  notRequired: 'No consent needed',
   grantedOf: '{{granted}} of {{decided}} who decided granted',
   rateTitle: 'Consent rate per week',
   rateHelp:
@@ -97,6 +98,7 @@ const zhCN: typeof en = {
   weeks: '近 {{count}} 周',
   optIn: '需明示同意',
   optOut: '可随时拒绝',
+  notRequired: '无需同意',
   grantedOf: '已表态 {{decided}} 人，其中 {{granted}} 人同意',
   rateTitle: '每周授权率',
   rateHelp: '截至每周末已表态的联系人中，同意的比例。「可随时拒绝」类用途只统计有明确记录的表态。',

@@ -129,7 +129,11 @@ const processingRecordOut = z.object({
       label: text,
       description: text,
       legal_basis: text,
-      consent: z.enum(['opt_in', 'opt_out']),
+      consent: z
+        .enum(['opt_in', 'opt_out', 'not_required'])
+        .describe(
+          'opt_in: denied until granted; opt_out: allowed until withdrawn; not_required: another legal basis',
+        ),
       data_categories: z.array(text),
       recipients: z.array(text),
       retention: text,

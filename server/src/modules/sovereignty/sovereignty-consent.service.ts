@@ -864,12 +864,17 @@ const CORE_PROCESSING: PurposeDef[] = [
 
 /** The record of processing activities (GDPR Art. 30; PIPL Art. 54/55 impact assessments draw on it). */
 export function processingRecord(opts: { llmConfigured: boolean; noticeVersion: number | null }) {
+  const core = new Set(CORE_PROCESSING.map((p) => p.key));
   const rows = [...CORE_PROCESSING, ...PURPOSES].map((p) => ({
     purpose: p.key,
     label: p.label,
     description: p.description,
     legal_basis: p.basis,
-    consent: p.requiresConsent ? ('opt_in' as const) : ('opt_out' as const),
+    consent: core.has(p.key)
+      ? ('not_required' as const)
+      : p.requiresConsent
+        ? ('opt_in' as const)
+        : ('opt_out' as const),
     data_categories: p.dataCategories,
     recipients: p.recipients.filter((r) => opts.llmConfigured || !r.en.includes('LLM')),
     retention: p.retention,
@@ -903,8 +908,11 @@ export function processingRecordCsv(rec: ProcessingRecord, lang: 'en' | 'zh'): s
           'retention',
         ];
   const cell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-  const consent = (c: 'opt_in' | 'opt_out') =>
-    lang === 'zh' ? (c === 'opt_in' ? '需单独同意' : '可随时拒绝') : c === 'opt_in' ? 'opt-in' : 'opt-out';
+  const words = {
+    zh: { opt_in: '需明示同意', opt_out: '可随时拒绝', not_required: '无需同意' },
+    en: { opt_in: 'opt-in', opt_out: 'opt-out', not_required: 'no consent needed' },
+  } as const;
+  const consent = (c: 'opt_in' | 'opt_out' | 'not_required') => words[lang][c];
   const lines = rec.activities.map((a) =>
     [
       a.purpose,

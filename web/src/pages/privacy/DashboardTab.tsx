@@ -114,7 +114,7 @@ export function DashboardTab() {
               </Badge>
             </Group>
             <Text fz={28} fw={700} c={PURPOSE_COLOURS[p.purpose]}>
-              {p.current.rate === null ? '—' : formatPercent(p.current.rate, lang)}
+              {p.current.rate === null ? '—' : formatPercent(p.current.rate * 100, lang)}
             </Text>
             <Text fz="xs" c="dimmed">
               {t('consent.grantedOf', {

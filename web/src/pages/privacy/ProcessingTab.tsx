@@ -82,8 +82,17 @@ export function ProcessingTab() {
                   <Text fz="xs" c="dimmed">
                     {pick(a.description, lang)}
                   </Text>
-                  <Badge mt={4} size="xs" variant="light" color={a.consent === 'opt_in' ? 'blue' : 'gray'}>
-                    {a.consent === 'opt_in' ? t('consent.optIn') : t('consent.optOut')}
+                  <Badge
+                    mt={4}
+                    size="xs"
+                    variant="light"
+                    color={a.consent === 'opt_in' ? 'blue' : a.consent === 'opt_out' ? 'grape' : 'gray'}
+                  >
+                    {a.consent === 'opt_in'
+                      ? t('consent.optIn')
+                      : a.consent === 'opt_out'
+                        ? t('consent.optOut')
+                        : t('consent.notRequired')}
                   </Badge>
                 </Table.Td>
                 <Table.Td>{pick(a.legal_basis, lang)}</Table.Td>

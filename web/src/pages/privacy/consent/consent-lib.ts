@@ -49,7 +49,7 @@ export interface ProcessingRecord {
     label: Text;
     description: Text;
     legal_basis: Text;
-    consent: 'opt_in' | 'opt_out';
+    consent: 'opt_in' | 'opt_out' | 'not_required';
     data_categories: Text[];
     recipients: Text[];
     retention: Text;
