@@ -134,6 +134,44 @@ export async function privacyCasesTests({ test, browser, base, api, pageErrors =
     }
   });
 
+  test('privacy cases: a privacy manager adds a day off the Chinese calendar does not know yet (zh-CN)', async () => {
+    const before = await api.call('/privacy/calendar');
+    const { ctx, page } = await newPage(browser, pageErrors);
+    try {
+      await login(page, base);
+      await page.goto(`${base}/privacy/cases`);
+      await page.getByTestId('calendar-settings-open').click();
+      const drawer = page.getByTestId('calendar-settings');
+      await drawer.getByText('个人信息保护法处理期限（工作日）').waitFor();
+      assert.equal(
+        await drawer.locator('input[name="pipl_working_days"]').inputValue(),
+        String(before.pipl_working_days),
+      );
+      const holidays = drawer.getByTestId('calendar-holidays');
+      await holidays.fill('2027-12-31');
+      await holidays.press('Enter');
+      await drawer.getByTestId('calendar-save').click();
+      await page.getByText('已保存').first().waitFor();
+      const after = await api.call('/privacy/calendar');
+      assert.ok(after.extra_holidays.includes('2027-12-31'));
+    } finally {
+      await ctx.close();
+      await api.call('/privacy/calendar', {
+        method: 'PUT',
+        body: JSON.stringify({
+          default_regime: before.default_regime,
+          pipl_working_days: before.pipl_working_days,
+          time_zone: before.time_zone,
+          work_start: before.work_start,
+          work_end: before.work_end,
+          lunch: before.lunch,
+          extra_holidays: before.extra_holidays,
+          extra_working_days: before.extra_working_days,
+        }),
+      });
+    }
+  });
+
   test('privacy cases: the queue and a case page at 390 px (zh-CN)', async () => {
     const open = await api.call('/privacy/cases', {
       method: 'POST',

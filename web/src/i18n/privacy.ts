@@ -164,6 +164,21 @@ const en = {
   field_title: 'Job title',
   field_department: 'Department',
   submit: 'Open case',
+  calButton: 'Deadline settings',
+  calTitle: 'Deadlines and working calendar',
+  calIntro:
+    'New requests take these settings; open PIPL requests keep the period they were opened with. Chinese public holidays and make-up working days apply automatically.',
+  calRegime: 'Default law for new requests',
+  calPiplDays: 'PIPL period (working days)',
+  calPiplDaysHint: 'Counted on the Chinese working-day calendar from the day of receipt',
+  calWorkStart: 'Working day starts',
+  calWorkEnd: 'Working day ends',
+  calLunch: 'Lunch break',
+  calLunchStart: 'Lunch from',
+  calLunchEnd: 'Lunch until',
+  calHolidays: 'Extra days off',
+  calWorkingDays: 'Extra working days',
+  calDaysHint: 'Dates such as 2027-02-10; press Enter after each',
 };
 const zhCN: typeof en = {
   title: '个人信息权利申请',
@@ -325,5 +340,20 @@ const zhCN: typeof en = {
   field_title: '职务',
   field_department: '部门',
   submit: '立案',
+  calButton: '期限设置',
+  calTitle: '处理期限与工作日历',
+  calIntro:
+    '新申请按这里的设置计算期限；已受理的个人信息保护法申请仍按受理时的期限。法定节假日和调休上班日自动生效。',
+  calRegime: '新申请默认适用法规',
+  calPiplDays: '个人信息保护法处理期限（工作日）',
+  calPiplDaysHint: '自收到申请之日起，按中国工作日历计算',
+  calWorkStart: '上班时间',
+  calWorkEnd: '下班时间',
+  calLunch: '午休',
+  calLunchStart: '午休开始',
+  calLunchEnd: '午休结束',
+  calHolidays: '额外休息日',
+  calWorkingDays: '额外工作日',
+  calDaysHint: '填写日期如 2027-02-10，每填一个按回车',
 };
 export const privacyI18n = { en, zhCN };

@@ -9,6 +9,7 @@ import { Empty, ErrorState, Loading } from '../../components/States';
 import { api } from '../../lib/api';
 import { formatDate } from '../../lib/format';
 import { useLang } from '../../lib/hooks';
+import { CalendarSettingsDrawer } from './cases/CalendarSettings';
 import {
   CASE_KINDS,
   CASE_STATES,
@@ -35,6 +36,7 @@ export function CasesTab() {
   const [overdue, setOverdue] = useState(false);
   const [page, setPage] = useState(1);
   const [dialog, setDialog] = useState(false);
+  const [calendar, setCalendar] = useState(false);
   const query = {
     state: state === 'all' ? undefined : state,
     kind,
@@ -118,9 +120,14 @@ export function CasesTab() {
           />
         </Group>
         {manage && (
-          <Button onClick={() => setDialog(true)} data-testid="open-case" fullWidth={phone}>
-            {t('privacy.openOnBehalf')}
-          </Button>
+          <Group gap="xs" w={phone ? '100%' : undefined} grow={phone}>
+            <Button variant="default" onClick={() => setCalendar(true)} data-testid="calendar-settings-open">
+              {t('privacy.calButton')}
+            </Button>
+            <Button onClick={() => setDialog(true)} data-testid="open-case">
+              {t('privacy.openOnBehalf')}
+            </Button>
+          </Group>
         )}
       </Group>
 
@@ -199,6 +206,7 @@ export function CasesTab() {
         </>
       )}
       <OpenCaseDialog opened={dialog} onClose={() => setDialog(false)} />
+      {manage && <CalendarSettingsDrawer opened={calendar} onClose={() => setCalendar(false)} />}
     </Stack>
   );
 }
