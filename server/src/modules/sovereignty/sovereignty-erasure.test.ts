@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +8,11 @@ import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/harness.js';
-import type { ActorContext } from '../../platform/auth/auth-context.js';
+import { openTestDatabase } from '../../../test/test-database.js';
+import { type ActorContext, systemContext } from '../../platform/auth/auth-context.js';
+import { openDatabase } from '../../platform/db/database.js';
+import { ensureTenant } from '../../platform/tenancy/tenant.service.js';
+import { contactService } from '../crm/crm.service.js';
 import { assertNotErased, erasedRowCheck } from '../crm/crm-erasure-guard.js';
 import { webhookDispatcher } from '../webhooks/webhooks.dispatcher.js';
 import {
@@ -15,7 +21,7 @@ import {
   replayLedger,
   runErasure,
 } from './sovereignty-erasure.service.js';
-import { ledgerFile, readLedgerFile } from './sovereignty-erasure-ledger.js';
+import { appendLedgerFile, hashesOf, ledgerFile, readLedgerFile } from './sovereignty-erasure-ledger.js';
 
 /**
  * Erasure that really erases (issue 13 item 5): a person seeded everywhere through the real APIs
@@ -443,5 +449,63 @@ describe('erasure', () => {
     const result = await replayLedger(t.server.platform);
     expect(result.contacts_erased).toBe(0);
     expect((await t.request('GET', `/api/v1/contacts/${back.id}`, { token: admin() })).statusCode).toBe(200);
+  });
+});
+
+describe('zhongshu privacy:replay-ledger', () => {
+  it('re-applies the ledger file to a restored database in its own process', {
+    timeout: 180_000,
+  }, async () => {
+    const tdb = await openTestDatabase();
+    const work = mkdtempSync(join(tmpdir(), 'zhongshu-replay-cli-'));
+    const dir = tdb.dataDir ?? join(work, 'data');
+    try {
+      const { tenant } = await ensureTenant(tdb.database, 'restored-co');
+      const ctx = systemContext(tenant.id, 'import:csv');
+      // The "restored backup": the person is back in the database, the ledger file outlived the restore.
+      const c = await tdb.database.tenantTx(tenant.id, (tx) =>
+        contactService.create(tx, ctx, { name: NAME, emails: [EMAIL], phones: [PHONE] }),
+      );
+      const salt = 'f'.repeat(64);
+      appendLedgerFile(ledgerFile(dir), {
+        id: randomUUID(),
+        tenant_id: tenant.id,
+        erasure_id: randomUUID(),
+        case_id: null,
+        contact_id: randomUUID(), // a different record id: matched by the e-mail's hash
+        salt,
+        ...hashesOf(salt, { emails: [EMAIL], phones: [PHONE], names: [NAME] }),
+        created_at: new Date(Date.now() + 60_000).toISOString(),
+      });
+      await tdb.database.close();
+      const r = spawnSync(
+        process.execPath,
+        [join(import.meta.dirname, '..', '..', '..', 'bin', 'zhongshu.mjs'), 'privacy:replay-ledger'],
+        {
+          env: { ...process.env, DATABASE_URL: tdb.url ?? '', ZHONGSHU_DATA_DIR: dir, LOG_LEVEL: 'silent' },
+          encoding: 'utf8',
+          timeout: 120_000,
+        },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain('ledger entries: 1 (1 put back into the table); contacts erased again: 1');
+      const db = await openDatabase({
+        databaseUrl: tdb.url,
+        dataDir: tdb.url ? undefined : dir,
+        poolSize: 2,
+      });
+      try {
+        const { rows } = await db.query<{ n: number }>(
+          'select count(*)::int as n from contacts where id = $1',
+          [c.id],
+        );
+        expect(Number(rows[0].n)).toBe(0);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await tdb.cleanup();
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
