@@ -181,7 +181,7 @@ export function portalTests({ test, browser, base, api, pageErrors = [], mail })
       await page.goto(`${base}${u.pathname}${u.search}`);
       await page.getByTestId('portal-home').waitFor();
       await page.goto(`${base}${u.pathname}${u.search}`);
-      await page.getByText('该登录链接已过期或已使用').waitFor();
+      await page.getByTestId('portal-link-failed').filter({ hasText: '该登录链接已过期或已使用' }).waitFor();
     } finally {
       await ctx.close();
     }

@@ -197,9 +197,14 @@ export function PortalVerifyLink() {
         qc.setQueryData(portalKeys.session, s);
         navigate('/portal', { replace: true });
       })
-      .catch((err) => setError(errorText(err, t)));
+      .catch((err) =>
+        // A used or expired link is said in the portal's own words (the title); anything else as the server says it.
+        setError(
+          err instanceof ApiError && err.problem.errors?.[0]?.field === 'token' ? '' : errorText(err, t),
+        ),
+      );
   }, [params, navigate, qc, t]);
-  if (!error)
+  if (error === null)
     return (
       <Center h={240} aria-busy="true">
         <Stack align="center" gap="xs">
@@ -213,8 +218,8 @@ export function PortalVerifyLink() {
   return (
     <Paper withBorder radius="md" p="lg" maw={460} mx="auto">
       <Stack gap="md">
-        <Alert color="red" role="alert" title={t('portal.login.linkFailed')}>
-          {error}
+        <Alert color="red" role="alert" title={t('portal.login.linkFailed')} data-testid="portal-link-failed">
+          {error || null}
         </Alert>
         <Button onClick={() => navigate('/portal', { replace: true })}>
           {t('portal.login.backToLogin')}
