@@ -5,6 +5,7 @@ import { appModules } from './modules/index.js';
 import { RETRAIN_LEAD_QUEUE, RETRAIN_QUEUE } from './modules/predict/predict.jobs.js';
 import { seedDemoQuotas } from './modules/predict/quota.service.js';
 import { simulateSignals } from './modules/signals/signals.cli.js';
+import { seedPrivacyDemo } from './modules/sovereignty/sovereignty-demo.js';
 import { userService } from './platform/auth/auth.routes.js';
 import { systemContext } from './platform/auth/auth-context.js';
 import { ROLES, type Role } from './platform/auth/permissions.js';
@@ -129,6 +130,7 @@ function buildProgram(rt: CliRuntime): Command {
         // Quotas come from the seeded won history, so the forecast page shows them at once.
         const tenantId = result.created ? (await findTenantByName(db, opts.tenant))?.id : undefined;
         if (tenantId) await seedDemoQuotas(db, tenantId);
+        if (tenantId) await seedPrivacyDemo(db, tenantId);
         return result;
       });
       if (!summary.created)
@@ -224,6 +226,9 @@ async function startServer(rt: CliRuntime) {
     if (rows[0].n === 0 && config.demoSeed) {
       const summary = await seedDemo(server.platform.database, DEMO_TENANT);
       seeded = true;
+      // Portal-enabled contacts, consent history and open privacy cases (the data sovereignty center).
+      const id = (await findTenantByName(server.platform.database, DEMO_TENANT))?.id;
+      if (id) await seedPrivacyDemo(server.platform.database, id);
       server.app.log.info(summary, 'seeded the demo tenant');
     }
     // Holding the embedded data dir: other processes' CLI commands run here (see admin-channel.ts).

@@ -21,6 +21,7 @@ import { isReadOnly, isShareable } from '../lib/sharing';
 import type { LineageItem } from '../lib/types';
 import { MergeButton } from './merge/MergeDialog';
 import { RecentMerges, RecordError } from './merge/MergeHistory';
+import { ContactConsentPanel } from './privacy/consent/ContactConsentPanel';
 import { RecordDetails } from './record/RecordDetails';
 import { type AnyRecord, useRecordDisplay } from './record/useRecordDisplay';
 
@@ -110,6 +111,7 @@ export default function RecordPage({ entity }: { entity: Entity }) {
             {entity === 'opportunities' && can('predict:read') && <WinProbabilityPanel id={id} />}
             {entity === 'contacts' && can('predict:read') && <LeadScorePanel id={id} />}
             <RecordDetails entity={entity} r={r} display={display} lineage={lineage.data} cfs={cfs} />
+            {entity === 'contacts' && <ContactConsentPanel contactId={id} />}
           </Stack>
         </Grid.Col>
         {WITH_HISTORY.has(entity) && (
