@@ -11,8 +11,10 @@ import {
   Text,
   Title,
 } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type ReactNode, useState } from 'react';
+import i18n from 'i18next';
+import { type ReactNode, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes } from 'react-router';
 import { LangSwitch } from '../components/LangSwitch';
@@ -20,7 +22,7 @@ import { ApiError } from '../lib/problem';
 import { OrgChooser } from './OrgChooser';
 import { PortalHome } from './PortalHome';
 import { PortalLogin, PortalVerifyLink } from './PortalLogin';
-import { errorText, type PortalSession, portalApi, portalKeys } from './portal-api';
+import { errorText, type PortalSession, portalApi, portalKeys, setPortalSignedOut } from './portal-api';
 
 /**
  * The customer portal (/portal, R-5.1): its own shell, its own query cache and API client (only
@@ -39,6 +41,15 @@ export default function PortalApp() {
         },
       }),
   );
+  useEffect(() => {
+    // A call that finds the session gone shows the sign-in again, with a word why.
+    setPortalSignedOut(() => {
+      client.removeQueries({ predicate: (q) => q.queryKey[1] !== 'session' });
+      client.setQueryData(portalKeys.session, null);
+      notifications.show({ color: 'yellow', message: i18n.t('portal.sessionEnded') });
+    });
+    return () => setPortalSignedOut(null);
+  }, [client]);
   return (
     <QueryClientProvider client={client}>
       <Routes>

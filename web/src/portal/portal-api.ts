@@ -7,6 +7,12 @@ import { ApiError, type Problem } from '../lib/problem';
  */
 export const PORTAL_API = '/api/v1/portal';
 
+let onSignedOut: (() => void) | null = null;
+/** Called when a portal call answers 401 (the session ended: idle, 8 hours, signed out elsewhere). */
+export function setPortalSignedOut(fn: (() => void) | null) {
+  onSignedOut = fn;
+}
+
 export async function portalApi<T>(
   path: string,
   init: { method?: 'GET' | 'POST' | 'PUT'; body?: unknown; signal?: AbortSignal } = {},
@@ -36,6 +42,7 @@ export async function portalApi<T>(
       json && typeof json === 'object'
         ? (json as Problem)
         : { title: res.statusText, status: res.status, detail: text };
+    if (res.status === 401 && path !== '/session' && path !== '/verify') onSignedOut?.();
     const retry = Number(res.headers.get('retry-after'));
     throw new ApiError(res.status, problem, Number.isFinite(retry) && retry > 0 ? retry : undefined);
   }
