@@ -34,6 +34,8 @@ import {
 } from './sovereignty-portal.session.js';
 
 const tags = ['Customer portal'];
+/** No staff credential applies: the portal's own cookie zs_portal (set by POST /portal/verify). */
+const security: { [label: string]: string[] }[] = [];
 const problem = errorResponses[400];
 const portalErrors = { ...errorResponses, 429: problem };
 /** Staff auth does not apply: the portal checks its own session (cookie zs_portal). */
@@ -116,6 +118,7 @@ export function portalRoutes(app: TypedApp): void {
       config: open,
       schema: {
         tags,
+        security,
         summary:
           'Ask for a sign-in code and link by e-mail (same answer whether the address is known or not)',
         body: z.object({ email }),
@@ -144,6 +147,7 @@ export function portalRoutes(app: TypedApp): void {
       config: open,
       schema: {
         tags,
+        security,
         summary:
           'Sign in with the e-mailed code (with the address) or the link’s token; sets the portal cookie',
         body: z.union([
@@ -182,6 +186,7 @@ export function portalRoutes(app: TypedApp): void {
       config: open,
       schema: {
         tags,
+        security,
         summary: 'The portal session: organisations and the one chosen',
         response: { 200: sessionOut, ...portalErrors },
       },
@@ -195,6 +200,7 @@ export function portalRoutes(app: TypedApp): void {
       config: open,
       schema: {
         tags,
+        security,
         summary: 'The organisations that hold data about you (choose one after signing in)',
         response: { 200: z.object({ items: z.array(organisation) }), ...portalErrors },
       },
@@ -208,6 +214,7 @@ export function portalRoutes(app: TypedApp): void {
       config: open,
       schema: {
         tags,
+        security,
         summary: 'Choose the organisation whose data about you the portal shows',
         params: z.object({ tenant: z.string().describe('tenant_id from /portal/organisations') }),
         response: { 200: sessionOut, ...portalErrors },
@@ -225,7 +232,12 @@ export function portalRoutes(app: TypedApp): void {
     '/portal/logout',
     {
       config: open,
-      schema: { tags, summary: 'Sign out of the portal', response: { 204: z.null(), ...portalErrors } },
+      schema: {
+        tags,
+        security,
+        summary: 'Sign out of the portal',
+        response: { 204: z.null(), ...portalErrors },
+      },
     },
     async (req, reply) => {
       const v = await resolvePortalSession(app.platform.database, req);
@@ -258,6 +270,7 @@ export function portalRoutes(app: TypedApp): void {
       config: open,
       schema: {
         tags,
+        security,
         summary:
           'Your record: each field with where its value came from, and whether you can correct it directly',
         response: { 200: z.object({ items: z.array(fieldOut) }), ...portalErrors },
@@ -272,6 +285,7 @@ export function portalRoutes(app: TypedApp): void {
       config: open,
       schema: {
         tags,
+        security,
         summary:
           'Correct a field: name, English name, title, phone and language are changed at once; anything else becomes a rectification request',
         body: z.object({
@@ -371,6 +385,7 @@ export function portalRoutes(app: TypedApp): void {
       config: open,
       schema: {
         tags,
+        security,
         summary: 'Your consent per purpose, with the privacy notice now in force',
         response: { 200: consentsResponse, ...portalErrors },
       },
@@ -384,6 +399,7 @@ export function portalRoutes(app: TypedApp): void {
       config: open,
       schema: {
         tags,
+        security,
         summary: 'Grant or withdraw consent for one purpose, agreeing to the given notice version',
         params: z.object({ purpose: z.enum(PURPOSE_KEYS) }),
         body: z.object({
@@ -445,6 +461,7 @@ export function portalRoutes(app: TypedApp): void {
       config: open,
       schema: {
         tags,
+        security,
         summary: 'Your requests (corrections, deletion …) with their state and the date we must answer by',
         response: { 200: z.object({ items: z.array(requestOut) }), ...portalErrors },
       },
@@ -461,6 +478,7 @@ export function portalRoutes(app: TypedApp): void {
       config: open,
       schema: {
         tags,
+        security,
         summary: 'Ask for everything about you to be deleted (opens an erasure request on the legal clock)',
         body: z.object({ confirm: z.literal(true), note: z.string().max(2000).optional() }),
         response: { 201: requestOut, ...portalErrors },
@@ -517,6 +535,7 @@ export function portalRoutes(app: TypedApp): void {
       config: open,
       schema: {
         tags,
+        security,
         summary:
           'Everything held about you, from every part of the product, each datum with where it came from',
         querystring: z.object({
@@ -558,6 +577,7 @@ export function portalRoutes(app: TypedApp): void {
       config: open,
       schema: {
         tags,
+        security,
         summary: 'Start an export of everything held about you (JSON and CSV in a zip)',
         response: { 202: exportOut, ...portalErrors },
       },
@@ -575,6 +595,7 @@ export function portalRoutes(app: TypedApp): void {
       config: open,
       schema: {
         tags,
+        security,
         summary: 'Progress of your export',
         params: exportParams,
         response: { 200: exportOut, ...portalErrors },
@@ -592,6 +613,7 @@ export function portalRoutes(app: TypedApp): void {
       config: open,
       schema: {
         tags,
+        security,
         summary: 'Download your finished export (zip)',
         params: exportParams,
         response: {

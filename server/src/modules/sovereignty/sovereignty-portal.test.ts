@@ -352,6 +352,22 @@ describe('portal and staff sessions never mix', () => {
     });
     expect(put.statusCode).toBe(401);
   });
+
+  it('documents the portal routes in the OpenAPI document as taking no staff credential', async () => {
+    const doc = (await call('GET', '/openapi.json')).json();
+    const portal = Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/portal/'));
+    expect(portal.length).toBeGreaterThanOrEqual(14);
+    for (const p of portal)
+      for (const op of Object.values(doc.paths[p]) as {
+        security?: unknown;
+        tags?: string[];
+        summary?: string;
+      }[]) {
+        expect(op.security, p).toEqual([]);
+        expect(op.tags).toEqual(['Customer portal']);
+        expect(op.summary).toBeTruthy();
+      }
+  });
 });
 
 describe('a contact of two organisations', () => {
