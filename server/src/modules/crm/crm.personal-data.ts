@@ -105,6 +105,21 @@ export async function contactIdentifiersPage(
     .limit(opts.limit);
 }
 
+/** Contacts merged into this one (the same person's duplicates): their history and events are theirs too. */
+export async function mergedDuplicateIds(tx: Tx, tenantId: string, contactId: string): Promise<string[]> {
+  const rows = await tx
+    .select({ id: crmMerges.merged_id })
+    .from(crmMerges)
+    .where(
+      and(
+        eq(crmMerges.tenant_id, tenantId),
+        eq(crmMerges.entity, 'contact'),
+        eq(crmMerges.survivor_id, contactId),
+      ),
+    );
+  return [...new Set(rows.map((r) => r.id))];
+}
+
 function datum(
   key: string,
   label: { en: string; zh: string },
@@ -328,8 +343,12 @@ async function erase(tx: Tx, s: DataSubject): Promise<ErasureOutcome[]> {
       ),
     )
     .returning({ id: crmMerges.id, merged_id: crmMerges.merged_id });
-  for (const m of merges) await deleteSharesOf(tx, systemContext(s.tenantId), 'contacts', m.merged_id);
+  // The duplicates merged into (or out of) the record were the same person: their shares and history go too.
+  const duplicates = [...new Set(merges.map((m) => m.merged_id))].filter((id) => id !== s.contactId);
+  for (const id of duplicates) await deleteSharesOf(tx, systemContext(s.tenantId), 'contacts', id);
+  const dupHistory = await deleteRecordHistory(tx, s.tenantId, 'contacts', duplicates);
   out.push({ table: 'crm_merges', action: 'deleted', rows: merges.length });
+  if (dupHistory) out.push({ table: 'change_log', action: 'deleted', rows: dupHistory });
   const mergeRedacted = await redactColumns(tx, {
     table: crmMerges,
     id: crmMerges.id,

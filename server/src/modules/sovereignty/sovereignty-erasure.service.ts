@@ -13,7 +13,7 @@ import type {
   PersonalDataSection,
 } from '../../platform/privacy/personal-data.js';
 import { erasePlatformCopies } from '../../platform/privacy/personal-data-scrub.js';
-import { contactForSubject, contactIdentifiersPage } from '../crm/crm.personal-data.js';
+import { contactForSubject, contactIdentifiersPage, mergedDuplicateIds } from '../crm/crm.personal-data.js';
 import { contactService } from '../crm/crm.service.js';
 import { deliveriesOfEvent, endpointsSubscribedTo } from '../webhooks/webhooks.personal-data.js';
 import {
@@ -43,9 +43,11 @@ export { isErasedIdentity } from './sovereignty-erasure-ledger.js';
 
 export const ERASURE_EVENT = 'privacy.erasure_requested';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The person behind a contact (read through crm's service); 404 when there is no such contact. */
 export async function subjectOf(tx: Tx, tenantId: string, contactId: string): Promise<DataSubject> {
-  const c = await contactForSubject(tx, tenantId, contactId).catch(() => undefined);
+  const c = UUID.test(contactId) ? await contactForSubject(tx, tenantId, contactId) : undefined;
   if (!c) throw notFound('Contact');
   return {
     tenantId,
@@ -143,12 +145,13 @@ async function eraseSubject(
     actor_id: ctx.actorId,
     actor_name: ctx.actorName,
   });
+  const duplicates = await mergedDuplicateIds(tx, subject.tenantId, subject.contactId);
   const outcomes: ErasureReport['outcomes'] = [];
   for (const { module, provider } of platform.personalData.list())
     for (const o of await provider.erase(tx, subject, { erasureId })) outcomes.push({ ...o, module });
   const exports = await eraseExportsOf(platform, tx, subject.tenantId, subject.contactId);
   outcomes.push({ module: 'sovereignty', table: 'privacy_exports', action: 'deleted', rows: exports });
-  for (const o of await erasePlatformCopies(tx, subject, { entity: 'contacts' }))
+  for (const o of await erasePlatformCopies(tx, subject, { entity: 'contacts', alsoIds: duplicates }))
     outcomes.push({ ...o, module: 'platform' });
 
   // Connected systems: one outbound event (no identifiers: the contact id they synced and the erasure id).

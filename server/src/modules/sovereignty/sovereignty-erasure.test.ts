@@ -34,6 +34,9 @@ const EMAIL = 'xiaowen.lin@atl-battery.com';
 const PHONE = '13800138000';
 const NAME = '林晓雯';
 const NAME_EN = 'Xiaowen Lin';
+/** A duplicate record of theirs (merged into the contact): a private address and a second phone. */
+const EMAIL2 = 'lxw.private@qq.com';
+const PHONE2 = '13900001111';
 
 let t: TestServer;
 let dataDir: string;
@@ -84,7 +87,7 @@ async function textColumns(): Promise<{ table: string; column: string }[]> {
 
 /** The (table.column → rows) where any identifier of the person appears. */
 async function scan(): Promise<Record<string, number>> {
-  const needles = [EMAIL, PHONE, '138-0013-8000', NAME, NAME_EN];
+  const needles = [EMAIL, PHONE, '138-0013-8000', NAME, NAME_EN, EMAIL2, PHONE2];
   const patterns = `array[${needles.map((n) => `'%${n}%'`).join(', ')}]`;
   const hits: Record<string, number> = {};
   for (const { table, column } of await textColumns()) {
@@ -178,6 +181,14 @@ beforeAll(async () => {
     preferences: ['prefers WeChat'],
   });
   contactId = contact.id;
+  // Their duplicate (imported from a trade fair list) merged into the record.
+  const dup = await post('/api/v1/contacts', {
+    name: NAME,
+    emails: [EMAIL2],
+    phones: [PHONE2],
+    account_id: accountId,
+  });
+  await post('/api/v1/contacts/merge', { survivor_id: contactId, merged_id: dup.id });
   // A second change, so the profile's lineage has history (typed by the CSM).
   const upd = await t.request('PATCH', `/api/v1/contacts/${contactId}`, {
     token: t.tenantA.tokens.csm,
@@ -287,6 +298,7 @@ describe('see everything held about a person', () => {
     expect(title?.value).toBe('采购总监');
     expect(title?.lineage[0]).toMatchObject({ method: 'manual', actorName: 'csm acme' });
     expect(byKind.get('crm.activities')?.total).toBe(3);
+    expect(byKind.get('crm.merges')?.total).toBe(1);
     expect(byKind.get('signals.signals')?.total).toBeGreaterThanOrEqual(2);
     expect(byKind.get('interventions.interventions')?.total).toBeGreaterThanOrEqual(1);
     expect(byKind.get('predict.predictions')?.total).toBe(1);
@@ -322,6 +334,7 @@ describe('erasure', () => {
       'domain_events.payload',
       'webhook_messages.payload',
       'mapping_source_samples.payload',
+      'crm_merges.merged_record',
     ])
       expect(hits[col], col).toBeGreaterThan(0);
   });

@@ -194,8 +194,13 @@ export async function recordLineage(
 export async function erasePlatformCopies(
   tx: Tx,
   subject: DataSubject,
-  opts: { entity: string },
+  opts: {
+    entity: string /** Other records that were the person (merged duplicates). */;
+    alsoIds?: readonly string[];
+  },
 ): Promise<ErasureOutcome[]> {
+  const ids = [subject.contactId, ...(opts.alsoIds ?? [])];
+  const idList = sql`(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid)`;
   const needles = subjectNeedles(subject);
   const out: ErasureOutcome[] = [];
   const own = await tx
@@ -204,7 +209,7 @@ export async function erasePlatformCopies(
       and(
         eq(changeLog.tenant_id, subject.tenantId),
         eq(changeLog.entity, opts.entity),
-        eq(changeLog.entity_id, subject.contactId),
+        sql`${changeLog.entity_id} in ${idList}`,
       ),
     )
     .returning({ id: changeLog.id });
@@ -249,7 +254,7 @@ export async function erasePlatformCopies(
       and(
         eq(domainEvents.tenant_id, subject.tenantId),
         eq(domainEvents.entity, opts.entity),
-        eq(domainEvents.entity_id, subject.contactId),
+        sql`${domainEvents.entity_id} in ${idList}`,
       ),
     )
     .returning({ id: domainEvents.id });
