@@ -146,6 +146,10 @@ beforeAll(async () => {
       body += c;
     });
     req.on('end', () => {
+      if (req.url === '/down') {
+        res.writeHead(503).end('down for maintenance');
+        return;
+      }
       received.push({ body });
       res.writeHead(200).end('ok');
     });
@@ -164,6 +168,11 @@ beforeAll(async () => {
   await post('/api/v1/webhooks/endpoints', {
     url: receiverUrl,
     event_types: ['contacts.*', 'activities.*', 'privacy.erasure_requested'],
+  });
+  // A second connected system that is down: its receipt shows the retries and the failure.
+  await post('/api/v1/webhooks/endpoints', {
+    url: receiverUrl.replace('/hooks', '/down'),
+    event_types: ['privacy.erasure_requested'],
   });
 
   const account = await post('/api/v1/accounts', { name: '宁德新能源科技', domains: ['atl-battery.com'] });
@@ -388,12 +397,22 @@ describe('erasure', () => {
       /won opportunity/,
     );
     expect(r.derived.map((d) => d.what)).toEqual(['search keys', 'caches', 'generated exports', 'log lines']);
-    expect(r.propagation.receipts).toHaveLength(1);
-    expect(r.propagation.receipts[0]).toMatchObject({
-      system_kind: 'webhook',
-      system_label: receiverUrl,
-      state: 'confirmed',
-    });
+    expect(r.propagation.receipts).toHaveLength(2);
+    const byUrl = new Map(r.propagation.receipts.map((x) => [x.system_label, x]));
+    expect(byUrl.get(receiverUrl)).toMatchObject({ system_kind: 'webhook', state: 'confirmed', attempts: 1 });
+    // The system that is down: retried on the webhook schedule (shrunk here) until it gives up.
+    let down = byUrl.get(receiverUrl.replace('/hooks', '/down'));
+    for (let i = 0; i < 50 && down?.state === 'pending'; i++) {
+      await new Promise((done) => setTimeout(done, 200));
+      await webhookDispatcher(t.server.platform).settle();
+      const again = (
+        await t.request('GET', `/api/v1/privacy/erasures/${report.id}`, { token: admin() })
+      ).json();
+      down = (again as ErasureReport).propagation.receipts.find((x) => x.system_label.endsWith('/down'));
+    }
+    expect(down?.state).toBe('failed');
+    expect(down?.attempts).toBeGreaterThan(1);
+    expect(down?.last_error).toMatch(/503/);
     const notice = received
       .map((x) => JSON.parse(x.body))
       .find((b) => b.type === 'privacy.erasure_requested');
