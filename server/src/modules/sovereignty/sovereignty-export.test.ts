@@ -164,3 +164,25 @@ describe('personal-data export', () => {
     ).toBe(404);
   });
 });
+
+describe('the privacy subject routes in OpenAPI', () => {
+  it('lists every route of the erasure part with its tag and summary', async () => {
+    const doc = (await t.request('GET', '/openapi.json')).json();
+    const wanted: [string, string][] = [
+      ['/api/v1/privacy/subjects/{contactId}/data', 'get'],
+      ['/api/v1/privacy/subjects/{contactId}/exports', 'post'],
+      ['/api/v1/privacy/subjects/{contactId}/exports/{exportId}', 'get'],
+      ['/api/v1/privacy/subjects/{contactId}/exports/{exportId}/file', 'get'],
+      ['/api/v1/privacy/erasures', 'get'],
+      ['/api/v1/privacy/erasures/{id}', 'get'],
+      ['/api/v1/privacy/erasure-blocks/check', 'post'],
+      ['/api/v1/privacy/erasure-blocks/lift', 'post'],
+    ];
+    for (const [path, method] of wanted) {
+      const op = doc.paths[path]?.[method];
+      expect(op, `${method} ${path}`).toBeDefined();
+      expect(op.tags).toEqual(['Privacy']);
+      expect(op.summary.length).toBeGreaterThan(10);
+    }
+  });
+});
