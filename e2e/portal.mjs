@@ -35,13 +35,9 @@ async function phone(browser, pageErrors) {
   return { ctx, page, calls };
 }
 
-/**
- * Staff endpoints the portal page called. The staff app's AuthProvider (web/src/main.tsx wraps
- * every route in it) probes GET /api/v1/me once on load; that probe is the staff app's, not the
- * portal's, and is listed separately so the test shows it until main.tsx stops wrapping /portal.
- */
+/** Staff endpoints the portal page called: none (the portal renders outside the staff AuthProvider). */
 function staffCalls(calls) {
-  return calls.filter((c) => !c.includes(' /api/v1/portal/') && c !== 'GET /api/v1/me');
+  return calls.filter((c) => !c.includes(' /api/v1/portal/'));
 }
 
 export function portalTests({ test, browser, base, api, pageErrors = [], mail }) {

@@ -1,7 +1,7 @@
 import { Center, Loader } from '@mantine/core';
 import { lazy, Suspense } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
-import { useAuth } from './auth/auth';
+import { AuthProvider, useAuth } from './auth/auth';
 import { Shell } from './components/Shell';
 import { LoginPage } from './pages/LoginPage';
 
@@ -22,8 +22,6 @@ const SourcesPage = lazy(() => import('./pages/SourcesPage'));
 const RulesPage = lazy(() => import('./pages/RulesPage'));
 const PrivacyPage = lazy(() => import('./pages/PrivacyPage'));
 const CasePage = lazy(() => import('./pages/privacy/CasePage'));
-/** The customer portal (/portal): its own session and shell, nothing shared with the staff app. */
-const PortalApp = lazy(() => import('./portal/PortalApp'));
 
 export function PageLoader() {
   return (
@@ -33,15 +31,30 @@ export function PageLoader() {
   );
 }
 
-export function App() {
-  const { me, loading } = useAuth();
+/** The customer portal (/portal): its own session, shell and API client, outside the staff AuthProvider. */
+const PortalApp = lazy(() => import('./portal/PortalApp'));
+
+export const isPortalPath = (pathname: string) => pathname === '/portal' || pathname.startsWith('/portal/');
+
+/** The customer portal, or the staff app with its session (the portal never asks for a staff session). */
+export function Root() {
   const location = useLocation();
-  if (location.pathname === '/portal' || location.pathname.startsWith('/portal/'))
+  if (isPortalPath(location.pathname))
     return (
       <Suspense fallback={<PageLoader />}>
         <PortalApp />
       </Suspense>
     );
+  return (
+    <AuthProvider>
+      <App />
+    </AuthProvider>
+  );
+}
+
+export function App() {
+  const { me, loading } = useAuth();
+  const location = useLocation();
   if (loading) return <PageLoader />;
   if (!me) {
     if (location.pathname === '/login') return <LoginPage />;

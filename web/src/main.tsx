@@ -8,8 +8,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
-import { App } from './App';
-import { AuthProvider } from './auth/auth';
+import { Root } from './App';
 import { ApiError } from './lib/problem';
 
 const theme = createTheme({
@@ -35,9 +34,7 @@ createRoot(document.getElementById('root')!).render(
       <Notifications position="top-right" />
       <QueryClientProvider client={queryClient}>
         <BrowserRouter>
-          <AuthProvider>
-            <App />
-          </AuthProvider>
+          <Root />
         </BrowserRouter>
       </QueryClientProvider>
     </MantineProvider>

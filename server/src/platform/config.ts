@@ -53,6 +53,9 @@ const envSchema = z.object({
   // Mail (notices to admins, later the customer portal): an SMTP URL; unset = mail is not sent (logged).
   ZHONGSHU_SMTP_URL: blankAsUnset.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
   ZHONGSHU_MAIL_FROM: z.string().default('Zhongshu 中枢 <no-reply@zhongshu.local>'),
+  // Where people reach this server (links in mails, e.g. the portal's sign-in link); unset = the
+  // address the request came to (its Host header — set this behind a proxy and in production).
+  ZHONGSHU_PUBLIC_URL: blankAsUnset.pipe(z.url({ protocol: /^https?$/ }).optional()),
   // Outbound webhooks: multiplies the retry schedule (1 = the documented ~3.2 days; tests and benches shrink it).
   ZHONGSHU_WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(10).default(1),
 });
@@ -94,6 +97,8 @@ export type AppConfig = {
     /** Host names, IP addresses or CIDR ranges an admin allows although private/loopback/link-local. */
     allow: string[];
   };
+  /** The server's public origin for links in mails (ZHONGSHU_PUBLIC_URL); undefined = the request's. */
+  publicUrl?: string;
   mail: {
     /** smtp(s)://user:pass@host:port; undefined = mail is not sent (the attempt is logged). */
     smtpUrl: string | undefined;
@@ -172,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .filter(Boolean),
     },
     mail: { smtpUrl: e.ZHONGSHU_SMTP_URL, from: e.ZHONGSHU_MAIL_FROM },
+    publicUrl: e.ZHONGSHU_PUBLIC_URL?.replace(/\/+$/, ''),
     webhooks: { retryScale: e.ZHONGSHU_WEBHOOK_RETRY_SCALE },
     login: {
       maxFailuresPerIp: e.ZHONGSHU_LOGIN_MAX_PER_IP,

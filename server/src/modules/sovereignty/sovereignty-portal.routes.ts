@@ -131,7 +131,8 @@ export function portalRoutes(app: TypedApp): void {
           email: req.body.email,
           ip: req.ip,
           locale: negotiateLocale(req.headers['accept-language']),
-          linkBase: `${req.protocol}://${req.host}`,
+          // A fixed public address when configured: a forged Host header cannot point the link elsewhere.
+          linkBase: app.platform.config.publicUrl ?? `${req.protocol}://${req.host}`,
         });
       } catch (err) {
         if (err instanceof TooManyLogins) reply.header('retry-after', String(err.retryAfterSeconds));

@@ -20,9 +20,10 @@ interface Res {
 async function call(
   method: string,
   url: string,
-  opts: { body?: unknown; cookie?: string; ip?: string; lang?: string; token?: string } = {},
+  opts: { body?: unknown; cookie?: string; ip?: string; lang?: string; token?: string; host?: string } = {},
 ): Promise<Res> {
   const headers: Record<string, string> = {};
+  if (opts.host) headers.host = opts.host;
   if (opts.cookie) headers.cookie = opts.cookie;
   if (opts.lang) headers['accept-language'] = opts.lang;
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -179,6 +180,27 @@ describe('portal sign-in', () => {
       ip,
     });
     expect(code.statusCode).toBe(400);
+  });
+
+  it('with ZHONGSHU_PUBLIC_URL the link names that address, whatever Host the request claims', async () => {
+    const config = t.server.platform.config;
+    config.publicUrl = 'https://crm.example.cn';
+    try {
+      const before = catcher.mails.length;
+      await call('POST', '/api/v1/portal/login', {
+        body: { email: 'wang.jianguo@huadong.test' },
+        ip: nextIp(),
+        host: 'evil.example.com',
+      });
+      const mail = await catcher.waitFor(
+        'wang.jianguo@huadong.test',
+        (m) => catcher.mails.indexOf(m) >= before,
+      );
+      expect(mail.text).toContain('https://crm.example.cn/portal/verify?token=');
+      expect(mail.text).not.toContain('evil.example.com');
+    } finally {
+      config.publicUrl = undefined;
+    }
   });
 
   it('an unknown address gets the same answer (status, body, timing) and no mail', async () => {
