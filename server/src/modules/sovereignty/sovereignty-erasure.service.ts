@@ -211,7 +211,7 @@ async function eraseSubject(
       what: 'log lines',
       action: 'none stored',
       detail:
-        'request logs hold method, route, status and duration only (never bodies or identifiers); problem details are not logged',
+        'the server keeps no log of its own: request lines (ZHONGSHU_REQUEST_LOG=on) go to stdout with method, path without query, status and duration — never bodies, e-mails or phones',
     },
   ];
   const rows = outcomes.reduce((n, o) => n + o.rows, 0);
