@@ -8,9 +8,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cspWalk, watchCsp } from './csp.mjs';
 import { apiSession, launch, login, ROOT, startServer } from './lib.mjs';
+import { startMailCatcher } from './mail-catcher.mjs';
 import { mappingsTests } from './mappings.mjs';
 import { mergeTests } from './merge.mjs';
 import { oauthAppsTests } from './oauth-apps.mjs';
+import { portalTests } from './portal.mjs';
+import { privacyCasesTests } from './privacy-cases.mjs';
+import { privacyConsentTests } from './privacy-consent.mjs';
 import { sharingTests } from './sharing.mjs';
 import { webhooksTests } from './webhooks.mjs';
 import { zhCnWalk } from './zh-cn-walk.mjs';
@@ -19,9 +23,11 @@ const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 const artifacts = join(ROOT, 'test-results', 'e2e');
 
+// The portal's sign-in mails go to a real local SMTP server the tests read.
+const mail = await startMailCatcher();
 const server = process.env.E2E_BASE
   ? { base: process.env.E2E_BASE, stop() {}, log: () => '' }
-  : await startServer({ env: { ZHONGSHU_OUTBOUND_ALLOW: '127.0.0.1' } }); // webhooks: a local receiver
+  : await startServer({ env: { ZHONGSHU_OUTBOUND_ALLOW: '127.0.0.1', ZHONGSHU_SMTP_URL: mail.url } }); // webhooks: a local receiver
 const { base } = server;
 const browser = await launch();
 const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
@@ -452,6 +458,9 @@ webhooksTests({ test, browser, base, api, pageErrors });
 oauthAppsTests({ test, browser, base, api, pageErrors });
 mappingsTests({ test, browser, base, api, pageErrors });
 mergeTests({ test, browser, base, api, pageErrors });
+await privacyCasesTests({ test, browser, base, api, pageErrors });
+await privacyConsentTests({ test, browser, base, api, pageErrors });
+portalTests({ test, browser, base, api, pageErrors, mail });
 
 let passed = 0;
 let failed = 0;
@@ -481,5 +490,6 @@ if (csp.report()) failed++; // any CSP violation in any test fails the run
 if (pageErrors.length) console.log(`page errors:\n  ${pageErrors.slice(0, 10).join('\n  ')}`);
 await browser.close();
 server.stop();
+await mail.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed ? 1 : 0;
