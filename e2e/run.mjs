@@ -47,7 +47,7 @@ test(
 );
 
 test(
-  'no English on the main pages in zh-CN (home, lists, account, opportunity, board, inbox, brief, forecast, models, signals, sources, rules, admin)',
+  'no English on the main pages in zh-CN (home, lists, account, opportunity, board, inbox, brief, forecast, models, signals, sources, rules, admin, privacy)',
   zhCnWalk({ browser, base, api }),
 );
 

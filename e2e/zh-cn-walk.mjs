@@ -227,6 +227,10 @@ export function zhCnWalk({ browser, base, api }) {
         '/admin/fields',
         '/admin/pipelines',
         '/admin/keys',
+        '/privacy/cases',
+        '/privacy/dashboard',
+        '/privacy/notices',
+        '/privacy/processing',
       ];
       for (const path of pages) {
         await page.goto(`${base}${path}`);
