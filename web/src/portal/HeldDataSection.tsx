@@ -8,8 +8,8 @@ import { pick, QueryState, Section, showValue } from './Section';
 
 /** Interactions first, then signals and AI insights, then whatever else a module holds. */
 const ORDER = ['activities', 'signals', 'insights', 'predictions', 'interventions'];
-/** Shown in their own sections (我的资料, 授权管理). */
-const ELSEWHERE = new Set(['profile', 'consents']);
+/** Shown in their own sections (我的资料, 授权管理, 我的请求). */
+const ELSEWHERE = new Set(['profile', 'consents', 'privacy_requests']);
 const FIRST_SHOWN = 10;
 const ALWAYS = new Set(ORDER.slice(0, 3));
 

@@ -84,9 +84,19 @@ export function showValue(v: unknown, lang: string): string {
     return v.length ? v.map((x) => showValue(x, lang)).join(lang === 'en' ? ', ' : '、') : '—';
   if (typeof v === 'boolean') return v ? (lang === 'en' ? 'Yes' : '是') : lang === 'en' ? 'No' : '否';
   if (typeof v === 'number') return new Intl.NumberFormat(lang).format(v);
+  if (isLabel(v)) return pick(v, lang);
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
+
+/** A value a module gave in both languages ({ en, zh }). */
+const isLabel = (v: unknown): v is { en: string; zh: string } =>
+  typeof v === 'object' &&
+  v !== null &&
+  'en' in v &&
+  'zh' in v &&
+  typeof v.en === 'string' &&
+  typeof v.zh === 'string';
 
 /** en or zh of a two-language label. */
 export const pick = (l: { en: string; zh: string }, lang: string) => (lang === 'en' ? l.en : l.zh);

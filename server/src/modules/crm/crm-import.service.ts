@@ -28,6 +28,7 @@ import {
   type Stage,
 } from './crm.service.js';
 import { importDuplicateChecker } from './crm-duplicates.service.js';
+import { erasedRowCheck } from './crm-erasure-guard.js';
 import { duplicateWarning, issueReason } from './crm-import-reasons.js';
 
 /** The import column a duplicate warning names. */
@@ -468,6 +469,7 @@ export async function runImport(
   const warnings: RowWarning[] = [];
   const duplicateOf =
     entity === 'accounts' || entity === 'contacts' ? await importDuplicateChecker(tx, ctx, entity) : null;
+  const erased = entity === 'contacts' ? await erasedRowCheck(tx, ctx.tenantId) : null;
   const good: Record<string, unknown>[] = [];
   const seenCodes = new Set<string>();
   for (let i = 0; i < file.rows.length; i++) {
@@ -491,6 +493,7 @@ export async function runImport(
       }
     const value = parsed.success ? (parsed.data as Record<string, unknown>) : input;
     if (parsed.success) {
+      if (erased) rowErrors.push(...erased(value));
       // Checks the schema cannot make: custom field types, uniqueness in file and tenant.
       for (const [k, v] of Object.entries((value.custom as Record<string, unknown>) ?? {})) {
         const t = lk.customTypes.get(k);

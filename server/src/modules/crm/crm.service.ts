@@ -20,6 +20,7 @@ import {
   regions,
   teams,
 } from './crm.schema.js';
+import { assertNotErased } from './crm-erasure-guard.js';
 import { mergedIntoExtension } from './crm-merge-lookup.js';
 
 export interface Stage {
@@ -284,6 +285,8 @@ export const contactService = new ResourceService({
       account_id: { table: accounts, label: 'account' },
       owner_id: { table: users, label: 'user' },
     });
+    // An erased person is not created again by accident (until a privacy manager lifts the block).
+    if (values.emails !== undefined) await assertNotErased(tx, ctx, values.emails);
     await applyCustomFields(tx, ctx, 'contacts', values, existing);
     return values;
   },

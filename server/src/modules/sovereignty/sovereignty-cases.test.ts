@@ -297,6 +297,18 @@ describe('states and errors', () => {
 
   it('"carry out erasure" erases the person and completes the case with the proof report', async () => {
     const id = await contact('欧阳锋');
+    const erasedEmail = `person${seq}@example.cn`;
+    const notice = await t.request('POST', '/api/v1/privacy/notices', {
+      token: admin(),
+      body: { title_zh: '隐私政策', title_en: 'Privacy notice', text_zh: '……', text_en: '…', publish: true },
+    });
+    expect(notice.statusCode, notice.body).toBe(201);
+    const granted = await t.request('POST', `/api/v1/contacts/${id}/consents`, {
+      token: admin(),
+      body: { purpose: 'marketing_email', granted: true, note: '欧阳锋电话中同意' },
+    });
+    expect(granted.statusCode, granted.body).toBeLessThan(300);
+    await open({ kind: 'access', contact_id: id, channel: 'phone', details: '欧阳锋来电要求查阅' });
     const c = await open({
       kind: 'erasure',
       contact_id: id,
@@ -316,6 +328,48 @@ describe('states and errors', () => {
     expect(done.history.at(-1)).toMatchObject({ kind: 'erasure', to_state: 'completed' });
     expect(JSON.stringify(done)).not.toContain('欧阳锋');
     expect((await t.request('GET', `/api/v1/contacts/${id}`, { token: admin() })).statusCode).toBe(404);
+    // The sovereignty module's own data about the person went too: consent history, their words
+    // on their other requests (kept as the record they were handled).
+    const report = (
+      await t.request('GET', `/api/v1/privacy/erasures/${done.proof_report_id}`, { token: admin() })
+    ).json();
+    const outcome = (table: string) =>
+      report.outcomes.find(
+        (o: { module: string; table: string }) => o.module === 'sovereignty' && o.table === table,
+      );
+    expect(outcome('consent_events')).toMatchObject({ action: 'deleted', rows: 1 });
+    expect(outcome('privacy_cases')).toMatchObject({ action: 'anonymised' });
+    expect(outcome('privacy_cases').rows).toBeGreaterThanOrEqual(2);
+    const { rows: left } = await t.server.platform.database.query<{ n: number; words: number }>(
+      `select (select count(*)::int from consent_events where contact_id = $1) as n,
+              (select count(*)::int from privacy_cases where contact_id = $1 and details is not null) as words`,
+      [id],
+    );
+    expect(left[0]).toEqual({ n: 0, words: 0 });
+    // The erased person is not created again by accident: neither typed in nor imported.
+    const retyped = await t.request('POST', '/api/v1/contacts', {
+      token: admin(),
+      headers: { 'accept-language': 'zh-CN' },
+      body: { name: '欧阳锋', emails: [erasedEmail] },
+    });
+    expect(retyped.statusCode, retyped.body).toBe(422);
+    expect(retyped.json().errors[0]).toMatchObject({
+      field: 'emails.0',
+      reason: '属于已删除个人信息的联系人',
+    });
+    const csv = `姓名,邮箱\n欧阳锋,${erasedEmail}\n黄药师,huang.yaoshi${seq}@example.cn\n`;
+    const imported = await t.request('POST', '/api/v1/imports', {
+      token: admin(),
+      body: {
+        entity: 'contacts',
+        filename: 'contacts.csv',
+        content_base64: Buffer.from(csv).toString('base64'),
+        dry_run: true,
+      },
+    });
+    expect(imported.statusCode, imported.body).toBe(200);
+    expect(imported.json()).toMatchObject({ total: 2, valid: 1, invalid: 1 });
+    expect(imported.json().errors[0]).toMatchObject({ row: 2, field: 'emails' });
     const completed = await eventsNamed('privacy_cases.completed');
     expect(completed.find((p) => (p.case as { id: string }).id === c.id)?.proof_report_id).toBe(
       done.proof_report_id,

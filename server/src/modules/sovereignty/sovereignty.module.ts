@@ -1,5 +1,6 @@
 import { defineModule } from '../../platform/modules/module-definition.js';
 import { joinParts } from './sovereignty.part.js';
+import { sovereigntyPersonalData } from './sovereignty.personal-data.js';
 import { casesPart } from './sovereignty-cases.part.js';
 import { consentPart } from './sovereignty-consent.part.js';
 import { erasurePart } from './sovereignty-erasure.part.js';
@@ -15,5 +16,6 @@ export const sovereigntyModule = defineModule({
   summary:
     'The customer data sovereignty center: portal for contacts, privacy cases with legal clocks, consent per purpose, erasure with proof.',
   permissions: ['privacy:read', 'privacy:manage'],
+  personalData: sovereigntyPersonalData,
   ...joinParts([portalPart, casesPart, consentPart, erasurePart]),
 });
