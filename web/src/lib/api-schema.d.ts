@@ -2409,6 +2409,131 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/activities/{id}/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every field's current value of an activity with where it came from, and how the activity was recorded */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                actor_id: string | null;
+                                actor_name: string | null;
+                                actor_type: string;
+                                at: string;
+                                change_id: number;
+                                confidence: number | null;
+                                field: string;
+                                method: string;
+                                source: string;
+                                value: unknown;
+                            }[];
+                            /** @description How the record and its derived parts were produced */
+                            methods: {
+                                actor_name: string | null;
+                                /** @description 'record' or the field the method produced (talk_track, score, subject …) */
+                                applies_to: string;
+                                at: string | null;
+                                /** @description In words: 'rule tender_notice v3', 'model lead_score v2', 'LLM qwen-max', 'entered by 王芳' */
+                                detail: string;
+                                /** @enum {string} */
+                                kind: "manual" | "import" | "sync" | "seed" | "computed" | "ai_extracted" | "rule" | "model" | "llm" | "customer";
+                                llm_model?: string | null;
+                                model_id?: string | null;
+                                model_kind?: string | null;
+                                model_version?: number | null;
+                                rule_key?: string | null;
+                                rule_version?: number | null;
+                                /** @description ui | api | import:csv | portal | signal:<source> | … */
+                                source: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/activities/{id}/shares": {
         parameters: {
             query?: never;
@@ -3085,7 +3210,7 @@ export interface paths {
                          * @description Limit the key to these permissions (empty = all of the role)
                          * @default []
                          */
-                        scopes?: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "crm:merge" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage" | "apps:manage" | "mappings:manage")[];
+                        scopes?: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "crm:merge" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage" | "apps:manage" | "mappings:manage" | "privacy:read" | "privacy:manage")[];
                     };
                 };
             };
@@ -4200,6 +4325,270 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/contacts/{id}/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact's consent per purpose (current state), its history and any restriction of processing */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                actor_name: string | null;
+                                at: string | null;
+                                /**
+                                 * @description recorded decision, or the purpose default
+                                 * @enum {string}
+                                 */
+                                basis: "recorded" | "default";
+                                channel: ("portal" | "staff" | "import" | "webform") | null;
+                                description: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                /** @description May the purpose be used now (false while processing is restricted) */
+                                granted: boolean;
+                                label: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                notice_version: number | null;
+                                notice_version_id: string | null;
+                                /**
+                                 * @description marketing_email | profiling | partner_sharing | call_recording
+                                 * @enum {string}
+                                 */
+                                purpose: "marketing_email" | "profiling" | "partner_sharing" | "call_recording";
+                                requires_consent: boolean;
+                            }[];
+                            history: {
+                                actor_name: string | null;
+                                actor_type: string;
+                                at: string;
+                                /** @enum {string} */
+                                channel: "portal" | "staff" | "import" | "webform";
+                                contact_id: string;
+                                granted: boolean;
+                                id: string;
+                                note: string | null;
+                                notice_version: number | null;
+                                notice_version_id: string | null;
+                                /**
+                                 * @description marketing_email | profiling | partner_sharing | call_recording
+                                 * @enum {string}
+                                 */
+                                purpose: "marketing_email" | "profiling" | "partner_sharing" | "call_recording";
+                            }[];
+                            restriction: {
+                                case_id: string | null;
+                                contact_id: string;
+                                id: string;
+                                lift_reason: string | null;
+                                lifted_at: string | null;
+                                lifted_by_name: string | null;
+                                reason: string;
+                                set_at: string;
+                                set_by_name: string | null;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record a grant or withdrawal the person gave staff (phone, letter, form): appended to the history with the notice version */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description How the person said it (default staff)
+                         * @enum {string}
+                         */
+                        channel?: "staff" | "import" | "webform";
+                        granted: boolean;
+                        note?: string | null;
+                        /** @description Notice version agreed to; default the current one */
+                        notice_version_id?: string | null;
+                        /**
+                         * @description marketing_email | profiling | partner_sharing | call_recording
+                         * @enum {string}
+                         */
+                        purpose: "marketing_email" | "profiling" | "partner_sharing" | "call_recording";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actor_name: string | null;
+                            actor_type: string;
+                            at: string;
+                            /** @enum {string} */
+                            channel: "portal" | "staff" | "import" | "webform";
+                            contact_id: string;
+                            granted: boolean;
+                            id: string;
+                            note: string | null;
+                            notice_version: number | null;
+                            notice_version_id: string | null;
+                            /**
+                             * @description marketing_email | profiling | partner_sharing | call_recording
+                             * @enum {string}
+                             */
+                            purpose: "marketing_email" | "profiling" | "partner_sharing" | "call_recording";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contacts/{id}/lead-score": {
         parameters: {
             query?: never;
@@ -4242,6 +4631,131 @@ export interface paths {
                                 feature: string;
                                 label: string;
                                 value: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{id}/lead-score/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How a contact's lead score was produced: model and version, or the rule fallback (409 when the person withdrew profiling) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                actor_id: string | null;
+                                actor_name: string | null;
+                                actor_type: string;
+                                at: string;
+                                change_id: number;
+                                confidence: number | null;
+                                field: string;
+                                method: string;
+                                source: string;
+                                value: unknown;
+                            }[];
+                            /** @description How the record and its derived parts were produced */
+                            methods: {
+                                actor_name: string | null;
+                                /** @description 'record' or the field the method produced (talk_track, score, subject …) */
+                                applies_to: string;
+                                at: string | null;
+                                /** @description In words: 'rule tender_notice v3', 'model lead_score v2', 'LLM qwen-max', 'entered by 王芳' */
+                                detail: string;
+                                /** @enum {string} */
+                                kind: "manual" | "import" | "sync" | "seed" | "computed" | "ai_extracted" | "rule" | "model" | "llm" | "customer";
+                                llm_model?: string | null;
+                                model_id?: string | null;
+                                model_kind?: string | null;
+                                model_version?: number | null;
+                                rule_key?: string | null;
+                                rule_version?: number | null;
+                                /** @description ui | api | import:csv | portal | signal:<source> | … */
+                                source: string | null;
                             }[];
                         };
                     };
@@ -4410,6 +4924,326 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{id}/restriction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contact's restriction of processing: the active one and its history */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: {
+                                case_id: string | null;
+                                contact_id: string;
+                                id: string;
+                                lift_reason: string | null;
+                                lifted_at: string | null;
+                                lifted_by_name: string | null;
+                                reason: string;
+                                set_at: string;
+                                set_by_name: string | null;
+                            } | null;
+                            history: {
+                                case_id: string | null;
+                                contact_id: string;
+                                id: string;
+                                lift_reason: string | null;
+                                lifted_at: string | null;
+                                lifted_by_name: string | null;
+                                reason: string;
+                                set_at: string;
+                                set_by_name: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Restrict processing of a person: data kept but not scored, exported or sent to other systems (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The privacy case that asked for it */
+                        case_id?: string | null;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            case_id: string | null;
+                            contact_id: string;
+                            id: string;
+                            lift_reason: string | null;
+                            lifted_at: string | null;
+                            lifted_by_name: string | null;
+                            reason: string;
+                            set_at: string;
+                            set_by_name: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{id}/restriction/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lift the restriction of processing of a person, with the reason (audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            case_id: string | null;
+                            contact_id: string;
+                            id: string;
+                            lift_reason: string | null;
+                            lifted_at: string | null;
+                            lifted_by_name: string | null;
+                            reason: string;
+                            set_at: string;
+                            set_by_name: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -7231,6 +8065,131 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/interventions/{id}/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How a bundle was produced: the rule and its version, the LLM and model of a rewritten talk track, and every field change */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                actor_id: string | null;
+                                actor_name: string | null;
+                                actor_type: string;
+                                at: string;
+                                change_id: number;
+                                confidence: number | null;
+                                field: string;
+                                method: string;
+                                source: string;
+                                value: unknown;
+                            }[];
+                            /** @description How the record and its derived parts were produced */
+                            methods: {
+                                actor_name: string | null;
+                                /** @description 'record' or the field the method produced (talk_track, score, subject …) */
+                                applies_to: string;
+                                at: string | null;
+                                /** @description In words: 'rule tender_notice v3', 'model lead_score v2', 'LLM qwen-max', 'entered by 王芳' */
+                                detail: string;
+                                /** @enum {string} */
+                                kind: "manual" | "import" | "sync" | "seed" | "computed" | "ai_extracted" | "rule" | "model" | "llm" | "customer";
+                                llm_model?: string | null;
+                                model_id?: string | null;
+                                model_kind?: string | null;
+                                model_version?: number | null;
+                                rule_key?: string | null;
+                                rule_version?: number | null;
+                                /** @description ui | api | import:csv | portal | signal:<source> | … */
+                                source: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -10107,7 +11066,7 @@ export interface paths {
                          */
                         redirect_uris?: string[];
                         /** @description Permissions the app may ask for (the same names API keys use); never more than you hold */
-                        scopes: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "crm:merge" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage" | "apps:manage" | "mappings:manage")[];
+                        scopes: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "crm:merge" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage" | "apps:manage" | "mappings:manage" | "privacy:read" | "privacy:manage")[];
                         /**
                          * @description public: SPA/mobile with PKCE; confidential: server with a secret
                          * @enum {string}
@@ -10411,7 +11370,7 @@ export interface paths {
                         /** @description Where the authorization code is sent */
                         redirect_uris?: string[];
                         /** @description Permissions the app may ask for (the same names API keys use); never more than you hold */
-                        scopes?: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "crm:merge" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage" | "apps:manage" | "mappings:manage")[];
+                        scopes?: ("crm:read" | "crm:write" | "crm:delete" | "crm:import" | "crm:export" | "crm:merge" | "users:read" | "users:manage" | "settings:manage" | "api_keys:manage" | "audit:read" | "signals:write" | "signals:read" | "signals:manage" | "interventions:read" | "interventions:act" | "interventions:sign_off" | "predict:read" | "predict:manage" | "quotas:write" | "webhooks:manage" | "apps:manage" | "mappings:manage" | "privacy:read" | "privacy:manage")[];
                     };
                 };
             };
@@ -11418,6 +12377,131 @@ export interface paths {
                                 feature: string;
                                 label: string;
                                 value: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{id}/prediction/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How an opportunity's win probability was produced: model and version, or the rule fallback */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                actor_id: string | null;
+                                actor_name: string | null;
+                                actor_type: string;
+                                at: string;
+                                change_id: number;
+                                confidence: number | null;
+                                field: string;
+                                method: string;
+                                source: string;
+                                value: unknown;
+                            }[];
+                            /** @description How the record and its derived parts were produced */
+                            methods: {
+                                actor_name: string | null;
+                                /** @description 'record' or the field the method produced (talk_track, score, subject …) */
+                                applies_to: string;
+                                at: string | null;
+                                /** @description In words: 'rule tender_notice v3', 'model lead_score v2', 'LLM qwen-max', 'entered by 王芳' */
+                                detail: string;
+                                /** @enum {string} */
+                                kind: "manual" | "import" | "sync" | "seed" | "computed" | "ai_extracted" | "rule" | "model" | "llm" | "customer";
+                                llm_model?: string | null;
+                                model_id?: string | null;
+                                model_kind?: string | null;
+                                model_version?: number | null;
+                                rule_key?: string | null;
+                                rule_version?: number | null;
+                                /** @description ui | api | import:csv | portal | signal:<source> | … */
+                                source: string | null;
                             }[];
                         };
                     };
@@ -12677,6 +13761,1899 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/portal/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for a sign-in code and link by e-mail (same answer whether the address is known or not) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            accepted: true;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out of the portal */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/me/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your consent per purpose, with the privacy notice now in force */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                actor_name: string | null;
+                                at: string | null;
+                                /** @enum {string} */
+                                basis: "recorded" | "default";
+                                channel: string | null;
+                                description: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                granted: boolean;
+                                label: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                notice_version: number | null;
+                                notice_version_id: string | null;
+                                purpose: string;
+                                requires_consent: boolean;
+                            }[];
+                            notice: {
+                                id: string;
+                                published_at: string | null;
+                                text_en: string;
+                                text_zh: string;
+                                title_en: string;
+                                title_zh: string;
+                                version: number;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/me/consents/{purpose}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Grant or withdraw consent for one purpose, agreeing to the given notice version */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    purpose: "marketing_email" | "profiling" | "partner_sharing" | "call_recording";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        granted: boolean;
+                        /** @description The notice version you read (default: current) */
+                        notice_version_id?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                actor_name: string | null;
+                                at: string | null;
+                                /** @enum {string} */
+                                basis: "recorded" | "default";
+                                channel: string | null;
+                                description: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                granted: boolean;
+                                label: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                notice_version: number | null;
+                                notice_version_id: string | null;
+                                purpose: string;
+                                requires_consent: boolean;
+                            }[];
+                            notice: {
+                                id: string;
+                                published_at: string | null;
+                                text_en: string;
+                                text_zh: string;
+                                title_en: string;
+                                title_zh: string;
+                                version: number;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/me/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Correct a field: name, English name, title, phone and language are changed at once; anything else becomes a rectification request */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        field: "name" | "name_en" | "title" | "phones" | "preferred_language" | "department" | "emails" | "account" | "other";
+                        note?: string;
+                        value: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description true: changed now; false: sent as a request (see case) */
+                            applied: boolean;
+                            case: {
+                                due_at: string;
+                                id: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/me/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything held about you, from every part of the product, each datum with where it came from */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Records per section */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            sections: {
+                                kind: string;
+                                label: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                module: string;
+                                records: {
+                                    at?: string;
+                                    fields: {
+                                        key: string;
+                                        label: {
+                                            en: string;
+                                            zh: string;
+                                        };
+                                        lineage: {
+                                            actorName?: string | null;
+                                            at: string;
+                                            detail?: string;
+                                            /** @description manual | import | ai_extracted | computed | sync | seed | customer | rule | model | llm */
+                                            method: string;
+                                            source: string;
+                                        }[];
+                                        value: unknown;
+                                    }[];
+                                    id: string;
+                                    title: string;
+                                }[];
+                                total: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/me/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for everything about you to be deleted (opens an erasure request on the legal clock) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        confirm: true;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channel: string;
+                            clock_status: string;
+                            closed_at: string | null;
+                            due_at: string;
+                            due_date: string;
+                            id: string;
+                            kind: string;
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            received_at: string;
+                            regime: string;
+                            resolution: string | null;
+                            state: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/me/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start an export of everything held about you (JSON and CSV in a zip) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            error: string | null;
+                            expires_at: string;
+                            file_bytes: number | null;
+                            finished_at: string | null;
+                            id: string;
+                            progress: {
+                                done: number;
+                                total: number;
+                            };
+                            records: number | null;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "done" | "failed";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/me/exports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Progress of your export */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Export id from POST /portal/me/exports */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            error: string | null;
+                            expires_at: string;
+                            file_bytes: number | null;
+                            finished_at: string | null;
+                            id: string;
+                            progress: {
+                                done: number;
+                                total: number;
+                            };
+                            records: number | null;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "done" | "failed";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/me/exports/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download your finished export (zip) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Export id from POST /portal/me/exports */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description application/zip: data.json, one CSV per section, README */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/me/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your record: each field with where its value came from, and whether you can correct it directly */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                key: string;
+                                label: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                lineage: {
+                                    actor_name: string | null;
+                                    actor_type: string;
+                                    at: string;
+                                    method: string;
+                                    source: string;
+                                } | null;
+                                /** @enum {string} */
+                                policy: "direct" | "request";
+                                value: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/me/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your requests (corrections, deletion …) with their state and the date we must answer by */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                channel: string;
+                                clock_status: string;
+                                closed_at: string | null;
+                                due_at: string;
+                                due_date: string;
+                                id: string;
+                                kind: string;
+                                payload: {
+                                    [key: string]: unknown;
+                                };
+                                received_at: string;
+                                regime: string;
+                                resolution: string | null;
+                                state: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/organisations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisations that hold data about you (choose one after signing in) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description The company you are recorded at */
+                                account_name: string | null;
+                                /** @description Your name as that organisation has it */
+                                contact_name: string;
+                                /** @description The organisation (our customer) that holds the data */
+                                name: string;
+                                tenant_id: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/organisations/{tenant}/select": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Choose the organisation whose data about you the portal shows */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description tenant_id from /portal/organisations */
+                    tenant: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The session ends then at the latest (and after 30 minutes idle) */
+                            expires_at: string;
+                            organisations: {
+                                /** @description The company you are recorded at */
+                                account_name: string | null;
+                                /** @description Your name as that organisation has it */
+                                contact_name: string;
+                                /** @description The organisation (our customer) that holds the data */
+                                name: string;
+                                tenant_id: string;
+                            }[];
+                            /** @description Null until you choose an organisation (you belong to several) */
+                            selected: {
+                                /** @description The company you are recorded at */
+                                account_name: string | null;
+                                /** @description Your name as that organisation has it */
+                                contact_name: string;
+                                /** @description The organisation (our customer) that holds the data */
+                                name: string;
+                                tenant_id: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The portal session: organisations and the one chosen */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The session ends then at the latest (and after 30 minutes idle) */
+                            expires_at: string;
+                            organisations: {
+                                /** @description The company you are recorded at */
+                                account_name: string | null;
+                                /** @description Your name as that organisation has it */
+                                contact_name: string;
+                                /** @description The organisation (our customer) that holds the data */
+                                name: string;
+                                tenant_id: string;
+                            }[];
+                            /** @description Null until you choose an organisation (you belong to several) */
+                            selected: {
+                                /** @description The company you are recorded at */
+                                account_name: string | null;
+                                /** @description Your name as that organisation has it */
+                                contact_name: string;
+                                /** @description The organisation (our customer) that holds the data */
+                                name: string;
+                                tenant_id: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/portal/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with the e-mailed code (with the address) or the link’s token; sets the portal cookie */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        /** Format: email */
+                        email: string;
+                    } | {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The session ends then at the latest (and after 30 minutes idle) */
+                            expires_at: string;
+                            organisations: {
+                                /** @description The company you are recorded at */
+                                account_name: string | null;
+                                /** @description Your name as that organisation has it */
+                                contact_name: string;
+                                /** @description The organisation (our customer) that holds the data */
+                                name: string;
+                                tenant_id: string;
+                            }[];
+                            /** @description Null until you choose an organisation (you belong to several) */
+                            selected: {
+                                /** @description The company you are recorded at */
+                                account_name: string | null;
+                                /** @description Your name as that organisation has it */
+                                contact_name: string;
+                                /** @description The organisation (our customer) that holds the data */
+                                name: string;
+                                tenant_id: string;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/predict/buying-stage": {
         parameters: {
             query?: never;
@@ -13420,6 +16397,4027 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Case settings: default regime, PIPL working days, working hours, extra holidays and working days */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            default_regime: "gdpr" | "pipl";
+                            extra_holidays: string[];
+                            extra_working_days: string[];
+                            lunch: {
+                                end: string;
+                                start: string;
+                            } | null;
+                            pipl_working_days: number;
+                            time_zone: string;
+                            updated_at: string | null;
+                            work_end: string;
+                            work_start: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Replace the case settings (audited); open PIPL cases keep the period they were opened with */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        default_regime: "gdpr" | "pipl";
+                        extra_holidays: string[];
+                        extra_working_days: string[];
+                        lunch: {
+                            end: string;
+                            start: string;
+                        } | null;
+                        pipl_working_days: number;
+                        time_zone?: string;
+                        work_end: string;
+                        work_start: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            default_regime: "gdpr" | "pipl";
+                            extra_holidays: string[];
+                            extra_working_days: string[];
+                            lunch: {
+                                end: string;
+                                start: string;
+                            } | null;
+                            pipl_working_days: number;
+                            time_zone: string;
+                            updated_at: string | null;
+                            work_end: string;
+                            work_start: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The privacy case queue: open cases by due date first; filter by state, kind, assignee, overdue */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A user id, me or none */
+                    assignee?: string | ("me" | "none");
+                    contact_id?: string;
+                    kind?: "access" | "rectification" | "erasure" | "restriction" | "portability" | "withdrawal" | "objection";
+                    overdue?: "true" | "false";
+                    page?: number;
+                    page_size?: number;
+                    state?: "received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn" | "open" | "closed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                assignee_id: string | null;
+                                assignee_name: string | null;
+                                can_extend: boolean;
+                                /** @enum {string} */
+                                channel: "portal" | "phone" | "letter" | "email" | "staff";
+                                clock: {
+                                    closed_on_time: boolean | null;
+                                    /** @description The deadline (moves by the time the case waited on the requester) */
+                                    due_at: string;
+                                    /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
+                                    due_date: string;
+                                    overdue_days: number;
+                                    paused_ms: number;
+                                    paused_since: string | null;
+                                    paused_working_minutes: number | null;
+                                    period: {
+                                        months: number;
+                                    } | {
+                                        working_days: number;
+                                    };
+                                    remaining_days: number | null;
+                                    remaining_working_days: number | null;
+                                    /** @enum {string} */
+                                    status: "running" | "due_soon" | "due_today" | "overdue" | "paused" | "stopped";
+                                    /**
+                                     * @description GDPR counts calendar days, PIPL working days
+                                     * @enum {string}
+                                     */
+                                    unit: "days" | "working_days";
+                                };
+                                closed_at: string | null;
+                                contact: {
+                                    account_name: string | null;
+                                    emails: string[];
+                                    exists: boolean;
+                                    id: string;
+                                    name: string | null;
+                                    /** @description False when record sharing hides the contact from you */
+                                    readable: boolean;
+                                } | null;
+                                contact_id: string;
+                                created_at: string;
+                                created_by: string | null;
+                                details: string | null;
+                                extension_months: number;
+                                extension_reason: string | null;
+                                id: string;
+                                identity_verified: boolean;
+                                /** @enum {string} */
+                                kind: "access" | "rectification" | "erasure" | "restriction" | "portability" | "withdrawal" | "objection";
+                                next_states: ("received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn")[];
+                                payload: {
+                                    [key: string]: unknown;
+                                };
+                                proof_report_id: string | null;
+                                received_at: string;
+                                /** @enum {string} */
+                                regime: "gdpr" | "pipl";
+                                resolution: string | null;
+                                /** @enum {string} */
+                                state: "received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn";
+                                updated_at: string;
+                            }[];
+                            page: number;
+                            page_size: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Open a case on a person's behalf (a request by phone, letter, email or in person) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        assignee_id?: string | null;
+                        /** @enum {string} */
+                        channel: "portal" | "phone" | "letter" | "email" | "staff";
+                        /** Format: uuid */
+                        contact_id: string;
+                        details?: string;
+                        /** @description The identity was checked already: starts in progress */
+                        identity_verified?: boolean;
+                        /** @enum {string} */
+                        kind: "access" | "rectification" | "erasure" | "restriction" | "portability" | "withdrawal" | "objection";
+                        /** @description Rectification: { field, value } */
+                        payload?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description When the request reached us (default now) */
+                        received_at?: string;
+                        /**
+                         * @description Default: the tenant's
+                         * @enum {string}
+                         */
+                        regime?: "gdpr" | "pipl";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            assignee_name: string | null;
+                            can_extend: boolean;
+                            /** @enum {string} */
+                            channel: "portal" | "phone" | "letter" | "email" | "staff";
+                            clock: {
+                                closed_on_time: boolean | null;
+                                /** @description The deadline (moves by the time the case waited on the requester) */
+                                due_at: string;
+                                /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
+                                due_date: string;
+                                overdue_days: number;
+                                paused_ms: number;
+                                paused_since: string | null;
+                                paused_working_minutes: number | null;
+                                period: {
+                                    months: number;
+                                } | {
+                                    working_days: number;
+                                };
+                                remaining_days: number | null;
+                                remaining_working_days: number | null;
+                                /** @enum {string} */
+                                status: "running" | "due_soon" | "due_today" | "overdue" | "paused" | "stopped";
+                                /**
+                                 * @description GDPR counts calendar days, PIPL working days
+                                 * @enum {string}
+                                 */
+                                unit: "days" | "working_days";
+                            };
+                            closed_at: string | null;
+                            contact: {
+                                account_name: string | null;
+                                emails: string[];
+                                exists: boolean;
+                                id: string;
+                                name: string | null;
+                                /** @description False when record sharing hides the contact from you */
+                                readable: boolean;
+                            } | null;
+                            contact_id: string;
+                            created_at: string;
+                            created_by: string | null;
+                            details: string | null;
+                            extension_months: number;
+                            extension_reason: string | null;
+                            id: string;
+                            identity_verified: boolean;
+                            /** @enum {string} */
+                            kind: "access" | "rectification" | "erasure" | "restriction" | "portability" | "withdrawal" | "objection";
+                            next_states: ("received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn")[];
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            proof_report_id: string | null;
+                            received_at: string;
+                            /** @enum {string} */
+                            regime: "gdpr" | "pipl";
+                            resolution: string | null;
+                            /** @enum {string} */
+                            state: "received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn";
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One case with its clock and history */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            assignee_name: string | null;
+                            can_extend: boolean;
+                            /** @enum {string} */
+                            channel: "portal" | "phone" | "letter" | "email" | "staff";
+                            clock: {
+                                closed_on_time: boolean | null;
+                                /** @description The deadline (moves by the time the case waited on the requester) */
+                                due_at: string;
+                                /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
+                                due_date: string;
+                                overdue_days: number;
+                                paused_ms: number;
+                                paused_since: string | null;
+                                paused_working_minutes: number | null;
+                                period: {
+                                    months: number;
+                                } | {
+                                    working_days: number;
+                                };
+                                remaining_days: number | null;
+                                remaining_working_days: number | null;
+                                /** @enum {string} */
+                                status: "running" | "due_soon" | "due_today" | "overdue" | "paused" | "stopped";
+                                /**
+                                 * @description GDPR counts calendar days, PIPL working days
+                                 * @enum {string}
+                                 */
+                                unit: "days" | "working_days";
+                            };
+                            closed_at: string | null;
+                            contact: {
+                                account_name: string | null;
+                                emails: string[];
+                                exists: boolean;
+                                id: string;
+                                name: string | null;
+                                /** @description False when record sharing hides the contact from you */
+                                readable: boolean;
+                            } | null;
+                            contact_id: string;
+                            created_at: string;
+                            created_by: string | null;
+                            details: string | null;
+                            extension_months: number;
+                            extension_reason: string | null;
+                            history: {
+                                actor_id: string | null;
+                                actor_name: string | null;
+                                actor_type: string;
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                from_state: string | null;
+                                id: number;
+                                /** @description opened | state | assigned | extended | comment | reply | rectification | erasure | warning */
+                                kind: string;
+                                message: string | null;
+                                source: string;
+                                to_state: string | null;
+                            }[];
+                            id: string;
+                            identity_verified: boolean;
+                            /** @enum {string} */
+                            kind: "access" | "rectification" | "erasure" | "restriction" | "portability" | "withdrawal" | "objection";
+                            next_states: ("received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn")[];
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            proof_report_id: string | null;
+                            received_at: string;
+                            /** @enum {string} */
+                            regime: "gdpr" | "pipl";
+                            resolution: string | null;
+                            /** @enum {string} */
+                            state: "received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn";
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/cases/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign the case to a colleague who may work privacy cases (null: unassign) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        assignee_id: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            assignee_name: string | null;
+                            can_extend: boolean;
+                            /** @enum {string} */
+                            channel: "portal" | "phone" | "letter" | "email" | "staff";
+                            clock: {
+                                closed_on_time: boolean | null;
+                                /** @description The deadline (moves by the time the case waited on the requester) */
+                                due_at: string;
+                                /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
+                                due_date: string;
+                                overdue_days: number;
+                                paused_ms: number;
+                                paused_since: string | null;
+                                paused_working_minutes: number | null;
+                                period: {
+                                    months: number;
+                                } | {
+                                    working_days: number;
+                                };
+                                remaining_days: number | null;
+                                remaining_working_days: number | null;
+                                /** @enum {string} */
+                                status: "running" | "due_soon" | "due_today" | "overdue" | "paused" | "stopped";
+                                /**
+                                 * @description GDPR counts calendar days, PIPL working days
+                                 * @enum {string}
+                                 */
+                                unit: "days" | "working_days";
+                            };
+                            closed_at: string | null;
+                            contact: {
+                                account_name: string | null;
+                                emails: string[];
+                                exists: boolean;
+                                id: string;
+                                name: string | null;
+                                /** @description False when record sharing hides the contact from you */
+                                readable: boolean;
+                            } | null;
+                            contact_id: string;
+                            created_at: string;
+                            created_by: string | null;
+                            details: string | null;
+                            extension_months: number;
+                            extension_reason: string | null;
+                            history: {
+                                actor_id: string | null;
+                                actor_name: string | null;
+                                actor_type: string;
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                from_state: string | null;
+                                id: number;
+                                /** @description opened | state | assigned | extended | comment | reply | rectification | erasure | warning */
+                                kind: string;
+                                message: string | null;
+                                source: string;
+                                to_state: string | null;
+                            }[];
+                            id: string;
+                            identity_verified: boolean;
+                            /** @enum {string} */
+                            kind: "access" | "rectification" | "erasure" | "restriction" | "portability" | "withdrawal" | "objection";
+                            next_states: ("received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn")[];
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            proof_report_id: string | null;
+                            received_at: string;
+                            /** @enum {string} */
+                            regime: "gdpr" | "pipl";
+                            resolution: string | null;
+                            /** @enum {string} */
+                            state: "received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn";
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/cases/{id}/comment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a note to the case history */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            assignee_name: string | null;
+                            can_extend: boolean;
+                            /** @enum {string} */
+                            channel: "portal" | "phone" | "letter" | "email" | "staff";
+                            clock: {
+                                closed_on_time: boolean | null;
+                                /** @description The deadline (moves by the time the case waited on the requester) */
+                                due_at: string;
+                                /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
+                                due_date: string;
+                                overdue_days: number;
+                                paused_ms: number;
+                                paused_since: string | null;
+                                paused_working_minutes: number | null;
+                                period: {
+                                    months: number;
+                                } | {
+                                    working_days: number;
+                                };
+                                remaining_days: number | null;
+                                remaining_working_days: number | null;
+                                /** @enum {string} */
+                                status: "running" | "due_soon" | "due_today" | "overdue" | "paused" | "stopped";
+                                /**
+                                 * @description GDPR counts calendar days, PIPL working days
+                                 * @enum {string}
+                                 */
+                                unit: "days" | "working_days";
+                            };
+                            closed_at: string | null;
+                            contact: {
+                                account_name: string | null;
+                                emails: string[];
+                                exists: boolean;
+                                id: string;
+                                name: string | null;
+                                /** @description False when record sharing hides the contact from you */
+                                readable: boolean;
+                            } | null;
+                            contact_id: string;
+                            created_at: string;
+                            created_by: string | null;
+                            details: string | null;
+                            extension_months: number;
+                            extension_reason: string | null;
+                            history: {
+                                actor_id: string | null;
+                                actor_name: string | null;
+                                actor_type: string;
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                from_state: string | null;
+                                id: number;
+                                /** @description opened | state | assigned | extended | comment | reply | rectification | erasure | warning */
+                                kind: string;
+                                message: string | null;
+                                source: string;
+                                to_state: string | null;
+                            }[];
+                            id: string;
+                            identity_verified: boolean;
+                            /** @enum {string} */
+                            kind: "access" | "rectification" | "erasure" | "restriction" | "portability" | "withdrawal" | "objection";
+                            next_states: ("received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn")[];
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            proof_report_id: string | null;
+                            received_at: string;
+                            /** @enum {string} */
+                            regime: "gdpr" | "pipl";
+                            resolution: string | null;
+                            /** @enum {string} */
+                            state: "received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn";
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/cases/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Carry out an erasure case: erase the person everywhere, complete the case with the proof report */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            assignee_name: string | null;
+                            can_extend: boolean;
+                            /** @enum {string} */
+                            channel: "portal" | "phone" | "letter" | "email" | "staff";
+                            clock: {
+                                closed_on_time: boolean | null;
+                                /** @description The deadline (moves by the time the case waited on the requester) */
+                                due_at: string;
+                                /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
+                                due_date: string;
+                                overdue_days: number;
+                                paused_ms: number;
+                                paused_since: string | null;
+                                paused_working_minutes: number | null;
+                                period: {
+                                    months: number;
+                                } | {
+                                    working_days: number;
+                                };
+                                remaining_days: number | null;
+                                remaining_working_days: number | null;
+                                /** @enum {string} */
+                                status: "running" | "due_soon" | "due_today" | "overdue" | "paused" | "stopped";
+                                /**
+                                 * @description GDPR counts calendar days, PIPL working days
+                                 * @enum {string}
+                                 */
+                                unit: "days" | "working_days";
+                            };
+                            closed_at: string | null;
+                            contact: {
+                                account_name: string | null;
+                                emails: string[];
+                                exists: boolean;
+                                id: string;
+                                name: string | null;
+                                /** @description False when record sharing hides the contact from you */
+                                readable: boolean;
+                            } | null;
+                            contact_id: string;
+                            created_at: string;
+                            created_by: string | null;
+                            details: string | null;
+                            extension_months: number;
+                            extension_reason: string | null;
+                            history: {
+                                actor_id: string | null;
+                                actor_name: string | null;
+                                actor_type: string;
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                from_state: string | null;
+                                id: number;
+                                /** @description opened | state | assigned | extended | comment | reply | rectification | erasure | warning */
+                                kind: string;
+                                message: string | null;
+                                source: string;
+                                to_state: string | null;
+                            }[];
+                            id: string;
+                            identity_verified: boolean;
+                            /** @enum {string} */
+                            kind: "access" | "rectification" | "erasure" | "restriction" | "portability" | "withdrawal" | "objection";
+                            next_states: ("received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn")[];
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            proof_report_id: string | null;
+                            received_at: string;
+                            /** @enum {string} */
+                            regime: "gdpr" | "pipl";
+                            resolution: string | null;
+                            /** @enum {string} */
+                            state: "received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn";
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/cases/{id}/extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Extend a GDPR deadline once by 1 or 2 months, with the reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        months: number;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            assignee_name: string | null;
+                            can_extend: boolean;
+                            /** @enum {string} */
+                            channel: "portal" | "phone" | "letter" | "email" | "staff";
+                            clock: {
+                                closed_on_time: boolean | null;
+                                /** @description The deadline (moves by the time the case waited on the requester) */
+                                due_at: string;
+                                /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
+                                due_date: string;
+                                overdue_days: number;
+                                paused_ms: number;
+                                paused_since: string | null;
+                                paused_working_minutes: number | null;
+                                period: {
+                                    months: number;
+                                } | {
+                                    working_days: number;
+                                };
+                                remaining_days: number | null;
+                                remaining_working_days: number | null;
+                                /** @enum {string} */
+                                status: "running" | "due_soon" | "due_today" | "overdue" | "paused" | "stopped";
+                                /**
+                                 * @description GDPR counts calendar days, PIPL working days
+                                 * @enum {string}
+                                 */
+                                unit: "days" | "working_days";
+                            };
+                            closed_at: string | null;
+                            contact: {
+                                account_name: string | null;
+                                emails: string[];
+                                exists: boolean;
+                                id: string;
+                                name: string | null;
+                                /** @description False when record sharing hides the contact from you */
+                                readable: boolean;
+                            } | null;
+                            contact_id: string;
+                            created_at: string;
+                            created_by: string | null;
+                            details: string | null;
+                            extension_months: number;
+                            extension_reason: string | null;
+                            history: {
+                                actor_id: string | null;
+                                actor_name: string | null;
+                                actor_type: string;
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                from_state: string | null;
+                                id: number;
+                                /** @description opened | state | assigned | extended | comment | reply | rectification | erasure | warning */
+                                kind: string;
+                                message: string | null;
+                                source: string;
+                                to_state: string | null;
+                            }[];
+                            id: string;
+                            identity_verified: boolean;
+                            /** @enum {string} */
+                            kind: "access" | "rectification" | "erasure" | "restriction" | "portability" | "withdrawal" | "objection";
+                            next_states: ("received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn")[];
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            proof_report_id: string | null;
+                            received_at: string;
+                            /** @enum {string} */
+                            regime: "gdpr" | "pipl";
+                            resolution: string | null;
+                            /** @enum {string} */
+                            state: "received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn";
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/cases/{id}/rectification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve (apply to the contact, completes the case) or reject a requested correction */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "approve" | "reject";
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            assignee_name: string | null;
+                            can_extend: boolean;
+                            /** @enum {string} */
+                            channel: "portal" | "phone" | "letter" | "email" | "staff";
+                            clock: {
+                                closed_on_time: boolean | null;
+                                /** @description The deadline (moves by the time the case waited on the requester) */
+                                due_at: string;
+                                /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
+                                due_date: string;
+                                overdue_days: number;
+                                paused_ms: number;
+                                paused_since: string | null;
+                                paused_working_minutes: number | null;
+                                period: {
+                                    months: number;
+                                } | {
+                                    working_days: number;
+                                };
+                                remaining_days: number | null;
+                                remaining_working_days: number | null;
+                                /** @enum {string} */
+                                status: "running" | "due_soon" | "due_today" | "overdue" | "paused" | "stopped";
+                                /**
+                                 * @description GDPR counts calendar days, PIPL working days
+                                 * @enum {string}
+                                 */
+                                unit: "days" | "working_days";
+                            };
+                            closed_at: string | null;
+                            contact: {
+                                account_name: string | null;
+                                emails: string[];
+                                exists: boolean;
+                                id: string;
+                                name: string | null;
+                                /** @description False when record sharing hides the contact from you */
+                                readable: boolean;
+                            } | null;
+                            contact_id: string;
+                            created_at: string;
+                            created_by: string | null;
+                            details: string | null;
+                            extension_months: number;
+                            extension_reason: string | null;
+                            history: {
+                                actor_id: string | null;
+                                actor_name: string | null;
+                                actor_type: string;
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                from_state: string | null;
+                                id: number;
+                                /** @description opened | state | assigned | extended | comment | reply | rectification | erasure | warning */
+                                kind: string;
+                                message: string | null;
+                                source: string;
+                                to_state: string | null;
+                            }[];
+                            id: string;
+                            identity_verified: boolean;
+                            /** @enum {string} */
+                            kind: "access" | "rectification" | "erasure" | "restriction" | "portability" | "withdrawal" | "objection";
+                            next_states: ("received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn")[];
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            proof_report_id: string | null;
+                            received_at: string;
+                            /** @enum {string} */
+                            regime: "gdpr" | "pipl";
+                            resolution: string | null;
+                            /** @enum {string} */
+                            state: "received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn";
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/cases/{id}/reply-received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The requester answered (by phone, mail, letter): the clock runs again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            assignee_name: string | null;
+                            can_extend: boolean;
+                            /** @enum {string} */
+                            channel: "portal" | "phone" | "letter" | "email" | "staff";
+                            clock: {
+                                closed_on_time: boolean | null;
+                                /** @description The deadline (moves by the time the case waited on the requester) */
+                                due_at: string;
+                                /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
+                                due_date: string;
+                                overdue_days: number;
+                                paused_ms: number;
+                                paused_since: string | null;
+                                paused_working_minutes: number | null;
+                                period: {
+                                    months: number;
+                                } | {
+                                    working_days: number;
+                                };
+                                remaining_days: number | null;
+                                remaining_working_days: number | null;
+                                /** @enum {string} */
+                                status: "running" | "due_soon" | "due_today" | "overdue" | "paused" | "stopped";
+                                /**
+                                 * @description GDPR counts calendar days, PIPL working days
+                                 * @enum {string}
+                                 */
+                                unit: "days" | "working_days";
+                            };
+                            closed_at: string | null;
+                            contact: {
+                                account_name: string | null;
+                                emails: string[];
+                                exists: boolean;
+                                id: string;
+                                name: string | null;
+                                /** @description False when record sharing hides the contact from you */
+                                readable: boolean;
+                            } | null;
+                            contact_id: string;
+                            created_at: string;
+                            created_by: string | null;
+                            details: string | null;
+                            extension_months: number;
+                            extension_reason: string | null;
+                            history: {
+                                actor_id: string | null;
+                                actor_name: string | null;
+                                actor_type: string;
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                from_state: string | null;
+                                id: number;
+                                /** @description opened | state | assigned | extended | comment | reply | rectification | erasure | warning */
+                                kind: string;
+                                message: string | null;
+                                source: string;
+                                to_state: string | null;
+                            }[];
+                            id: string;
+                            identity_verified: boolean;
+                            /** @enum {string} */
+                            kind: "access" | "rectification" | "erasure" | "restriction" | "portability" | "withdrawal" | "objection";
+                            next_states: ("received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn")[];
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            proof_report_id: string | null;
+                            received_at: string;
+                            /** @enum {string} */
+                            regime: "gdpr" | "pipl";
+                            resolution: string | null;
+                            /** @enum {string} */
+                            state: "received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn";
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/cases/{id}/transition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move the case: verifying, in_progress (identity verified), waiting_on_requester (pauses the clock; say what is asked), completed, rejected (with a reason), withdrawn */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        message?: string;
+                        reason?: string;
+                        /** @enum {string} */
+                        to: "received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            assignee_id: string | null;
+                            assignee_name: string | null;
+                            can_extend: boolean;
+                            /** @enum {string} */
+                            channel: "portal" | "phone" | "letter" | "email" | "staff";
+                            clock: {
+                                closed_on_time: boolean | null;
+                                /** @description The deadline (moves by the time the case waited on the requester) */
+                                due_at: string;
+                                /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
+                                due_date: string;
+                                overdue_days: number;
+                                paused_ms: number;
+                                paused_since: string | null;
+                                paused_working_minutes: number | null;
+                                period: {
+                                    months: number;
+                                } | {
+                                    working_days: number;
+                                };
+                                remaining_days: number | null;
+                                remaining_working_days: number | null;
+                                /** @enum {string} */
+                                status: "running" | "due_soon" | "due_today" | "overdue" | "paused" | "stopped";
+                                /**
+                                 * @description GDPR counts calendar days, PIPL working days
+                                 * @enum {string}
+                                 */
+                                unit: "days" | "working_days";
+                            };
+                            closed_at: string | null;
+                            contact: {
+                                account_name: string | null;
+                                emails: string[];
+                                exists: boolean;
+                                id: string;
+                                name: string | null;
+                                /** @description False when record sharing hides the contact from you */
+                                readable: boolean;
+                            } | null;
+                            contact_id: string;
+                            created_at: string;
+                            created_by: string | null;
+                            details: string | null;
+                            extension_months: number;
+                            extension_reason: string | null;
+                            history: {
+                                actor_id: string | null;
+                                actor_name: string | null;
+                                actor_type: string;
+                                at: string;
+                                data: {
+                                    [key: string]: unknown;
+                                };
+                                from_state: string | null;
+                                id: number;
+                                /** @description opened | state | assigned | extended | comment | reply | rectification | erasure | warning */
+                                kind: string;
+                                message: string | null;
+                                source: string;
+                                to_state: string | null;
+                            }[];
+                            id: string;
+                            identity_verified: boolean;
+                            /** @enum {string} */
+                            kind: "access" | "rectification" | "erasure" | "restriction" | "portability" | "withdrawal" | "objection";
+                            next_states: ("received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn")[];
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            proof_report_id: string | null;
+                            received_at: string;
+                            /** @enum {string} */
+                            regime: "gdpr" | "pipl";
+                            resolution: string | null;
+                            /** @enum {string} */
+                            state: "received" | "verifying" | "in_progress" | "waiting_on_requester" | "completed" | "rejected" | "withdrawn";
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/cases/assignees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Colleagues who may work privacy cases (the assignee picker) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                email: string;
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Consent rate per purpose per week (from the consent history) and what customers contributed through the portal */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Weeks back from now (default 12) */
+                    weeks?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contributions: {
+                                corrections: number;
+                                preferences: number;
+                                week: string;
+                            }[];
+                            current_notice: {
+                                created_at: string;
+                                created_by_name: string | null;
+                                id: string;
+                                published_at: string | null;
+                                published_by_name: string | null;
+                                /** @enum {string} */
+                                status: "draft" | "published";
+                                text_en: string;
+                                text_zh: string;
+                                title_en: string;
+                                title_zh: string;
+                                updated_at: string;
+                                version: number;
+                            } | null;
+                            purposes: {
+                                current: {
+                                    decided: number;
+                                    granted: number;
+                                    rate: number | null;
+                                };
+                                label: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                points: {
+                                    granted: number;
+                                    /** @description granted / decided at the end of the week; null when nobody decided */
+                                    rate: number | null;
+                                    /** @description Monday (UTC) the week starts */
+                                    week: string;
+                                    withdrawn: number;
+                                }[];
+                                /**
+                                 * @description marketing_email | profiling | partner_sharing | call_recording
+                                 * @enum {string}
+                                 */
+                                purpose: "marketing_email" | "profiling" | "partner_sharing" | "call_recording";
+                                requires_consent: boolean;
+                            }[];
+                            totals: {
+                                corrections: number;
+                                preferences: number;
+                                restricted: number;
+                            };
+                            weeks: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/erasure-blocks/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Whether an e-mail belongs to an erased person (blocked from being created again) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            blocked: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/erasure-blocks/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** “The person returned”: lift the block so the e-mail may be created again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lifted: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/erasures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Erasures carried out, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                case_id: string | null;
+                                finished_at: string | null;
+                                id: string;
+                                rows_touched: number;
+                                started_at: string;
+                                status: string;
+                                trigger: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/erasures/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An erasure’s proof report: per table what was deleted or anonymised, tombstones with reasons, receipts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actor_name: string | null;
+                            case_id: string | null;
+                            contact_id: string;
+                            derived: {
+                                action: string;
+                                detail: string;
+                                what: string;
+                            }[];
+                            finished_at: string | null;
+                            id: string;
+                            ledger: {
+                                entry_id: string;
+                                file: string;
+                                identifiers_hashed: number;
+                            };
+                            outcomes: {
+                                /** @enum {string} */
+                                action: "deleted" | "anonymised" | "retained";
+                                module: string;
+                                reason?: string;
+                                rows: number;
+                                table: string;
+                            }[];
+                            propagation: {
+                                event: string;
+                                event_id: number | null;
+                                receipts: {
+                                    attempts: number;
+                                    confirmed_at: string | null;
+                                    last_error: string | null;
+                                    /** @enum {string} */
+                                    state: "pending" | "confirmed" | "failed";
+                                    system_id: string;
+                                    system_kind: string;
+                                    system_label: string;
+                                }[];
+                            };
+                            rows_touched: number;
+                            started_at: string;
+                            /** @enum {string} */
+                            status: "running" | "done" | "failed";
+                            /** @description Records kept (anonymised), each with its retention reason */
+                            tombstones: {
+                                /** @enum {string} */
+                                action: "deleted" | "anonymised" | "retained";
+                                module: string;
+                                reason?: string;
+                                rows: number;
+                                table: string;
+                            }[];
+                            /** @description case | replay (re-applied from the ledger after a restore) */
+                            trigger: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Privacy notice versions, newest first (drafts and published) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            current_id: string | null;
+                            data: {
+                                created_at: string;
+                                created_by_name: string | null;
+                                id: string;
+                                published_at: string | null;
+                                published_by_name: string | null;
+                                /** @enum {string} */
+                                status: "draft" | "published";
+                                text_en: string;
+                                text_zh: string;
+                                title_en: string;
+                                title_zh: string;
+                                updated_at: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create the next privacy notice version (draft, or published at once with publish: true) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        publish?: boolean;
+                        text_en: string;
+                        text_zh: string;
+                        title_en: string;
+                        title_zh: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            created_by_name: string | null;
+                            id: string;
+                            published_at: string | null;
+                            published_by_name: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "published";
+                            text_en: string;
+                            text_zh: string;
+                            title_en: string;
+                            title_zh: string;
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/notices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One privacy notice version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            created_by_name: string | null;
+                            id: string;
+                            published_at: string | null;
+                            published_by_name: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "published";
+                            text_en: string;
+                            text_zh: string;
+                            title_en: string;
+                            title_zh: string;
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a draft notice version (a published one is immutable: 409) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text_en?: string;
+                        text_zh?: string;
+                        title_en?: string;
+                        title_zh?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            created_by_name: string | null;
+                            id: string;
+                            published_at: string | null;
+                            published_by_name: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "published";
+                            text_en: string;
+                            text_zh: string;
+                            title_en: string;
+                            title_zh: string;
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/privacy/notices/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish a draft notice version: it becomes the current notice, immutable from now on */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            created_by_name: string | null;
+                            id: string;
+                            published_at: string | null;
+                            published_by_name: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "published";
+                            text_en: string;
+                            text_zh: string;
+                            title_en: string;
+                            title_zh: string;
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/notices/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current privacy notice (newest published version) people agree to; null when none is */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            notice: {
+                                created_at: string;
+                                created_by_name: string | null;
+                                id: string;
+                                published_at: string | null;
+                                published_by_name: string | null;
+                                /** @enum {string} */
+                                status: "draft" | "published";
+                                text_en: string;
+                                text_zh: string;
+                                title_en: string;
+                                title_zh: string;
+                                updated_at: string;
+                                version: number;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/processing-record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The record of processing: purposes, legal basis, data categories, recipients, retention (JSON, or CSV with format=csv) */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "json" | "csv";
+                    /** @description CSV language (default from Accept-Language) */
+                    lang?: "en" | "zh";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activities: {
+                                /**
+                                 * @description opt_in: denied until granted; opt_out: allowed until withdrawn; not_required: another legal basis
+                                 * @enum {string}
+                                 */
+                                consent: "opt_in" | "opt_out" | "not_required";
+                                data_categories: {
+                                    en: string;
+                                    zh: string;
+                                }[];
+                                description: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                enforced_at: string[];
+                                label: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                legal_basis: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                purpose: string;
+                                recipients: {
+                                    en: string;
+                                    zh: string;
+                                }[];
+                                retention: {
+                                    en: string;
+                                    zh: string;
+                                };
+                            }[];
+                            data_subjects: {
+                                en: string;
+                                zh: string;
+                            };
+                            generated_at: string;
+                            notice_version: number | null;
+                        } | string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/purposes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The purposes a person consents to, with their default and legal basis */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                description: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                /**
+                                 * @description marketing_email | profiling | partner_sharing | call_recording
+                                 * @enum {string}
+                                 */
+                                key: "marketing_email" | "profiling" | "partner_sharing" | "call_recording";
+                                label: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                legal_basis: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                /** @description true: opt-in (denied until granted); false: allowed until withdrawn */
+                                requires_consent: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/subjects/{contactId}/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything held about a person, module by module, each datum with its lineage */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description The contact (person) id */
+                    contactId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contact_id: string;
+                            sections: {
+                                /** @description profile | insights | field_history | activities | signals | interventions | predictions | … */
+                                kind: string;
+                                label: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                /** @description The module that holds the data */
+                                module: string;
+                                records: {
+                                    at?: string;
+                                    fields: {
+                                        key: string;
+                                        label: {
+                                            en: string;
+                                            zh: string;
+                                        };
+                                        lineage: {
+                                            actorName?: string | null;
+                                            at: string;
+                                            detail?: string;
+                                            /** @description manual | import | ai_extracted | computed | sync | seed | customer | rule | model | llm */
+                                            method: string;
+                                            source: string;
+                                        }[];
+                                        value: unknown;
+                                    }[];
+                                    id: string;
+                                    title: string;
+                                }[];
+                                /** @description Records held (records may be cut at the limit) */
+                                total: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/subjects/{contactId}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start an export of everything held about a person (zip: JSON + one CSV per section) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The contact (person) id */
+                    contactId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contact_id: string;
+                            created_at: string;
+                            error: string | null;
+                            /** @description The file is deleted after this (7 days) */
+                            expires_at: string;
+                            file_bytes: number | null;
+                            finished_at: string | null;
+                            id: string;
+                            /** @description Modules collected of all */
+                            progress: {
+                                done: number;
+                                total: number;
+                            };
+                            records: number | null;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "done" | "failed";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/subjects/{contactId}/exports/{exportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An export’s progress (queued, running n of m, done, failed) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The contact (person) id */
+                    contactId: string;
+                    /** @description Export id */
+                    exportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contact_id: string;
+                            created_at: string;
+                            error: string | null;
+                            /** @description The file is deleted after this (7 days) */
+                            expires_at: string;
+                            file_bytes: number | null;
+                            finished_at: string | null;
+                            id: string;
+                            /** @description Modules collected of all */
+                            progress: {
+                                done: number;
+                                total: number;
+                            };
+                            records: number | null;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "done" | "failed";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/subjects/{contactId}/exports/{exportId}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a finished export (zip) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The contact (person) id */
+                    contactId: string;
+                    /** @description Export id */
+                    exportId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/zip": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                reason: string;
+                            }[];
+                            instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/zip": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                reason: string;
+                            }[];
+                            instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/zip": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                reason: string;
+                            }[];
+                            instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/zip": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                reason: string;
+                            }[];
+                            instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/zip": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                reason: string;
+                            }[];
+                            instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/zip": {
+                            detail?: string;
+                            errors?: {
+                                field: string;
+                                reason: string;
+                            }[];
+                            instance?: string;
+                            /** @description 404 of a record merged into another: the id of the record it lives in now */
+                            merged_into?: string;
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -14510,6 +21508,131 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quotas/{id}/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who set a quota, how (manual, import, API) and every change since */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                actor_id: string | null;
+                                actor_name: string | null;
+                                actor_type: string;
+                                at: string;
+                                change_id: number;
+                                confidence: number | null;
+                                field: string;
+                                method: string;
+                                source: string;
+                                value: unknown;
+                            }[];
+                            /** @description How the record and its derived parts were produced */
+                            methods: {
+                                actor_name: string | null;
+                                /** @description 'record' or the field the method produced (talk_track, score, subject …) */
+                                applies_to: string;
+                                at: string | null;
+                                /** @description In words: 'rule tender_notice v3', 'model lead_score v2', 'LLM qwen-max', 'entered by 王芳' */
+                                detail: string;
+                                /** @enum {string} */
+                                kind: "manual" | "import" | "sync" | "seed" | "computed" | "ai_extracted" | "rule" | "model" | "llm" | "customer";
+                                llm_model?: string | null;
+                                model_id?: string | null;
+                                model_kind?: string | null;
+                                model_version?: number | null;
+                                rule_key?: string | null;
+                                rule_version?: number | null;
+                                /** @description ui | api | import:csv | portal | signal:<source> | … */
+                                source: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -16497,6 +23620,131 @@ export interface paths {
                             };
                             tenant_id: string;
                             type: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/signals/{id}/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where a signal came from (source, how it arrived, who sent it) and how its subject was matched (rule or a reviewer) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Record id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                actor_id: string | null;
+                                actor_name: string | null;
+                                actor_type: string;
+                                at: string;
+                                change_id: number;
+                                confidence: number | null;
+                                field: string;
+                                method: string;
+                                source: string;
+                                value: unknown;
+                            }[];
+                            /** @description How the record and its derived parts were produced */
+                            methods: {
+                                actor_name: string | null;
+                                /** @description 'record' or the field the method produced (talk_track, score, subject …) */
+                                applies_to: string;
+                                at: string | null;
+                                /** @description In words: 'rule tender_notice v3', 'model lead_score v2', 'LLM qwen-max', 'entered by 王芳' */
+                                detail: string;
+                                /** @enum {string} */
+                                kind: "manual" | "import" | "sync" | "seed" | "computed" | "ai_extracted" | "rule" | "model" | "llm" | "customer";
+                                llm_model?: string | null;
+                                model_id?: string | null;
+                                model_kind?: string | null;
+                                model_version?: number | null;
+                                rule_key?: string | null;
+                                rule_version?: number | null;
+                                /** @description ui | api | import:csv | portal | signal:<source> | … */
+                                source: string | null;
+                            }[];
                         };
                     };
                 };
