@@ -92,7 +92,7 @@ function DataKind({ section }: { section: DataSection }) {
           <Paper key={r.id} withBorder radius="sm" p="sm" data-testid="portal-datum">
             <Group justify="space-between" gap="xs" wrap="nowrap" align="flex-start">
               <Text fw={500} fz="sm" style={{ wordBreak: 'break-word' }}>
-                {r.title}
+                {showValue(r.title, lang)}
               </Text>
               {r.at && (
                 <Text fz="xs" c="dimmed" style={{ flexShrink: 0 }}>

@@ -85,6 +85,7 @@ export function showValue(v: unknown, lang: string): string {
   if (typeof v === 'boolean') return v ? (lang === 'en' ? 'Yes' : '是') : lang === 'en' ? 'No' : '否';
   if (typeof v === 'number') return new Intl.NumberFormat(lang).format(v);
   if (isLabel(v)) return pick(v, lang);
+  if (typeof v === 'object' && Object.keys(v).length === 0) return '—';
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }

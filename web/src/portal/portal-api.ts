@@ -112,7 +112,8 @@ export interface DataSection {
   total: number;
   records: {
     id: string;
-    title: string;
+    /** The record's own words, or a label in both languages. */
+    title: string | Text2;
     at?: string;
     fields: { key: string; label: Text2; value: unknown; lineage: DatumLineage[] }[];
   }[];

@@ -5,6 +5,7 @@ import type { Tx } from '../../platform/db/database.js';
 import type {
   DataSubject,
   ErasureOutcome,
+  LocalText,
   PersonalDataProvider,
   PersonalDataSection,
   PersonalDatum,
@@ -44,6 +45,43 @@ const PROFILE_FIELDS: { key: string; en: string; zh: string }[] = [
   { key: 'tags', en: 'Tags', zh: '标签' },
   { key: 'custom', en: 'Other fields', zh: '其他字段' },
 ];
+
+/** The words a person reads for the values crm stores as keys (activity types, roles, stances). */
+const VALUE_LABELS: Record<string, Record<string, LocalText>> = {
+  type: {
+    call: { en: 'Call', zh: '电话' },
+    meeting: { en: 'Meeting', zh: '会议' },
+    email: { en: 'E-mail', zh: '邮件' },
+    visit: { en: 'Visit', zh: '拜访' },
+    note: { en: 'Note', zh: '备注' },
+    task: { en: 'Task', zh: '任务' },
+  },
+  committee_role: {
+    technical: { en: 'Technical evaluator', zh: '技术评估' },
+    procurement: { en: 'Procurement', zh: '采购' },
+    finance: { en: 'Finance', zh: '财务' },
+    legal: { en: 'Legal', zh: '法务' },
+    esg: { en: 'ESG', zh: 'ESG' },
+    executive: { en: 'Executive decision-maker', zh: '高层决策' },
+    user: { en: 'User', zh: '使用者' },
+    other: { en: 'Other', zh: '其他' },
+  },
+  stance: {
+    champion: { en: 'Champion', zh: '支持者（内线）' },
+    supporter: { en: 'Supporter', zh: '支持' },
+    neutral: { en: 'Neutral', zh: '中立' },
+    skeptic: { en: 'Skeptical', zh: '怀疑' },
+    blocker: { en: 'Opposed', zh: '反对' },
+  },
+  status: {
+    merged: { en: 'Merged', zh: '已合并' },
+    undone: { en: 'Merge undone', zh: '已撤销合并' },
+  },
+};
+
+/** A stored key in the reader's words when crm has words for it; anything else as stored. */
+const valueLabel = (field: string, v: unknown): unknown =>
+  typeof v === 'string' ? (VALUE_LABELS[field]?.[v] ?? v) : v;
 
 const INSIGHT_FIELDS: { key: string; en: string; zh: string }[] = [
   { key: 'committee_role', en: 'Buying role', zh: '采购角色' },
@@ -120,6 +158,23 @@ export async function mergedDuplicateIds(tx: Tx, tenantId: string, contactId: st
   return [...new Set(rows.map((r) => r.id))];
 }
 
+const FIELD_LABELS = new Map<string, LocalText>(
+  [...PROFILE_FIELDS, ...INSIGHT_FIELDS].map((f) => [f.key, { en: f.en, zh: f.zh }]),
+);
+
+/** Names of the accounts a contact's history points at (a company id reads as its name). */
+async function namesOfAccounts(tx: Tx, tenantId: string, ids: unknown[]): Promise<Map<string, string>> {
+  const wanted = [
+    ...new Set(ids.filter((v): v is string => typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v))),
+  ];
+  if (!wanted.length) return new Map();
+  const rows = await tx
+    .select({ id: accounts.id, name: accounts.name })
+    .from(accounts)
+    .where(and(eq(accounts.tenant_id, tenantId), inArray(accounts.id, wanted)));
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 function datum(
   key: string,
   label: { en: string; zh: string },
@@ -151,7 +206,12 @@ async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Pr
         .from(accounts)
         .where(and(eq(accounts.tenant_id, s.tenantId), eq(accounts.id, row.account_id)))
     : [];
-  const values: Record<string, unknown> = { ...row, account_id: account?.name ?? null };
+  const values: Record<string, unknown> = {
+    ...row,
+    account_id: account?.name ?? null,
+    committee_role: valueLabel('committee_role', row.committee_role),
+    stance: valueLabel('stance', row.stance),
+  };
   const profile: PersonalRecord = {
     id: row.id,
     title: row.name,
@@ -160,16 +220,28 @@ async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Pr
   };
   const insights: PersonalRecord = {
     id: `${row.id}:decision-graph`,
-    title: 'Decision graph',
+    title: { en: 'Your role in the buying decision', zh: '您在采购决策中的角色' },
     fields: INSIGHT_FIELDS.map((f) => datum(f.key, { en: f.en, zh: f.zh }, values[f.key], history)),
   };
   // The field history itself: every change of the record, with who/how/where.
-  const changes = history.slice(0, limit).map((h, i) => ({
-    id: `${row.id}:change:${i}`,
-    title: h.field,
-    at: h.lineage.at,
-    fields: [{ key: h.field, label: { en: h.field, zh: h.field }, value: h.value, lineage: [h.lineage] }],
-  }));
+  const accountNames = await namesOfAccounts(
+    tx,
+    s.tenantId,
+    history.filter((h) => h.field === 'account_id').map((h) => h.value),
+  );
+  const changes = history.slice(0, limit).map((h, i) => {
+    const label = FIELD_LABELS.get(h.field) ?? { en: h.field, zh: h.field };
+    const value =
+      h.field === 'account_id' && typeof h.value === 'string'
+        ? (accountNames.get(h.value) ?? null)
+        : valueLabel(h.field, h.value);
+    return {
+      id: `${row.id}:change:${i}`,
+      title: label,
+      at: h.lineage.at,
+      fields: [{ key: h.field, label, value, lineage: [h.lineage] }],
+    };
+  });
 
   const needles = subjectNeedles(s);
   const where = activityWhere(s, needles);
@@ -195,14 +267,16 @@ async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Pr
       title: a.subject,
       at: a.occurred_at.toISOString(),
       fields: [
-        { key: 'type', label: { en: 'Type', zh: '类型' }, value: a.type, lineage },
+        { key: 'type', label: { en: 'Type', zh: '类型' }, value: valueLabel('type', a.type), lineage },
         { key: 'subject', label: { en: 'Subject', zh: '主题' }, value: a.subject, lineage },
         { key: 'body', label: { en: 'Notes', zh: '内容' }, value: a.body, lineage },
         { key: 'participants', label: { en: 'Participants', zh: '参与人' }, value: a.participants, lineage },
         {
           key: 'involvement',
           label: { en: 'How you appear', zh: '与您的关系' },
-          value: involved ? 'participant' : 'mentioned',
+          value: involved
+            ? { en: 'You took part', zh: '您参与了' }
+            : { en: 'You are mentioned', zh: '其中提到了您' },
           lineage,
         },
       ],
@@ -251,13 +325,13 @@ async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Pr
       label: { en: 'Duplicate records merged', zh: '重复记录合并' },
       records: merges.map((m) => ({
         id: m.id,
-        title: 'merge',
+        title: { en: 'Duplicate record merged', zh: '重复记录合并' },
         at: m.created_at.toISOString(),
         fields: [
           {
             key: 'status',
             label: { en: 'Status', zh: '状态' },
-            value: m.status,
+            value: valueLabel('status', m.status),
             lineage: [{ method: 'manual', source: 'ui', actorName: m.by, at: m.created_at.toISOString() }],
           },
         ],

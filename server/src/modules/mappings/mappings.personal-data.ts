@@ -38,7 +38,7 @@ async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Pr
       total: rows.length + Number(n),
       records: rows.map((r) => ({
         id: `${r.source_id}:sample`,
-        title: 'sample',
+        title: { en: 'Data received from a connected system', zh: '对接系统发来的数据' },
         at: r.received_at.toISOString(),
         fields: [
           {

@@ -8,6 +8,7 @@ import type {
   PersonalDataSection,
 } from '../../platform/privacy/personal-data.js';
 import { anyMentions, redactColumns, subjectNeedles } from '../../platform/privacy/personal-data-scrub.js';
+import { BUILTIN_TYPES } from './signal-catalogue.js';
 import { signals } from './signals.schema.js';
 
 /**
@@ -49,19 +50,24 @@ async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Pr
             at: r.received_at.toISOString(),
           },
         ];
+        const kind = BUILTIN_TYPES.get(r.type);
+        const typeWords = kind ? { en: kind.name_en, zh: kind.name } : r.type;
         return {
           id: r.id,
-          title: r.type,
+          title: typeWords,
           at: r.occurred_at.toISOString(),
           fields: [
-            { key: 'type', label: { en: 'Type', zh: '类型' }, value: r.type, lineage },
+            { key: 'type', label: { en: 'Type', zh: '类型' }, value: typeWords, lineage },
             { key: 'source', label: { en: 'From', zh: '来源' }, value: r.source, lineage },
             { key: 'subject', label: { en: 'About', zh: '对象' }, value: r.subject, lineage },
             { key: 'payload', label: { en: 'Content', zh: '内容' }, value: r.payload, lineage },
             {
               key: 'link',
               label: { en: 'How you appear', zh: '与您的关系' },
-              value: r.contact_id === s.contactId ? 'about you' : 'mentions you',
+              value:
+                r.contact_id === s.contactId
+                  ? { en: 'About you', zh: '关于您' }
+                  : { en: 'Mentions you', zh: '其中提到了您' },
               lineage,
             },
           ],

@@ -125,7 +125,7 @@ export function sectionCsv(section: PersonalDataSection): string {
       lines.push(
         [
           r.id,
-          r.title,
+          typeof r.title === 'string' ? r.title : `${r.title.zh} / ${r.title.en}`,
           r.at ?? '',
           f.key,
           f.label.en,

@@ -35,10 +35,17 @@ export interface PersonalDatum {
   lineage: DatumLineage[];
 }
 
+/** A text in both UI languages (the portal shows the reader's; exports write both). */
+export interface LocalText {
+  en: string;
+  zh: string;
+}
+
 /** One thing held about the person: their profile, an activity, a signal, an insight … */
 export interface PersonalRecord {
   id: string;
-  title: string;
+  /** What the record is: its own words (an activity's subject) or a label in both languages. */
+  title: string | LocalText;
   at?: string;
   fields: PersonalDatum[];
 }
