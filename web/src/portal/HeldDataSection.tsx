@@ -112,7 +112,7 @@ function DataKind({ section }: { section: DataSection }) {
                   </Text>
                   {f.lineage[0] && !isEmpty(f.value) && (
                     <Text fz="xs" c="dimmed" data-testid="portal-lineage">
-                      {lineageWords(f.lineage[0], t)}
+                      {lineageWords(f.lineage[0], t, lang)}
                     </Text>
                   )}
                 </Stack>

@@ -80,7 +80,7 @@ export function ProfileSection() {
                   </Text>
                   {f.value != null && (
                     <Text fz="xs" c="dimmed" data-testid="portal-lineage">
-                      {lineageWords(f.lineage, t)}
+                      {lineageWords(f.lineage, t, lang)}
                     </Text>
                   )}
                 </Stack>

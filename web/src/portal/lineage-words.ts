@@ -8,7 +8,8 @@ export interface AnyLineage {
   actor_name?: string | null;
   actorName?: string | null;
   at?: string | null;
-  detail?: string | null;
+  /** Method detail: a model or rule name, possibly in both languages. */
+  detail?: string | { en: string; zh: string } | null;
 }
 
 /** 2026-03-02 in the browser's time zone (the same in both languages: nobody misreads it). */
@@ -24,14 +25,19 @@ export function isoDay(at: string | null | undefined): string {
  * Where a datum came from, in words the person can check (R-5.4): "来自官网表单，2026-03-02",
  * "AI 从会议纪要提取（模型 …）", "由 王芳 录入", "您本人通过门户修改".
  */
-export function lineageWords(l: AnyLineage | null | undefined, t: TFunction): string {
+export function lineageWords(l: AnyLineage | null | undefined, t: TFunction, lang = 'zh-CN'): string {
   if (!l) return t('portal.lineage.none');
   const date = isoDay(l.at);
   const method = l.method ?? '';
   const source = l.source ?? '';
   const base = source.split(':')[0];
   const actor = l.actor_name ?? l.actorName ?? null;
-  const detail = l.detail ?? null;
+  const detail =
+    typeof l.detail === 'object' && l.detail
+      ? lang === 'en'
+        ? l.detail.en
+        : l.detail.zh
+      : (l.detail ?? null);
   if (l.actor_type === 'customer' || base === 'portal' || method === 'customer')
     return t('portal.lineage.customer', { date });
   if (base === 'webform' || base === 'form') return t('portal.lineage.webform', { date });

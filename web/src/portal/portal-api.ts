@@ -102,7 +102,7 @@ export interface DatumLineage {
   source: string;
   actorName?: string | null;
   at: string;
-  detail?: string;
+  detail?: string | Text2;
 }
 
 export interface DataSection {

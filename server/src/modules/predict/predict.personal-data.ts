@@ -87,8 +87,11 @@ async function collect(tx: Tx, s: DataSubject): Promise<PersonalDataSection[]> {
             at: r.computed_at.toISOString(),
             detail:
               r.method === 'model'
-                ? `lead-score model v${r.model_version ?? '?'}`
-                : 'lead-score rules (fallback)',
+                ? {
+                    en: `lead-score model v${r.model_version ?? '?'}`,
+                    zh: `线索评分模型 v${r.model_version ?? '?'}`,
+                  }
+                : { en: 'lead-score rules', zh: '线索评分规则' },
           },
         ];
         return {

@@ -134,18 +134,20 @@ export function lineageOf(row: {
 export function lineageWords(l: DatumLineage): { en: string; zh: string } {
   const day = l.at.slice(0, 10);
   const who = l.actorName ?? '';
-  const detail = l.detail ? ` (${l.detail})` : '';
+  const d = l.detail;
+  const detailEn = d ? ` (${typeof d === 'string' ? d : d.en})` : '';
+  const detailZh = d ? `（${typeof d === 'string' ? d : d.zh}）` : '';
   switch (l.method) {
     case 'import':
       return { en: `imported from a file (${l.source}), ${day}`, zh: `批量导入（${l.source}），${day}` };
     case 'ai_extracted':
-      return { en: `extracted by AI${detail}, ${day}`, zh: `AI 自动提取${detail}，${day}` };
+      return { en: `extracted by AI${detailEn}, ${day}`, zh: `AI 自动提取${detailZh}，${day}` };
     case 'customer':
       return { en: `changed by you through the portal, ${day}`, zh: `本人通过自助门户修改，${day}` };
     case 'sync':
       return { en: `synchronised from ${l.source}, ${day}`, zh: `从 ${l.source} 同步，${day}` };
     case 'computed':
-      return { en: `computed${detail}, ${day}`, zh: `系统计算${detail}，${day}` };
+      return { en: `computed${detailEn}, ${day}`, zh: `系统计算${detailZh}，${day}` };
     case 'seed':
       return { en: `demo data, ${day}`, zh: `演示数据，${day}` };
     default:

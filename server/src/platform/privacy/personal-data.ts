@@ -16,6 +16,12 @@ export interface DataSubject {
   names: string[];
 }
 
+/** A text in both UI languages (the portal shows the reader's; exports write both). */
+export interface LocalText {
+  en: string;
+  zh: string;
+}
+
 /** Where a datum came from, in words a person can check: the portal renders it. */
 export interface DatumLineage {
   /** manual | import | ai_extracted | computed | sync | seed | customer | rule | model | llm */
@@ -24,8 +30,8 @@ export interface DatumLineage {
   source: string;
   actorName?: string | null;
   at: string;
-  /** Method detail: 'model win-v3', 'rule 招标公告 v2', 'LLM qwen-max' … */
-  detail?: string;
+  /** Method detail: 'model win-v3', 'rule 招标公告 v2', 'LLM qwen-max' …, or a label in both languages. */
+  detail?: string | LocalText;
 }
 
 export interface PersonalDatum {
@@ -33,12 +39,6 @@ export interface PersonalDatum {
   label: { en: string; zh: string };
   value: unknown;
   lineage: DatumLineage[];
-}
-
-/** A text in both UI languages (the portal shows the reader's; exports write both). */
-export interface LocalText {
-  en: string;
-  zh: string;
 }
 
 /** One thing held about the person: their profile, an activity, a signal, an insight … */
