@@ -55,6 +55,8 @@ const envSchema = z.object({
   ZHONGSHU_MAIL_FROM: z.string().default('Zhongshu 中枢 <no-reply@zhongshu.local>'),
   // Where people reach this server (links in mails, e.g. the portal's sign-in link); unset = the
   // address the request came to (its Host header — set this behind a proxy and in production).
+  // The erasure ledger (hashes of erased people, replayed after a restore): keep it outside the backups.
+  ZHONGSHU_ERASURE_LEDGER: blankAsUnset.pipe(z.string().optional()),
   ZHONGSHU_PUBLIC_URL: blankAsUnset.pipe(z.url({ protocol: /^https?$/ }).optional()),
   // Outbound webhooks: multiplies the retry schedule (1 = the documented ~3.2 days; tests and benches shrink it).
   ZHONGSHU_WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(10).default(1),
@@ -97,6 +99,8 @@ export type AppConfig = {
     /** Host names, IP addresses or CIDR ranges an admin allows although private/loopback/link-local. */
     allow: string[];
   };
+  /** Where the erasure ledger file lives (ZHONGSHU_ERASURE_LEDGER); undefined = <data dir>/privacy/. */
+  erasureLedger?: string;
   /** The server's public origin for links in mails (ZHONGSHU_PUBLIC_URL); undefined = the request's. */
   publicUrl?: string;
   mail: {
@@ -177,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .filter(Boolean),
     },
     mail: { smtpUrl: e.ZHONGSHU_SMTP_URL, from: e.ZHONGSHU_MAIL_FROM },
+    erasureLedger: e.ZHONGSHU_ERASURE_LEDGER,
     publicUrl: e.ZHONGSHU_PUBLIC_URL?.replace(/\/+$/, ''),
     webhooks: { retryScale: e.ZHONGSHU_WEBHOOK_RETRY_SCALE },
     login: {

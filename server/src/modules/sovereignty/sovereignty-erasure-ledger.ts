@@ -91,9 +91,9 @@ export interface LedgerEntry extends IdentifierHashes {
   created_at: string;
 }
 
-/** The append-only ledger file beside the database (a restore of the database leaves it alone). */
-export function ledgerFile(dataDir: string): string {
-  return join(dataDir, 'privacy', 'erasure-ledger.jsonl');
+/** The append-only ledger file: ZHONGSHU_ERASURE_LEDGER, else beside the database in the data dir (keep it out of restores). */
+export function ledgerFile(config: { dataDir: string; erasureLedger?: string }): string {
+  return config.erasureLedger ?? join(config.dataDir, 'privacy', 'erasure-ledger.jsonl');
 }
 
 export function appendLedgerFile(file: string, entry: LedgerEntry): void {

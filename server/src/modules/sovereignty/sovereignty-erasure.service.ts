@@ -263,7 +263,7 @@ export async function runErasure(
     ...hashes,
     created_at: new Date().toISOString(),
   };
-  const file = ledgerFile(platform.config.dataDir);
+  const file = ledgerFile(platform.config);
   // Ledger first: the file line, then the table row, before any provider deletes a thing.
   appendLedgerFile(file, entry);
   await tx.insert(privacyErasureLedger).values({ ...entry, created_at: new Date(entry.created_at) });
@@ -415,7 +415,7 @@ export async function replayLedger(
   opts: { tenantId?: string; file?: string } = {},
 ): Promise<ReplayResult> {
   const db = platform.database;
-  const fromFile = readLedgerFile(opts.file ?? ledgerFile(platform.config.dataDir));
+  const fromFile = readLedgerFile(opts.file ?? ledgerFile(platform.config));
   const fromTable = await db.systemTx((tx) => tx.select().from(privacyErasureLedger));
   const byId = new Map<string, LedgerEntry>();
   for (const e of fromFile) byId.set(e.erasure_id, e);

@@ -359,7 +359,7 @@ describe('erasure', () => {
       runErasure(t.server.platform, tx, adminCtx(), { caseId: null, contactId }),
     );
     expect(report.status).toBe('done');
-    const ledger = readLedgerFile(ledgerFile(dataDir));
+    const ledger = readLedgerFile(ledgerFile({ dataDir }));
     expect(ledger).toHaveLength(1);
     expect(JSON.stringify(ledger)).not.toContain(EMAIL);
     expect(ledger[0].email_hashes[0]).toMatch(/^[0-9a-f]{64}$/);
@@ -499,7 +499,7 @@ describe('zhongshu privacy:replay-ledger', () => {
         contactService.create(tx, ctx, { name: NAME, emails: [EMAIL], phones: [PHONE] }),
       );
       const salt = 'f'.repeat(64);
-      appendLedgerFile(ledgerFile(dir), {
+      appendLedgerFile(ledgerFile({ dataDir: dir }), {
         id: randomUUID(),
         tenant_id: tenant.id,
         erasure_id: randomUUID(),
