@@ -21,6 +21,7 @@ import {
   redactText,
   subjectNeedles,
 } from '../../platform/privacy/personal-data-scrub.js';
+import { identifierNeedles } from '../../platform/privacy/identifier-needles.js';
 import { deleteSharesOf, notifyRecordWrite } from '../../platform/sharing/sharing.service.js';
 import { nameKeys } from '../../platform/text/pinyin.js';
 import { accounts, activities, contacts, crmMerges, opportunities } from './crm.schema.js';
@@ -193,6 +194,16 @@ const activityWhere = (s: DataSubject, needles: string[]) =>
     ),
   );
 
+/** What the person is shown: activities they took part in, or that carry their e-mail or phone. */
+const activityCollectWhere = (s: DataSubject, needles: string[]) =>
+  and(
+    eq(activities.tenant_id, s.tenantId),
+    or(
+      sql`${activities.contact_ids} @> array[${s.contactId}]::uuid[]`,
+      anyMentions([activities.subject, activities.body, activities.participants, activities.custom], needles),
+    ),
+  );
+
 async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Promise<PersonalDataSection[]> {
   const [row] = await tx
     .select()
@@ -243,8 +254,8 @@ async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Pr
     };
   });
 
-  const needles = subjectNeedles(s);
-  const where = activityWhere(s, needles);
+  // Only what is linked to the person or carries their e-mail/phone (never a name match: review item 1).
+  const where = activityCollectWhere(s, identifierNeedles(s));
   // One pass: the rows and how many there are (count over the whole match, before the limit).
   const acts = await tx
     .select({ ...getTableColumns(activities), total: sql<number>`(count(*) over ())::int` })

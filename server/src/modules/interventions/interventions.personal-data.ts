@@ -7,6 +7,7 @@ import type {
   PersonalDataSection,
 } from '../../platform/privacy/personal-data.js';
 import { redactColumns, subjectNeedles, textMentions } from '../../platform/privacy/personal-data-scrub.js';
+import { identifierNeedles } from '../../platform/privacy/identifier-needles.js';
 import { interventionSignOffs, interventions } from './interventions.schema.js';
 
 /**
@@ -14,8 +15,6 @@ import { interventionSignOffs, interventions } from './interventions.schema.js';
  * risk text or outcome notes mention them (or carry their contact id). The bundles are the
  * account team's record of what was done and stay; the person is redacted out of them.
  */
-
-const needlesOf = (s: DataSubject) => [...subjectNeedles(s), s.contactId];
 
 const naming = (s: DataSubject, needles: string[]) =>
   and(
@@ -32,7 +31,8 @@ const naming = (s: DataSubject, needles: string[]) =>
   );
 
 async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Promise<PersonalDataSection[]> {
-  const where = naming(s, needlesOf(s));
+  // Their contact id in the evidence, or their e-mail/phone (never a name match: review item 1).
+  const where = naming(s, [...identifierNeedles(s), s.contactId]);
   const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(interventions).where(where);
   const rows = await tx
     .select()

@@ -8,6 +8,7 @@ import type {
   PersonalDataSection,
 } from '../../platform/privacy/personal-data.js';
 import { anyMentions, redactColumns, subjectNeedles } from '../../platform/privacy/personal-data-scrub.js';
+import { identifierNeedles } from '../../platform/privacy/identifier-needles.js';
 import { BUILTIN_TYPES } from './signal-catalogue.js';
 import { signals } from './signals.schema.js';
 
@@ -25,8 +26,8 @@ const naming = (s: DataSubject, needles: string[]) =>
   );
 
 async function collect(tx: Tx, s: DataSubject, { limit }: { limit: number }): Promise<PersonalDataSection[]> {
-  const needles = subjectNeedles(s);
-  const where = or(about(s), naming(s, needles));
+  // Linked to the person, or carrying their e-mail/phone (never a name match: review item 1).
+  const where = or(about(s), naming(s, identifierNeedles(s)));
   // One pass: the rows and how many there are (count over the whole match, before the limit).
   const rows = await tx
     .select({ ...getTableColumns(signals), total: sql<number>`(count(*) over ())::int` })

@@ -94,8 +94,10 @@ export async function startExport(
   return platform.database.tenantTx(ctx.tenantId, (tx) => exportStatus(tx, row.id));
 }
 
-const csvCell = (v: unknown): string => {
-  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+/** One CSV cell; a text a spreadsheet would run as a formula (= + - @, tab, CR) starts with ' (review item 12). */
+export const csvCell = (v: unknown): string => {
+  const raw = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+  const s = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 

@@ -5,7 +5,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../test/harness.js';
 import type { ActorContext } from '../../platform/auth/auth-context.js';
-import { purgeExpiredExports, startExport } from './sovereignty-export.service.js';
+import { csvCell, purgeExpiredExports, startExport } from './sovereignty-export.service.js';
 
 /**
  * Export of everything held about a person (issue 13 item 3): a job with progress, a zip on disk
@@ -184,5 +184,21 @@ describe('the privacy subject routes in OpenAPI', () => {
       expect(op.tags).toEqual(['Privacy']);
       expect(op.summary.length).toBeGreaterThan(10);
     }
+  });
+});
+
+describe('export CSV cells (review item 12)', () => {
+  it('a text a spreadsheet would run as a formula is written as text', () => {
+    expect(csvCell('=HYPERLINK("http://evil.test","点我")')).toBe(
+      `"'=HYPERLINK(""http://evil.test"",""点我"")"`,
+    );
+    expect(csvCell('+86 139 1234 5678')).toBe("'+86 139 1234 5678");
+    expect(csvCell('-2+3')).toBe("'-2+3");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('\t=1')).toBe("'\t=1");
+    expect(csvCell('\r=1')).toBe(`"'\r=1"`);
+    expect(csvCell('技术交流 1')).toBe('技术交流 1');
+    expect(csvCell('a=b')).toBe('a=b');
+    expect(csvCell(null)).toBe('');
   });
 });

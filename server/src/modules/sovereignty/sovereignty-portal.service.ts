@@ -15,6 +15,13 @@ import { type Candidate, candidateSchema, newSecret, sha256 } from './sovereignt
 /** A code and its link are good for 10 minutes and 5 wrong codes. */
 export const LOGIN_TTL_MS = 10 * 60_000;
 export const MAX_CODE_ATTEMPTS = 5;
+/**
+ * Wrong codes per e-mail address over all its requests (review item 7): after 10 in 24 hours the
+ * address cannot sign in with a code for the rest of those 24 hours (the link still works: it
+ * cannot be guessed). Counted alike for addresses nobody has.
+ */
+export const MAX_DAILY_CODE_FAILURES = 10;
+const FAILURE_WINDOW_MS = 24 * 60 * 60_000;
 /** Sign-in requests per e-mail address and per client address in a window (known or not alike). */
 export const LOGIN_LIMITS = { perEmail: 5, perIp: 30, windowMs: 15 * 60_000 };
 
@@ -236,6 +243,16 @@ export async function verifyPortalLogin(
         .for('update');
       if (!row) return { fail: wrongCode };
       if (row.attempts >= MAX_CODE_ATTEMPTS) return { fail: lockedCode };
+      const [failed] = await tx
+        .select({ n: sql<number>`coalesce(sum(${portalLogins.attempts}), 0)::int` })
+        .from(portalLogins)
+        .where(
+          and(
+            eq(portalLogins.email_hash, emailHash),
+            gt(portalLogins.created_at, new Date(Date.now() - FAILURE_WINDOW_MS)),
+          ),
+        );
+      if (Number(failed?.n ?? 0) >= MAX_DAILY_CODE_FAILURES) return { fail: lockedCode };
       const given = Buffer.from(codeHash(row.id, input.code.trim()));
       const ok =
         row.code_hash !== null &&
@@ -245,7 +262,8 @@ export async function verifyPortalLogin(
       if (!ok) {
         const attempts = row.attempts + 1;
         await tx.update(portalLogins).set({ attempts }).where(eq(portalLogins.id, row.id));
-        return { fail: attempts >= MAX_CODE_ATTEMPTS ? lockedCode : wrongCode };
+        const locked = attempts >= MAX_CODE_ATTEMPTS || Number(failed?.n ?? 0) + 1 >= MAX_DAILY_CODE_FAILURES;
+        return { fail: locked ? lockedCode : wrongCode };
       }
       await tx.update(portalLogins).set({ consumed_at: new Date() }).where(eq(portalLogins.id, row.id));
       return { ok: candidateSchema.parse(row.candidates) };
@@ -274,7 +292,7 @@ export const FIELD_POLICY = {
   name: 'direct',
   name_en: 'direct',
   title: 'direct',
-  phones: 'direct',
+  phones: 'request',
   preferred_language: 'direct',
   department: 'request',
   emails: 'request',

@@ -269,6 +269,63 @@ describe('portal sign-in', () => {
     expect(ghost).toEqual(statuses);
   });
 
+  it('ten wrong codes in a day lock the address for the day across new requests, unknown addresses alike', async () => {
+    const run = async (email: string) => {
+      await settlePortalMail(t.server.platform);
+      await t.server.platform.database.query(`delete from portal_logins`);
+      const out: number[] = [];
+      let last = '';
+      for (let round = 0; round < 3; round++) {
+        const before = catcher.mails.length;
+        const ip = nextIp();
+        const r = await call('POST', '/api/v1/portal/login', { body: { email }, ip });
+        expect(r.statusCode).toBe(202);
+        await settlePortalMail(t.server.platform);
+        last = email.startsWith('ghost')
+          ? ''
+          : codeOf((await catcher.waitFor(email, (m) => catcher.mails.indexOf(m) >= before)).text);
+        const wrong = last === '000000' ? '111111' : '000000';
+        for (let i = 0; i < 4; i++)
+          out.push(
+            (await call('POST', '/api/v1/portal/verify', { body: { email, code: wrong }, ip: nextIp() }))
+              .statusCode,
+          );
+      }
+      // 12 wrong codes over three requests: from the 10th the address is locked, even for the right code.
+      const right = await call('POST', '/api/v1/portal/verify', {
+        body: { email, code: last || '123456' },
+        ip: nextIp(),
+      });
+      out.push(right.statusCode);
+      return out;
+    };
+    const known = await run('wang.jianguo@huadong.test');
+    expect(known).toEqual([400, 400, 400, 400, 400, 400, 400, 400, 400, 429, 429, 429, 429]);
+    expect(await run('ghost-daily@nowhere.test')).toEqual(known);
+    await t.server.platform.database.query(`delete from portal_logins`);
+  });
+
+  it('when the per-address request limit is hit, the code already sent still signs in', async () => {
+    const email = 'wang.jianguo@huadong.test';
+    await settlePortalMail(t.server.platform);
+    await t.server.platform.database.query(`delete from portal_logins`);
+    let code = '';
+    for (let i = 0; i < 5; i++) {
+      const before = catcher.mails.length;
+      expect((await call('POST', '/api/v1/portal/login', { body: { email }, ip: nextIp() })).statusCode).toBe(
+        202,
+      );
+      await settlePortalMail(t.server.platform);
+      code = codeOf((await catcher.waitFor(email, (m) => catcher.mails.indexOf(m) >= before)).text);
+    }
+    const refused = await call('POST', '/api/v1/portal/login', { body: { email }, ip: nextIp() });
+    expect(refused.statusCode).toBe(429);
+    await settlePortalMail(t.server.platform);
+    const v = await call('POST', '/api/v1/portal/verify', { body: { email, code }, ip: nextIp() });
+    expect(v.statusCode, v.body).toBe(200);
+    await t.server.platform.database.query(`delete from portal_logins`);
+  });
+
   it('a code older than 10 minutes is refused', async () => {
     const email = 'li.min@both.test';
     const ip = nextIp();
@@ -515,6 +572,66 @@ describe('corrections', () => {
     expect(r.json()).toMatchObject({ kind: 'erasure', channel: 'portal', state: 'in_progress' });
     const reqs = await call('GET', '/api/v1/portal/me/requests', { cookie });
     expect(reqs.json().items.some((c: any) => c.kind === 'erasure')).toBe(true);
+  });
+});
+
+describe('what a person sees is only theirs (review item 1)', () => {
+  it('renaming themself "an" / "客户" shows no one else’s records; their e-mail in a note does; the phone is a request', async () => {
+    const a = t.tenantA.tokens.admin;
+    const zhaoId = await createContact(a, {
+      name: '赵小文',
+      emails: ['zhao.xiaowen@huadong.test'],
+      phones: ['+86 139 0000 1234'],
+    });
+    const otherId = await createContact(a, { name: '钱客户', emails: ['qian@huadong.test'] });
+    const post = async (body: Record<string, unknown>) => {
+      const r = await t.request('POST', '/api/v1/activities', { token: a, body });
+      expect(r.statusCode, r.body).toBe(201);
+    };
+    const at = '2026-03-03T10:00:00+08:00';
+    await post({ type: 'meeting', subject: '赵小文参加的评审会', contact_ids: [zhaoId], occurred_at: at });
+    await post({
+      type: 'note',
+      subject: '客户来信',
+      body: 'reply to zhao.xiaowen@huadong.test',
+      occurred_at: at,
+    });
+    await post({ type: 'call', subject: '回电', body: '请拨 13900001234', occurred_at: at });
+    await post({
+      type: 'meeting',
+      subject: '客户 annual plan with Dan',
+      contact_ids: [otherId],
+      occurred_at: at,
+    });
+    await post({ type: 'note', subject: '大客户 planning', body: 'an account note', occurred_at: at });
+
+    const { cookie } = await signIn('zhao.xiaowen@huadong.test');
+    for (const [field, value] of [
+      ['name_en', 'an'],
+      ['name', '客户'],
+    ]) {
+      const r = await call('POST', '/api/v1/portal/me/corrections', { cookie, body: { field, value } });
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json().applied).toBe(true);
+    }
+    const data = await call('GET', '/api/v1/portal/me/data?limit=500', { cookie });
+    expect(data.statusCode, data.body).toBe(200);
+    const acts = (data.json().sections as any[]).find((x) => x.kind === 'activities');
+    const titles = acts.records.map((r: any) => r.title).sort();
+    expect(titles).toEqual(['回电', '客户来信', '赵小文参加的评审会'].sort());
+    expect(acts.total).toBe(3);
+    expect(data.body).not.toContain('annual plan');
+    expect(data.body).not.toContain('大客户 planning');
+
+    // The phone decides what matches the person: staff check a change first.
+    const phone = await call('POST', '/api/v1/portal/me/corrections', {
+      cookie,
+      body: { field: 'phones', value: '13800000001' },
+    });
+    expect(phone.statusCode, phone.body).toBe(200);
+    expect(phone.json().applied).toBe(false);
+    const staff = await t.request('GET', `/api/v1/contacts/${zhaoId}`, { token: a });
+    expect(staff.json().phones).toEqual(['+86 139 0000 1234']);
   });
 });
 
