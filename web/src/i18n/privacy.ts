@@ -44,6 +44,8 @@ const en = {
   clockLate: 'Closed late',
   dueOn: 'due {{date}}',
   clockTitle: 'Legal deadline',
+  clockHolidaysUnknown:
+    'The public holidays of {{years}} are not in the calendar yet, so the due date counts them as working days. Enter them under Deadline settings.',
   clockPeriodPipl: '{{days}} working days from receipt (PIPL)',
   clockPeriodGdpr: '{{months}} month(s) from receipt (GDPR)',
   clockPausedFor: 'Paused so far: {{time}}',
@@ -224,6 +226,8 @@ const zhCN: typeof en = {
   clockLate: '逾期办结',
   dueOn: '{{date}} 到期',
   clockTitle: '法定期限',
+  clockHolidaysUnknown:
+    '系统尚未收录 {{years}} 年的法定节假日安排，目前按工作日计算期限，可能偏早。请在「期限设置」中补充。',
   clockPeriodPipl: '自收到之日起 {{days}} 个工作日（个人信息保护法）',
   clockPeriodGdpr: '自收到之日起 {{months}} 个月（GDPR）',
   clockPausedFor: '累计暂停：{{time}}',

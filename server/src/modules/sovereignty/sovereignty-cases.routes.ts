@@ -40,6 +40,11 @@ const clockOut = z.object({
   paused_working_minutes: z.number().nullable(),
   paused_since: z.string().nullable(),
   closed_on_time: z.boolean().nullable(),
+  holidays_unknown_years: z
+    .array(z.number())
+    .describe(
+      'Years the working-day count runs through whose public holidays are not known yet (enter them under the calendar settings): the due date may be too early',
+    ),
 });
 const caseOut = z.object({
   id: z.string(),

@@ -15,6 +15,7 @@ import {
   isDay,
   localDay,
   minutesOf,
+  unknownHolidayYears,
   type WorkingCalendar,
   workingDaysBetween,
   workingTimeBetween,
@@ -251,6 +252,11 @@ export interface CaseClock {
   paused_since: string | null;
   /** For a closed case: whether it was closed by the deadline. */
   closed_on_time: boolean | null;
+  /**
+   * Years the working-day count runs through whose public holidays the calendar does not know yet
+   * (enter them under the calendar settings): the due date may be too early.
+   */
+  holidays_unknown_years: number[];
 }
 
 interface StateChange {
@@ -330,6 +336,7 @@ export function computeClock(
     paused_working_minutes: pausedWorking,
     paused_since: closed ? null : (openPause?.from.toISOString() ?? null),
     closed_on_time: null,
+    holidays_unknown_years: row.regime === 'gdpr' ? [] : unknownHolidayYears(receivedDay, dueDate, cal),
   };
   if (closed) {
     clock.status = 'stopped';

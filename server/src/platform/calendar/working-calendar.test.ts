@@ -6,6 +6,7 @@ import {
   DEFAULT_CALENDAR,
   isWorkingDay,
   localParts,
+  unknownHolidayYears,
   workingCalendar,
   workingDaysBetween,
   workingTimeBetween,
@@ -110,5 +111,17 @@ describe('working time', () => {
     expect(workingTimeBetween(bj('2026-10-09T08:00:00'), bj('2026-10-12T08:00:00'), cn)).toBe(960);
     // Month end: Fri 30 Jan 2026 12:30 → Mon 2 Feb 09:30 = 5 h (13–18) + 30 min
     expect(workingTimeBetween(bj('2026-01-30T12:30:00'), bj('2026-02-02T09:30:00'), cn)).toBe(330);
+  });
+
+  it('names the years whose public holidays it does not know, until the tenant enters them', () => {
+    expect(unknownHolidayYears('2026-12-20', '2026-12-31', cn)).toEqual([]);
+    expect(unknownHolidayYears('2029-12-20', '2030-01-15', cn)).toEqual(
+      [2029, 2030].filter((y) => y >= 2029),
+    );
+    const entered = workingCalendar({ extraHolidays: ['2030-01-01'] });
+    expect(unknownHolidayYears('2030-01-01', '2030-01-15', entered)).toEqual([]);
+    expect(
+      unknownHolidayYears('2030-01-01', '2030-01-15', workingCalendar({ publicHolidays: false })),
+    ).toEqual([]);
   });
 });

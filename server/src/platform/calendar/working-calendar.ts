@@ -146,6 +146,23 @@ function toDay(date: Date | string, cal: WorkingCalendar): string {
 // ---------- working days ----------
 
 /**
+ * Years in [fromDay, toDay] whose public holidays and 调休 days the calendar does not know: the
+ * published schedule is not in the bundled data yet (New Year's Day, a public holiday every year,
+ * reads as a working day) and the tenant entered no extra holiday for that year. Deadlines in such
+ * a year count its holidays as working days until someone enters them.
+ */
+export function unknownHolidayYears(fromDay: string, toDay: string, cal: WorkingCalendar): number[] {
+  if (!cal.publicHolidays) return [];
+  const out: number[] = [];
+  for (let y = Number(fromDay.slice(0, 4)); y <= Number(toDay.slice(0, 4)); y++) {
+    const known = chineseDays.getDayDetail(`${y}-01-01`).name.includes('元旦');
+    const entered = cal.extraHolidays.some((d) => d.startsWith(`${y}-`));
+    if (!known && !entered) out.push(y);
+  }
+  return out;
+}
+
+/**
  * Whether a day is a working day: a tenant's extra working day always is, an extra holiday never
  * is; otherwise the Chinese calendar (weekends off, public holidays off, 调休 weekends on), or
  * Monday–Friday when public holidays are off.

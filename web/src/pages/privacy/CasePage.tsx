@@ -485,6 +485,13 @@ function ClockPanel({ c, lang }: { c: CaseDetail; lang: Lang }) {
         </Stack>
         <ClockBadge clock={clock} lang={lang} size="lg" />
       </Group>
+      {clock.holidays_unknown_years.length > 0 && (
+        <Alert color="yellow" mt="xs" data-testid="case-holidays-unknown">
+          {t('privacy.clockHolidaysUnknown', {
+            years: clock.holidays_unknown_years.join(lang === 'en' ? ', ' : '、'),
+          })}
+        </Alert>
+      )}
       {(clock.paused_ms > 0 || clock.paused_since) && (
         <Text fz="sm" mt="xs" c="dimmed">
           {clock.paused_since

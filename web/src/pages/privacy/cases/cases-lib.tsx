@@ -42,6 +42,8 @@ export interface CaseClock {
   paused_working_minutes: number | null;
   paused_since: string | null;
   closed_on_time: boolean | null;
+  /** Years the count runs through whose public holidays are not entered yet (due date may be early). */
+  holidays_unknown_years: number[];
 }
 
 export interface PrivacyCase {
