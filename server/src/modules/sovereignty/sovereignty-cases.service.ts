@@ -23,7 +23,7 @@ import {
 } from '../../platform/calendar/working-calendar.js';
 import type { Tx } from '../../platform/db/database.js';
 import { emitEvent } from '../../platform/events/event-bus.js';
-import { badRequest, conflict, notFound, unprocessable } from '../../platform/http/problem.js';
+import { conflict, notFound, unprocessable } from '../../platform/http/problem.js';
 import type { Platform } from '../../platform/platform.js';
 import { contactService } from '../crm/crm.service.js';
 import { privacyCalendarSettings, privacyCaseEvents, privacyCases } from './sovereignty-cases.schema.js';
@@ -1166,20 +1166,45 @@ export async function carryOutErasure(
   return completeErasureCase(tx, ctx, caseId, report.id);
 }
 
+/** The keys of a case event's data that hold no words of the person (kept when the person is erased). */
+const CASE_EVENT_KEYS = [
+  'channel',
+  'regime',
+  'kind',
+  'identity_verified_by',
+  'assignee_id',
+  'assignee_name',
+  'previous_assignee_id',
+  'months',
+  'due_before',
+  'field',
+  'applied',
+  'proof_report_id',
+  'level',
+  'due_date',
+  'mailed',
+  'mailed_to',
+];
+
 /**
  * For the erasure of a person: the cases about them keep only what the law requires (kind,
- * dates, states, who handled it) — free text and request data are blanked. Returns how many.
+ * dates, states, who handled it) — free text (details, resolution, extension reason, event
+ * messages and any text in event data) and request data are blanked. Returns how many.
  */
 export async function anonymiseCasesOfContact(tx: Tx, ctx: ActorContext, contactId: string): Promise<number> {
   const rows = await tx
     .update(privacyCases)
-    .set({ details: null, payload: {}, updated_at: new Date() })
+    .set({ details: null, payload: {}, resolution: null, extension_reason: null, updated_at: new Date() })
     .where(and(eq(privacyCases.tenant_id, ctx.tenantId), eq(privacyCases.contact_id, contactId)))
     .returning({ id: privacyCases.id });
   if (rows.length)
     await tx
       .update(privacyCaseEvents)
-      .set({ message: null })
+      .set({
+        message: null,
+        // Only the bookkeeping keys stay (states, ids, dates, levels); any other text goes (review item 10).
+        data: sql`(select coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb) from jsonb_each(${privacyCaseEvents.data}) e where e.key = any(${`{${CASE_EVENT_KEYS.join(',')}}`}::text[]))`,
+      })
       .where(
         and(
           eq(privacyCaseEvents.tenant_id, ctx.tenantId),
@@ -1326,13 +1351,28 @@ export async function sweepCaseClocks(
   return { tenants: tenants.length, warned };
 }
 
-/** Parses a YYYY-MM-DD / ISO receipt date (400 naming the field when it is not one). */
-export function parseReceivedAt(value: string | undefined): Date | undefined {
+const ISO_DAY_OR_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Parses a YYYY-MM-DD / ISO date-time receipt date: not in the future, at most a year back (422
+ * naming the field otherwise; review item 13: "1" or "0001-01-01" would start a clock centuries overdue).
+ */
+export function parseReceivedAt(value: string | undefined, now = new Date()): Date | undefined {
   if (!value) return undefined;
-  const d = new Date(value);
+  const d = ISO_DAY_OR_INSTANT.test(value.trim()) ? new Date(value.trim()) : new Date(Number.NaN);
   if (Number.isNaN(d.getTime()))
-    throw badRequest('The receipt date is not a date', [
+    throw unprocessable('The receipt date is not a date', [
       { field: 'received_at', reason: 'enter a date such as 2026-03-01' },
+    ]);
+  if (d.getTime() > now.getTime() + 60_000)
+    throw unprocessable('The receipt date is in the future', [
+      { field: 'received_at', reason: 'a request cannot be received later than today' },
+    ]);
+  const yearAgo = new Date(now);
+  yearAgo.setFullYear(yearAgo.getFullYear() - 1);
+  if (d.getTime() < yearAgo.getTime())
+    throw unprocessable('The receipt date is more than a year ago', [
+      { field: 'received_at', reason: 'enter the day the request reached you, within the last year' },
     ]);
   return d;
 }

@@ -376,6 +376,70 @@ describe('states and errors', () => {
     );
   });
 
+  it('erasure also blanks the resolution, the extension reason and the words in case events (review item 10)', async () => {
+    const id = await contact('慕容复');
+    const rejected = await open({ kind: 'objection', contact_id: id, channel: 'letter' });
+    const r = await act(rejected.id, 'transition', { to: 'rejected', reason: '慕容复未能提供身份证明' });
+    expect(r.statusCode, r.body).toBe(200);
+    const gdpr = await open({ kind: 'access', contact_id: id, channel: 'email', regime: 'gdpr' });
+    const ext = await act(gdpr.id, 'extend', { months: 1, reason: '慕容复名下记录分散在多个系统' });
+    expect(ext.statusCode, ext.body).toBe(200);
+    const c = await open({ kind: 'erasure', contact_id: id, channel: 'letter' });
+    await act(c.id, 'transition', { to: 'in_progress' });
+    const done = await t.request('POST', `/api/v1/privacy/cases/${c.id}/erase`, { token: admin() });
+    expect(done.statusCode, done.body).toBe(200);
+    const { rows } = await t.server.platform.database.query<{ words: string }>(
+      `select coalesce(string_agg(concat_ws(' ', c.resolution, c.extension_reason, c.details), ' '), '') ||
+              coalesce((select string_agg(concat_ws(' ', e.message, e.data::text), ' ') from privacy_case_events e
+                        where e.case_id in (select id from privacy_cases where contact_id = $1)), '') as words
+         from privacy_cases c where c.contact_id = $1`,
+      [id],
+    );
+    expect(rows[0].words).not.toContain('慕容复');
+    // What the law requires stays: the states, the extension's months.
+    const after = (await t.request('GET', `/api/v1/privacy/cases/${gdpr.id}`, { token: admin() })).json();
+    expect(after.history.find((h: { kind: string }) => h.kind === 'extended')).toMatchObject({
+      data: { months: 1 },
+      message: null,
+    });
+    const rej = (await t.request('GET', `/api/v1/privacy/cases/${rejected.id}`, { token: admin() })).json();
+    expect(rej).toMatchObject({ state: 'rejected', resolution: null });
+  });
+
+  it('the receipt date is an ISO date, not in the future, at most a year back (review item 13)', async () => {
+    const id = await contact('段誉');
+    const yearAgo = new Date(Date.now() - 367 * 86_400_000).toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    for (const [received_at, en, zh] of [
+      ['1', 'The receipt date is not a date', '收到日期格式不对'],
+      ['0001-01-01', 'The receipt date is more than a year ago', '收到日期不能早于一年前'],
+      ['3 March 2026', 'The receipt date is not a date', '收到日期格式不对'],
+      [yearAgo, 'The receipt date is more than a year ago', '收到日期不能早于一年前'],
+      [tomorrow, 'The receipt date is in the future', '收到日期不能晚于今天'],
+    ]) {
+      for (const [lang, detail] of [
+        ['en', en],
+        ['zh-CN', zh],
+      ]) {
+        const r = await t.request('POST', '/api/v1/privacy/cases', {
+          token: admin(),
+          headers: { 'accept-language': lang },
+          body: { kind: 'access', contact_id: id, channel: 'letter', received_at },
+        });
+        expect(r.statusCode, `${received_at}: ${r.body}`).toBe(422);
+        expect(r.json().errors[0].field).toBe('received_at');
+        expect(r.json().detail).toBe(detail);
+      }
+    }
+    const ok = await open({
+      kind: 'access',
+      contact_id: id,
+      channel: 'letter',
+      received_at: new Date(Date.now() - 300 * 86_400_000).toISOString().slice(0, 10),
+    });
+    expect(ok.state).toBe('received');
+  });
+
   it('invalid moves are problem+json naming the field, in English and Chinese', async () => {
     const c = await open({ kind: 'restriction', contact_id: await contact('周杰'), channel: 'letter' });
     const reject = await act(c.id, 'transition', { to: 'rejected' });

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { ActorContext } from '../../platform/auth/auth-context.js';
+import { can } from '../../platform/auth/auth-context.js';
 import type { Tx } from '../../platform/db/database.js';
 import type { TypedApp } from '../../platform/http/app.js';
 import { negotiateLocale } from '../../platform/http/locale.js';
-import { forbidden } from '../../platform/http/problem.js';
+import { forbidden, ProblemError } from '../../platform/http/problem.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
 import { contactService } from '../crm/crm.service.js';
 import {
@@ -228,7 +229,7 @@ export function consentRoutes(app: TypedApp): void {
           channel: z
             .enum(['staff', 'import', 'webform'])
             .optional()
-            .describe('How the person said it (default staff)'),
+            .describe('How the person said it (default staff; webform and import need privacy:manage)'),
           note: z.string().max(1000).nullable().optional(),
         }),
         response: { 201: consentEventOut, ...errorResponses },
@@ -237,12 +238,21 @@ export function consentRoutes(app: TypedApp): void {
     async (req, reply) => {
       const out = await app.withTenant(req, async (tx, ctx) => {
         await editableContact(tx, ctx, req.params.id);
+        const channel = req.body.channel ?? 'staff';
+        // Where a consent came from is evidence: only privacy staff may say a form or an import (review item 11).
+        if (channel !== 'staff' && !can(ctx, 'privacy:manage'))
+          throw new ProblemError(
+            403,
+            'Forbidden',
+            'Only privacy staff may record a consent from a form or an import',
+            [{ field: 'channel', reason: 'record what the person told you with channel staff' }],
+          );
         return setConsent(tx, ctx, {
           contactId: req.params.id,
           purpose: req.body.purpose,
           granted: req.body.granted,
           noticeVersionId: req.body.notice_version_id ?? null,
-          channel: req.body.channel ?? 'staff',
+          channel,
           note: req.body.note ?? null,
         });
       });

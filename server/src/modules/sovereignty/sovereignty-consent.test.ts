@@ -180,6 +180,32 @@ describe('consent per purpose', () => {
     expect(coach.statusCode).toBe(403);
   });
 
+  it('a rep records only what the person told them (channel staff); a form or an import needs privacy staff', async () => {
+    const id = await contact(t, '冯雪');
+    for (const channel of ['webform', 'import']) {
+      const r = await t.request('POST', `/api/v1/contacts/${id}/consents`, {
+        token: t.tenantA.tokens.rep,
+        body: { purpose: 'marketing_email', granted: true, channel },
+        headers: { 'accept-language': 'zh-CN' },
+      });
+      expect(r.statusCode, r.body).toBe(403);
+      expect(r.json().errors[0]).toMatchObject({ field: 'channel' });
+      expect(r.json().detail).toBe('只有隐私管理人员才能登记来自官网表单或批量导入的授权');
+    }
+    const after = (await t.request('GET', `/api/v1/contacts/${id}/consents`, { token: admin() })).json();
+    expect(after.history).toEqual([]);
+    const staff = await consent(
+      t,
+      id,
+      { purpose: 'marketing_email', granted: true, channel: 'staff' },
+      t.tenantA.tokens.rep,
+    );
+    expect(staff.statusCode, staff.body).toBe(201);
+    const form = await consent(t, id, { purpose: 'marketing_email', granted: false, channel: 'webform' });
+    expect(form.statusCode, form.body).toBe(201);
+    expect(form.json()).toMatchObject({ channel: 'webform' });
+  });
+
   it('a grant needs a published notice of the same organisation', async () => {
     const b = await t.request('POST', '/api/v1/contacts', {
       token: t.tenantB.tokens.admin,

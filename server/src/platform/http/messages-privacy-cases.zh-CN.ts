@@ -11,6 +11,8 @@ export const zhCNPrivacyCasesMessages: Record<string, string> = {
   'a request cannot be received later than today': '申请的收到日期不能晚于今天',
   'The receipt date is not a date': '收到日期格式不对',
   'enter a date such as 2026-03-01': '请填写日期，如 2026-03-01',
+  'The receipt date is more than a year ago': '收到日期不能早于一年前',
+  'enter the day the request reached you, within the last year': '请填写实际收到申请的日期（一年以内）',
   'This person cannot work privacy cases': '该同事无权处理隐私申请',
   'pick a colleague who may work privacy cases': '请选择有隐私申请处理权限的同事',
   'This case is already {0}': '该工单已是「{term:0}」状态',

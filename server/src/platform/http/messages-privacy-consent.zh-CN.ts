@@ -13,6 +13,9 @@ export const zhCNPrivacyConsentMessages: Record<string, string> = {
   'Processing of this person is not restricted': '该联系人的个人信息目前未被限制处理',
   'No lead score: this person has withdrawn consent to profiling, or processing is restricted':
     '无线索评分：该联系人已撤回画像与 AI 评分授权，或其个人信息已被限制处理',
+  'Only privacy staff may record a consent from a form or an import':
+    '只有隐私管理人员才能登记来自官网表单或批量导入的授权',
+  'record what the person told you with channel staff': '客户当面或电话告知的授权，请按“员工登记”渠道记录',
 };
 
 /** Record labels of consent (notFound(…) arguments). */
