@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { TypedApp } from '../../platform/http/app.js';
 import { negotiateLocale } from '../../platform/http/locale.js';
 import { badRequest, notFound } from '../../platform/http/problem.js';
-import { consentGateOf } from '../../platform/privacy/consent-gate.js';
 import { errorResponses } from '../../platform/records/resource-routes.js';
 import { crmServices, customFieldsOf, type ImportableEntity } from './crm.service.js';
+import { withoutRestricted } from './crm-export-restriction.js';
 import {
   exportColumns,
   IMPORT_FIELDS,
@@ -224,14 +224,8 @@ export function registerImportExportRoutes(app: TypedApp): void {
             out.push(...page.data);
             cursor = page.next_cursor ?? undefined;
           } while (cursor && out.length < MAX_EXPORT_ROWS);
-          if (entity !== 'contacts') return out;
-          // People whose processing is restricted are kept, but not exported.
-          const restricted = await consentGateOf(tx).restricted(
-            tx,
-            ctx.tenantId,
-            out.map((r) => String(r.id)),
-          );
-          return restricted.size ? out.filter((r) => !restricted.has(String(r.id))) : out;
+          // People whose processing is restricted are kept, but not exported: see withoutRestricted.
+          return withoutRestricted(tx, ctx.tenantId, entity, out);
         });
         const table = toTable(rows, exportColumns(entity));
         const stamp = new Date().toISOString().slice(0, 10);

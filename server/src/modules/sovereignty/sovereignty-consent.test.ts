@@ -410,6 +410,112 @@ describe('consent enforced (R-5.5)', () => {
   });
 });
 
+describe('restriction in the activity and opportunity exports (review item 8)', () => {
+  it('leaves out activities only the restricted person took part in; shared ones lose them, their notes and participants', async () => {
+    const acc = await t.request('POST', '/api/v1/accounts', {
+      token: admin(),
+      body: { name: '皖江新材料有限公司' },
+    });
+    expect(acc.statusCode, acc.body).toBe(201);
+    const accountId = acc.json().id as string;
+    const id = await contact(t, '诸葛倩', { account_id: accountId, phones: ['13712345678'] });
+    const open = await contact(t, '司马南', { account_id: accountId });
+    const post = async (url: string, body: Record<string, unknown>) => {
+      const r = await t.request('POST', url, { token: admin(), body });
+      expect(r.statusCode, r.body).toBe(201);
+      return r.json().id as string;
+    };
+    const at = '2026-11-20T10:00:00+08:00';
+    const only = await post('/api/v1/activities', {
+      type: 'call',
+      subject: '回访诸葛倩',
+      body: '诸葛倩说预算下季度才批',
+      contact_ids: [id],
+      occurred_at: at,
+      account_id: accountId,
+    });
+    const both = await post('/api/v1/activities', {
+      type: 'meeting',
+      subject: '与诸葛倩、司马南的技术交流',
+      body: '诸葛倩反对当前方案',
+      participants: ['诸葛倩', '司马南'],
+      contact_ids: [id, open],
+      occurred_at: at,
+      account_id: accountId,
+    });
+    const theirs = await post('/api/v1/activities', {
+      type: 'visit',
+      subject: '拜访司马南',
+      body: '确认交付时间',
+      contact_ids: [open],
+      occurred_at: at,
+      account_id: accountId,
+    });
+    const opp = await post('/api/v1/opportunities', {
+      name: '皖江新材料产线改造',
+      account_id: accountId,
+      amount: 1_200_000,
+      expected_close_date: '2027-03-31',
+      stage: 'solution',
+      close_reason: '诸葛倩（13712345678）倾向竞品',
+    });
+    const clean = await post('/api/v1/opportunities', {
+      name: '皖江新材料二期',
+      account_id: accountId,
+      amount: 800_000,
+      expected_close_date: '2027-06-30',
+      stage: 'solution',
+      close_reason: '预算已批',
+    });
+    await t.settle();
+    const r = await t.request('POST', `/api/v1/contacts/${id}/restriction`, {
+      token: admin(),
+      body: { reason: '客户对记录内容有异议，核实期间限制处理' },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+
+    const acts = await t.request('GET', `/api/v1/activities/export?format=csv&account_id=${accountId}`, {
+      token: admin(),
+    });
+    expect(acts.statusCode, acts.body).toBe(200);
+    expect(acts.body).not.toContain(only);
+    expect(acts.body).toContain(both);
+    expect(acts.body).toContain(theirs);
+    expect(acts.body).toContain('确认交付时间');
+    expect(acts.body).not.toContain('诸葛倩');
+    expect(acts.body).not.toContain(id);
+    expect(acts.body).toContain(open);
+
+    const opps = await t.request('GET', `/api/v1/opportunities/export?format=csv&account_id=${accountId}`, {
+      token: admin(),
+    });
+    expect(opps.statusCode, opps.body).toBe(200);
+    expect(opps.body).toContain(opp);
+    expect(opps.body).toContain(clean);
+    expect(opps.body).toContain('预算已批');
+    expect(opps.body).not.toContain('诸葛倩');
+    expect(opps.body).not.toContain('13712345678');
+
+    // Lifted: everything is exported again.
+    const lift = await t.request('POST', `/api/v1/contacts/${id}/restriction/lift`, {
+      token: admin(),
+      body: { reason: '核实完毕' },
+    });
+    expect(lift.statusCode, lift.body).toBe(200);
+    const again = await t.request('GET', `/api/v1/activities/export?format=csv&account_id=${accountId}`, {
+      token: admin(),
+    });
+    expect(again.body).toContain(only);
+    expect(again.body).toContain('诸葛倩反对当前方案');
+    const oppsAgain = await t.request(
+      'GET',
+      `/api/v1/opportunities/export?format=csv&account_id=${accountId}`,
+      { token: admin() },
+    );
+    expect(oppsAgain.body).toContain('倾向竞品');
+  });
+});
+
 describe('privacy dashboard and record of processing (R-5.6)', () => {
   it('weekly consent rate from the history, portal contributions; admins only', async () => {
     const db = t.server.platform.database;
