@@ -2,6 +2,7 @@ import { and, asc, eq, getTableColumns, inArray, lt, or, sql } from 'drizzle-orm
 import { systemContext } from '../../platform/auth/auth-context.js';
 import { cachesOf } from '../../platform/caches.js';
 import type { Tx } from '../../platform/db/database.js';
+import { identifierNeedles } from '../../platform/privacy/identifier-needles.js';
 import type {
   DataSubject,
   ErasureOutcome,
@@ -21,7 +22,6 @@ import {
   redactText,
   subjectNeedles,
 } from '../../platform/privacy/personal-data-scrub.js';
-import { identifierNeedles } from '../../platform/privacy/identifier-needles.js';
 import { deleteSharesOf, notifyRecordWrite } from '../../platform/sharing/sharing.service.js';
 import { nameKeys } from '../../platform/text/pinyin.js';
 import { accounts, activities, contacts, crmMerges, opportunities } from './crm.schema.js';
@@ -144,6 +144,41 @@ export async function contactIdentifiersPage(
     .limit(opts.limit);
 }
 
+/**
+ * Names (name, name_en) of the tenant's OTHER contacts that contain or equal one of `names`,
+ * case-insensitively (erasure: 王芳芳 stays when 王芳 is erased; a namesake's mentions are left).
+ */
+export async function contactNamesContaining(
+  tx: Tx,
+  tenantId: string,
+  names: readonly string[],
+  exceptIds: string | readonly string[],
+): Promise<string[]> {
+  const wanted = names.map((n) => n.trim()).filter((n) => n.length >= 2);
+  if (wanted.length === 0) return [];
+  const except = typeof exceptIds === 'string' ? [exceptIds] : [...exceptIds];
+  const like = sql.join(
+    wanted.map((n) => sql`${`%${n.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`),
+    sql`, `,
+  );
+  const rows = await tx
+    .select({ name: contacts.name, name_en: contacts.name_en })
+    .from(contacts)
+    .where(
+      and(
+        eq(contacts.tenant_id, tenantId),
+        sql`not (${contacts.id} = any(${`{${except.join(',')}}`}::uuid[]))`,
+        sql`(${contacts.name} ilike any(array[${like}]::text[]) or coalesce(${contacts.name_en}, '') ilike any(array[${like}]::text[]))`,
+      ),
+    );
+  const low = wanted.map((n) => n.toLowerCase());
+  const out = new Set<string>();
+  for (const r of rows)
+    for (const n of [r.name, r.name_en])
+      if (n && low.some((w) => n.trim().toLowerCase().includes(w))) out.add(n.trim());
+  return [...out];
+}
+
 /** Contacts merged into this one (the same person's duplicates): their history and events are theirs too. */
 export async function mergedDuplicateIds(tx: Tx, tenantId: string, contactId: string): Promise<string[]> {
   const rows = await tx
@@ -184,15 +219,6 @@ function datum(
 ): PersonalDatum {
   return { key, label, value, lineage: history.filter((h) => h.field === key).map((h) => h.lineage) };
 }
-
-const activityWhere = (s: DataSubject, needles: string[]) =>
-  and(
-    eq(activities.tenant_id, s.tenantId),
-    or(
-      sql`${activities.contact_ids} @> array[${s.contactId}]::uuid[]`,
-      anyMentions([activities.subject, activities.body, activities.participants, activities.custom], needles),
-    ),
-  );
 
 /** What the person is shown: activities they took part in, or that carry their e-mail or phone. */
 const activityCollectWhere = (s: DataSubject, needles: string[]) =>
@@ -357,6 +383,8 @@ const RETAIN_WON =
 
 async function erase(tx: Tx, s: DataSubject): Promise<ErasureOutcome[]> {
   const needles = subjectNeedles(s);
+  // Rows linked to the person (contact_ids): a name another contact shares is theirs here too.
+  const linkedNeedles = subjectNeedles(s, { linked: true });
   const out: ErasureOutcome[] = [];
 
   // Activities: on a won opportunity they stay (anonymised); theirs alone are deleted; others anonymised.
@@ -375,7 +403,18 @@ async function erase(tx: Tx, s: DataSubject): Promise<ErasureOutcome[]> {
       opportunities,
       and(eq(opportunities.tenant_id, activities.tenant_id), eq(opportunities.id, activities.opportunity_id)),
     )
-    .where(activityWhere(s, needles));
+    .where(
+      and(
+        eq(activities.tenant_id, s.tenantId),
+        or(
+          sql`${activities.contact_ids} @> array[${s.contactId}]::uuid[]`,
+          anyMentions(
+            [activities.subject, activities.body, activities.participants, activities.custom],
+            needles,
+          ),
+        ),
+      ),
+    );
   const toDelete: string[] = [];
   let retained = 0;
   let anonymised = 0;
@@ -386,16 +425,27 @@ async function erase(tx: Tx, s: DataSubject): Promise<ErasureOutcome[]> {
       toDelete.push(a.id);
       continue;
     }
+    const linked = a.contact_ids.includes(s.contactId);
+    const n = linked ? linkedNeedles : needles;
+    const set = {
+      contact_ids: others,
+      subject: redactText(a.subject, n),
+      body: a.body === null ? null : redactText(a.body, n),
+      participants: a.participants.map((p) => redactText(p, n)),
+      custom: redactJson(a.custom, n).value,
+    };
+    // A row found by a loose text match that names someone else (Linux for Li, 王芳芳 for 王芳) stays as it is.
+    if (
+      !linked &&
+      set.subject === a.subject &&
+      set.body === a.body &&
+      set.participants.every((p, i) => p === a.participants[i]) &&
+      !redactJson(a.custom, n).changed
+    )
+      continue;
     await tx
       .update(activities)
-      .set({
-        contact_ids: others,
-        subject: redactText(a.subject, needles),
-        body: a.body === null ? null : redactText(a.body, needles),
-        participants: a.participants.map((p) => redactText(p, needles)),
-        custom: redactJson(a.custom, needles).value,
-        updated_at: new Date(),
-      })
+      .set({ ...set, updated_at: new Date() })
       .where(and(eq(activities.tenant_id, s.tenantId), eq(activities.id, a.id)));
     if (won) retained++;
     else anonymised++;

@@ -6,8 +6,10 @@ import type { Tx } from '../../platform/db/database.js';
 import { privacyErasureLedger, privacySalts } from './sovereignty-erasure.schema.js';
 
 /**
- * The erasure ledger's identities (issue 13 item 5): salted hashes of an erased person's e-mails,
- * phones and names, never the identifiers themselves. Kept small and free of other modules'
+ * The erasure ledger's identities (issue 13 item 5): salted hashes of an erased person's e-mails
+ * and phones (for the re-import block only), never the identifiers themselves, and no names.
+ * Replay erases by contact id (and the merged duplicates' ids recorded at erasure time), never by
+ * hash: a shared switchboard number or info@ mailbox must not erase someone else. Kept small and free of other modules'
  * imports so crm's re-import guard can ask `isErasedIdentity` without a dependency cycle.
  */
 
@@ -26,18 +28,19 @@ export function hashIdentifier(salt: string, kind: 'email' | 'phone' | 'name', v
 export interface IdentifierHashes {
   email_hashes: string[];
   phone_hashes: string[];
+  /** Always empty: names are not kept (a 2-3 character name is brute-forced from its hash in seconds). */
   name_hashes: string[];
 }
 
 export function hashesOf(
   salt: string,
-  ids: { emails: readonly string[]; phones: readonly string[]; names: readonly string[] },
+  ids: { emails: readonly string[]; phones: readonly string[]; names?: readonly string[] },
 ): IdentifierHashes {
   const uniq = (xs: string[]) => [...new Set(xs.filter((x) => x.length > 0))];
   return {
     email_hashes: uniq(ids.emails.map(normaliseEmail)).map((v) => hashIdentifier(salt, 'email', v)),
     phone_hashes: uniq(ids.phones.map(normalisePhone)).map((v) => hashIdentifier(salt, 'phone', v)),
-    name_hashes: uniq(ids.names.map(normaliseName)).map((v) => hashIdentifier(salt, 'name', v)),
+    name_hashes: [],
   };
 }
 
@@ -87,8 +90,22 @@ export interface LedgerEntry extends IdentifierHashes {
   erasure_id: string;
   case_id: string | null;
   contact_id: string;
+  /** Contacts merged into the person's record before the erasure (the same person): replay erases them too. */
+  also_ids?: string[];
   salt: string;
   created_at: string;
+}
+
+/** A lifted block ("the person returned"), appended to the file so a replay after a restore honours it. */
+export interface LedgerLift {
+  kind: 'lift';
+  tenant_id: string;
+  /** The ledger entry's id. */
+  entry_id: string;
+  lifted_at: string;
+  lifted_by: string | null;
+  lifted_by_name: string | null;
+  lifted_reason: string;
 }
 
 /** The append-only ledger file: ZHONGSHU_ERASURE_LEDGER, else beside the database in the data dir (keep it out of restores). */
@@ -96,24 +113,41 @@ export function ledgerFile(config: { dataDir: string; erasureLedger?: string }):
   return config.erasureLedger ?? join(config.dataDir, 'privacy', 'erasure-ledger.jsonl');
 }
 
-export function appendLedgerFile(file: string, entry: LedgerEntry): void {
+export function appendLedgerFile(file: string, entry: LedgerEntry | LedgerLift): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   appendFileSync(file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
 }
 
-export function readLedgerFile(file: string): LedgerEntry[] {
+function readLines(file: string): unknown[] {
   if (!existsSync(file)) return [];
-  const out: LedgerEntry[] = [];
+  const out: unknown[] = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     try {
-      const e = JSON.parse(line) as LedgerEntry;
-      if (e && typeof e.tenant_id === 'string' && typeof e.erasure_id === 'string') out.push(e);
+      out.push(JSON.parse(line));
     } catch {
       // A torn last line (crash mid-write) is skipped; every complete entry before it counts.
     }
   }
   return out;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object';
+
+/** The file's erasure entries (lift records are readLedgerLifts'). */
+export function readLedgerFile(file: string): LedgerEntry[] {
+  return readLines(file).filter(
+    (e): e is LedgerEntry =>
+      isObject(e) && e.kind !== 'lift' && typeof e.tenant_id === 'string' && typeof e.erasure_id === 'string',
+  );
+}
+
+/** The file's lifted blocks. */
+export function readLedgerLifts(file: string): LedgerLift[] {
+  return readLines(file).filter(
+    (e): e is LedgerLift =>
+      isObject(e) && e.kind === 'lift' && typeof e.tenant_id === 'string' && typeof e.entry_id === 'string',
+  );
 }
 
 /**

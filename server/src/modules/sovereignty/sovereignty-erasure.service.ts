@@ -13,7 +13,7 @@ import type {
   PersonalDataSection,
 } from '../../platform/privacy/personal-data.js';
 import { erasePlatformCopies } from '../../platform/privacy/personal-data-scrub.js';
-import { contactForSubject, contactIdentifiersPage, mergedDuplicateIds } from '../crm/crm.personal-data.js';
+import { contactForSubject, contactNamesContaining, mergedDuplicateIds } from '../crm/crm.personal-data.js';
 import { contactService } from '../crm/crm.service.js';
 import { deliveriesOfEvent, endpointsSubscribedTo } from '../webhooks/webhooks.personal-data.js';
 import {
@@ -25,9 +25,11 @@ import {
   appendLedgerFile,
   hashesOf,
   type LedgerEntry,
+  type LedgerLift,
   ledgerFile,
   normaliseEmail,
   readLedgerFile,
+  readLedgerLifts,
   tenantSalt,
 } from './sovereignty-erasure-ledger.js';
 import { eraseExportsOf } from './sovereignty-export.service.js';
@@ -45,18 +47,33 @@ export const ERASURE_EVENT = 'privacy.erasure_requested';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The person behind a contact (read through crm's service); 404 when there is no such contact. */
+/**
+ * The person behind a contact (read through crm's service); 404 when there is no such contact.
+ * Other contacts' names that contain the person's (王芳芳 for 王芳) are kept intact by redaction;
+ * names another contact bears exactly (two 陈杰) redact only rows linked to the person.
+ */
 export async function subjectOf(tx: Tx, tenantId: string, contactId: string): Promise<DataSubject> {
   const c = UUID.test(contactId) ? await contactForSubject(tx, tenantId, contactId) : undefined;
   if (!c) throw notFound('Contact');
+  const names = [...new Set([c.name, c.name_en].filter((n): n is string => !!n && n.trim().length > 0))];
+  const duplicates = await mergedDuplicateIds(tx, tenantId, contactId);
+  const others = await contactNamesContaining(tx, tenantId, names, [contactId, ...duplicates]);
+  const low = (n: string) => n.trim().toLowerCase();
+  const sharedNames = names.filter((n) => others.some((o) => low(o) === low(n)));
+  const protectedNames = others.filter((o) => !names.some((n) => low(n) === low(o)));
   return {
     tenantId,
     contactId,
     emails: [...new Set(c.emails.map(normaliseEmail).filter(Boolean))],
     phones: [...new Set(c.phones.map((p) => p.trim()).filter(Boolean))],
-    names: [...new Set([c.name, c.name_en].filter((n): n is string => !!n && n.trim().length > 0))],
+    names,
+    ...(protectedNames.length ? { protectedNames } : {}),
+    ...(sharedNames.length ? { sharedNames } : {}),
   };
 }
+
+/** Why a namesake's mentions were left (the proof report lists it as retained). */
+export const SHARED_NAME_REASON = 'name shared with another contact: mentions left for a person to review';
 
 /**
  * Staff act for a contact they may see (record sharing, through crm's contactService); a portal
@@ -147,6 +164,14 @@ async function eraseSubject(
   });
   const duplicates = await mergedDuplicateIds(tx, subject.tenantId, subject.contactId);
   const outcomes: ErasureReport['outcomes'] = [];
+  if (subject.sharedNames?.length)
+    outcomes.push({
+      module: 'platform',
+      table: 'free-text mentions',
+      action: 'retained',
+      rows: subject.sharedNames.length,
+      reason: SHARED_NAME_REASON,
+    });
   for (const { module, provider } of platform.personalData.list())
     for (const o of await provider.erase(tx, subject, { erasureId })) outcomes.push({ ...o, module });
   const exports = await eraseExportsOf(platform, tx, subject.tenantId, subject.contactId);
@@ -252,28 +277,32 @@ export async function runErasure(
   const subject = await subjectOf(tx, ctx.tenantId, args.contactId);
   const erasureId = randomUUID();
   const salt = await tenantSalt(tx, ctx.tenantId);
-  const hashes = hashesOf(salt, subject);
+  const hashes = hashesOf(salt, { emails: subject.emails, phones: subject.phones });
+  const alsoIds = await mergedDuplicateIds(tx, ctx.tenantId, subject.contactId);
   const entry: LedgerEntry = {
     id: randomUUID(),
     tenant_id: ctx.tenantId,
     erasure_id: erasureId,
     case_id: args.caseId,
     contact_id: subject.contactId,
+    also_ids: alsoIds,
     salt,
     ...hashes,
     created_at: new Date().toISOString(),
   };
   const file = ledgerFile(platform.config);
-  // Ledger first: the file line, then the table row, before any provider deletes a thing.
-  appendLedgerFile(file, entry);
-  await tx.insert(privacyErasureLedger).values({ ...entry, created_at: new Date(entry.created_at) });
+  // Ledger first: the table row before any provider deletes a thing; the file line once the whole
+  // erasure committed (a rolled-back erasure must leave no line a replay would act on).
+  const { also_ids: _also, ...row } = entry;
+  await tx.insert(privacyErasureLedger).values({ ...row, created_at: new Date(entry.created_at) });
+  afterCommit(tx, () => appendLedgerFile(file, entry));
   await eraseSubject(platform, tx, ctx, subject, {
     erasureId,
     caseId: args.caseId,
     trigger: 'case',
     ledger: {
       entry_id: entry.id,
-      identifiers_hashed: hashes.email_hashes.length + hashes.phone_hashes.length + hashes.name_hashes.length,
+      identifiers_hashed: hashes.email_hashes.length + hashes.phone_hashes.length,
       file: 'privacy/erasure-ledger.jsonl',
     },
   });
@@ -406,26 +435,36 @@ export interface ReplayResult {
 
 /**
  * Re-applies the ledger to the current database (after restoring a backup): every entry of the
- * ledger file and table is put back into the table, and each contact created before the entry
- * whose id, e-mail or phone hash matches is erased again (trigger 'replay'). A person who came back
- * later (a contact created after the erasure, block lifted) is left alone.
+ * ledger file and table is put back into the table (with the lifts the file records), and the
+ * erased contact — by id, plus the duplicates merged into it that the entry recorded — is erased
+ * again if it is back (trigger 'replay'). E-mail and phone hashes only block re-creation: a
+ * contact who shares a switchboard number or an info@ mailbox is never erased by them.
  */
 export async function replayLedger(
   platform: Platform,
   opts: { tenantId?: string; file?: string } = {},
 ): Promise<ReplayResult> {
   const db = platform.database;
-  const fromFile = readLedgerFile(opts.file ?? ledgerFile(platform.config));
+  const file = opts.file ?? ledgerFile(platform.config);
+  const fromFile = readLedgerFile(file);
+  const lifts = readLedgerLifts(file);
   const fromTable = await db.systemTx((tx) => tx.select().from(privacyErasureLedger));
   const byId = new Map<string, LedgerEntry>();
   for (const e of fromFile) byId.set(e.erasure_id, e);
   for (const r of fromTable)
     if (!byId.has(r.erasure_id))
       byId.set(r.erasure_id, {
-        ...r,
-        lifted_at: undefined,
+        id: r.id,
+        tenant_id: r.tenant_id,
+        erasure_id: r.erasure_id,
+        case_id: r.case_id,
+        contact_id: r.contact_id,
+        salt: r.salt,
+        email_hashes: r.email_hashes,
+        phone_hashes: r.phone_hashes,
+        name_hashes: [],
         created_at: r.created_at.toISOString(),
-      } as LedgerEntry);
+      });
   const entries = [...byId.values()].filter((e) => !opts.tenantId || e.tenant_id === opts.tenantId);
   const result: ReplayResult = {
     entries: entries.length,
@@ -449,41 +488,39 @@ export async function replayLedger(
             salt: e.salt,
             email_hashes: e.email_hashes,
             phone_hashes: e.phone_hashes,
-            name_hashes: e.name_hashes,
+            name_hashes: [],
             created_at: new Date(e.created_at),
           })
           .onConflictDoNothing()
           .returning({ id: privacyErasureLedger.id });
         result.restored_entries += put.length;
       }
+      // Blocks lifted after the backup was taken stay lifted.
+      for (const l of lifts.filter((x) => x.tenant_id === tenantId))
+        await tx
+          .update(privacyErasureLedger)
+          .set({
+            lifted_at: new Date(l.lifted_at),
+            lifted_by: l.lifted_by,
+            lifted_by_name: l.lifted_by_name,
+            lifted_reason: l.lifted_reason,
+          })
+          .where(
+            and(
+              eq(privacyErasureLedger.tenant_id, tenantId),
+              eq(privacyErasureLedger.id, l.entry_id),
+              isNull(privacyErasureLedger.lifted_at),
+            ),
+          );
     });
-    // Match contacts page by page (crm hands out identifiers; the hashing happens here).
+    // The erased records themselves, by id: the person's contact and their merged duplicates.
     const matches = new Map<string, LedgerEntry>();
-    const latest = new Date(Math.max(...mine.map((e) => Date.parse(e.created_at))));
-    let afterId: string | undefined;
-    for (;;) {
-      const page = await db.tenantTx(tenantId, (tx) =>
-        contactIdentifiersPage(tx, tenantId, { before: latest, afterId, limit: 2000 }),
-      );
-      if (page.length === 0) break;
-      for (const c of page)
-        for (const e of mine) {
-          if (matches.has(c.id)) break;
-          // Only contacts that existed when the person was erased: a later one is someone who came back.
-          if (c.created_at.getTime() >= Date.parse(e.created_at)) continue;
-          if (e.contact_id === c.id) {
-            matches.set(c.id, e);
-            break;
-          }
-          const h = hashesOf(e.salt, { emails: c.emails, phones: c.phones, names: [] });
-          if (
-            h.email_hashes.some((x) => e.email_hashes.includes(x)) ||
-            h.phone_hashes.some((x) => e.phone_hashes.includes(x))
-          )
-            matches.set(c.id, e);
+    for (const e of mine)
+      for (const id of [e.contact_id, ...(e.also_ids ?? [])])
+        if (!matches.has(id) && UUID.test(id)) {
+          const back = await db.tenantTx(tenantId, (tx) => contactForSubject(tx, tenantId, id));
+          if (back) matches.set(id, e);
         }
-      afterId = page[page.length - 1].id;
-    }
     for (const [contactId, e] of matches) {
       const erasureId = randomUUID();
       await db.tenantTx(tenantId, async (tx) => {
@@ -514,6 +551,7 @@ export async function liftErasureBlock(
   tx: Tx,
   ctx: ActorContext,
   input: { email: string; reason: string },
+  opts: { file?: string } = {},
 ): Promise<{ lifted: number }> {
   const address = normaliseEmail(input.email);
   if (!address) throw unprocessable('Enter an e-mail address', [{ field: 'email', reason: 'required' }]);
@@ -524,10 +562,11 @@ export async function liftErasureBlock(
   let lifted = 0;
   for (const { salt } of salts) {
     const [h] = hashesOf(salt, { emails: [address], phones: [], names: [] }).email_hashes;
+    const at = new Date();
     const rows = await tx
       .update(privacyErasureLedger)
       .set({
-        lifted_at: new Date(),
+        lifted_at: at,
         lifted_by: ctx.actorId,
         lifted_by_name: ctx.actorName,
         lifted_reason: input.reason,
@@ -539,6 +578,21 @@ export async function liftErasureBlock(
         ),
       )
       .returning({ id: privacyErasureLedger.id });
+    // The ledger file records the lift too (after commit), so a replay after a restore honours it.
+    const file = opts.file;
+    if (file)
+      for (const r of rows) {
+        const lift: LedgerLift = {
+          kind: 'lift',
+          tenant_id: ctx.tenantId,
+          entry_id: r.id,
+          lifted_at: at.toISOString(),
+          lifted_by: ctx.actorId,
+          lifted_by_name: ctx.actorName,
+          lifted_reason: input.reason,
+        };
+        afterCommit(tx, () => appendLedgerFile(file, lift));
+      }
     for (const r of rows)
       await recordChange(
         tx,

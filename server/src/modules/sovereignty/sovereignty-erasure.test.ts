@@ -18,10 +18,18 @@ import { webhookDispatcher } from '../webhooks/webhooks.dispatcher.js';
 import {
   type ErasureReport,
   isErasedIdentity,
+  liftErasureBlock,
   replayLedger,
   runErasure,
+  SHARED_NAME_REASON,
 } from './sovereignty-erasure.service.js';
-import { appendLedgerFile, hashesOf, ledgerFile, readLedgerFile } from './sovereignty-erasure-ledger.js';
+import {
+  appendLedgerFile,
+  hashesOf,
+  ledgerFile,
+  readLedgerFile,
+  readLedgerLifts,
+} from './sovereignty-erasure-ledger.js';
 
 /**
  * Erasure that really erases (issue 13 item 5): a person seeded everywhere through the real APIs
@@ -306,10 +314,11 @@ describe('see everything held about a person', () => {
     const title = profile?.records[0].fields.find((f) => f.key === 'title');
     expect(title?.value).toBe('采购总监');
     expect(title?.lineage[0]).toMatchObject({ method: 'manual', actorName: 'csm acme' });
-    expect(byKind.get('crm.activities')?.total).toBe(3);
+    // Linked to the contact only: the note that merely names them is not theirs to see (review 13 item 1).
+    expect(byKind.get('crm.activities')?.total).toBe(2);
     expect(byKind.get('crm.merges')?.total).toBe(1);
-    expect(byKind.get('signals.signals')?.total).toBeGreaterThanOrEqual(2);
-    expect(byKind.get('interventions.interventions')?.total).toBeGreaterThanOrEqual(1);
+    expect(byKind.get('signals.signals')?.total).toBeGreaterThanOrEqual(1);
+    // The intervention only names them (no e-mail, not linked): staff-only, not collected any more.
     expect(byKind.get('predict.predictions')?.total).toBe(1);
     expect(byKind.get('webhooks.webhook_messages')?.total).toBeGreaterThanOrEqual(1);
     expect(byKind.get('mappings.captured_payloads')?.total).toBeGreaterThanOrEqual(1);
@@ -363,6 +372,9 @@ describe('erasure', () => {
     expect(ledger).toHaveLength(1);
     expect(JSON.stringify(ledger)).not.toContain(EMAIL);
     expect(ledger[0].email_hashes[0]).toMatch(/^[0-9a-f]{64}$/);
+    // No name hashes (brute-forceable); the merged duplicate's id, so a replay erases it too.
+    expect(ledger[0].name_hashes).toEqual([]);
+    expect(ledger[0].also_ids).toHaveLength(1);
 
     await settle();
     const hits = await scan();
@@ -484,6 +496,123 @@ describe('erasure', () => {
   });
 });
 
+describe('erasure leaves other people alone', () => {
+  const erase = (id: string) =>
+    t.server.platform.database.tenantTx(t.tenantA.id, (tx) =>
+      runErasure(t.server.platform, tx, adminCtx(), { caseId: null, contactId: id }),
+    );
+  const activity = async (id: string) =>
+    (await t.request('GET', `/api/v1/activities/${id}`, { token: admin() })).json();
+  const file = () => ledgerFile({ dataDir });
+
+  it('redacts whole Latin words and all phone forms, and keeps a longer name of another contact', async () => {
+    const wang = await post('/api/v1/contacts', {
+      name: '王芳',
+      name_en: 'Li',
+      emails: ['wang.fang@lx-tech.cn'],
+      phones: ['+86 139 1234 5678'],
+    });
+    const longer = await post('/api/v1/contacts', { name: '王芳芳', emails: ['wff@lx-tech.cn'] });
+    const note = await post('/api/v1/activities', {
+      type: 'note',
+      subject: '王芳芳跟进',
+      body: '王芳芳说预算已批；王芳没回电话，请拨139-1234-5678或13912345678。Client asked about Linux; Li will call.',
+      occurred_at: '2026-11-27T02:00:00Z',
+      contact_ids: [longer.id],
+    });
+    await erase(wang.id);
+    const a = await activity(note.id);
+    expect(a.subject).toBe('王芳芳跟进');
+    expect(a.body).toBe(
+      '王芳芳说预算已批；已删除的联系人没回电话，请拨已删除的联系人或已删除的联系人。Client asked about Linux; 已删除的联系人 will call.',
+    );
+    const c = await t.request('GET', `/api/v1/contacts/${longer.id}`, { token: admin() });
+    expect(c.json().name).toBe('王芳芳');
+  });
+
+  it('leaves the mentions of a namesake, redacts the person’s own rows and lists it in the proof report', async () => {
+    const one = await post('/api/v1/contacts', { name: '陈杰', emails: ['chen.jie1@lx-tech.cn'] });
+    const two = await post('/api/v1/contacts', { name: '陈杰', emails: ['chen.jie2@lx-tech.cn'] });
+    const meeting = await post('/api/v1/activities', {
+      type: 'meeting',
+      subject: '需求确认',
+      body: '陈杰确认了需求',
+      occurred_at: '2026-11-27T03:00:00Z',
+      contact_ids: [one.id, otherContactId],
+    });
+    const namesake = await post('/api/v1/activities', {
+      type: 'note',
+      subject: '招标',
+      body: '陈杰负责招标',
+      occurred_at: '2026-11-27T04:00:00Z',
+      contact_ids: [two.id],
+    });
+    const report = await erase(one.id);
+    expect(report.tombstones).toContainEqual(
+      expect.objectContaining({ action: 'retained', reason: SHARED_NAME_REASON }),
+    );
+    expect((await activity(namesake.id)).body).toBe('陈杰负责招标');
+    expect((await activity(meeting.id)).body).toBe('已删除的联系人确认了需求');
+    expect((await t.request('GET', `/api/v1/contacts/${two.id}`, { token: admin() })).json().name).toBe(
+      '陈杰',
+    );
+  });
+
+  it('a rolled-back erasure leaves no ledger line', async () => {
+    const c = await post('/api/v1/contacts', { name: '孙悦', emails: ['sun.yue@lx-tech.cn'] });
+    const before = readLedgerFile(file()).length;
+    await expect(
+      t.server.platform.database.tenantTx(t.tenantA.id, async (tx) => {
+        await runErasure(t.server.platform, tx, adminCtx(), { caseId: null, contactId: c.id });
+        throw new Error('a provider failed');
+      }),
+    ).rejects.toThrow('a provider failed');
+    expect(readLedgerFile(file())).toHaveLength(before);
+    expect((await t.request('GET', `/api/v1/contacts/${c.id}`, { token: admin() })).statusCode).toBe(200);
+    const replay = await replayLedger(t.server.platform);
+    expect(replay.contacts_erased).toBe(0);
+    expect((await t.request('GET', `/api/v1/contacts/${c.id}`, { token: admin() })).statusCode).toBe(200);
+  });
+
+  it('replay erases by record id only: a contact sharing the mailbox and switchboard stays', async () => {
+    const gone = await post('/api/v1/contacts', {
+      name: '前台甲',
+      emails: ['info@shared-desk.cn'],
+      phones: ['010-88886666'],
+    });
+    const stays = await post('/api/v1/contacts', {
+      name: '前台乙',
+      emails: ['info@shared-desk.cn'],
+      phones: ['010-88886666'],
+    });
+    await erase(gone.id);
+    const replay = await replayLedger(t.server.platform);
+    expect(replay.contacts_erased).toBe(0);
+    expect((await t.request('GET', `/api/v1/contacts/${stays.id}`, { token: admin() })).statusCode).toBe(200);
+  });
+
+  it('a lifted block is written to the ledger file and a replay after a restore keeps it lifted', async () => {
+    const address = 'returns.later@lx-tech.cn';
+    const c = await post('/api/v1/contacts', { name: '赵可', emails: [address] });
+    await erase(c.id);
+    const blocked = () =>
+      t.server.platform.database.tenantTx(t.tenantA.id, (tx) => isErasedIdentity(tx, t.tenantA.id, address));
+    expect(await blocked()).toBe(true);
+    await t.server.platform.database.tenantTx(t.tenantA.id, (tx) =>
+      liftErasureBlock(tx, adminCtx(), { email: address, reason: '本人重新成为客户' }, { file: file() }),
+    );
+    expect(await blocked()).toBe(false);
+    expect(readLedgerLifts(file()).some((l) => l.lifted_reason === '本人重新成为客户')).toBe(true);
+    // The "restore": a backup from before the lift.
+    await t.server.platform.database.query(
+      'update privacy_erasure_ledger set lifted_at = null, lifted_by = null, lifted_reason = null',
+    );
+    expect(await blocked()).toBe(true);
+    await replayLedger(t.server.platform);
+    expect(await blocked()).toBe(false);
+  });
+});
+
 describe('zhongshu privacy:replay-ledger', () => {
   it('re-applies the ledger file to a restored database in its own process', {
     timeout: 180_000,
@@ -499,14 +628,15 @@ describe('zhongshu privacy:replay-ledger', () => {
         contactService.create(tx, ctx, { name: NAME, emails: [EMAIL], phones: [PHONE] }),
       );
       const salt = 'f'.repeat(64);
+      const recordId = String((c as { id: unknown }).id);
       appendLedgerFile(ledgerFile({ dataDir: dir }), {
         id: randomUUID(),
         tenant_id: tenant.id,
         erasure_id: randomUUID(),
         case_id: null,
-        contact_id: randomUUID(), // a different record id: matched by the e-mail's hash
+        contact_id: recordId, // replay erases by the record's id (hashes only block re-creation)
         salt,
-        ...hashesOf(salt, { emails: [EMAIL], phones: [PHONE], names: [NAME] }),
+        ...hashesOf(salt, { emails: [EMAIL], phones: [PHONE] }),
         created_at: new Date(Date.now() + 60_000).toISOString(),
       });
       await tdb.database.close();

@@ -14,8 +14,21 @@ import type { DataSubject, DatumLineage, ErasureOutcome } from './personal-data.
 /** What replaces an erased person's name, e-mail or phone wherever a record must stay. */
 export const ERASED_PERSON = '已删除的联系人';
 
-/** The strings that identify the subject in text: e-mails, phones (as stored and digits only), names. */
-export function subjectNeedles(s: DataSubject): string[] {
+/** Marks a needle that must be left as written: another contact's longer name (王芳芳 when erasing 王芳). */
+const KEEP = '\u0001keep:';
+
+/** Digits only, a mainland 86 prefix dropped (+86 138 0013 8000 → 13800138000). */
+const nationalPhone = (digits: string) =>
+  digits.length === 13 && digits.startsWith('86') ? digits.slice(2) : digits;
+
+/**
+ * The strings that identify the subject in text: e-mails, phones (as stored, digits only and the
+ * national form without +86), names; plus, marked, other contacts' longer names that contain the
+ * subject's (left intact). A name another contact bears exactly (`sharedNames`) is left out unless
+ * `linked` (the row is linked to the person: contact_ids, contact_id), so mentions of the
+ * namesake are never touched.
+ */
+export function subjectNeedles(s: DataSubject, opts: { linked?: boolean } = {}): string[] {
   const out = new Set<string>();
   for (const e of s.emails) if (e.trim().length >= 3) out.add(e.trim().toLowerCase());
   for (const p of s.phones) {
@@ -23,50 +36,91 @@ export function subjectNeedles(s: DataSubject): string[] {
     if (t.length >= 5) out.add(t);
     const digits = t.replace(/\D/g, '');
     if (digits.length >= 5) out.add(digits);
+    const national = nationalPhone(digits);
+    if (national.length >= 5) out.add(national);
   }
-  for (const n of s.names) if (n.trim().length >= 2) out.add(n.trim());
-  // Longest first, so "王芳芳" is replaced before "王芳".
+  const shared = new Set((s.sharedNames ?? []).map((n) => n.trim().toLowerCase()));
+  for (const n of s.names) {
+    const t = n.trim();
+    if (t.length < 2) continue;
+    if (!opts.linked && shared.has(t.toLowerCase())) continue;
+    out.add(t);
+  }
+  for (const n of s.protectedNames ?? []) if (n.trim().length >= 2) out.add(`${KEEP}${n.trim()}`);
+  // Longest first, so "王芳芳" is tried before "王芳".
   return [...out].sort((a, b) => b.length - a.length);
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The needles that are searched for (the marked ones to keep are not). */
+const searched = (needles: readonly string[]) => needles.filter((n) => !n.startsWith(KEEP));
 
-function needleRegExp(needles: readonly string[]): RegExp | null {
-  if (needles.length === 0) return null;
-  return new RegExp(needles.map(escapeRegExp).join('|'), 'gi');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Latin-script letters and digits: a Latin name or e-mail matches only as a whole word. */
+const WORD = 'A-Za-z0-9_\\u00C0-\\u024F';
+
+function needlePattern(n: string): string {
+  if (/^\d+$/.test(n))
+    // A phone's digits: an optional +86, spaces or dashes between the digits, never inside a longer number.
+    return `(?<![0-9])(?:\\+?86[ -]?)?${n.split('').join('[ -]?')}(?![0-9])`;
+  const head = /^[A-Za-z0-9_\u00C0-\u024F]/.test(n) ? `(?<![${WORD}])` : '';
+  const tail = /[A-Za-z0-9_\u00C0-\u024F]$/.test(n) ? `(?![${WORD}])` : '';
+  return `${head}${escapeRegExp(n)}${tail}`;
 }
 
-/** True when the text names the subject. */
+const regExps = new WeakMap<readonly string[], RegExp | null>();
+
+/** Group 1: a name to keep as written; otherwise a match of the subject. */
+function needleRegExp(needles: readonly string[]): RegExp | null {
+  const cached = regExps.get(needles);
+  if (cached !== undefined) {
+    if (cached) cached.lastIndex = 0;
+    return cached;
+  }
+  const keep = needles.filter((n) => n.startsWith(KEEP)).map((n) => n.slice(KEEP.length));
+  const find = searched(needles);
+  const re =
+    find.length === 0
+      ? null
+      : new RegExp(
+          `${keep.length ? `(${keep.map(escapeRegExp).join('|')})|` : '()?'}(?:${find.map(needlePattern).join('|')})`,
+          'giu',
+        );
+  regExps.set(needles, re);
+  return re;
+}
+
+const replaceSubject = (text: string, re: RegExp) =>
+  text.replace(re, (m: string, keep: string | undefined) => (keep ? m : ERASED_PERSON));
+
+/** True when the text names the subject (whole words for Latin names; other contacts' longer names don't count). */
 export function mentions(text: string | null | undefined, needles: readonly string[]): boolean {
   const re = needleRegExp(needles);
-  return !!text && !!re && re.test(text);
+  if (!text || !re) return false;
+  for (const m of text.matchAll(re)) if (!m[1]) return true;
+  return false;
 }
 
 /** The text with every occurrence of the subject replaced by ERASED_PERSON. */
 export function redactText(text: string, needles: readonly string[]): string {
   const re = needleRegExp(needles);
-  return re ? text.replace(re, ERASED_PERSON) : text;
+  return re ? replaceSubject(text, re) : text;
 }
 
-/** A JSON value with every string (and object key) naming the subject redacted; changed = anything was. */
+/** A JSON value with every string value naming the subject redacted (object keys are never rewritten). */
 export function redactJson(value: unknown, needles: readonly string[]): { value: unknown; changed: boolean } {
   const re = needleRegExp(needles);
   if (!re) return { value, changed: false };
   let changed = false;
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') {
-      const r = v.replace(re, ERASED_PERSON);
+      const r = replaceSubject(v, re);
       if (r !== v) changed = true;
       return r;
     }
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) {
-        const key = k.replace(re, ERASED_PERSON);
-        if (key !== k) changed = true;
-        out[key] = walk(x);
-      }
+      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
       return out;
     }
     return v;
@@ -78,12 +132,17 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * SQL: the column's text (any type, cast to text: jsonb, text[], text) contains one of the needles,
- * case-insensitively. Used to find candidate rows; the exact redaction happens in redactJson/Text.
+ * case-insensitively; a phone's digits also with spaces or dashes between them. Finds candidate
+ * rows only (a superset): the exact match (whole words, names to keep) is redactJson/Text's.
  */
 export function textMentions(column: SQLWrapper, needles: readonly string[]): SQL {
-  if (needles.length === 0) return sql`false`;
-  const patterns = needles.map((n) => sql`${`%${likeEscape(n)}%`}`);
-  return sql`(${column})::text ilike any(array[${sql.join(patterns, sql`, `)}]::text[])`;
+  const find = searched(needles);
+  if (find.length === 0) return sql`false`;
+  const patterns = find.map((n) => sql`${`%${likeEscape(n)}%`}`);
+  const plain = sql`(${column})::text ilike any(array[${sql.join(patterns, sql`, `)}]::text[])`;
+  const digits = find.filter((n) => /^\d+$/.test(n)).map((n) => sql`${`%${n}%`}`);
+  if (digits.length === 0) return plain;
+  return sql`(${plain} or regexp_replace((${column})::text, '[ -]', '', 'g') like any(array[${sql.join(digits, sql`, `)}]::text[]))`;
 }
 
 /**
@@ -91,7 +150,7 @@ export function textMentions(column: SQLWrapper, needles: readonly string[]): SQ
  * once (one pass per row instead of one per column; this is a sequential scan of the tenant's rows).
  */
 export function anyMentions(columns: readonly SQLWrapper[], needles: readonly string[]): SQL {
-  if (needles.length === 0 || columns.length === 0) return sql`false`;
+  if (searched(needles).length === 0 || columns.length === 0) return sql`false`;
   const joined = sql.join(
     columns.map((c) => sql`coalesce((${c})::text, '')`),
     sql` || ' ' || `,
@@ -316,7 +375,7 @@ export async function redactColumns(
   },
 ): Promise<string[]> {
   const { table, id, columns, needles } = args;
-  if (needles.length === 0) return [];
+  if (searched(needles).length === 0) return [];
   const any = anyMentions(Object.values(columns), needles);
   const rows = (await tx
     .select({ __id: id, ...columns })

@@ -14,6 +14,16 @@ export interface DataSubject {
   phones: string[];
   /** Full names as written (e.g. 王芳, Fang Wang): matched in free text. */
   names: string[];
+  /**
+   * Longer names of OTHER contacts of the tenant that contain one of `names` (erasing 王芳 while
+   * 王芳芳 exists): left intact wherever they appear.
+   */
+  protectedNames?: string[];
+  /**
+   * Names of the subject that another contact of the tenant bears exactly (two 陈杰): used only in
+   * rows linked to the person; free-text mentions elsewhere are left for a person to review.
+   */
+  sharedNames?: string[];
 }
 
 /** A text in both UI languages (the portal shows the reader's; exports write both). */
