@@ -1,5 +1,6 @@
 import { and, eq, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.js';
+import { identifierNeedles } from '../../platform/privacy/identifier-needles.js';
 import type {
   DataSubject,
   ErasureOutcome,
@@ -7,7 +8,6 @@ import type {
   PersonalDataSection,
 } from '../../platform/privacy/personal-data.js';
 import { redactColumns, subjectNeedles, textMentions } from '../../platform/privacy/personal-data-scrub.js';
-import { identifierNeedles } from '../../platform/privacy/identifier-needles.js';
 import { interventionSignOffs, interventions } from './interventions.schema.js';
 
 /**

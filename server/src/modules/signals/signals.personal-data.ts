@@ -1,6 +1,7 @@
 import { and, eq, getTableColumns, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.js';
 import { prop } from '../../platform/narrow.js';
+import { identifierNeedles } from '../../platform/privacy/identifier-needles.js';
 import type {
   DataSubject,
   ErasureOutcome,
@@ -8,7 +9,6 @@ import type {
   PersonalDataSection,
 } from '../../platform/privacy/personal-data.js';
 import { anyMentions, redactColumns, subjectNeedles } from '../../platform/privacy/personal-data-scrub.js';
-import { identifierNeedles } from '../../platform/privacy/identifier-needles.js';
 import { BUILTIN_TYPES } from './signal-catalogue.js';
 import { signals } from './signals.schema.js';
 
