@@ -12,6 +12,7 @@ import {
   refreshReceipts,
   subjectOf,
 } from './sovereignty-erasure.service.js';
+import { ledgerFile } from './sovereignty-erasure-ledger.js';
 import { exportFile, exportStatus, startExport } from './sovereignty-export.service.js';
 
 const tags = ['Privacy'];
@@ -269,6 +270,9 @@ export function erasureRoutes(app: TypedApp): void {
         response: { 200: z.object({ lifted: z.number() }), ...errorResponses },
       },
     },
-    async (req) => app.withTenant(req, (tx, ctx) => liftErasureBlock(tx, ctx, req.body)),
+    async (req) =>
+      app.withTenant(req, (tx, ctx) =>
+        liftErasureBlock(tx, ctx, req.body, { file: ledgerFile(app.platform.config) }),
+      ),
   );
 }
