@@ -5,6 +5,29 @@ import { crmMerges } from './crm.schema.js';
 
 export type MergeEntity = 'account' | 'contact';
 
+/** The merge (still in force) that took record `id` away: its id and the record it went into. */
+export async function mergeThatTook(
+  tx: Tx,
+  ctx: ActorContext,
+  entity: MergeEntity,
+  id: string,
+): Promise<{ id: string; survivor_id: string } | null> {
+  const [row] = await tx
+    .select({ id: crmMerges.id, survivor_id: crmMerges.survivor_id })
+    .from(crmMerges)
+    .where(
+      and(
+        eq(crmMerges.tenant_id, ctx.tenantId),
+        eq(crmMerges.entity, entity),
+        eq(crmMerges.merged_id, id),
+        eq(crmMerges.status, 'merged'),
+      ),
+    )
+    .orderBy(desc(crmMerges.created_at))
+    .limit(1);
+  return row ?? null;
+}
+
 /** The record a merged-away record now lives in (following later merges of the survivor). */
 export async function mergedInto(
   tx: Tx,
@@ -16,19 +39,7 @@ export async function mergedInto(
   let current = id;
   let found: string | null = null;
   for (let hop = 0; hop < 10; hop++) {
-    const [row] = await tx
-      .select({ survivor_id: crmMerges.survivor_id })
-      .from(crmMerges)
-      .where(
-        and(
-          eq(crmMerges.tenant_id, ctx.tenantId),
-          eq(crmMerges.entity, entity),
-          eq(crmMerges.merged_id, current),
-          eq(crmMerges.status, 'merged'),
-        ),
-      )
-      .orderBy(desc(crmMerges.created_at))
-      .limit(1);
+    const row = await mergeThatTook(tx, ctx, entity, current);
     if (!row) break;
     found = row.survivor_id;
     current = row.survivor_id;

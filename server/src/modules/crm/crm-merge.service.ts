@@ -13,7 +13,7 @@ import {
 } from '../../platform/sharing/sharing.service.js';
 import { activities, contacts, crmMerges, opportunities } from './crm.schema.js';
 import { accountService, activityService, contactService, opportunityService } from './crm.service.js';
-import { type MergeEntity, mergedInto } from './crm-merge-lookup.js';
+import { type MergeEntity, mergedInto, mergeThatTook } from './crm-merge-lookup.js';
 
 /**
  * Merging two accounts or two contacts (issue 16), after Salesforce's merge (a master record and
@@ -471,19 +471,7 @@ async function refuseWhenSurvivorMergedSince(
   entity: MergeEntity,
   survivorId: string,
 ) {
-  const [later] = await tx
-    .select({ id: crmMerges.id, survivor_id: crmMerges.survivor_id })
-    .from(crmMerges)
-    .where(
-      and(
-        eq(crmMerges.tenant_id, ctx.tenantId),
-        eq(crmMerges.entity, entity),
-        eq(crmMerges.merged_id, survivorId),
-        eq(crmMerges.status, 'merged'),
-      ),
-    )
-    .orderBy(desc(crmMerges.created_at))
-    .limit(1);
+  const later = await mergeThatTook(tx, ctx, entity, survivorId);
   if (later)
     throw new ProblemError(
       409,
