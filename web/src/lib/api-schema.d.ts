@@ -4484,7 +4484,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /**
-                         * @description How the person said it (default staff)
+                         * @description How the person said it (default staff; webform and import need privacy:manage)
                          * @enum {string}
                          */
                         channel?: "staff" | "import" | "webform";
@@ -16657,6 +16657,8 @@ export interface paths {
                                     due_at: string;
                                     /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
                                     due_date: string;
+                                    /** @description Years the working-day count runs through whose public holidays are not known yet (enter them under the calendar settings): the due date may be too early */
+                                    holidays_unknown_years: number[];
                                     overdue_days: number;
                                     paused_ms: number;
                                     paused_since: string | null;
@@ -16826,6 +16828,8 @@ export interface paths {
                                 due_at: string;
                                 /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
                                 due_date: string;
+                                /** @description Years the working-day count runs through whose public holidays are not known yet (enter them under the calendar settings): the due date may be too early */
+                                holidays_unknown_years: number[];
                                 overdue_days: number;
                                 paused_ms: number;
                                 paused_since: string | null;
@@ -16980,6 +16984,8 @@ export interface paths {
                                 due_at: string;
                                 /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
                                 due_date: string;
+                                /** @description Years the working-day count runs through whose public holidays are not known yet (enter them under the calendar settings): the due date may be too early */
+                                holidays_unknown_years: number[];
                                 overdue_days: number;
                                 paused_ms: number;
                                 paused_since: string | null;
@@ -17160,6 +17166,8 @@ export interface paths {
                                 due_at: string;
                                 /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
                                 due_date: string;
+                                /** @description Years the working-day count runs through whose public holidays are not known yet (enter them under the calendar settings): the due date may be too early */
+                                holidays_unknown_years: number[];
                                 overdue_days: number;
                                 paused_ms: number;
                                 paused_since: string | null;
@@ -17338,6 +17346,8 @@ export interface paths {
                                 due_at: string;
                                 /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
                                 due_date: string;
+                                /** @description Years the working-day count runs through whose public holidays are not known yet (enter them under the calendar settings): the due date may be too early */
+                                holidays_unknown_years: number[];
                                 overdue_days: number;
                                 paused_ms: number;
                                 paused_since: string | null;
@@ -17510,6 +17520,8 @@ export interface paths {
                                 due_at: string;
                                 /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
                                 due_date: string;
+                                /** @description Years the working-day count runs through whose public holidays are not known yet (enter them under the calendar settings): the due date may be too early */
+                                holidays_unknown_years: number[];
                                 overdue_days: number;
                                 paused_ms: number;
                                 paused_since: string | null;
@@ -17689,6 +17701,8 @@ export interface paths {
                                 due_at: string;
                                 /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
                                 due_date: string;
+                                /** @description Years the working-day count runs through whose public holidays are not known yet (enter them under the calendar settings): the due date may be too early */
+                                holidays_unknown_years: number[];
                                 overdue_days: number;
                                 paused_ms: number;
                                 paused_since: string | null;
@@ -17869,6 +17883,8 @@ export interface paths {
                                 due_at: string;
                                 /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
                                 due_date: string;
+                                /** @description Years the working-day count runs through whose public holidays are not known yet (enter them under the calendar settings): the due date may be too early */
+                                holidays_unknown_years: number[];
                                 overdue_days: number;
                                 paused_ms: number;
                                 paused_since: string | null;
@@ -18047,6 +18063,8 @@ export interface paths {
                                 due_at: string;
                                 /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
                                 due_date: string;
+                                /** @description Years the working-day count runs through whose public holidays are not known yet (enter them under the calendar settings): the due date may be too early */
+                                holidays_unknown_years: number[];
                                 overdue_days: number;
                                 paused_ms: number;
                                 paused_since: string | null;
@@ -18228,6 +18246,8 @@ export interface paths {
                                 due_at: string;
                                 /** @description The deadline day (YYYY-MM-DD, in the calendar time zone) */
                                 due_date: string;
+                                /** @description Years the working-day count runs through whose public holidays are not known yet (enter them under the calendar settings): the due date may be too early */
+                                holidays_unknown_years: number[];
                                 overdue_days: number;
                                 paused_ms: number;
                                 paused_since: string | null;
