@@ -14378,11 +14378,13 @@ export interface paths {
                     content: {
                         "application/json": {
                             sections: {
+                                /** @description profile | insights | field_history | activities | signals | interventions | predictions | … */
                                 kind: string;
                                 label: {
                                     en: string;
                                     zh: string;
                                 };
+                                /** @description The module that holds the data */
                                 module: string;
                                 records: {
                                     at?: string;
@@ -14395,7 +14397,11 @@ export interface paths {
                                         lineage: {
                                             actorName?: string | null;
                                             at: string;
-                                            detail?: string;
+                                            /** @description Model or rule name, possibly in both languages */
+                                            detail?: string | {
+                                                en: string;
+                                                zh: string;
+                                            };
                                             /** @description manual | import | ai_extracted | computed | sync | seed | customer | rule | model | llm */
                                             method: string;
                                             source: string;
@@ -14403,8 +14409,13 @@ export interface paths {
                                         value: unknown;
                                     }[];
                                     id: string;
-                                    title: string;
+                                    /** @description The record's own words, or a label in both languages */
+                                    title: string | {
+                                        en: string;
+                                        zh: string;
+                                    };
                                 }[];
+                                /** @description Records held (records may be cut at the limit) */
                                 total: number;
                             }[];
                         };
@@ -19984,7 +19995,11 @@ export interface paths {
                                         lineage: {
                                             actorName?: string | null;
                                             at: string;
-                                            detail?: string;
+                                            /** @description Model or rule name, possibly in both languages */
+                                            detail?: string | {
+                                                en: string;
+                                                zh: string;
+                                            };
                                             /** @description manual | import | ai_extracted | computed | sync | seed | customer | rule | model | llm */
                                             method: string;
                                             source: string;
@@ -19992,7 +20007,11 @@ export interface paths {
                                         value: unknown;
                                     }[];
                                     id: string;
-                                    title: string;
+                                    /** @description The record's own words, or a label in both languages */
+                                    title: string | {
+                                        en: string;
+                                        zh: string;
+                                    };
                                 }[];
                                 /** @description Records held (records may be cut at the limit) */
                                 total: number;

@@ -14,6 +14,7 @@ import {
 } from './sovereignty-erasure.service.js';
 import { ledgerFile } from './sovereignty-erasure-ledger.js';
 import { exportFile, exportStatus, startExport } from './sovereignty-export.service.js';
+import { personalDataSectionOut } from './sovereignty-personal-data.out.js';
 
 const tags = ['Privacy'];
 const permission = 'privacy:manage' as const;
@@ -21,38 +22,6 @@ const permission = 'privacy:manage' as const;
 const contactParams = z.object({ contactId: z.uuid().describe('The contact (person) id') });
 const exportParams = contactParams.extend({ exportId: z.uuid().describe('Export id') });
 
-const lineageOut = z.object({
-  method: z
-    .string()
-    .describe('manual | import | ai_extracted | computed | sync | seed | customer | rule | model | llm'),
-  source: z.string(),
-  actorName: z.string().nullable().optional(),
-  at: z.string(),
-  detail: z.string().optional(),
-});
-const sectionOut = z.object({
-  module: z.string().describe('The module that holds the data'),
-  kind: z
-    .string()
-    .describe('profile | insights | field_history | activities | signals | interventions | predictions | …'),
-  label: z.object({ en: z.string(), zh: z.string() }),
-  total: z.number().describe('Records held (records may be cut at the limit)'),
-  records: z.array(
-    z.object({
-      id: z.string(),
-      title: z.string(),
-      at: z.string().optional(),
-      fields: z.array(
-        z.object({
-          key: z.string(),
-          label: z.object({ en: z.string(), zh: z.string() }),
-          value: z.unknown(),
-          lineage: z.array(lineageOut),
-        }),
-      ),
-    }),
-  ),
-});
 export const exportOut = z.object({
   id: z.string(),
   contact_id: z.string(),
@@ -115,7 +84,7 @@ export function erasureRoutes(app: TypedApp): void {
         params: contactParams,
         querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(200) }),
         response: {
-          200: z.object({ contact_id: z.string(), sections: z.array(sectionOut) }),
+          200: z.object({ contact_id: z.string(), sections: z.array(personalDataSectionOut) }),
           ...errorResponses,
         },
       },

@@ -11,6 +11,7 @@ import { casesOfContact, openCase, type PrivacyCase } from './sovereignty-cases.
 import { consentsOf, currentNotice, PURPOSE_KEYS, setConsent } from './sovereignty-consent.service.js';
 import { collectPersonalData, subjectOf } from './sovereignty-erasure.service.js';
 import { exportFile, exportStatus, startExport } from './sovereignty-export.service.js';
+import { personalDataSectionOut } from './sovereignty-personal-data.out.js';
 import {
   applyDirectCorrection,
   FIELD_LABELS,
@@ -499,37 +500,6 @@ export function portalRoutes(app: TypedApp): void {
     },
   );
 
-  const lineageItem = z.object({
-    method: z
-      .string()
-      .describe('manual | import | ai_extracted | computed | sync | seed | customer | rule | model | llm'),
-    source: z.string(),
-    actorName: z.string().nullable().optional(),
-    at: z.string(),
-    detail: z.string().optional(),
-  });
-  const sectionOut = z.object({
-    module: z.string(),
-    kind: z.string(),
-    label: z.object({ en: z.string(), zh: z.string() }),
-    total: z.number(),
-    records: z.array(
-      z.object({
-        id: z.string(),
-        title: z.string(),
-        at: z.string().optional(),
-        fields: z.array(
-          z.object({
-            key: z.string(),
-            label: z.object({ en: z.string(), zh: z.string() }),
-            value: z.unknown(),
-            lineage: z.array(lineageItem),
-          }),
-        ),
-      }),
-    ),
-  });
-
   app.get(
     '/portal/me/data',
     {
@@ -542,7 +512,7 @@ export function portalRoutes(app: TypedApp): void {
         querystring: z.object({
           limit: z.coerce.number().int().min(1).max(500).default(100).describe('Records per section'),
         }),
-        response: { 200: z.object({ sections: z.array(sectionOut) }), ...portalErrors },
+        response: { 200: z.object({ sections: z.array(personalDataSectionOut) }), ...portalErrors },
       },
     },
     async (req) =>
