@@ -1,4 +1,5 @@
 import i18n from 'i18next';
+import type { ApiResponse } from '../lib/api-types';
 import { ApiError, type Problem } from '../lib/problem';
 
 /**
@@ -61,119 +62,24 @@ export function errorText(err: unknown, t: (k: string) => string): string {
 
 export const exportFileUrl = (id: string) => `${PORTAL_API}/me/exports/${encodeURIComponent(id)}/file`;
 
-// ---------- shapes of the portal API (server/src/modules/sovereignty/sovereignty-portal.routes.ts)
+// ---------- shapes of the portal API, from the server's OpenAPI document (types only: no staff code)
 
 export interface Text2 {
   en: string;
   zh: string;
 }
 
-export interface Organisation {
-  tenant_id: string;
-  name: string;
-  contact_name: string;
-  account_name: string | null;
-}
-
-export interface PortalSession {
-  organisations: Organisation[];
-  selected: Organisation | null;
-  expires_at: string;
-}
-
-export interface FieldLineage {
-  method: string;
-  source: string;
-  actor_type: string;
-  actor_name: string | null;
-  at: string;
-}
-
-export interface ProfileField {
-  key: string;
-  label: Text2;
-  value: unknown;
-  policy: 'direct' | 'request';
-  lineage: FieldLineage | null;
-}
-
-export interface DatumLineage {
-  method: string;
-  source: string;
-  actorName?: string | null;
-  at: string;
-  detail?: string | Text2;
-}
-
-export interface DataSection {
-  module: string;
-  kind: string;
-  label: Text2;
-  total: number;
-  records: {
-    id: string;
-    /** The record's own words, or a label in both languages. */
-    title: string | Text2;
-    at?: string;
-    fields: { key: string; label: Text2; value: unknown; lineage: DatumLineage[] }[];
-  }[];
-}
-
-export interface ConsentItem {
-  purpose: string;
-  label: Text2;
-  description: Text2;
-  granted: boolean;
-  basis: 'recorded' | 'default';
-  requires_consent: boolean;
-  notice_version_id: string | null;
-  notice_version: number | null;
-  channel: string | null;
-  actor_name: string | null;
-  at: string | null;
-}
-
-export interface Notice {
-  id: string;
-  version: number;
-  title_zh: string;
-  title_en: string;
-  text_zh: string;
-  text_en: string;
-  published_at: string | null;
-}
-
-export interface Consents {
-  notice: Notice | null;
-  items: ConsentItem[];
-}
-
-export interface ExportStatus {
-  id: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  progress: { done: number; total: number };
-  records: number | null;
-  file_bytes: number | null;
-  error: string | null;
-  created_at: string;
-  finished_at: string | null;
-  expires_at: string;
-}
-
-export interface PortalRequest {
-  id: string;
-  kind: string;
-  state: string;
-  channel: string;
-  regime: string;
-  received_at: string;
-  due_at: string;
-  due_date: string;
-  clock_status: string;
-  closed_at: string | null;
-  resolution: string | null;
-  payload: Record<string, unknown>;
-}
+export type PortalSession = ApiResponse<'/portal/session'>;
+export type Organisation = PortalSession['organisations'][number];
+export type ProfileField = ApiResponse<'/portal/me/profile'>['items'][number];
+export type FieldLineage = NonNullable<ProfileField['lineage']>;
+export type DataSection = ApiResponse<'/portal/me/data'>['sections'][number];
+export type DatumLineage = DataSection['records'][number]['fields'][number]['lineage'][number];
+export type Consents = ApiResponse<'/portal/me/consents'>;
+export type ConsentItem = Consents['items'][number];
+export type Notice = NonNullable<Consents['notice']>;
+export type ExportStatus = ApiResponse<'/portal/me/exports/{id}'>;
+export type PortalRequest = ApiResponse<'/portal/me/requests'>['items'][number];
 
 export const portalKeys = {
   session: ['portal', 'session'] as const,

@@ -1,5 +1,6 @@
 import { Badge, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
+import type { ApiResponse, ApiRow } from '../../../lib/api-types';
 import type { Lang } from '../../../lib/format';
 
 /** The privacy case shapes of /api/v1/privacy/cases (see sovereignty-cases.routes.ts). */
@@ -29,78 +30,12 @@ export type CaseState = (typeof CASE_STATES)[number];
 export type Regime = 'gdpr' | 'pipl';
 export const RECTIFIABLE_FIELDS = ['name', 'name_en', 'emails', 'phones', 'title', 'department'] as const;
 
-export interface CaseClock {
-  unit: 'days' | 'working_days';
-  period: { months: number } | { working_days: number };
-  due_at: string;
-  due_date: string;
-  status: 'running' | 'due_soon' | 'due_today' | 'overdue' | 'paused' | 'stopped';
-  remaining_working_days: number | null;
-  remaining_days: number | null;
-  overdue_days: number;
-  paused_ms: number;
-  paused_working_minutes: number | null;
-  paused_since: string | null;
-  closed_on_time: boolean | null;
-  /** Years the count runs through whose public holidays are not entered yet (due date may be early). */
-  holidays_unknown_years: number[];
-}
-
-export interface PrivacyCase {
-  id: string;
-  kind: CaseKind;
-  channel: CaseChannel;
-  regime: Regime;
-  state: CaseState;
-  contact_id: string;
-  contact: {
-    id: string;
-    name: string | null;
-    emails: string[];
-    account_name: string | null;
-    exists: boolean;
-    readable: boolean;
-  } | null;
-  details: string | null;
-  payload: Record<string, unknown>;
-  received_at: string;
-  identity_verified: boolean;
-  assignee_id: string | null;
-  assignee_name: string | null;
-  extension_months: number;
-  extension_reason: string | null;
-  resolution: string | null;
-  proof_report_id: string | null;
-  closed_at: string | null;
-  created_at: string;
-  updated_at: string;
-  clock: CaseClock;
-  next_states: CaseState[];
-  can_extend: boolean;
-}
-
-export interface CaseHistoryEntry {
-  id: number;
-  kind: string;
-  from_state: string | null;
-  to_state: string | null;
-  message: string | null;
-  data: Record<string, unknown>;
-  actor_type: string;
-  actor_id: string | null;
-  actor_name: string | null;
-  source: string;
-  at: string;
-}
-
-export type CaseDetail = PrivacyCase & { history: CaseHistoryEntry[] };
-
-export interface CasePage {
-  data: PrivacyCase[];
-  total: number;
-  page: number;
-  page_size: number;
-}
+/** The shapes of the privacy case routes, from the server's OpenAPI document. */
+export type CasePage = ApiResponse<'/privacy/cases'>;
+export type PrivacyCase = ApiRow<'/privacy/cases'>;
+export type CaseClock = PrivacyCase['clock'];
+export type CaseDetail = ApiResponse<'/privacy/cases/{id}'>;
+export type CaseHistoryEntry = CaseDetail['history'][number];
 
 export interface CaseSettings {
   default_regime: Regime;
