@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { ActorContext } from '../../platform/auth/auth-context.js';
+import type { Tx } from '../../platform/db/database.js';
 import type { TypedApp } from '../../platform/http/app.js';
 import { errorResponses, idParams } from '../../platform/records/resource-routes.js';
 import {
@@ -225,123 +227,51 @@ export function privacyCasesRoutes(app: TypedApp): void {
     async (req) => app.withTenant(req, (tx, ctx) => getCaseWithHistory(tx, ctx, req.params.id)),
   );
 
-  app.post(
-    '/privacy/cases/:id/assign',
-    {
-      config: { permission: manage },
-      schema: {
-        tags,
-        summary: 'Assign the case to a colleague who may work privacy cases (null: unassign)',
-        params: idParams,
-        body: z.object({ assignee_id: z.uuid().nullable() }),
-        response: { 200: caseWithHistory, ...errorResponses },
-      },
-    },
-    async (req) =>
-      app.withTenant(req, async (tx, ctx) => {
-        await assignCase(tx, ctx, req.params.id, req.body.assignee_id);
-        return getCaseWithHistory(tx, ctx, req.params.id);
-      }),
+  caseAction(
+    app,
+    'assign',
+    'Assign the case to a colleague who may work privacy cases (null: unassign)',
+    z.object({ assignee_id: z.uuid().nullable() }),
+    (tx, ctx, id, b) => assignCase(tx, ctx, id, b.assignee_id),
   );
-
-  app.post(
-    '/privacy/cases/:id/transition',
-    {
-      config: { permission: manage },
-      schema: {
-        tags,
-        summary:
-          'Move the case: verifying, in_progress (identity verified), waiting_on_requester (pauses the clock; say what is asked), completed, rejected (with a reason), withdrawn',
-        params: idParams,
-        body: z.object({
-          to: stateEnum,
-          reason: z.string().max(2000).optional(),
-          message: z.string().max(5000).optional(),
-        }),
-        response: { 200: caseWithHistory, ...errorResponses },
-      },
-    },
-    async (req) =>
-      app.withTenant(req, async (tx, ctx) => {
-        await transitionCase(tx, ctx, req.params.id, req.body);
-        return getCaseWithHistory(tx, ctx, req.params.id);
-      }),
+  caseAction(
+    app,
+    'transition',
+    'Move the case: verifying, in_progress (identity verified), waiting_on_requester (pauses the clock; say what is asked), completed, rejected (with a reason), withdrawn',
+    z.object({
+      to: stateEnum,
+      reason: z.string().max(2000).optional(),
+      message: z.string().max(5000).optional(),
+    }),
+    (tx, ctx, id, b) => transitionCase(tx, ctx, id, b),
   );
-
-  app.post(
-    '/privacy/cases/:id/extend',
-    {
-      config: { permission: manage },
-      schema: {
-        tags,
-        summary: 'Extend a GDPR deadline once by 1 or 2 months, with the reason',
-        params: idParams,
-        body: z.object({ months: z.number().int().min(1).max(2), reason: z.string().min(1).max(2000) }),
-        response: { 200: caseWithHistory, ...errorResponses },
-      },
-    },
-    async (req) =>
-      app.withTenant(req, async (tx, ctx) => {
-        await extendCase(tx, ctx, req.params.id, req.body);
-        return getCaseWithHistory(tx, ctx, req.params.id);
-      }),
+  caseAction(
+    app,
+    'extend',
+    'Extend a GDPR deadline once by 1 or 2 months, with the reason',
+    z.object({ months: z.number().int().min(1).max(2), reason: z.string().min(1).max(2000) }),
+    (tx, ctx, id, b) => extendCase(tx, ctx, id, b),
   );
-
-  app.post(
-    '/privacy/cases/:id/reply-received',
-    {
-      config: { permission: manage },
-      schema: {
-        tags,
-        summary: 'The requester answered (by phone, mail, letter): the clock runs again',
-        params: idParams,
-        body: z.object({ message: z.string().max(5000) }),
-        response: { 200: caseWithHistory, ...errorResponses },
-      },
-    },
-    async (req) =>
-      app.withTenant(req, async (tx, ctx) => {
-        await requesterReplied(tx, ctx, req.params.id, req.body.message);
-        return getCaseWithHistory(tx, ctx, req.params.id);
-      }),
+  caseAction(
+    app,
+    'reply-received',
+    'The requester answered (by phone, mail, letter): the clock runs again',
+    z.object({ message: z.string().max(5000) }),
+    (tx, ctx, id, b) => requesterReplied(tx, ctx, id, b.message),
   );
-
-  app.post(
-    '/privacy/cases/:id/comment',
-    {
-      config: { permission: manage },
-      schema: {
-        tags,
-        summary: 'Add a note to the case history',
-        params: idParams,
-        body: z.object({ message: z.string().max(5000) }),
-        response: { 200: caseWithHistory, ...errorResponses },
-      },
-    },
-    async (req) =>
-      app.withTenant(req, async (tx, ctx) => {
-        await commentCase(tx, ctx, req.params.id, req.body.message);
-        return getCaseWithHistory(tx, ctx, req.params.id);
-      }),
+  caseAction(
+    app,
+    'comment',
+    'Add a note to the case history',
+    z.object({ message: z.string().max(5000) }),
+    (tx, ctx, id, b) => commentCase(tx, ctx, id, b.message),
   );
-
-  app.post(
-    '/privacy/cases/:id/rectification',
-    {
-      config: { permission: manage },
-      schema: {
-        tags,
-        summary: 'Approve (apply to the contact, completes the case) or reject a requested correction',
-        params: idParams,
-        body: z.object({ decision: z.enum(['approve', 'reject']), reason: z.string().max(2000).optional() }),
-        response: { 200: caseWithHistory, ...errorResponses },
-      },
-    },
-    async (req) =>
-      app.withTenant(req, async (tx, ctx) => {
-        await decideRectification(tx, ctx, req.params.id, req.body);
-        return getCaseWithHistory(tx, ctx, req.params.id);
-      }),
+  caseAction(
+    app,
+    'rectification',
+    'Approve (apply to the contact, completes the case) or reject a requested correction',
+    z.object({ decision: z.enum(['approve', 'reject']), reason: z.string().max(2000).optional() }),
+    (tx, ctx, id, b) => decideRectification(tx, ctx, id, b),
   );
 
   app.post(
@@ -415,4 +345,36 @@ function settingsView(s: Awaited<ReturnType<typeof getCaseSettings>>) {
     extra_working_days: [...s.calendar.extraWorkingDays],
     updated_at: s.updated_at,
   };
+}
+
+/**
+ * POST /privacy/cases/:id/<action> (privacy:manage): runs the case service's step with the body,
+ * then answers the case with its history — the shape every case action shares.
+ */
+function caseAction<B extends z.ZodType>(
+  app: TypedApp,
+  action: string,
+  summary: string,
+  body: B,
+  run: (tx: Tx, ctx: ActorContext, id: string, body: z.output<B>) => Promise<unknown>,
+): void {
+  app.post(
+    `/privacy/cases/:id/${action}`,
+    {
+      config: { permission: manage },
+      schema: {
+        tags,
+        summary,
+        params: idParams,
+        body,
+        response: { 200: caseWithHistory, ...errorResponses },
+      },
+    },
+    async (req) =>
+      app.withTenant(req, async (tx, ctx) => {
+        // The route already validated it; parsed again only to carry B's type (no cast).
+        await run(tx, ctx, req.params.id, body.parse(req.body));
+        return getCaseWithHistory(tx, ctx, req.params.id);
+      }),
+  );
 }
