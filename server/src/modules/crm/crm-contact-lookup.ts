@@ -12,16 +12,9 @@ export interface ContactByEmail {
   account_name: string | null;
 }
 
-/**
- * The contacts whose e-mails include `email` (lower-cased; crm stores e-mails lower-cased), in
- * every tenant: the customer portal signs a person in once and lets them choose the organisation.
- * Runs in a system transaction (no tenant scope): crm owns this read, the portal never reads
- * crm tables itself. At most `limit` contacts, oldest tenant first.
- */
-export async function findContactsByEmail(tx: Tx, email: string, limit = 20): Promise<ContactByEmail[]> {
-  const address = email.trim().toLowerCase();
-  if (!address) return [];
-  return tx
+/** Contacts with their tenant's and account's names, across tenants (a query the callers narrow). */
+const contactsWithTenant = (tx: Tx) =>
+  tx
     .select({
       tenant_id: contacts.tenant_id,
       tenant_name: sql<string>`coalesce(${tenants.display_name}, ${tenants.name})`,
@@ -31,7 +24,21 @@ export async function findContactsByEmail(tx: Tx, email: string, limit = 20): Pr
     })
     .from(contacts)
     .innerJoin(tenants, eq(tenants.id, contacts.tenant_id))
-    .leftJoin(accounts, and(eq(accounts.tenant_id, contacts.tenant_id), eq(accounts.id, contacts.account_id)))
+    .leftJoin(
+      accounts,
+      and(eq(accounts.tenant_id, contacts.tenant_id), eq(accounts.id, contacts.account_id)),
+    );
+
+/**
+ * The contacts whose e-mails include `email` (lower-cased; crm stores e-mails lower-cased), in
+ * every tenant: the customer portal signs a person in once and lets them choose the organisation.
+ * Runs in a system transaction (no tenant scope): crm owns this read, the portal never reads
+ * crm tables itself. At most `limit` contacts, oldest tenant first.
+ */
+export async function findContactsByEmail(tx: Tx, email: string, limit = 20): Promise<ContactByEmail[]> {
+  const address = email.trim().toLowerCase();
+  if (!address) return [];
+  return contactsWithTenant(tx)
     .where(sql`${contacts.emails} @> array[${address}]::text[]`)
     .orderBy(asc(tenants.created_at), asc(contacts.created_at))
     .limit(limit);
@@ -43,17 +50,7 @@ export async function contactsByIds(
   pairs: readonly { tenant_id: string; contact_id: string }[],
 ): Promise<ContactByEmail[]> {
   if (pairs.length === 0) return [];
-  const rows = await tx
-    .select({
-      tenant_id: contacts.tenant_id,
-      tenant_name: sql<string>`coalesce(${tenants.display_name}, ${tenants.name})`,
-      contact_id: contacts.id,
-      contact_name: contacts.name,
-      account_name: accounts.name,
-    })
-    .from(contacts)
-    .innerJoin(tenants, eq(tenants.id, contacts.tenant_id))
-    .leftJoin(accounts, and(eq(accounts.tenant_id, contacts.tenant_id), eq(accounts.id, contacts.account_id)))
+  const rows = await contactsWithTenant(tx)
     .where(
       inArray(
         contacts.id,

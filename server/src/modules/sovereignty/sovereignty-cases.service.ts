@@ -1104,14 +1104,8 @@ export async function decideRectification(
   });
 }
 
-/** Completes an erasure case with the proof report the erasure produced. */
-export async function completeErasureCase(
-  tx: Tx,
-  ctx: ActorContext,
-  id: string,
-  proofReportId: string,
-): Promise<PrivacyCase> {
-  const row = await caseRow(tx, ctx.tenantId, id, true);
+/** An erasure is carried out only on an open erasure case whose requester was verified. */
+function assertErasable(row: CaseRow): void {
   assertOpen(row);
   if (row.kind !== 'erasure')
     throw conflict('This case is not an erasure request', [
@@ -1121,22 +1115,6 @@ export async function completeErasureCase(
     throw conflict('Verify the requester before erasing', [
       { field: 'state', reason: `the case is ${STATE_WORDS[row.state as CaseState]}` },
     ]);
-  await writeCase(
-    tx,
-    ctx,
-    row,
-    { state: 'completed', closed_at: new Date(), proof_report_id: proofReportId, resolution: 'erased' },
-    {
-      kind: 'erasure',
-      from_state: row.state,
-      to_state: 'completed',
-      data: { proof_report_id: proofReportId },
-    },
-  );
-  const c = await getCase(tx, ctx, id);
-  await emitCase(tx, ctx, 'privacy_cases.state_changed', c, { from: row.state, to: 'completed' });
-  await emitCase(tx, ctx, 'privacy_cases.completed', c, { proof_report_id: proofReportId });
-  return c;
 }
 
 /**
@@ -1151,19 +1129,26 @@ export async function carryOutErasure(
   caseId: string,
 ): Promise<PrivacyCase> {
   const row = await caseRow(tx, ctx.tenantId, caseId, true);
-  assertOpen(row);
-  if (row.kind !== 'erasure')
-    throw conflict('This case is not an erasure request', [
-      { field: 'kind', reason: 'only erasure cases are erased' },
-    ]);
-  if (row.state !== 'in_progress')
-    throw conflict('Verify the requester before erasing', [
-      { field: 'state', reason: `the case is ${STATE_WORDS[row.state as CaseState]}` },
-    ]);
+  assertErasable(row);
   const report = await runErasure(platform, tx, ctx, { caseId, contactId: row.contact_id });
   // The cases about the person keep what the law requires (kind, dates, states, who), not their words.
   await anonymiseCasesOfContact(tx, ctx, row.contact_id);
-  return completeErasureCase(tx, ctx, caseId, report.id);
+  await writeCase(
+    tx,
+    ctx,
+    row,
+    { state: 'completed', closed_at: new Date(), proof_report_id: report.id, resolution: 'erased' },
+    {
+      kind: 'erasure',
+      from_state: row.state,
+      to_state: 'completed',
+      data: { proof_report_id: report.id },
+    },
+  );
+  const c = await getCase(tx, ctx, caseId);
+  await emitCase(tx, ctx, 'privacy_cases.state_changed', c, { from: row.state, to: 'completed' });
+  await emitCase(tx, ctx, 'privacy_cases.completed', c, { proof_report_id: report.id });
+  return c;
 }
 
 /** The keys of a case event's data that hold no words of the person (kept when the person is erased). */

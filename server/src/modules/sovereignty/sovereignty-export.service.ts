@@ -238,12 +238,8 @@ export async function runExport(
   }
 }
 
-/** An export's progress; `contactId` limits it to that contact's exports (the portal). */
-export async function exportStatus(
-  tx: Tx,
-  exportId: string,
-  opts: { contactId?: string } = {},
-): Promise<ExportStatus> {
+/** One export (404 when missing); `contactId` limits it to that contact's exports (the portal). */
+async function exportRow(tx: Tx, exportId: string, opts: { contactId?: string }) {
   const [r] = await tx
     .select()
     .from(privacyExports)
@@ -254,6 +250,16 @@ export async function exportStatus(
       ),
     );
   if (!r) throw notFound('Export');
+  return r;
+}
+
+/** An export's progress; `contactId` limits it to that contact's exports (the portal). */
+export async function exportStatus(
+  tx: Tx,
+  exportId: string,
+  opts: { contactId?: string } = {},
+): Promise<ExportStatus> {
+  const r = await exportRow(tx, exportId, opts);
   return presentExport(r);
 }
 
@@ -264,16 +270,7 @@ export async function exportFile(
   exportId: string,
   opts: { contactId?: string } = {},
 ): Promise<{ filename: string; data: Buffer }> {
-  const [r] = await tx
-    .select()
-    .from(privacyExports)
-    .where(
-      and(
-        eq(privacyExports.id, exportId),
-        opts.contactId ? eq(privacyExports.contact_id, opts.contactId) : undefined,
-      ),
-    );
-  if (!r) throw notFound('Export');
+  const r = await exportRow(tx, exportId, opts);
   if (r.status !== 'done' || !r.file_name || r.expires_at.getTime() < Date.now())
     throw conflict('The export is not ready yet, or it has expired', [{ field: 'status', reason: r.status }]);
   let data: Buffer;
